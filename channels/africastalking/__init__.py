@@ -1,0 +1,6 @@
+"""Africa's Talking: USSD and SMS webhooks, outbound SMS.
+
+Docs: https://developers.africastalking.com/docs/ussd/overview ,
+https://developers.africastalking.com/docs/sms/sending/bulk .
+Africa's Talking signs nothing, so every webhook may require `?token=` (settings).
+"""

@@ -1,0 +1,80 @@
+"""The job queue interface: run a function by id, later, somewhere else.
+
+Jobs take ids, not objects, and are idempotent, so running one twice is harmless
+(the outbox sweep re-enqueues anything whose first enqueue was lost).
+
+- `ThreadJobQueue`: the embedded default; a daemon thread in this process.
+- `RqJobQueue`: Redis + rq; `nalish worker` processes run the jobs.
+- No queue configured (a CLI command): nothing is enqueued and the sweep of the
+  running app or worker picks the work up.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+
+class JobQueue(Protocol):
+    def enqueue(self, func: Callable[..., Any], *args: Any) -> None: ...
+
+
+class ThreadJobQueue:
+    """Runs jobs one at a time on a daemon thread of this process."""
+
+    def __init__(self, name: str = "nalish-jobs") -> None:
+        self._queue: queue.Queue[tuple[Callable[..., Any], tuple[Any, ...]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def enqueue(self, func: Callable[..., Any], *args: Any) -> None:
+        self._queue.put((func, args))
+
+    def join(self) -> None:
+        """Block until every job enqueued so far has run (tests, shutdown)."""
+        self._queue.join()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                func, args = item
+                func(*args)
+            except Exception:
+                log.exception("job %s%r failed", getattr(item[0], "__name__", item[0]), item[1])
+            finally:
+                self._queue.task_done()
+
+
+class RqJobQueue:
+    """Enqueues jobs on an rq queue in Redis for `nalish worker` to run."""
+
+    def __init__(self, rq_queue: Any) -> None:
+        self._rq_queue = rq_queue
+
+    def enqueue(self, func: Callable[..., Any], *args: Any) -> None:
+        self._rq_queue.enqueue(func, *args, job_timeout=60, result_ttl=300, failure_ttl=86400)
+
+
+_current: JobQueue | None = None
+
+
+def set_job_queue(job_queue: JobQueue | None) -> None:
+    """Chosen by the composition root (`nalish`) at start-up."""
+    global _current
+    _current = job_queue
+
+
+def get_job_queue() -> JobQueue | None:
+    return _current

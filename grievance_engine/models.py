@@ -1,0 +1,256 @@
+"""The record: admin areas, categories, offices, users, citizens, tickets, events, outbox.
+
+One SQLModel family per entity where callers need more than the table
+(`TicketCreate`, `TicketPublic`). Status-like columns are plain strings validated by
+`StrEnum`s here, so migrations stay portable between SQLite and PostgreSQL.
+Timestamps are `UTCDateTime`: stored UTC, read back aware.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index
+from sqlmodel import Field, SQLModel
+
+from grievance_engine import clock
+from grievance_engine.db import UTCDateTime
+
+
+def _utc_column(**kwargs: Any) -> Column:
+    return Column(UTCDateTime(), **kwargs)
+
+
+def _created_at() -> datetime:
+    return clock.now()
+
+
+class AdminLevel(StrEnum):
+    """Rank in the administrative tree. Kenya's counties sit at the district rank."""
+
+    DIVISION = "division"
+    DISTRICT = "district"
+    UPAZILA = "upazila"
+
+
+class AdminArea(SQLModel, table=True):
+    """An administrative area: a division, a district (or county) or an upazila."""
+
+    __tablename__ = "admin_area"
+    __table_args__ = (
+        # used by the menus and the gazetteer: "the districts of this country"
+        Index("ix_admin_area_country_level", "country", "level"),
+        # used by the district-by-division menu
+        Index("ix_admin_area_parent", "parent_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)  # ISO 3166-2 where one exists
+    country: str = Field(max_length=2)
+    level: str = Field(max_length=16)
+    kind: str = Field(max_length=32)  # what people call it: Division, District, County…
+    name: str = Field(max_length=100)  # English name as seeded, e.g. "Rangpur"
+    name_local: str | None = Field(default=None, max_length=100)  # e.g. "রংপুর"
+    parent_id: int | None = Field(default=None, foreign_key="admin_area.id")
+
+
+class Category(SQLModel, table=True):
+    """A kind of grievance (water, electricity…) with its names per language."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    names: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    sort_order: int = 0
+    active: bool = True
+
+    def label(self, language: str) -> str:
+        return self.names.get(language) or self.names.get("en") or self.code
+
+
+class OfficeLevel(StrEnum):
+    UPAZILA = "upazila"
+    DISTRICT = "district"
+    DIVISION = "division"
+    NATIONAL = "national"
+
+
+class Office(SQLModel, table=True):
+    """A desk that owns tickets: an upazila, district or divisional office, or national."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=200)
+    level: str = Field(max_length=16)
+    area_id: int | None = Field(default=None, foreign_key="admin_area.id", index=True)
+    phone: str | None = Field(default=None, max_length=20)
+    email: str | None = Field(default=None, max_length=200)
+    active: bool = True
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class User(SQLModel, table=True):
+    """Someone who works tickets: a call-centre agent, an officer, a supervisor, an admin."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    full_name: str = Field(default="", max_length=200)
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=200)
+    office_id: int | None = Field(default=None, foreign_key="office.id")
+    area_id: int | None = Field(default=None, foreign_key="admin_area.id")
+    phone: str | None = Field(default=None, max_length=20)
+    language: str = Field(default="en", max_length=5)
+    active: bool = True
+    created_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+
+
+class Citizen(SQLModel, table=True):
+    """A person who contacted the helpline, known by an E.164 phone number."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    phone: str = Field(max_length=20, unique=True)
+    language: str | None = Field(default=None, max_length=5)
+    opted_out: bool = False
+    opted_out_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    created_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+
+
+class TicketStatus(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    ESCALATED = "escalated"
+    AWAITING_CITIZEN = "awaiting_citizen"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+class Channel(StrEnum):
+    USSD = "ussd"
+    SMS = "sms"
+    VOICE = "voice"
+    AGENT = "agent"
+    WEB = "web"
+
+
+class TicketBase(SQLModel):
+    channel: str = Field(max_length=10)
+    language: str = Field(max_length=5)
+    description: str = Field(default="")
+    anonymous: bool = False
+
+
+class TicketCreate(SQLModel):
+    """What a channel knows when a citizen confirms a grievance."""
+
+    phone: str  # E.164
+    category_code: str
+    district_id: int
+    upazila_id: int | None = None
+    channel: Channel
+    language: str = "en"
+    description: str = ""
+    anonymous: bool = False
+    # A provider-scoped key ("at-ussd:<sessionId>") so a retried confirmation
+    # never files a second ticket, even if the session store forgot the first.
+    source_key: str | None = None
+
+
+class Ticket(TicketBase, table=True):
+    """A grievance: what a citizen reported, where, to whom it is routed, and its state."""
+
+    __table_args__ = (
+        # used by agent and officer queues: open tickets of an office
+        Index("ix_ticket_office_status", "office_id", "status"),
+        # used by `tickets list --status` and dashboards' counts
+        Index("ix_ticket_status", "status"),
+        # used by `tickets list --district` and district analytics
+        Index("ix_ticket_district", "district_id"),
+        # used by "my recent complaints" and duplicate detection
+        Index("ix_ticket_citizen", "citizen_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=8, unique=True)  # stored without the dash
+    status: str = Field(default=TicketStatus.NEW, max_length=20)
+    category_id: int = Field(foreign_key="category.id")
+    district_id: int = Field(foreign_key="admin_area.id")
+    upazila_id: int | None = Field(default=None, foreign_key="admin_area.id")
+    office_id: int | None = Field(default=None, foreign_key="office.id")
+    citizen_id: int = Field(foreign_key="citizen.id")
+    description_truncated: bool = False
+    escalation_level: int = 0
+    source_key: str | None = Field(default=None, max_length=120, unique=True)
+    created_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+
+
+class TicketEvent(SQLModel, table=True):
+    """Something that happened to a ticket. Append-only: rows are never updated or deleted."""
+
+    __tablename__ = "ticket_event"
+    __table_args__ = (
+        # used by the ticket timeline and `audit verify`: a ticket's events in order
+        Index("ix_ticket_event_ticket", "ticket_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    type: str = Field(max_length=40)
+    at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+    actor: str = Field(default="system", max_length=80)  # "citizen:ussd", "user:12", "system"
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"  # waiting to be sent (or re-sent at next_attempt_at)
+    SENDING = "sending"  # claimed by a worker
+    SENT = "sent"  # accepted by the provider
+    DELIVERED = "delivered"  # the handset has it (delivery report)
+    FAILED = "failed"  # given up; flagged for an agent callback
+    SUPPRESSED = "suppressed"  # not sent: the citizen opted out
+
+
+class Notification(SQLModel, table=True):
+    """An outbound SMS in the outbox: written with the change that caused it, sent after."""
+
+    __table_args__ = (
+        # used by the outbox sweep: pending messages whose attempt time has come
+        Index("ix_notification_status_next_attempt", "status", "next_attempt_at"),
+        # used by delivery reports, which name the provider's message id
+        Index("ix_notification_provider_message", "provider_message_id"),
+        # used by `outbox list --to` and a citizen's message history
+        Index("ix_notification_to_phone", "to_phone"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    to_phone: str = Field(max_length=20)
+    body: str
+    language: str = Field(max_length=5)
+    kind: str = Field(max_length=40)  # "ack", "resolved", … (what the message is for)
+    status: str = Field(default=NotificationStatus.PENDING, max_length=12)
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    claimed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    provider: str | None = Field(default=None, max_length=20)
+    provider_message_id: str | None = Field(default=None, max_length=120)
+    last_error: str | None = Field(default=None, max_length=500)
+    encoding: str = Field(default="GSM-7", max_length=8)
+    parts: int = 1
+    created_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+    updated_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))

@@ -1,0 +1,228 @@
+"""The outbox: outbound SMS written in the same transaction as the change that caused
+them, and delivered after commit by a job that claims each row exactly once.
+
+- `add()` writes a pending `Notification` and arranges for `deliver_job(id)` to be
+  enqueued once the caller's transaction commits (never before: a rolled-back
+  ticket must not send an SMS).
+- `deliver()` claims the row with a conditional UPDATE (pending → sending; the row
+  count says whether we won), sends it through the transport, and records the
+  outcome: sent, a retry with back-off, or failed.
+- `sweep()` re-enqueues pending rows whose time has come: retries, and messages
+  whose enqueue was lost (a crash between commit and enqueue, a Redis flush).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, col, select
+
+from grievance_engine import clock, jobs, sms_encoding
+from grievance_engine.db import session_scope
+from grievance_engine.models import Citizen, Notification, NotificationStatus
+from grievance_engine.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+# Languages written in the Latin alphabet, whose messages we fold into GSM-7.
+GSM7_LANGUAGES = {"en", "sw"}
+# Messages a citizen gets even after STOP: direct answers to something they just did.
+ESSENTIAL_KINDS = {"ack", "status"}
+_AFTER_COMMIT_KEY = "nalish_outbox_ids"
+
+
+class TransportError(Exception):
+    """A send failed. `permanent=True` means retrying cannot help (bad number, opt-out)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider: str
+    provider_message_id: str | None = None
+
+
+class Transport(Protocol):
+    """Sends one SMS. Raises `TransportError`; returns the provider's message id."""
+
+    name: str
+
+    def send(self, *, to: str, body: str) -> SendResult: ...
+
+
+_transport: Transport | None = None
+
+
+def set_transport(transport: Transport | None) -> None:
+    """Chosen by the composition root from `NALISH_SMS_TRANSPORT`."""
+    global _transport
+    _transport = transport
+
+
+def get_transport() -> Transport:
+    if _transport is None:
+        raise RuntimeError("no SMS transport configured; the composition root sets one")
+    return _transport
+
+
+def add(
+    *,
+    session: Session,
+    to_phone: str,
+    body: str,
+    language: str,
+    kind: str,
+    ticket_id: int | None = None,
+) -> Notification:
+    """Write an outbound SMS; it is enqueued for delivery when `session` commits."""
+    if language in GSM7_LANGUAGES:
+        body = sms_encoding.normalise_for_gsm7(body)
+    encoding, _ = sms_encoding.units(body)
+    now = clock.now()
+    notification = Notification(
+        ticket_id=ticket_id,
+        to_phone=to_phone,
+        body=body,
+        language=language,
+        kind=kind,
+        encoding=encoding,
+        parts=sms_encoding.sms_parts(body),
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    if kind not in ESSENTIAL_KINDS and _opted_out(session, to_phone):
+        notification.status = NotificationStatus.SUPPRESSED
+        notification.last_error = "citizen opted out (STOP)"
+    session.add(notification)
+    session.flush()
+    if notification.status == NotificationStatus.PENDING:
+        session.info.setdefault(_AFTER_COMMIT_KEY, []).append(notification.id)
+    return notification
+
+
+def _opted_out(session: Session, phone: str) -> bool:
+    citizen = session.exec(select(Citizen).where(Citizen.phone == phone)).first()
+    return bool(citizen and citizen.opted_out)
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _enqueue_committed(session: OrmSession) -> None:
+    ids = session.info.pop(_AFTER_COMMIT_KEY, None)
+    job_queue = jobs.get_job_queue()
+    if not ids or job_queue is None:
+        return  # no queue here (a CLI command): the periodic sweep will send them
+    for notification_id in ids:
+        try:
+            job_queue.enqueue(deliver_job, notification_id)
+        except Exception:  # Redis down: the row is durable; the sweep retries it
+            log.exception("could not enqueue notification %s; the sweep will", notification_id)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_rolled_back(session: OrmSession) -> None:
+    session.info.pop(_AFTER_COMMIT_KEY, None)
+
+
+def deliver_job(notification_id: int) -> str:
+    """The job: deliver one notification with the configured transport."""
+    return deliver(notification_id=notification_id, transport=get_transport())
+
+
+def deliver(*, notification_id: int, transport: Transport) -> str:
+    """Claim, send and record one notification. Returns what happened to it."""
+    if not _claim(notification_id):
+        return "skipped"  # already sent, being sent, or not yet due
+    with session_scope() as session:
+        notification = session.get(Notification, notification_id)
+        to, body = notification.to_phone, notification.body
+    try:
+        result = transport.send(to=to, body=body)
+    except TransportError as exc:
+        return _record_failure(notification_id, str(exc), permanent=exc.permanent)
+    except Exception as exc:  # a bug or an unexpected library error: retry, loudly
+        log.exception(
+            "transport %s crashed sending notification %s", transport.name, notification_id
+        )
+        return _record_failure(notification_id, f"unexpected: {exc!r}", permanent=False)
+    with session_scope() as session:
+        notification = session.get(Notification, notification_id)
+        notification.status = NotificationStatus.SENT
+        notification.sent_at = notification.updated_at = clock.now()
+        notification.provider = result.provider
+        notification.provider_message_id = result.provider_message_id
+        notification.last_error = None
+    return "sent"
+
+
+def _claim(notification_id: int) -> bool:
+    now = clock.now()
+    with session_scope() as session:
+        claimed = session.exec(
+            update(Notification)
+            .where(
+                col(Notification.id) == notification_id,
+                col(Notification.status) == NotificationStatus.PENDING,
+                col(Notification.next_attempt_at) <= now,
+            )
+            .values(
+                status=NotificationStatus.SENDING,
+                claimed_at=now,
+                updated_at=now,
+                attempts=Notification.attempts + 1,
+            )
+        )
+        return claimed.rowcount == 1
+
+
+def _record_failure(notification_id: int, error: str, *, permanent: bool) -> str:
+    backoff = get_settings().outbox_retry_minutes
+    now = clock.now()
+    with session_scope() as session:
+        notification = session.get(Notification, notification_id)
+        notification.last_error = error[:500]
+        notification.updated_at = now
+        if permanent or notification.attempts > len(backoff):
+            notification.status = NotificationStatus.FAILED
+            log.warning("notification %s failed for good: %s", notification_id, error)
+            return "failed"
+        notification.status = NotificationStatus.PENDING
+        notification.next_attempt_at = now + timedelta(minutes=backoff[notification.attempts - 1])
+        log.info(
+            "notification %s will be retried at %s: %s",
+            notification_id,
+            notification.next_attempt_at.isoformat(),
+            error,
+        )
+        return "retry"
+
+
+def due_ids(*, session: Session, limit: int = 500) -> list[int]:
+    """Pending notifications whose attempt time has come, oldest first (by index)."""
+    statement = (
+        select(Notification.id)
+        .where(
+            Notification.status == NotificationStatus.PENDING,
+            col(Notification.next_attempt_at) <= clock.now(),
+        )
+        .order_by(col(Notification.next_attempt_at))
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def sweep(*, job_queue: jobs.JobQueue) -> int:
+    """Enqueue every due pending notification; returns how many."""
+    with session_scope() as session:
+        ids = due_ids(session=session)
+    for notification_id in ids:
+        job_queue.enqueue(deliver_job, notification_id)
+    return len(ids)

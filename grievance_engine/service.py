@@ -1,0 +1,247 @@
+"""Ticket services: file a grievance, find it by reference, show it.
+
+Services are keyword-only, session first, and flush; the caller commits, so filing a
+ticket, its `created` event and its acknowledgement SMS is one transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from grievance_engine import clock, messages, outbox, refs
+from grievance_engine.models import (
+    AdminArea,
+    Category,
+    Citizen,
+    Notification,
+    Office,
+    Ticket,
+    TicketCreate,
+    TicketEvent,
+    TicketStatus,
+)
+from grievance_engine.settings import get_settings
+
+
+class TicketError(ValueError):
+    """A grievance that cannot be filed as given; the message says why."""
+
+
+def get_or_create_citizen(*, session: Session, phone: str, language: str | None) -> Citizen:
+    """The citizen with this E.164 phone, created on first contact."""
+    citizen = session.exec(select(Citizen).where(Citizen.phone == phone)).first()
+    if citizen is None:
+        citizen = Citizen(phone=phone, language=language)
+        session.add(citizen)
+        session.flush()
+    elif language and citizen.language != language:
+        citizen.language = language
+    return citizen
+
+
+def create(*, session: Session, ticket_in: TicketCreate, office_id: int | None) -> Ticket:
+    """File a grievance routed to `office_id`: the ticket, its event and the SMS.
+
+    Idempotent on `ticket_in.source_key`: a retried confirmation returns the ticket
+    filed the first time.
+    """
+    if ticket_in.source_key:
+        existing = get_by_source_key(session=session, source_key=ticket_in.source_key)
+        if existing is not None:
+            return existing
+    category = session.exec(
+        select(Category).where(Category.code == ticket_in.category_code)
+    ).first()
+    if category is None or not category.active:
+        raise TicketError(f"unknown category {ticket_in.category_code!r}")
+    district = session.get(AdminArea, ticket_in.district_id)
+    if district is None:
+        raise TicketError(f"unknown district id {ticket_in.district_id}")
+
+    citizen = get_or_create_citizen(
+        session=session, phone=ticket_in.phone, language=ticket_in.language
+    )
+    description, truncated = clip_description(ticket_in.description)
+    now = clock.now()
+    ticket = Ticket(
+        ref=_unused_ref(session),
+        category_id=category.id,
+        district_id=district.id,
+        upazila_id=ticket_in.upazila_id,
+        office_id=office_id,
+        citizen_id=citizen.id,
+        channel=ticket_in.channel,
+        language=ticket_in.language,
+        description=description,
+        description_truncated=truncated,
+        anonymous=ticket_in.anonymous,
+        source_key=ticket_in.source_key,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            type="created",
+            at=now,
+            actor=f"citizen:{ticket_in.channel}",
+            data={
+                "channel": str(ticket_in.channel),
+                "category": category.code,
+                "district": district.name,
+                "office_id": office_id,
+                "description_truncated": truncated,
+            },
+        )
+    )
+    outbox.add(
+        session=session,
+        to_phone=citizen.phone,
+        body=messages.render_sms(
+            "ack",
+            ticket_in.language,
+            ref=refs.display(ticket.ref),
+            category=category.label(ticket_in.language),
+            district=district.name_local
+            if ticket_in.language == "bn" and district.name_local
+            else district.name,
+        ),
+        language=ticket_in.language,
+        kind="ack",
+        ticket_id=ticket.id,
+    )
+    session.flush()
+    return ticket
+
+
+def clip_description(text: str) -> tuple[str, bool]:
+    """The description as stored (whitespace tidied, cut to the limit) and whether it was cut."""
+    tidy = " ".join(text.split())
+    limit = get_settings().ticket_description_max_chars
+    return (tidy[:limit], True) if len(tidy) > limit else (tidy, False)
+
+
+def _unused_ref(session: Session) -> str:
+    # 32⁷ bodies make a clash unlikely but not impossible; the unique index is the
+    # last word, this loop the polite one.
+    for _ in range(10):
+        ref = refs.generate()
+        if session.exec(select(Ticket.id).where(Ticket.ref == ref)).first() is None:
+            return ref
+    raise RuntimeError("could not find an unused ticket reference in 10 tries")
+
+
+def get_by_ref(*, session: Session, ref: str) -> Ticket | None:
+    """The ticket a person means by `ref` (forgiving input), or None."""
+    canonical = refs.normalise(ref)
+    if canonical is None:
+        return None
+    return session.exec(select(Ticket).where(Ticket.ref == canonical)).first()
+
+
+def get_by_source_key(*, session: Session, source_key: str) -> Ticket | None:
+    return session.exec(select(Ticket).where(Ticket.source_key == source_key)).first()
+
+
+def events_of(*, session: Session, ticket_id: int) -> list[TicketEvent]:
+    statement = (
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(col(TicketEvent.id))
+    )
+    return list(session.exec(statement))
+
+
+def _public_statement():
+    return (
+        select(Ticket, Category.code, AdminArea.name, Citizen.phone, Office.name)
+        .join(Category, col(Category.id) == Ticket.category_id)
+        .join(AdminArea, col(AdminArea.id) == Ticket.district_id)
+        .join(Citizen, col(Citizen.id) == Ticket.citizen_id)
+        .outerjoin(Office, col(Office.id) == Ticket.office_id)
+    )
+
+
+def _as_public(row: Any) -> dict[str, Any]:
+    ticket, category_code, district_name, phone, office_name = row
+    return {
+        "ref": refs.display(ticket.ref),
+        "status": ticket.status,
+        "category": category_code,
+        "district": district_name,
+        "channel": ticket.channel,
+        "phone": phone,
+        "language": ticket.language,
+        "escalation_level": ticket.escalation_level,
+        "office": office_name,
+        "description": ticket.description,
+        "description_truncated": ticket.description_truncated,
+        "anonymous": ticket.anonymous,
+        "created_at": ticket.created_at.isoformat(),
+        "updated_at": ticket.updated_at.isoformat(),
+    }
+
+
+def show(*, session: Session, ref: str) -> dict[str, Any] | None:
+    """One ticket as the JSON contract of `nalish tickets show` (with its events)."""
+    canonical = refs.normalise(ref)
+    if canonical is None:
+        return None
+    row = session.exec(_public_statement().where(Ticket.ref == canonical)).first()
+    if row is None:
+        return None
+    public = _as_public(row)
+    public["events"] = [
+        {"type": e.type, "at": e.at.isoformat(), "actor": e.actor, "data": e.data}
+        for e in events_of(session=session, ticket_id=row[0].id)
+    ]
+    return public
+
+
+def list_public(
+    *,
+    session: Session,
+    status: str | None = None,
+    district: str | None = None,
+    limit: int = 1000,
+) -> list[dict[str, Any]]:
+    """Tickets as the JSON contract of `nalish tickets list`, newest first."""
+    statement = _public_statement()
+    if status:
+        statement = statement.where(Ticket.status == TicketStatus(status))
+    if district:
+        statement = statement.where(col(AdminArea.name).ilike(district))
+    statement = statement.order_by(col(Ticket.id).desc()).limit(limit)
+    return [_as_public(row) for row in session.exec(statement)]
+
+
+def list_outbox(*, session: Session, to_phone: str | None = None, limit: int = 1000) -> list[dict]:
+    """Outbound messages as the JSON contract of `nalish outbox list`, newest first."""
+    statement = select(Notification, Ticket.ref).outerjoin(
+        Ticket, col(Ticket.id) == Notification.ticket_id
+    )
+    if to_phone:
+        statement = statement.where(Notification.to_phone == to_phone)
+    statement = statement.order_by(col(Notification.id).desc()).limit(limit)
+    return [
+        {
+            "id": n.id,
+            "to": n.to_phone,
+            "body": n.body,
+            "status": n.status,
+            "ticket_ref": refs.display(ref) if ref else None,
+            "kind": n.kind,
+            "language": n.language,
+            "encoding": n.encoding,
+            "parts": n.parts,
+            "attempts": n.attempts,
+            "provider": n.provider,
+            "provider_message_id": n.provider_message_id,
+            "last_error": n.last_error,
+            "created_at": n.created_at.isoformat(),
+            "sent_at": n.sent_at.isoformat() if n.sent_at else None,
+        }
+        for n, ref in session.exec(statement)
+    ]

@@ -1,0 +1,79 @@
+"""The menu session store: short-lived conversation state keyed by a session id.
+
+Redis when `NALISH_REDIS_URL` is set (any number of web processes can serve one
+conversation), process memory otherwise. Sessions may be forgotten; grievances never
+are (they are in the database before the citizen is told the reference).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any, Protocol
+
+import redis
+
+
+class SessionStore(Protocol):
+    """Where menus keep a conversation's state between hops."""
+
+    def get(self, key: str) -> dict[str, Any] | None: ...
+
+    def set(self, key: str, value: dict[str, Any], ttl_seconds: int) -> None: ...
+
+    def delete(self, key: str) -> None: ...
+
+
+class MemorySessionStore:
+    """Sessions in this process's memory, for the embedded default and tests."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            expires, payload = item
+            if expires < time.monotonic():
+                del self._items[key]
+                return None
+        return json.loads(payload)
+
+    def set(self, key: str, value: dict[str, Any], ttl_seconds: int) -> None:
+        # Stored as JSON so the memory store accepts exactly what Redis would.
+        payload = json.dumps(value, ensure_ascii=False)
+        with self._lock:
+            if len(self._items) > 10_000:
+                self._evict_expired()
+            self._items[key] = (time.monotonic() + ttl_seconds, payload)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+    def _evict_expired(self) -> None:
+        now = time.monotonic()
+        for key in [k for k, (expires, _) in self._items.items() if expires < now]:
+            del self._items[key]
+
+
+class RedisSessionStore:
+    """Sessions in Redis as JSON strings with a TTL, under `<prefix>:session:`."""
+
+    def __init__(self, client: redis.Redis, prefix: str) -> None:
+        self._client = client
+        self._prefix = f"{prefix}:session:"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        payload = self._client.get(self._prefix + key)
+        return json.loads(payload) if payload else None
+
+    def set(self, key: str, value: dict[str, Any], ttl_seconds: int) -> None:
+        self._client.set(self._prefix + key, json.dumps(value, ensure_ascii=False), ex=ttl_seconds)
+
+    def delete(self, key: str) -> None:
+        self._client.delete(self._prefix + key)

@@ -1,0 +1,115 @@
+"""Settings: one class, read from `NALISH_*` environment variables, that fails loudly.
+
+Every setting is documented in the README's configuration table; keep them in step.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Secrets that people paste from examples; refusing them outside dev stops a
+# deployment from signing sessions with a key that is on the internet.
+PLACEHOLDER_SECRETS = {
+    "",
+    "changeme",
+    "change-me",
+    "secret",
+    "dev",
+    "development",
+    "please-change-me",
+    "replace-me",
+    "xxx",
+}
+
+
+class Settings(BaseSettings):
+    """The deployment's configuration, validated once at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="NALISH_", extra="ignore")
+
+    env: Literal["dev", "test", "production"] = "dev"
+    database_url: str = "sqlite:///./nalish.db"
+    redis_url: str | None = None
+    redis_prefix: str = "nalish"
+    country: Literal["BD", "KE"] = "BD"
+    timezone: str = "Asia/Dhaka"
+    default_language: Literal["bn", "en", "sw"] = "en"
+
+    sms_transport: Literal["console", "africastalking", "twilio"] = "console"
+    at_username: str = "sandbox"
+    at_api_key: str | None = None
+    at_sender_id: str | None = None
+    at_webhook_token: str | None = None
+    at_api_base_url: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from: str | None = None
+    public_base_url: str | None = None
+
+    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    ussd_session_ttl_seconds: int = Field(default=300, ge=30)
+    ticket_description_max_chars: int = Field(default=500, ge=20)
+    outbox_retry_minutes: tuple[int, ...] = (1, 5, 10)
+    http_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("NALISH_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _no_placeholder_secret_outside_dev(self) -> Settings:
+        if self.env != "dev" and (
+            self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 16
+        ):
+            raise ValueError(
+                "NALISH_SECRET_KEY must be set to a real secret (16+ characters, not a "
+                f"placeholder) when NALISH_ENV={self.env}"
+            )
+        if self.sms_transport == "africastalking" and not self.at_api_key:
+            raise ValueError("NALISH_SMS_TRANSPORT=africastalking needs NALISH_AT_API_KEY")
+        if self.sms_transport == "twilio" and not (
+            self.twilio_account_sid and self.twilio_auth_token and self.twilio_from
+        ):
+            raise ValueError(
+                "NALISH_SMS_TRANSPORT=twilio needs NALISH_TWILIO_ACCOUNT_SID, "
+                "NALISH_TWILIO_AUTH_TOKEN and NALISH_TWILIO_FROM"
+            )
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        """True when no Redis is configured: one process runs web, jobs and schedules."""
+        return not self.redis_url
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; `reset_settings()` makes the next call re-read the env."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    get_settings.cache_clear()
