@@ -1,7 +1,8 @@
 """Every table of every package, imported in one place for Alembic and `create_all`."""
 
+from sqlmodel import SQLModel
+
 from grievance_engine import models as grievance_models  # noqa: F401
 from routing import models as routing_models  # noqa: F401
-from sqlmodel import SQLModel
 
 metadata = SQLModel.metadata

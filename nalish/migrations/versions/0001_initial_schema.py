@@ -5,11 +5,11 @@ Revises:
 Create Date: 2026-11-27 22:29:29.160618
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import grievance_engine.db
+from alembic import op
 
+import grievance_engine.db
 
 revision = "0001"
 down_revision = None
