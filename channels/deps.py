@@ -1,0 +1,18 @@
+"""Typed FastAPI dependencies shared by the channel routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from grievance_engine.sessions import SessionStore
+from grievance_engine.settings import Settings, get_settings
+
+
+def _session_store(request: Request) -> SessionStore:
+    return request.app.state.session_store
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionStoreDep = Annotated[SessionStore, Depends(_session_store)]

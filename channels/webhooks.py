@@ -1,0 +1,54 @@
+"""What every webhook does before the provider-specific part: read the form safely,
+check the shared secret, and name the missing field.
+
+Rules (DESIGN §4): a payload we can parse never gets a 5xx; a missing field is a 400
+that names it; a wrong token is a 403 logged with the reason, never the secret.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from fastapi import HTTPException, Request
+
+log = logging.getLogger("nalish.channels")
+
+MAX_BODY_BYTES = 64 * 1024  # a USSD hop or an SMS is a few hundred bytes
+
+
+async def read_form(request: Request, *, required: tuple[str, ...]) -> dict[str, str]:
+    """The url-encoded form as plain strings, with every `required` field present."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise HTTPException(413, f"body larger than {MAX_BODY_BYTES} bytes")
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise HTTPException(413, f"body larger than {MAX_BODY_BYTES} bytes")
+    try:
+        body.decode("utf-8")
+        form = await request.form()
+    except (UnicodeDecodeError, ValueError, AssertionError) as exc:
+        log.warning("unreadable form on %s: %s", request.url.path, exc)
+        raise HTTPException(400, "body must be a UTF-8 url-encoded form") from exc
+    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    missing = [name for name in required if name not in fields]
+    if missing:
+        log.warning("webhook %s missing field(s) %s", request.url.path, ", ".join(missing))
+        raise HTTPException(400, f"missing field: {', '.join(missing)}")
+    return fields
+
+
+def check_token(request: Request, expected: str | None) -> None:
+    """Require `?token=<expected>` when a token is configured (Africa's Talking signs nothing)."""
+    if not expected:
+        return
+    given = request.query_params.get("token", "")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        reason = "missing token" if not given else "wrong token"
+        log.warning("refused %s from %s: %s", request.url.path, _client(request), reason)
+        raise HTTPException(403, "forbidden")
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,62 @@
+"""The web app: `create_app()` wires settings, stores, queues and routes together.
+
+Embedded mode (no `NALISH_REDIS_URL`): the SQLite database is migrated at start-up,
+menu sessions live in memory, jobs run on a background thread and periodic jobs on a
+ticker thread — one process, nothing else to install. With Redis, the app only
+enqueues; `nalish worker` processes do the sending and the sweeps.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from channels.africastalking.routes import router as africastalking_router
+from grievance_engine import jobs
+from grievance_engine.settings import get_settings
+from nalish import migrate, periodic, wiring
+from nalish.health import router as health_router
+
+log = logging.getLogger("nalish.app")
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="Nalish",
+        summary="Helpline and grievance redress: USSD, SMS and voice intake, routing, SLAs.",
+        version="0.1.0",
+        lifespan=_lifespan,
+    )
+    app.state.session_store = wiring.session_store(settings)
+    app.include_router(health_router)
+    app.include_router(africastalking_router)
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = get_settings()
+    if settings.database_url.startswith("sqlite"):
+        migrate.upgrade()  # the embedded default creates and migrates its own file
+    job_queue = wiring.configure_process(settings)
+    ticker = None
+    if job_queue is None:
+        thread_queue = jobs.ThreadJobQueue()
+        jobs.set_job_queue(thread_queue)
+        ticker = periodic.Ticker(periodic.in_process(thread_queue, time.monotonic)).start()
+        app.state.job_queue = thread_queue
+        log.info("embedded mode: jobs and periodic sweeps run in this process")
+    else:
+        app.state.job_queue = job_queue
+    try:
+        yield
+    finally:
+        if ticker is not None:
+            ticker.stop()
+            thread_queue.stop()
+        jobs.set_job_queue(None)

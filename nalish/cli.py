@@ -1,0 +1,266 @@
+"""`nalish`: the operator's command line (DESIGN.md §4 lists the contract)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from grievance_engine.settings import Settings, get_settings
+
+app = typer.Typer(
+    help="Nalish helpline: serve the web app, run workers, migrate, seed and inspect tickets.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+tickets_app = typer.Typer(help="Look at tickets.", no_args_is_help=True)
+outbox_app = typer.Typer(help="Look at outbound SMS.", no_args_is_help=True)
+simulate_app = typer.Typer(
+    help="Try the menus from a terminal, as a phone would.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(tickets_app, name="tickets")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(simulate_app, name="simulate")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except Exception as exc:  # pydantic's message names the variable and the problem
+        typer.echo(f"Configuration error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _print_json(value: object) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the web app (embedded mode when NALISH_REDIS_URL is unset)."""
+    import uvicorn
+
+    settings = _settings()
+    mode = "embedded (SQLite file, in-process jobs)" if settings.embedded else "with Redis"
+    typer.echo(f"Nalish on http://{host}:{port} — {mode}; database {_safe_url(settings)}")
+    uvicorn.run(
+        "nalish.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@app.command()
+def worker(
+    burst: Annotated[
+        bool, typer.Option("--burst", help="Send what is pending, then exit.")
+    ] = False,
+) -> None:
+    """Run an rq worker: outbound SMS and the periodic sweeps (needs NALISH_REDIS_URL)."""
+    from nalish import worker as worker_module
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    worker_module.run(_settings(), burst=burst)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations (Alembic) up to the latest."""
+    from nalish import migrate
+
+    settings = _settings()
+    migrate.upgrade()
+    typer.echo(f"Database {_safe_url(settings)} is at the latest schema.")
+
+
+@app.command()
+def seed(
+    demo: Annotated[bool, typer.Option("--demo", help="Also add demo users and tickets.")] = False,
+) -> None:
+    """Load the gazetteer, categories, offices and routing rules for NALISH_COUNTRY."""
+    from grievance_engine.db import session_scope
+    from routing import seed as seeding
+
+    settings = _settings()
+    with session_scope() as session:
+        counts = seeding.seed(session=session, country=settings.country)
+    typer.echo(f"Seeded {settings.country}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if demo:
+        with session_scope() as session:
+            logins = seeding.seed_demo(session=session, country=settings.country)
+        typer.echo("Demo logins:")
+        for login in logins:
+            password = login.get("password") or "(unchanged; set earlier)"
+            typer.echo(f"  {login['role']:<10} {login['email']:<32} {password}")
+
+
+@tickets_app.command("show")
+def tickets_show(
+    ref: Annotated[str, typer.Argument(help="Ticket reference, e.g. ABCD-1234.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Show one ticket with its events."""
+    from grievance_engine import service
+    from grievance_engine.db import session_scope
+
+    _settings()
+    with session_scope() as session:
+        ticket = service.show(session=session, ref=ref)
+    if ticket is None:
+        typer.echo(
+            f"No ticket {ref!r} (check the reference; 8 characters, e.g. ABCD-1234).", err=True
+        )
+        raise typer.Exit(1)
+    if as_json:
+        _print_json(ticket)
+        return
+    for key in (
+        "ref",
+        "status",
+        "category",
+        "district",
+        "office",
+        "channel",
+        "phone",
+        "language",
+        "escalation_level",
+        "created_at",
+        "description",
+    ):
+        typer.echo(f"{key:>17}: {ticket[key]}")
+    for event in ticket["events"]:
+        typer.echo(f"{'event':>17}: {event['at']} {event['type']} by {event['actor']}")
+
+
+@tickets_app.command("list")
+def tickets_list(
+    as_json: JsonFlag = False,
+    status: Annotated[str | None, typer.Option(help="Only this status, e.g. new.")] = None,
+    district: Annotated[str | None, typer.Option(help="Only this district, e.g. Rangpur.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 1000,
+) -> None:
+    """List tickets, newest first."""
+    from grievance_engine import service
+    from grievance_engine.db import session_scope
+    from grievance_engine.models import TicketStatus
+
+    _settings()
+    if status and status not in TicketStatus.__members__.values():
+        valid = ", ".join(s.value for s in TicketStatus)
+        typer.echo(f"Unknown status {status!r}; one of: {valid}", err=True)
+        raise typer.Exit(2)
+    with session_scope() as session:
+        rows = service.list_public(session=session, status=status, district=district, limit=limit)
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        typer.echo(
+            f"{row['ref']}  {row['status']:<12} {row['category']:<18} "
+            f"{row['district']:<16} {row['created_at']}"
+        )
+    typer.echo(f"{len(rows)} ticket(s)", err=True)
+
+
+@outbox_app.command("list")
+def outbox_list(
+    as_json: JsonFlag = False,
+    to: Annotated[str | None, typer.Option("--to", help="Only messages to this phone.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 1000,
+) -> None:
+    """List outbound SMS, newest first."""
+    from grievance_engine import service
+    from grievance_engine.db import session_scope
+    from grievance_engine.phones import InvalidPhoneNumber, to_e164
+
+    _settings()
+    if to:
+        try:
+            to = to_e164(to)
+        except InvalidPhoneNumber as exc:
+            typer.echo(f"--to: {exc}", err=True)
+            raise typer.Exit(2) from exc
+    with session_scope() as session:
+        rows = service.list_outbox(session=session, to_phone=to, limit=limit)
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        typer.echo(f"#{row['id']:<6} {row['status']:<10} {row['to']:<15} {row['body']}")
+    typer.echo(f"{len(rows)} message(s)", err=True)
+
+
+@simulate_app.command("ussd")
+def simulate_ussd(
+    phone: Annotated[str, typer.Option(help="The caller's phone number.")],
+    url: Annotated[
+        str | None,
+        typer.Option(
+            help="A running app's base URL (e.g. http://127.0.0.1:8000); default: in-process."
+        ),
+    ] = None,
+    service_code: Annotated[str, typer.Option(help="The dialled code.")] = "*333#",
+) -> None:
+    """Dial the USSD menu from the terminal and answer each screen."""
+    from grievance_engine.phones import InvalidPhoneNumber, to_e164
+    from nalish.simulate import ussd_session
+
+    settings = _settings()
+    try:
+        to_e164(phone)
+    except InvalidPhoneNumber as exc:
+        typer.echo(f"--phone: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    token = {"token": settings.at_webhook_token} if settings.at_webhook_token else {}
+    path = "/channels/africastalking/ussd"
+    ask, show = (lambda prompt: input(prompt)), typer.echo
+    if url:
+        import httpx
+
+        with httpx.Client(base_url=url, timeout=15) as client:
+            ussd_session(
+                lambda form: client.post(path, data=form, params=token),
+                phone=phone,
+                service_code=service_code,
+                ask=ask,
+                show=show,
+            )
+        return
+    from fastapi.testclient import TestClient
+
+    from nalish.app import create_app
+
+    with TestClient(create_app()) as client:
+        ussd_session(
+            lambda form: client.post(path, data=form, params=token),
+            phone=phone,
+            service_code=service_code,
+            ask=ask,
+            show=show,
+        )
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
+    app()

@@ -1,0 +1,94 @@
+"""Periodic jobs: every schedule in one table, and the two ways of running it.
+
+| name         | every | job                        | why                                      |
+| ------------ | ----- | -------------------------- | ---------------------------------------- |
+| outbox-sweep | 60 s  | `nalish.jobs.outbox_sweep` | re-send SMS whose enqueue was lost; due  |
+|              |       |                            | retries                                  |
+
+- Embedded mode: a daemon thread in the web process runs each job on the thread queue
+  when it is due.
+- With Redis: each `nalish worker` runs a ticker; a job is enqueued only by the worker
+  that wins `SET key NX EX interval`, so N workers still enqueue it once per interval.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import redis
+
+from grievance_engine import jobs
+from nalish import jobs as nalish_jobs
+
+log = logging.getLogger("nalish.periodic")
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    every_seconds: int
+    job: Callable[[], object]
+
+
+SCHEDULE: tuple[Periodic, ...] = (Periodic("outbox-sweep", 60, nalish_jobs.outbox_sweep),)
+
+TICK_SECONDS = 5
+
+
+class Ticker:
+    """Runs on a daemon thread; on each tick, enqueues the schedule's due jobs."""
+
+    def __init__(self, enqueue_if_due: Callable[[Periodic], bool]) -> None:
+        self._enqueue_if_due = enqueue_if_due
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="nalish-periodic", daemon=True)
+
+    def start(self) -> Ticker:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for periodic in SCHEDULE:
+                try:
+                    self._enqueue_if_due(periodic)
+                except Exception:
+                    log.exception("could not schedule %s", periodic.name)
+            self._stop.wait(TICK_SECONDS)
+
+
+def in_process(job_queue: jobs.JobQueue, clock: Callable[[], float]) -> Callable[[Periodic], bool]:
+    """Due-check for one process: remembers when each job last ran."""
+    last_run: dict[str, float] = {}
+
+    def enqueue_if_due(periodic: Periodic) -> bool:
+        now = clock()
+        if now - last_run.get(periodic.name, float("-inf")) < periodic.every_seconds:
+            return False
+        last_run[periodic.name] = now
+        job_queue.enqueue(periodic.job)
+        return True
+
+    return enqueue_if_due
+
+
+def across_workers(
+    job_queue: jobs.JobQueue, connection: redis.Redis, prefix: str
+) -> Callable[[Periodic], bool]:
+    """Due-check shared by every worker through one Redis key per job."""
+
+    def enqueue_if_due(periodic: Periodic) -> bool:
+        key = f"{prefix}:periodic:{periodic.name}"
+        if not connection.set(key, "1", nx=True, ex=periodic.every_seconds):
+            return False
+        job_queue.enqueue(periodic.job)
+        return True
+
+    return enqueue_if_due

@@ -1,0 +1,45 @@
+"""Pick the implementations the lower layers ask for, from the settings.
+
+Web, worker and CLI processes call `configure_process()` once at start-up.
+"""
+
+from __future__ import annotations
+
+import redis
+from rq import Queue
+
+from channels.transports import make_transport
+from grievance_engine import jobs, outbox
+from grievance_engine.sessions import MemorySessionStore, RedisSessionStore, SessionStore
+from grievance_engine.settings import Settings
+
+
+def redis_client(settings: Settings) -> redis.Redis:
+    # Short timeouts: a USSD hop must fail fast rather than hang on a sick Redis.
+    return redis.Redis.from_url(
+        settings.redis_url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
+    )
+
+
+def queue_name(settings: Settings) -> str:
+    return f"{settings.redis_prefix}-default"
+
+
+def rq_queue(settings: Settings, connection: redis.Redis) -> Queue:
+    return Queue(queue_name(settings), connection=connection)
+
+
+def session_store(settings: Settings) -> SessionStore:
+    if settings.embedded:
+        return MemorySessionStore()
+    return RedisSessionStore(redis_client(settings), settings.redis_prefix)
+
+
+def configure_process(settings: Settings) -> jobs.JobQueue | None:
+    """Set the SMS transport and the job queue; returns the queue (None: no Redis)."""
+    outbox.set_transport(make_transport(settings))
+    if settings.embedded:
+        return None  # the web app starts its own thread queue; CLI commands have none
+    job_queue = jobs.RqJobQueue(rq_queue(settings, redis_client(settings)))
+    jobs.set_job_queue(job_queue)
+    return job_queue

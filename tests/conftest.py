@@ -1,0 +1,64 @@
+"""Shared fixtures: a migrated database per test session, rollback per test.
+
+SQLite always; PostgreSQL and Redis when reachable (see tests/services.py). Every test
+runs with NALISH_ENV=test and settings re-read from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine
+from sqlmodel import Session
+
+from grievance_engine import db, jobs, outbox
+from grievance_engine.settings import reset_settings
+from nalish import migrate
+
+os.environ["NALISH_ENV"] = "test"
+os.environ.setdefault("NALISH_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.pop("NALISH_REDIS_URL", None)
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty SQLite database file for this test session."""
+    path = tmp_path_factory.mktemp("db") / "nalish-test.db"
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture
+def db_url(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the app's settings at the test database for the length of one test."""
+    monkeypatch.setenv("NALISH_DATABASE_URL", sqlite_url)
+    reset_settings()
+    yield sqlite_url
+    reset_settings()
+
+
+@pytest.fixture
+def session(db_url: str) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test."""
+    engine = create_engine(db_url)
+    connection = engine.connect()
+    transaction = connection.begin()
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as s:
+        yield s
+    transaction.rollback()
+    connection.close()
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _no_global_wiring() -> Iterator[None]:
+    """Each test starts with no job queue or transport and leaves none behind."""
+    jobs.set_job_queue(None)
+    outbox.set_transport(None)
+    yield
+    jobs.set_job_queue(None)
+    outbox.set_transport(None)
+    db.dispose_engines()
