@@ -1,0 +1,7 @@
+"""Twilio: outbound SMS through the Messages API (webhooks to follow, same shape as
+`africastalking/`).
+
+Docs: https://www.twilio.com/docs/messaging/api/message-resource ,
+error codes: https://www.twilio.com/docs/api/errors .
+Twilio signs its webhooks with `X-Twilio-Signature`; the auth token checks them.
+"""
