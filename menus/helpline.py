@@ -109,8 +109,9 @@ def _candidates(conversation: Conversation) -> list[Option]:
 def _description(conversation: Conversation, text: str) -> Outcome:
     if len(text.strip()) < 3:
         return Retry(conversation.t("description_too_short"))
-    description, truncated = ticket_service.clip_description(text)
-    conversation.data["description"] = description
+    # Keep what the citizen typed: the ticket service clips it and records the cut.
+    _, truncated = ticket_service.clip_description(text)
+    conversation.data["description"] = text
     notice = None
     if truncated:
         notice = conversation.t("shortened", limit=get_settings().ticket_description_max_chars)
@@ -119,7 +120,7 @@ def _description(conversation: Conversation, text: str) -> Outcome:
 
 def _confirm_prompt(conversation: Conversation) -> str:
     data = conversation.data
-    excerpt = data["description"]
+    excerpt = " ".join(data["description"].split())
     if len(excerpt) > 40:
         excerpt = excerpt[:37] + "..."
     return (
