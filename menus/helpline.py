@@ -29,6 +29,11 @@ from menus.engine import (
 from routing import gazetteer, intake
 
 
+def _unit() -> str:
+    """What people call the district level here: a county in Kenya."""
+    return "county" if get_settings().country == "KE" else "district"
+
+
 def _area_label(conversation: Conversation, area: AdminArea) -> str:
     if conversation.language == "bn" and area.name_local:
         return area.name_local
@@ -94,7 +99,7 @@ def _typed_district(conversation: Conversation, text: str) -> Outcome:
     if match.candidates:
         conversation.data["candidates"] = [area_id for area_id, _, _ in match.candidates[:4]]
         return Goto("did_you_mean")
-    return Retry(conversation.t("district_not_found"))
+    return Retry(conversation.t(f"{_unit()}_not_found"))
 
 
 def _candidates(conversation: Conversation) -> list[Option]:
@@ -198,7 +203,7 @@ FLOW = Flow(
         ),
         "district": Choice(
             id="district",
-            prompt=lambda c: c.t("choose_district"),
+            prompt=lambda c: c.t(f"choose_{_unit()}"),
             options=_districts,
             on_choose=_pick_district,
             on_text=_typed_district,

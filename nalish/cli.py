@@ -26,6 +26,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(simulate_app, name="simulate")
+users_app = typer.Typer(help="Manage the people who work tickets.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -51,6 +53,7 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    _log_to_stderr(logging.INFO)  # the console SMS transport prints through this
     mode = "embedded (SQLite file, in-process jobs)" if settings.embedded else "with Redis"
     typer.echo(f"Nalish on http://{host}:{port} — {mode}; database {_safe_url(settings)}")
     uvicorn.run(
@@ -72,7 +75,7 @@ def worker(
     """Run an rq worker: outbound SMS and the periodic sweeps (needs NALISH_REDIS_URL)."""
     from nalish import worker as worker_module
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    _log_to_stderr(logging.INFO)
     worker_module.run(_settings(), burst=burst)
 
 
@@ -253,14 +256,63 @@ def simulate_ussd(
         )
 
 
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="Login email.")],
+    role: Annotated[str, typer.Option(help="agent, officer, supervisor or admin.")],
+    district: Annotated[
+        str | None, typer.Option(help="The officer's district (English name, e.g. Rangpur).")
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option(help="At least 10 characters; default: a random one, printed.")
+    ] = None,
+    name: Annotated[str, typer.Option(help="Full name.")] = "",
+) -> None:
+    """Create a user; prints the password once when it was generated."""
+    from grievance_engine import users
+    from grievance_engine.db import session_scope
+    from grievance_engine.models import Role
+
+    settings = _settings()
+    if role not in Role.__members__.values():
+        typer.echo(f"Unknown role {role!r}; one of: {', '.join(r.value for r in Role)}", err=True)
+        raise typer.Exit(2)
+    try:
+        with session_scope() as session:
+            user, clear = users.create(
+                session=session,
+                country=settings.country,
+                user_in=users.UserCreate(
+                    email=email,
+                    role=Role(role),
+                    full_name=name,
+                    district=district,
+                    password=password,
+                ),
+            )
+    except users.UserError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Created {user.role} {user.email} (id {user.id}).")
+    if password is None:
+        typer.echo(f"Password (shown once): {clear}")
+
+
 def _safe_url(settings: Settings) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(settings.database_url).render_as_string(hide_password=True)
 
 
-def main() -> None:
+def _log_to_stderr(level: int) -> None:
     logging.basicConfig(
-        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+        level=level,
+        stream=sys.stderr,
+        force=True,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+
+
+def main() -> None:
+    _log_to_stderr(logging.WARNING)
     app()

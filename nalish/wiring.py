@@ -14,10 +14,15 @@ from grievance_engine.sessions import MemorySessionStore, RedisSessionStore, Ses
 from grievance_engine.settings import Settings
 
 
-def redis_client(settings: Settings) -> redis.Redis:
-    # Short timeouts: a USSD hop must fail fast rather than hang on a sick Redis.
+def redis_client(settings: Settings, *, blocking: bool = False) -> redis.Redis:
+    """A client for the web path (short timeouts: a USSD hop must fail fast rather than
+    hang on a sick Redis) or, with `blocking=True`, for an rq worker, whose dequeue
+    blocks on the socket for minutes by design."""
     return redis.Redis.from_url(
-        settings.redis_url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
+        settings.redis_url,
+        socket_timeout=None if blocking else 2,
+        socket_connect_timeout=5,
+        health_check_interval=30,
     )
 
 

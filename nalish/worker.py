@@ -25,7 +25,7 @@ def run(settings: Settings, *, burst: bool) -> None:
             "nalish worker needs NALISH_REDIS_URL; in embedded mode `nalish serve` runs jobs itself"
         )
     job_queue = wiring.configure_process(settings)
-    connection = wiring.redis_client(settings)
+    connection = wiring.redis_client(settings, blocking=True)
     queue = wiring.rq_queue(settings, connection)
     ticker = None
     if burst:

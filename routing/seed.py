@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import re
-import secrets
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -25,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
-from argon2 import PasswordHasher
 from sqlmodel import Session, col, insert, select
 
+from grievance_engine import users
 from grievance_engine.models import (
     AdminArea,
     AdminLevel,
@@ -612,7 +611,6 @@ def _demo_users(session: Session, country: str, districts: dict[str, int]) -> li
         u.email: u
         for u in session.exec(select(User).where(col(User.email).in_([s.email for s in specs])))
     }
-    hasher = PasswordHasher()
     logins = []
     for spec in specs:
         office = offices.get(spec.office_code) if spec.office_code else None
@@ -620,13 +618,13 @@ def _demo_users(session: Session, country: str, districts: dict[str, int]) -> li
             raise SeedDataError(f"office {spec.office_code!r} missing: run seed() first")
         password = None
         if spec.email not in existing:
-            password = secrets.token_urlsafe(12)
+            password = users.generate_password()
             session.add(
                 User(
                     email=spec.email,
                     full_name=spec.full_name,
                     role=spec.role,
-                    password_hash=hasher.hash(password),
+                    password_hash=users.hash_password(password),
                     office_id=office.id if office else None,
                     area_id=districts.get(spec.district) if spec.district else None,
                     language=spec.language,

@@ -1,0 +1,86 @@
+"""Users: the people who work tickets, and their passwords (argon2id)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, SQLModel, select
+
+from grievance_engine.models import AdminArea, AdminLevel, Role, User
+
+_hasher = PasswordHasher()
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 10
+
+
+class UserError(ValueError):
+    """A user that cannot be created as given; the message says why."""
+
+
+class UserCreate(SQLModel):
+    email: str
+    role: Role
+    full_name: str = ""
+    district: str | None = None  # English name as seeded, e.g. "Rangpur"
+    password: str | None = None  # None: a random one is generated
+    office_id: int | None = None
+    language: str = "en"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def create(*, session: Session, user_in: UserCreate, country: str) -> tuple[User, str]:
+    """Create a user; returns it with the password in clear (shown once, never stored)."""
+    email = user_in.email.strip().lower()
+    if not _EMAIL.match(email):
+        raise UserError(f"not an email address: {user_in.email!r}")
+    if session.exec(select(User.id).where(User.email == email)).first() is not None:
+        raise UserError(f"a user with email {email} already exists")
+    password = user_in.password or generate_password()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    area_id = None
+    if user_in.district:
+        area_id = _district_id(session, user_in.district, country)
+    elif user_in.role == Role.OFFICER:
+        raise UserError("an officer needs --district")
+    user = User(
+        email=email,
+        full_name=user_in.full_name,
+        role=user_in.role,
+        password_hash=hash_password(password),
+        office_id=user_in.office_id,
+        area_id=area_id,
+        language=user_in.language,
+    )
+    session.add(user)
+    session.flush()
+    return user, password
+
+
+def _district_id(session: Session, name: str, country: str) -> int:
+    statement = select(AdminArea.id).where(
+        AdminArea.country == country,
+        AdminArea.level == AdminLevel.DISTRICT,
+        AdminArea.name.ilike(name.strip()),  # type: ignore[attr-defined]
+    )
+    area_id = session.exec(statement).first()
+    if area_id is None:
+        raise UserError(f"unknown district {name!r} (use the English name, e.g. Rangpur)")
+    return area_id

@@ -1,0 +1,24 @@
+"""The menu catalogues: every language says everything, briefly."""
+
+import pytest
+
+from grievance_engine import sms_encoding
+from menus.i18n import CATALOGUES, t
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGUES))
+def test_every_language_has_every_key(language):
+    assert set(CATALOGUES[language]) == set(CATALOGUES["en"])
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGUES))
+def test_every_text_leaves_room_on_a_ussd_screen(language):
+    for key, text in CATALOGUES[language].items():
+        encoding, length = sms_encoding.units(text)
+        capacity = 182 if encoding == sms_encoding.GSM7 else 80
+        assert length <= capacity // 2 + 20, (language, key, length)
+
+
+def test_bangla_text_is_ucs2_and_falls_back_to_english_for_unknown_keys_values():
+    assert sms_encoding.encoding_of(t("bn", "new_complaint")) == sms_encoding.UCS2
+    assert t("bn", "filed", ref="AB12-CD34").count("AB12-CD34") == 1

@@ -1,0 +1,51 @@
+"""The same helpline in Kenya: counties instead of divisions, +254 numbers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from nalish.app import create_app
+from tests.nalish.conftest import Backend, _activate, _prepare, _restore
+from tests.nalish.test_spine import REF, Phone, number_of
+
+
+@pytest.fixture(scope="module")
+def kenya(tmp_path_factory):
+    path = tmp_path_factory.mktemp("kenya") / "nalish.db"
+    env = {"NALISH_DATABASE_URL": f"sqlite:///{path}", "NALISH_COUNTRY": "KE"}
+    saved = _activate(env)
+    try:
+        _prepare(env)
+        yield Backend("embedded", env)
+    finally:
+        _restore(saved)
+
+
+def test_a_citizen_in_nairobi_picks_the_county_from_a_paged_list(kenya):
+    with TestClient(create_app()) as client:
+        phone = Phone(client, "0712345678")
+        screen = phone.press(number_of(phone.dial(), "New complaint"))
+        screen = phone.press(number_of(screen, "Water"))
+        assert "county" in screen.lower() and "98. More" in screen
+        while "Nairobi" not in screen:
+            screen = phone.press("98")
+        screen = phone.press(number_of(screen, "Nairobi"))
+        screen = phone.press("Hakuna maji Kibera tangu Jumatatu")
+        ref = REF.search(phone.press("1")).group(1)
+        client.app.state.job_queue.join()
+    shown = json.loads(kenya.nalish("tickets", "show", ref, "--json").stdout)
+    assert shown["district"] == "Nairobi" and shown["phone"] == "+254712345678"
+    outbox = json.loads(kenya.nalish("outbox", "list", "--json", "--to", "+254712345678").stdout)
+    assert outbox[0]["status"] == "sent" and ref in outbox[0]["body"]
+
+
+def test_a_typed_county_name_with_a_typo_resolves(kenya):
+    with TestClient(create_app()) as client:
+        phone = Phone(client, "+254722000111")
+        screen = phone.press(number_of(phone.dial(), "New complaint"))
+        screen = phone.press(number_of(screen, "Roads"))
+        screen = phone.press("Mombasaa")
+        assert "Describe the problem" in screen
