@@ -228,31 +228,23 @@ def simulate_ussd(
         typer.echo(f"--phone: {exc}", err=True)
         raise typer.Exit(2) from exc
     token = {"token": settings.at_webhook_token} if settings.at_webhook_token else {}
-    path = "/channels/africastalking/ussd"
-    ask, show = (lambda prompt: input(prompt)), typer.echo
     if url:
         import httpx
 
-        with httpx.Client(base_url=url, timeout=15) as client:
-            ussd_session(
-                lambda form: client.post(path, data=form, params=token),
-                phone=phone,
-                service_code=service_code,
-                ask=ask,
-                show=show,
-            )
-        return
-    from fastapi.testclient import TestClient
+        client = httpx.Client(base_url=url, timeout=15)
+    else:
+        from fastapi.testclient import TestClient
 
-    from nalish.app import create_app
+        from nalish.app import create_app
 
-    with TestClient(create_app()) as client:
+        client = TestClient(create_app())  # an httpx client that runs the app in-process
+    with client:
         ussd_session(
-            lambda form: client.post(path, data=form, params=token),
+            lambda form: client.post("/channels/africastalking/ussd", data=form, params=token),
             phone=phone,
             service_code=service_code,
-            ask=ask,
-            show=show,
+            ask=input,
+            show=typer.echo,
         )
 
 

@@ -30,7 +30,9 @@ class Backend:
     def with_redis(self) -> bool:
         return "NALISH_REDIS_URL" in self.env
 
-    def nalish(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def nalish(
+        self, *args: str, check: bool = True, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """Run the real `nalish` CLI in a subprocess against this backend."""
         env = {**os.environ, **self.env}
         if not self.with_redis:
@@ -40,6 +42,7 @@ class Backend:
             env=env,
             capture_output=True,
             text=True,
+            input=input,
             timeout=120,
             check=check,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -92,3 +93,12 @@ def test_seed_is_idempotent_and_demo_prints_logins_once(backend):
     assert "(unchanged; set earlier)" in second
     tickets = json.loads(backend.nalish("tickets", "list", "--json").stdout)
     assert len({t["ref"] for t in tickets}) == len(tickets) >= 5
+
+
+def test_simulate_ussd_is_a_phone_in_the_terminal(backend):
+    answers = "1\n1\nRangpur\nThe tubewell in our para is broken\n1\n"
+    result = backend.nalish("simulate", "ussd", "--phone", "+8801712340000", input=answers)
+    assert "| Nalish 333 helpline" in result.stdout
+    ref = re.search(r"complaint number is (\S{4}-\S{4})", result.stdout).group(1)
+    shown = json.loads(backend.nalish("tickets", "show", ref, "--json").stdout)
+    assert shown["phone"] == "+8801712340000" and shown["district"] == "Rangpur"
