@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from grievance_engine.locks import Locks
 from grievance_engine.sessions import SessionStore
 from grievance_engine.settings import Settings, get_settings
 
@@ -14,5 +15,10 @@ def _session_store(request: Request) -> SessionStore:
     return request.app.state.session_store
 
 
+def _locks(request: Request) -> Locks:
+    return request.app.state.locks
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionStoreDep = Annotated[SessionStore, Depends(_session_store)]
+LocksDep = Annotated[Locks, Depends(_locks)]

@@ -8,7 +8,9 @@ that names it; a wrong token is a 403 logged with the reason, never the secret.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import logging
+from collections.abc import Sequence
 
 from fastapi import HTTPException, Request
 
@@ -52,3 +54,19 @@ def check_token(request: Request, expected: str | None) -> None:
 
 def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def check_source(
+    request: Request, networks: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network]
+) -> None:
+    """Refuse callers outside the allow-list, when one is configured."""
+    if not networks:
+        return
+    host = _client(request)
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if address is None or not any(address in network for network in networks):
+        log.warning("refused %s from %s: source address not allowed", request.url.path, host)
+        raise HTTPException(403, "forbidden")

@@ -9,10 +9,11 @@ Timestamps are `UTCDateTime`: stored UTC, read back aware.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from grievance_engine import clock
@@ -252,5 +253,89 @@ class Notification(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     encoding: str = Field(default="GSM-7", max_length=8)
     parts: int = 1
+    # What the telco will bill: parts × NALISH_SMS_PRICE_PER_PART at the time of writing.
+    cost: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 4), nullable=True))
+    currency: str | None = Field(default=None, max_length=3)
+    provider_status: str | None = Field(default=None, max_length=40)  # last raw status
+    delivered_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # Set when the message could not be delivered: an agent should call the citizen.
+    needs_callback: bool = False
     created_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+
+
+class DeliveryReport(SQLModel, table=True):
+    """A provider's delivery report, kept raw as received, whatever it said."""
+
+    __tablename__ = "delivery_report"
+    __table_args__ = (
+        # used to show a message's delivery history
+        Index("ix_delivery_report_provider_message", "provider", "provider_message_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = Field(max_length=20)
+    provider_message_id: str = Field(max_length=120)
+    notification_id: int | None = Field(default=None, foreign_key="notification.id")
+    status: str = Field(max_length=40)  # the provider's word: "Success", "delivered"…
+    failure_reason: str | None = Field(default=None, max_length=200)
+    applied: bool = False  # False: unknown message, or a status older than what we had
+    received_at: datetime = Field(
+        default_factory=_created_at, sa_column=_utc_column(nullable=False)
+    )
+    raw: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class InboundMessage(SQLModel, table=True):
+    """An SMS (or other message) a citizen sent us, recorded before it is acted on.
+
+    The row is the idempotency record: a provider retry with the same id, or the same
+    text from the same phone within a short window, finds it and is not processed again.
+    """
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (
+        # used by idempotency: one row per provider message id (NULLs never collide)
+        UniqueConstraint("provider", "provider_message_id", name="uq_inbound_provider_id"),
+        # used by the no-id window: the same text from the same phone, recently
+        Index("ix_inbound_phone_hash_at", "from_phone", "text_hash", "received_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider: str = Field(max_length=20)
+    provider_message_id: str | None = Field(default=None, max_length=120)
+    channel: str = Field(default="sms", max_length=10)
+    from_phone: str = Field(max_length=20)
+    to_address: str = Field(default="", max_length=40)  # the shortcode or number written to
+    text: str
+    text_hash: str = Field(max_length=64)
+    received_at: datetime = Field(
+        default_factory=_created_at, sa_column=_utc_column(nullable=False)
+    )
+    processed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    outcome: str | None = Field(default=None, max_length=40)  # "filed", "status", "stop"…
+
+
+class ChannelExchange(SQLModel, table=True):
+    """One HTTP exchange with a provider, in or out, with secrets redacted (channel log)."""
+
+    __tablename__ = "channel_exchange"
+    __table_args__ = (
+        # used by the retention sweep, which deletes the oldest
+        Index("ix_channel_exchange_at", "at"),
+        # used by admins reading one provider's log
+        Index("ix_channel_exchange_provider_at", "provider", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+    provider: str = Field(max_length=20)
+    direction: str = Field(max_length=3)  # "in" (webhook) or "out" (API call)
+    method: str = Field(max_length=8)
+    url: str = Field(max_length=500)
+    status_code: int | None = None
+    duration_ms: float | None = None
+    request_body: str = ""
+    response_body: str = ""
+    error: str | None = Field(default=None, max_length=500)

@@ -22,8 +22,9 @@ from sqlalchemy import event, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
-from grievance_engine import clock, jobs, sms_encoding
+from grievance_engine import clock, delivery, jobs, sms_encoding
 from grievance_engine.db import session_scope
+from grievance_engine.metrics import OUTBOUND_SMS
 from grievance_engine.models import Citizen, Notification, NotificationStatus
 from grievance_engine.settings import get_settings
 
@@ -32,16 +33,18 @@ log = logging.getLogger(__name__)
 # Languages written in the Latin alphabet, whose messages we fold into GSM-7.
 GSM7_LANGUAGES = {"en", "sw"}
 # Messages a citizen gets even after STOP: direct answers to something they just did.
-ESSENTIAL_KINDS = {"ack", "status"}
+ESSENTIAL_KINDS = {"ack", "status", "reply", "stop"}
 _AFTER_COMMIT_KEY = "nalish_outbox_ids"
 
 
 class TransportError(Exception):
-    """A send failed. `permanent=True` means retrying cannot help (bad number, opt-out)."""
+    """A send failed. `permanent=True` means retrying cannot help (bad number, opt-out);
+    `opted_out=True` means the provider says the citizen blocked us (STOP, blacklist)."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, opted_out: bool = False) -> None:
         super().__init__(message)
-        self.permanent = permanent
+        self.permanent = permanent or opted_out
+        self.opted_out = opted_out
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,19 @@ class Transport(Protocol):
     def send(self, *, to: str, body: str) -> SendResult: ...
 
 
+class RateLimiter(Protocol):
+    """Blocks until the provider may take one more message (per-provider send rate)."""
+
+    def wait(self, provider: str) -> None: ...
+
+
 _transport: Transport | None = None
+_rate_limiter: RateLimiter | None = None
+
+
+def set_rate_limiter(limiter: RateLimiter | None) -> None:
+    global _rate_limiter
+    _rate_limiter = limiter
 
 
 def set_transport(transport: Transport | None) -> None:
@@ -86,6 +101,9 @@ def add(
     if language in GSM7_LANGUAGES:
         body = sms_encoding.normalise_for_gsm7(body)
     encoding, _ = sms_encoding.units(body)
+    parts = sms_encoding.sms_parts(body)
+    settings = get_settings()
+    price = settings.sms_price_per_part
     now = clock.now()
     notification = Notification(
         ticket_id=ticket_id,
@@ -94,7 +112,9 @@ def add(
         language=language,
         kind=kind,
         encoding=encoding,
-        parts=sms_encoding.sms_parts(body),
+        parts=parts,
+        cost=price * parts if price is not None else None,
+        currency=settings.sms_currency if price is not None else None,
         next_attempt_at=now,
         created_at=now,
         updated_at=now,
@@ -134,7 +154,10 @@ def _forget_rolled_back(session: OrmSession) -> None:
 
 def deliver_job(notification_id: int) -> str:
     """The job: deliver one notification with the configured transport."""
-    return deliver(notification_id=notification_id, transport=get_transport())
+    transport = get_transport()
+    outcome = deliver(notification_id=notification_id, transport=transport)
+    OUTBOUND_SMS.labels(transport.name, outcome).inc()
+    return outcome
 
 
 def deliver(*, notification_id: int, transport: Transport) -> str:
@@ -144,15 +167,25 @@ def deliver(*, notification_id: int, transport: Transport) -> str:
     with session_scope() as session:
         notification = session.get(Notification, notification_id)
         to, body = notification.to_phone, notification.body
+    if _rate_limiter is not None:
+        _rate_limiter.wait(transport.name)
     try:
         result = transport.send(to=to, body=body)
     except TransportError as exc:
-        return _record_failure(notification_id, str(exc), permanent=exc.permanent)
+        return _record_failure(
+            notification_id,
+            str(exc),
+            permanent=exc.permanent,
+            opted_out=exc.opted_out,
+            provider=transport.name,
+        )
     except Exception as exc:  # a bug or an unexpected library error: retry, loudly
         log.exception(
             "transport %s crashed sending notification %s", transport.name, notification_id
         )
-        return _record_failure(notification_id, f"unexpected: {exc!r}", permanent=False)
+        return _record_failure(
+            notification_id, f"unexpected: {exc!r}", permanent=False, provider=transport.name
+        )
     with session_scope() as session:
         notification = session.get(Notification, notification_id)
         notification.status = NotificationStatus.SENT
@@ -183,15 +216,21 @@ def _claim(notification_id: int) -> bool:
         return claimed.rowcount == 1
 
 
-def _record_failure(notification_id: int, error: str, *, permanent: bool) -> str:
+def _record_failure(
+    notification_id: int, error: str, *, permanent: bool, provider: str, opted_out: bool = False
+) -> str:
     backoff = get_settings().outbox_retry_minutes
     now = clock.now()
     with session_scope() as session:
         notification = session.get(Notification, notification_id)
         notification.last_error = error[:500]
         notification.updated_at = now
+        notification.provider = notification.provider or provider
         if permanent or notification.attempts > len(backoff):
             notification.status = NotificationStatus.FAILED
+            delivery.flag_undeliverable(
+                session=session, notification=notification, opted_out=opted_out
+            )
             log.warning("notification %s failed for good: %s", notification_id, error)
             return "failed"
         notification.status = NotificationStatus.PENDING
@@ -219,9 +258,35 @@ def due_ids(*, session: Session, limit: int = 500) -> list[int]:
     return list(session.exec(statement))
 
 
+def fail_stale_sends(*, session: Session) -> int:
+    """Give up on messages claimed long ago by a worker that never finished.
+
+    The worker may have died before or after the provider took the message; we cannot
+    tell, and a citizen must never get the same SMS twice, so we do not resend: the
+    message is marked failed and flagged for an agent's call-back instead.
+    """
+    cutoff = clock.now() - timedelta(minutes=get_settings().outbox_stale_sending_minutes)
+    stale = session.exec(
+        select(Notification).where(
+            Notification.status == NotificationStatus.SENDING,
+            col(Notification.claimed_at) < cutoff,
+        )
+    ).all()
+    for notification in stale:
+        notification.status = NotificationStatus.FAILED
+        notification.last_error = (
+            "the sending worker stopped mid-send; not resent, to avoid a duplicate"
+        )
+        notification.updated_at = clock.now()
+        delivery.flag_undeliverable(session=session, notification=notification, opted_out=False)
+    session.flush()
+    return len(stale)
+
+
 def sweep(*, job_queue: jobs.JobQueue) -> int:
     """Enqueue every due pending notification; returns how many."""
     with session_scope() as session:
+        fail_stale_sends(session=session)
         ids = due_ids(session=session)
     for notification_id in ids:
         job_queue.enqueue(deliver_job, notification_id)

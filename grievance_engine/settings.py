@@ -5,7 +5,9 @@ Every setting is documented in the README's configuration table; keep them in st
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
+from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,12 +43,20 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Dhaka"
     default_language: Literal["bn", "en", "sw"] = "en"
 
-    sms_transport: Literal["console", "africastalking", "twilio"] = "console"
+    sms_transport: Literal["console", "africastalking", "twilio", "http"] = "console"
+    sms_rate_per_second: float = Field(default=20.0, gt=0)
+    sms_price_per_part: Decimal | None = Field(default=None, ge=0)
+    sms_currency: str = Field(default="BDT", min_length=3, max_length=3)
     at_username: str = "sandbox"
     at_api_key: str | None = None
     at_sender_id: str | None = None
     at_webhook_token: str | None = None
     at_api_base_url: str | None = None
+    at_allowed_networks: str | None = None  # comma-separated IPs/CIDRs allowed to call AT webhooks
+    http_gateway_send_url: str | None = None
+    http_gateway_method: Literal["GET", "POST"] = "GET"
+    http_gateway_secret: str | None = None
+    http_gateway_sender: str | None = None
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_from: str | None = None
@@ -56,7 +66,10 @@ class Settings(BaseSettings):
 
     ussd_session_ttl_seconds: int = Field(default=300, ge=30)
     ticket_description_max_chars: int = Field(default=500, ge=20)
-    outbox_retry_minutes: tuple[int, ...] = (1, 5, 10)
+    outbox_retry_minutes: tuple[int, ...] = (5, 10)
+    outbox_stale_sending_minutes: int = Field(default=10, ge=1)
+    inbound_dedupe_window_seconds: int = Field(default=120, ge=0)
+    channel_log_retention_days: int = Field(default=30, ge=1)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
 
     @field_validator("timezone")
@@ -74,6 +87,24 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("NALISH_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
         return value
+
+    @field_validator("at_allowed_networks")
+    @classmethod
+    def _valid_networks(cls, value: str | None) -> str | None:
+        for part in (value or "").split(","):
+            if part.strip():
+                try:
+                    ipaddress.ip_network(part.strip(), strict=False)
+                except ValueError as exc:
+                    raise ValueError(
+                        f"not an IP address or CIDR network: {part.strip()!r}"
+                    ) from exc
+        return value
+
+    @property
+    def at_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        parts = (self.at_allowed_networks or "").split(",")
+        return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in parts if p.strip())
 
     @model_validator(mode="after")
     def _no_placeholder_secret_outside_dev(self) -> Settings:
@@ -93,6 +124,8 @@ class Settings(BaseSettings):
                 "NALISH_SMS_TRANSPORT=twilio needs NALISH_TWILIO_ACCOUNT_SID, "
                 "NALISH_TWILIO_AUTH_TOKEN and NALISH_TWILIO_FROM"
             )
+        if self.sms_transport == "http" and not self.http_gateway_send_url:
+            raise ValueError("NALISH_SMS_TRANSPORT=http needs NALISH_HTTP_GATEWAY_SEND_URL")
         return self
 
     @property

@@ -16,10 +16,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from channels.africastalking.routes import router as africastalking_router
+from channels.httpgateway.routes import router as httpgateway_router
+from channels.observe import ChannelObserver
 from grievance_engine import jobs
+from grievance_engine.channel_log import CHANNEL_LOG
 from grievance_engine.settings import get_settings
 from nalish import migrate, periodic, wiring
 from nalish.health import router as health_router
+from nalish.metrics import router as metrics_router
 
 log = logging.getLogger("nalish.app")
 
@@ -33,8 +37,12 @@ def create_app() -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.session_store = wiring.session_store(settings)
+    app.state.locks = wiring.locks(settings)
     app.include_router(health_router)
+    app.include_router(metrics_router)
     app.include_router(africastalking_router)
+    app.include_router(httpgateway_router)
+    app.add_middleware(ChannelObserver)
     return app
 
 
@@ -44,6 +52,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.database_url.startswith("sqlite"):
         migrate.upgrade()  # the embedded default creates and migrates its own file
     job_queue = wiring.configure_process(settings)
+    CHANNEL_LOG.start()
     ticker = None
     if job_queue is None:
         thread_queue = jobs.ThreadJobQueue()
@@ -59,4 +68,5 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if ticker is not None:
             ticker.stop()
             thread_queue.stop()
+        CHANNEL_LOG.stop()
         jobs.set_job_queue(None)

@@ -28,6 +28,8 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(simulate_app, name="simulate")
 users_app = typer.Typer(help="Manage the people who work tickets.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+channels_app = typer.Typer(help="Look at exchanges with telecom providers.", no_args_is_help=True)
+app.add_typer(channels_app, name="channels")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -288,6 +290,30 @@ def users_create(
     typer.echo(f"Created {user.role} {user.email} (id {user.id}).")
     if password is None:
         typer.echo(f"Password (shown once): {clear}")
+
+
+@channels_app.command("log")
+def channels_log(
+    as_json: JsonFlag = False,
+    provider: Annotated[
+        str | None, typer.Option(help="Only this provider: africastalking, twilio, http.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+) -> None:
+    """Show the channel log: every HTTP exchange with a provider, secrets redacted."""
+    from grievance_engine import channel_log
+
+    _settings()
+    rows = channel_log.recent(provider=provider, limit=limit)
+    if as_json:
+        _print_json([row.model_dump(mode="json") for row in rows])
+        return
+    for row in rows:
+        typer.echo(
+            f"{row.at.isoformat()} {row.provider:<15} {row.direction:<3} {row.method:<6} "
+            f"{row.status_code or '-':<4} {row.duration_ms or 0:8.1f} ms  {row.url}"
+        )
+    typer.echo(f"{len(rows)} exchange(s)", err=True)
 
 
 def _safe_url(settings: Settings) -> str:

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import logging
 
-from grievance_engine import jobs, outbox
+from channels.inbound import process_stragglers
+from grievance_engine import channel_log, jobs, outbox
+from grievance_engine.settings import get_settings
+from nalish import wiring
 
 log = logging.getLogger("nalish.jobs")
 
@@ -21,4 +24,21 @@ def outbox_sweep() -> int:
     count = outbox.sweep(job_queue=job_queue)
     if count:
         log.info("outbox sweep enqueued %d message(s)", count)
+    return count
+
+
+def inbound_sweep() -> int:
+    """Act on inbound SMS that were recorded but never processed (a crash mid-way)."""
+    settings = get_settings()
+    count = process_stragglers(store=wiring.session_store(settings), locks=wiring.locks(settings))
+    if count:
+        log.info("inbound sweep processed %d message(s)", count)
+    return count
+
+
+def channel_log_purge() -> int:
+    """Delete channel-log rows older than the retention period."""
+    count = channel_log.purge()
+    if count:
+        log.info("channel log purge deleted %d row(s)", count)
     return count

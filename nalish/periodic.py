@@ -1,9 +1,13 @@
 """Periodic jobs: every schedule in one table, and the two ways of running it.
 
-| name         | every | job                        | why                                      |
-| ------------ | ----- | -------------------------- | ---------------------------------------- |
-| outbox-sweep | 60 s  | `nalish.jobs.outbox_sweep` | re-send SMS whose enqueue was lost; due  |
-|              |       |                            | retries                                  |
+| name              | every | job                             | why                                |
+| ----------------- | ----- | ------------------------------- | ---------------------------------- |
+| outbox-sweep      | 60 s  | `nalish.jobs.outbox_sweep`      | send due retries and SMS whose     |
+|                   |       |                                 | enqueue was lost; flag stale sends |
+| inbound-sweep     | 60 s  | `nalish.jobs.inbound_sweep`     | act on inbound SMS recorded but    |
+|                   |       |                                 | never processed (a crash mid-way)  |
+| channel-log-purge | 1 h   | `nalish.jobs.channel_log_purge` | keep the channel log to its        |
+|                   |       |                                 | retention period                   |
 
 - Embedded mode: a daemon thread in the web process runs each job on the thread queue
   when it is due.
@@ -33,7 +37,11 @@ class Periodic:
     job: Callable[[], object]
 
 
-SCHEDULE: tuple[Periodic, ...] = (Periodic("outbox-sweep", 60, nalish_jobs.outbox_sweep),)
+SCHEDULE: tuple[Periodic, ...] = (
+    Periodic("outbox-sweep", 60, nalish_jobs.outbox_sweep),
+    Periodic("inbound-sweep", 60, nalish_jobs.inbound_sweep),
+    Periodic("channel-log-purge", 3600, nalish_jobs.channel_log_purge),
+)
 
 TICK_SECONDS = 5
 

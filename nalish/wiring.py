@@ -10,6 +10,8 @@ from rq import Queue
 
 from channels.transports import make_transport
 from grievance_engine import jobs, outbox
+from grievance_engine.locks import Locks, MemoryLocks, RedisLocks
+from grievance_engine.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from grievance_engine.sessions import MemorySessionStore, RedisSessionStore, SessionStore
 from grievance_engine.settings import Settings
 
@@ -34,17 +36,48 @@ def rq_queue(settings: Settings, connection: redis.Redis) -> Queue:
     return Queue(queue_name(settings), connection=connection)
 
 
+# One session store and one lock table per process and Redis target, so the web app,
+# its background jobs and its periodic sweeps all see the same sessions and locks.
+_shared: dict[tuple[str, str | None, str], object] = {}
+
+
+def _per_process(kind: str, settings: Settings, make):
+    key = (kind, settings.redis_url, settings.redis_prefix)
+    if key not in _shared:
+        _shared[key] = make()
+    return _shared[key]
+
+
 def session_store(settings: Settings) -> SessionStore:
     if settings.embedded:
-        return MemorySessionStore()
-    return RedisSessionStore(redis_client(settings), settings.redis_prefix)
+        return _per_process("sessions", settings, MemorySessionStore)
+    return _per_process(
+        "sessions",
+        settings,
+        lambda: RedisSessionStore(redis_client(settings), settings.redis_prefix),
+    )
+
+
+def locks(settings: Settings) -> Locks:
+    if settings.embedded:
+        return _per_process("locks", settings, MemoryLocks)
+    return _per_process(
+        "locks", settings, lambda: RedisLocks(redis_client(settings), settings.redis_prefix)
+    )
 
 
 def configure_process(settings: Settings) -> jobs.JobQueue | None:
-    """Set the SMS transport and the job queue; returns the queue (None: no Redis)."""
+    """Set the SMS transport, its rate limit and the job queue; returns the queue
+    (None without Redis)."""
     outbox.set_transport(make_transport(settings))
     if settings.embedded:
+        outbox.set_rate_limiter(MemoryRateLimiter(settings.sms_rate_per_second))
         return None  # the web app starts its own thread queue; CLI commands have none
+    outbox.set_rate_limiter(
+        RedisRateLimiter(
+            redis_client(settings), settings.redis_prefix, settings.sms_rate_per_second
+        )
+    )
     job_queue = jobs.RqJobQueue(rq_queue(settings, redis_client(settings)))
     jobs.set_job_queue(job_queue)
     return job_queue

@@ -13,6 +13,7 @@ import logging
 from rq import SimpleWorker
 
 from grievance_engine import jobs, outbox
+from grievance_engine.channel_log import CHANNEL_LOG
 from grievance_engine.settings import Settings
 from nalish import periodic, wiring
 
@@ -25,6 +26,7 @@ def run(settings: Settings, *, burst: bool) -> None:
             "nalish worker needs NALISH_REDIS_URL; in embedded mode `nalish serve` runs jobs itself"
         )
     job_queue = wiring.configure_process(settings)
+    CHANNEL_LOG.start()
     connection = wiring.redis_client(settings, blocking=True)
     queue = wiring.rq_queue(settings, connection)
     ticker = None
@@ -41,4 +43,5 @@ def run(settings: Settings, *, burst: bool) -> None:
     finally:
         if ticker is not None:
             ticker.stop()
+        CHANNEL_LOG.stop()
         jobs.set_job_queue(None)

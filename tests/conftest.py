@@ -58,7 +58,9 @@ def _no_global_wiring() -> Iterator[None]:
     """Each test starts with no job queue or transport and leaves none behind."""
     jobs.set_job_queue(None)
     outbox.set_transport(None)
+    outbox.set_rate_limiter(None)
     yield
     jobs.set_job_queue(None)
     outbox.set_transport(None)
+    outbox.set_rate_limiter(None)
     db.dispose_engines()

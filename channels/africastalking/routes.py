@@ -1,4 +1,5 @@
-"""Africa's Talking webhooks: the USSD callback and its end-of-session notification.
+"""Africa's Talking webhooks: USSD (+ end of session), incoming SMS, delivery reports,
+and voice.
 
 USSD callback (https://developers.africastalking.com/docs/ussd/handle_sessions): a form
 POST with ``sessionId, serviceCode, phoneNumber, networkCode, text``; we answer
@@ -13,12 +14,15 @@ import logging
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 from sqlmodel import Session, select
 
-from channels.deps import SessionStoreDep, SettingsDep
-from channels.webhooks import check_token, read_form
-from grievance_engine.db import get_engine
+from channels.africastalking import parsing
+from channels.deps import LocksDep, SessionStoreDep, SettingsDep
+from channels.inbound import handle_sms
+from channels.webhooks import check_source, check_token, read_form
+from grievance_engine import delivery
+from grievance_engine.db import get_engine, session_scope
 from grievance_engine.models import Citizen
 from grievance_engine.phones import InvalidPhoneNumber, to_e164
 from grievance_engine.sessions import SessionStore
@@ -33,11 +37,25 @@ router = APIRouter(prefix="/channels/africastalking", tags=["Africa's Talking"])
 USSD_FIELDS = ("sessionId", "serviceCode", "phoneNumber", "text")
 
 
+def _verify(request: Request, settings: Settings) -> None:
+    """Africa's Talking signs nothing: a shared token and, optionally, its addresses."""
+    check_token(request, settings.at_webhook_token)
+    check_source(request, settings.at_networks)
+
+
+def _phone(raw: str, field: str) -> str:
+    try:
+        return to_e164(raw)
+    except InvalidPhoneNumber as exc:
+        log.warning("refused %s %r: %s", field, raw[:32], exc)
+        raise HTTPException(400, f"invalid {field}: {exc}") from exc
+
+
 @router.post("/ussd", response_class=PlainTextResponse)
 async def ussd_callback(
     request: Request, settings: SettingsDep, store: SessionStoreDep
 ) -> PlainTextResponse:
-    check_token(request, settings.at_webhook_token)
+    _verify(request, settings)
     fields = await read_form(request, required=USSD_FIELDS)
     try:
         phone = to_e164(fields["phoneNumber"])
@@ -83,7 +101,7 @@ def _citizen_language(session: Session, phone: str) -> str | None:
 @router.post("/ussd/events", response_class=PlainTextResponse)
 async def ussd_session_ended(request: Request, settings: SettingsDep) -> PlainTextResponse:
     """Africa's Talking tells us a session ended (status Success, Incomplete or Failed)."""
-    check_token(request, settings.at_webhook_token)
+    _verify(request, settings)
     fields = await read_form(request, required=("sessionId",))
     log.info(
         "USSD session %s ended: status=%s hops=%s duration_ms=%s error=%s",
@@ -94,3 +112,58 @@ async def ussd_session_ended(request: Request, settings: SettingsDep) -> PlainTe
         fields.get("errorMessage", "")[:200],
     )
     return PlainTextResponse("OK")
+
+
+@router.post("/sms", response_class=PlainTextResponse)
+async def incoming_sms(
+    request: Request, settings: SettingsDep, store: SessionStoreDep, locks: LocksDep
+) -> PlainTextResponse:
+    """An SMS to our shortcode: form ``from, to, text, date, id, linkId, networkCode``."""
+    _verify(request, settings)
+    fields = await read_form(request, required=("from", "to", "text"))
+    sms = parsing.incoming_sms(fields, from_phone=_phone(fields["from"], "from"))
+    outcome = await run_in_threadpool(handle_sms, sms, store=store, locks=locks)
+    log.info(
+        "AT SMS %s from %s: %s%s",
+        sms.provider_message_id,
+        sms.from_phone,
+        outcome.outcome,
+        " (duplicate)" if outcome.duplicate else "",
+    )
+    return PlainTextResponse("OK")
+
+
+@router.post("/delivery", response_class=PlainTextResponse)
+async def delivery_report(request: Request, settings: SettingsDep) -> PlainTextResponse:
+    """A delivery report: form ``id, status, phoneNumber, networkCode, failureReason,
+    retryCount``. Unknown ids and unknown statuses answer 200 and are kept raw."""
+    _verify(request, settings)
+    fields = await read_form(request, required=("id", "status"))
+    report = parsing.delivery_report(fields)
+    await run_in_threadpool(_apply_report, report)
+    return PlainTextResponse("OK")
+
+
+def _apply_report(report: delivery.Report) -> None:
+    with session_scope() as session:
+        delivery.apply(session=session, report=report)
+
+
+@router.post("/voice")
+async def voice(request: Request, settings: SettingsDep) -> Response:
+    """A call to our number. The recorded-voice IVR comes with the menus issue; until then
+    callers hear how to reach us by USSD or SMS, in English (Bangla needs recorded audio)."""
+    _verify(request, settings)
+    fields = await read_form(request, required=("sessionId",))
+    if fields.get("isActive", "1") == "0":  # the call ended: a summary, not a question
+        log.info(
+            "AT call %s ended: %s s, %s",
+            fields["sessionId"][:128],
+            fields.get("durationInSeconds", "?"),
+            fields.get("hangupCause", "?"),
+        )
+        return Response(status_code=200)
+    return Response(
+        parsing.voice_xml(t(settings.default_language, "voice.welcome")),
+        media_type="application/xml",
+    )

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
+from grievance_engine import channel_log
 from grievance_engine.outbox import SendResult, TransportError
 from grievance_engine.settings import Settings
 
@@ -83,6 +85,7 @@ class AfricasTalkingTransport:
         # also on an injected client.
         self._timeout = httpx.Timeout(settings.http_timeout_seconds)
         self._client = client or httpx.Client(timeout=self._timeout)
+        channel_log.watch_httpx_client(self._client, self.name)
 
     def send(self, *, to: str, body: str) -> SendResult:
         response = self._post(to=to, body=body)
@@ -97,9 +100,24 @@ class AfricasTalkingTransport:
         try:
             return self._client.post(self._url, data=form, headers=headers, timeout=self._timeout)
         except httpx.TimeoutException as exc:
+            _log_no_answer(self._url, form, exc)
             raise TransportError(f"Africa's Talking timed out: {exc!r}") from exc
         except httpx.TransportError as exc:  # DNS, refused connection, TLS, reset
+            _log_no_answer(self._url, form, exc)
             raise TransportError(f"Africa's Talking unreachable: {exc!r}") from exc
+
+
+def _log_no_answer(url: str, form: dict[str, str], exc: Exception) -> None:
+    channel_log.CHANNEL_LOG.record(
+        provider=AfricasTalkingTransport.name,
+        direction="out",
+        method="POST",
+        url=url,
+        status_code=None,
+        duration_ms=None,
+        request_body=urlencode(form),
+        error=repr(exc),
+    )
 
 
 def _raise_for_http_status(response: httpx.Response, *, username: str) -> None:

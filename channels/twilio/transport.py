@@ -12,12 +12,15 @@ cannot help" (`TransportError(permanent=True)`).
 from __future__ import annotations
 
 import logging
+import time
+from urllib.parse import urlencode
 
 import requests
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from grievance_engine import channel_log
 from grievance_engine.outbox import SendResult, TransportError
 from grievance_engine.settings import Settings
 
@@ -44,13 +47,37 @@ class TwilioTransport:
         self._client = client or _default_client(settings)
 
     def send(self, *, to: str, body: str) -> SendResult:
+        started = time.perf_counter()
         try:
             message = self._client.messages.create(to=to, from_=self._from, body=body)
         except (TwilioRestException, TwilioServiceException) as exc:
+            self._log_exchange(started, error=None)
             raise _transport_error(exc) from exc
         except requests.RequestException as exc:  # timeout, DNS, refused, TLS, reset
+            self._log_exchange(started, error=repr(exc))
             raise TransportError(f"Twilio unreachable: {exc!r}") from exc
+        self._log_exchange(started, error=None)
         return SendResult(provider=self.name, provider_message_id=message.sid)
+
+    def _log_exchange(self, started: float, *, error: str | None) -> None:
+        """Log the last HTTP exchange Twilio's client made (its auth header is not kept)."""
+        http_client = getattr(self._client, "http_client", None)
+        request = getattr(http_client, "last_request", None)
+        response = getattr(http_client, "last_response", None)
+        if request is None:
+            return
+        data = getattr(request, "data", None) or {}
+        channel_log.CHANNEL_LOG.record(
+            provider=self.name,
+            direction="out",
+            method=getattr(request, "method", "POST") or "POST",
+            url=getattr(request, "url", "") or "",
+            status_code=getattr(response, "status_code", None),
+            duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            request_body=urlencode(data) if isinstance(data, dict) else str(data),
+            response_body=getattr(response, "text", "") or "",
+            error=error,
+        )
 
 
 def _default_client(settings: Settings) -> Client:

@@ -80,8 +80,9 @@ def test_it_gives_up_after_the_last_back_off(committed_db):
         with clock.frozen_at(moment):
             outcomes.append(outbox.deliver(notification_id=notification_id, transport=transport))
         moment += timedelta(minutes=30)
-    assert outcomes == ["retry", "retry", "retry", "failed", "skipped", "skipped"]
-    assert _get(notification_id).attempts == 4
+    assert outcomes == ["retry", "retry", "failed", "skipped", "skipped", "skipped"]
+    failed = _get(notification_id)
+    assert failed.attempts == 3 and failed.needs_callback
 
 
 def test_an_unexpected_transport_crash_is_retried_not_lost(committed_db):
@@ -115,3 +116,98 @@ def test_non_essential_messages_to_an_opted_out_citizen_are_suppressed(committed
     with session_scope() as session:
         assert outbox.due_ids(session=session) == [essential]
         assert session.exec(select(Notification).where(Notification.id == suppressed)).one()
+
+
+def test_a_transport_that_fails_twice_then_succeeds_delivers_exactly_once(committed_db):
+    transport = FakeTransport(outbox.TransportError("busy"), outbox.TransportError("busy"))
+    notification_id = _queue_message()
+    moment, outcomes = clock.now(), []
+    for minutes in (0, 6, 17, 30, 60):
+        with clock.frozen_at(moment + timedelta(minutes=minutes)):
+            outcomes.append(outbox.deliver(notification_id=notification_id, transport=transport))
+    assert outcomes == ["retry", "retry", "sent", "skipped", "skipped"]
+    assert len(transport.sent) == 1 and _get(notification_id).attempts == 3
+
+
+def test_a_permanent_failure_is_shown_on_the_ticket_and_flagged_for_a_callback(world):
+    from grievance_engine import service
+    from grievance_engine.models import Channel, TicketCreate
+
+    with session_scope() as session:
+        ticket = service.create(
+            session=session,
+            office_id=None,
+            ticket_in=TicketCreate(
+                phone="+8801712345678",
+                category_code="water",
+                district_id=world.rangpur,
+                channel=Channel.USSD,
+            ),
+        )
+        ref = ticket.ref
+        notification_id = session.exec(select(Notification.id)).one()
+    transport = FakeTransport(outbox.TransportError("invalid number", permanent=True))
+    assert outbox.deliver(notification_id=notification_id, transport=transport) == "failed"
+    with session_scope() as session:
+        shown = service.show(session=session, ref=ref)
+    failed = [e for e in shown["events"] if e["type"] == "sms_failed"]
+    assert failed[0]["data"]["reason"] == "invalid number"
+    assert failed[0]["data"]["needs_callback"] is True
+    assert _get(notification_id).needs_callback
+
+
+def test_a_provider_opt_out_marks_the_citizen_and_no_callback_is_asked(committed_db):
+    transport = FakeTransport(outbox.TransportError("21610: unsubscribed", opted_out=True))
+    notification_id = _queue_message()
+    assert outbox.deliver(notification_id=notification_id, transport=transport) == "failed"
+    with session_scope() as session:
+        citizen = session.exec(select(Citizen).where(Citizen.phone == "+8801712345678")).one()
+    assert citizen.opted_out and not _get(notification_id).needs_callback
+
+
+def test_a_send_abandoned_mid_way_is_flagged_not_resent(committed_db):
+    notification_id = _queue_message()
+    with session_scope() as session:
+        notification = session.get(Notification, notification_id)
+        notification.status = "sending"
+        notification.claimed_at = clock.now() - timedelta(minutes=30)
+    enqueued = []
+
+    class Queue:
+        def enqueue(self, func, *args):
+            enqueued.append(args)
+
+    outbox.sweep(job_queue=Queue())
+    abandoned = _get(notification_id)
+    assert abandoned.status == "failed" and abandoned.needs_callback
+    assert "not resent" in abandoned.last_error
+    assert enqueued == []
+
+
+def test_each_message_records_its_encoding_parts_and_estimated_cost(committed_db, monkeypatch):
+    from grievance_engine.settings import reset_settings
+
+    monkeypatch.setenv("NALISH_SMS_PRICE_PER_PART", "0.25")
+    monkeypatch.setenv("NALISH_SMS_CURRENCY", "BDT")
+    reset_settings()
+    with session_scope() as session:
+        bangla = outbox.add(
+            session=session, to_phone="+8801712345678", body="ক" * 100, language="bn", kind="ack"
+        )
+    assert (bangla.encoding, bangla.parts, str(bangla.cost), bangla.currency) == (
+        "UCS-2",
+        2,
+        "0.50",
+        "BDT",
+    )
+
+
+def test_the_rate_limiter_spaces_sends_for_one_provider_and_not_for_another():
+    from grievance_engine.ratelimit import MemoryRateLimiter
+
+    now, sleeps = [100.0], []
+    limiter = MemoryRateLimiter(per_second=50, clock=lambda: now[0], sleep=sleeps.append)
+    for _ in range(3):
+        limiter.wait("africastalking")
+    limiter.wait("twilio")
+    assert [round(s, 3) for s in sleeps] == [0.02, 0.04]

@@ -1,0 +1,207 @@
+"""The channel log: every HTTP exchange with a provider, in and out, secrets redacted.
+
+Writing a row inside a USSD hop would cost the citizen time, so `record()` only puts
+the exchange on an in-memory queue; a background thread writes batches. A crash may
+lose the last second of log lines, never a ticket or a message (those are written by
+the request itself). Rows older than NALISH_CHANNEL_LOG_RETENTION_DAYS are purged by a
+periodic job.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import threading
+import time
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sqlalchemy import delete
+from sqlmodel import col, select
+
+from grievance_engine import clock
+from grievance_engine.db import session_scope
+from grievance_engine.models import ChannelExchange
+from grievance_engine.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+SECRET_NAMES = frozenset(
+    {
+        "token",
+        "secret",
+        "password",
+        "pass",
+        "pwd",
+        "apikey",
+        "api_key",
+        "key",
+        "authtoken",
+        "auth_token",
+        "signature",
+    }
+)
+REDACTED = "[redacted]"
+MAX_BODY = 4000
+_FORM_LIKE = re.compile(r"^[^=&\s]+=[^&]*(&[^=&\s]+=[^&]*)*$")
+
+
+def redact_url(url: str) -> str:
+    """`url` with the values of secret-looking query parameters replaced."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    return urlunsplit(parts._replace(query=redact_form(parts.query)))
+
+
+def redact_form(body: str) -> str:
+    """A url-encoded form with secret-looking fields replaced; other text unchanged."""
+    if not _FORM_LIKE.match(body.strip()):
+        return body
+    pairs = parse_qsl(body, keep_blank_values=True)
+    return urlencode([(k, REDACTED if k.lower() in SECRET_NAMES else v) for k, v in pairs])
+
+
+class ChannelLog:
+    """Queues exchanges and writes them in batches from a daemon thread.
+
+    Off until `start()` (the web app and workers start it); a CLI command or a unit
+    test that sends nothing to a provider has nothing to log.
+    """
+
+    def __init__(self, max_queue: int = 10_000) -> None:
+        self._queue: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=max_queue)
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._stopped.clear()
+        self._thread = threading.Thread(target=self._run, name="nalish-channel-log", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Write what is queued and stop the writer thread."""
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._thread = None
+        self.flush()
+
+    def record(
+        self,
+        *,
+        provider: str,
+        direction: str,
+        method: str,
+        url: str,
+        status_code: int | None,
+        duration_ms: float | None,
+        request_body: str = "",
+        response_body: str = "",
+        error: str | None = None,
+    ) -> None:
+        if not self.running:
+            return
+        row = {
+            "at": clock.now(),
+            "provider": provider[:20],
+            "direction": direction,
+            "method": method[:8],
+            "url": redact_url(url)[:500],
+            "status_code": status_code,
+            "duration_ms": duration_ms,
+            "request_body": redact_form(request_body)[:MAX_BODY],
+            "response_body": response_body[:MAX_BODY],
+            "error": error[:500] if error else None,
+        }
+        try:
+            self._queue.put_nowait(row)
+        except queue.Full:  # the database is slow: drop log lines, never block a webhook
+            log.warning("channel log queue full; dropped an exchange with %s", provider)
+
+    def flush(self) -> int:
+        """Write everything queued so far (tests, shutdown); returns how many rows."""
+        rows = []
+        while True:
+            try:
+                rows.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        if rows:
+            try:
+                with session_scope() as session:
+                    session.add_all([ChannelExchange(**row) for row in rows])
+            except Exception:
+                log.exception("could not write %d channel log rows", len(rows))
+                return 0
+        return len(rows)
+
+    def _run(self) -> None:
+        # Batch a second's worth: one INSERT round trip, not one per hop.
+        while not self._stopped.wait(1.0):
+            self.flush()
+
+
+CHANNEL_LOG = ChannelLog()
+
+
+def purge(*, older_than_days: int | None = None, batch: int = 5000) -> int:
+    """Delete exchanges older than the retention period; returns how many."""
+    days = older_than_days or get_settings().channel_log_retention_days
+    cutoff = clock.now() - timedelta(days=days)
+    total = 0
+    while True:
+        with session_scope() as session:
+            ids = session.exec(
+                select(ChannelExchange.id).where(col(ChannelExchange.at) < cutoff).limit(batch)
+            ).all()
+            if not ids:
+                return total
+            session.exec(delete(ChannelExchange).where(col(ChannelExchange.id).in_(ids)))
+            total += len(ids)
+
+
+def recent(*, provider: str | None = None, limit: int = 100) -> list[ChannelExchange]:
+    """The newest exchanges, for admins."""
+    with session_scope() as session:
+        statement = select(ChannelExchange).order_by(col(ChannelExchange.id).desc()).limit(limit)
+        if provider:
+            statement = statement.where(ChannelExchange.provider == provider)
+        return list(session.exec(statement))
+
+
+def watch_httpx_client(client: Any, provider: str) -> None:
+    """Log every response an httpx client receives from `provider` (headers, which carry
+    API keys, are never logged; form fields named like secrets are redacted)."""
+
+    def on_request(request: Any) -> None:
+        request.extensions["nalish_started"] = time.perf_counter()
+
+    def on_response(response: Any) -> None:
+        response.read()
+        request = response.request
+        started = request.extensions.get("nalish_started")
+        CHANNEL_LOG.record(
+            provider=provider,
+            direction="out",
+            method=request.method,
+            url=str(request.url),
+            status_code=response.status_code,
+            duration_ms=round((time.perf_counter() - started) * 1000, 3) if started else None,
+            request_body=request.content.decode("utf-8", "replace"),
+            response_body=response.text,
+        )
+
+    hooks = client.event_hooks
+    client.event_hooks = {
+        "request": [*hooks.get("request", []), on_request],
+        "response": [*hooks.get("response", []), on_response],
+    }

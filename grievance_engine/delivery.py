@@ -1,0 +1,138 @@
+"""Delivery reports: keep every one raw, and move a message's status only forward.
+
+Providers report out of order (Twilio's "sent" can arrive after "delivered") and
+repeat themselves. A message's status has a rank; a report that would lower it is kept
+but not applied. A final failure flags the message for an agent's call-back and, when
+the reason is an opt-out (blacklist, STOP), marks the citizen opted out.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, select
+
+from grievance_engine import clock
+from grievance_engine.models import (
+    Citizen,
+    DeliveryReport,
+    Notification,
+    NotificationStatus,
+    TicketEvent,
+)
+
+log = logging.getLogger(__name__)
+
+_RANK = {
+    NotificationStatus.PENDING: 0,
+    NotificationStatus.SENDING: 1,
+    NotificationStatus.SENT: 2,
+    NotificationStatus.DELIVERED: 3,
+    NotificationStatus.FAILED: 3,  # final, like delivered: neither overrides the other
+    NotificationStatus.SUPPRESSED: 3,
+}
+
+
+@dataclass(frozen=True)
+class Report:
+    """A delivery report as a provider's parser maps it."""
+
+    provider: str
+    provider_message_id: str
+    provider_status: str  # the provider's own word, kept as is
+    status: NotificationStatus  # what it means for us: sent, delivered or failed
+    failure_reason: str | None = None
+    opted_out: bool = False  # the failure says the citizen blocked our messages
+    raw: dict[str, Any] | None = None
+
+
+def apply(*, session: Session, report: Report) -> DeliveryReport:
+    """Record `report` and apply it to its message when it moves the status forward."""
+    notification = session.exec(
+        select(Notification).where(
+            Notification.provider == report.provider,
+            Notification.provider_message_id == report.provider_message_id,
+        )
+    ).first()
+    row = DeliveryReport(
+        provider=report.provider,
+        provider_message_id=report.provider_message_id[:120],
+        notification_id=notification.id if notification else None,
+        status=report.provider_status[:40],
+        failure_reason=(report.failure_reason or None) and report.failure_reason[:200],
+        received_at=clock.now(),
+        raw=report.raw or {},
+    )
+    session.add(row)
+    if notification is None:
+        log.info(
+            "delivery report for unknown %s message %s (%s): kept, not applied",
+            report.provider,
+            report.provider_message_id,
+            report.provider_status,
+        )
+    elif _moves_forward(notification.status, report.status):
+        _apply_to(session, notification, report)
+        row.applied = True
+    session.flush()
+    return row
+
+
+def _moves_forward(current: str, new: NotificationStatus) -> bool:
+    return _RANK[NotificationStatus(new)] > _RANK[NotificationStatus(current)]
+
+
+def _apply_to(session: Session, notification: Notification, report: Report) -> None:
+    now = clock.now()
+    notification.status = report.status
+    notification.provider_status = report.provider_status[:40]
+    notification.updated_at = now
+    if report.status == NotificationStatus.DELIVERED:
+        notification.delivered_at = now
+    if report.status == NotificationStatus.FAILED:
+        notification.last_error = (report.failure_reason or report.provider_status)[:500]
+        flag_undeliverable(session=session, notification=notification, opted_out=report.opted_out)
+
+
+def flag_undeliverable(*, session: Session, notification: Notification, opted_out: bool) -> None:
+    """A message will not reach the citizen: ask an agent to call, and say so on the ticket."""
+    notification.needs_callback = not opted_out
+    if opted_out:
+        opt_out(session=session, phone=notification.to_phone, source=notification.provider or "")
+    if notification.ticket_id is not None:
+        session.add(
+            TicketEvent(
+                ticket_id=notification.ticket_id,
+                type="sms_failed",
+                at=clock.now(),
+                actor=f"provider:{notification.provider or 'unknown'}",
+                data={
+                    "notification_id": notification.id,
+                    "kind": notification.kind,
+                    "reason": notification.last_error,
+                    "needs_callback": notification.needs_callback,
+                },
+            )
+        )
+
+
+def opt_out(*, session: Session, phone: str, source: str) -> Citizen:
+    """Mark the citizen with `phone` opted out of non-essential SMS (STOP, blacklist)."""
+    citizen = session.exec(select(Citizen).where(Citizen.phone == phone)).first()
+    if citizen is None:
+        citizen = Citizen(phone=phone)
+        session.add(citizen)
+    if not citizen.opted_out:
+        citizen.opted_out, citizen.opted_out_at = True, clock.now()
+        log.info("citizen %s opted out (%s)", phone, source)
+    session.flush()
+    return citizen
+
+
+def opt_in(*, session: Session, phone: str) -> None:
+    citizen = session.exec(select(Citizen).where(Citizen.phone == phone)).first()
+    if citizen is not None and citizen.opted_out:
+        citizen.opted_out, citizen.opted_out_at = False, None
+        session.flush()

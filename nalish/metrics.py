@@ -1,0 +1,79 @@
+"""`GET /metrics`: Prometheus text format, with the outbox backlog and job-queue depth
+measured at scrape time."""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Gauge,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+from sqlmodel import func, select
+
+from grievance_engine.db import session_scope
+from grievance_engine.models import Notification, NotificationStatus
+from grievance_engine.settings import get_settings
+from nalish import wiring
+
+router = APIRouter(tags=["health"])
+
+OUTBOX_BACKLOG = Gauge(
+    "nalish_outbox_messages",
+    "Outbound SMS by status (pending = waiting to be sent; failed = needs an agent).",
+    ["status"],
+    multiprocess_mode="max",
+)
+QUEUE_DEPTH = Gauge(
+    "nalish_queue_depth", "Jobs waiting in the rq queue.", ["queue"], multiprocess_mode="max"
+)
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics() -> Response:
+    await run_in_threadpool(_measure_backlogs)
+    return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
+
+
+def _registry() -> CollectorRegistry:
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        return REGISTRY
+    registry = CollectorRegistry()  # several uvicorn workers: add their files up
+    MultiProcessCollector(registry)
+    return registry
+
+
+def _measure_backlogs() -> None:
+    with session_scope() as session:
+        counts = dict(
+            session.exec(
+                select(Notification.status, func.count())
+                .where(
+                    Notification.status.in_(  # type: ignore[attr-defined]
+                        [
+                            NotificationStatus.PENDING,
+                            NotificationStatus.SENDING,
+                            NotificationStatus.FAILED,
+                        ]
+                    )
+                )
+                .group_by(Notification.status)
+            ).all()
+        )
+    for status in (
+        NotificationStatus.PENDING,
+        NotificationStatus.SENDING,
+        NotificationStatus.FAILED,
+    ):
+        OUTBOX_BACKLOG.labels(status.value).set(counts.get(status.value, 0))
+    settings = get_settings()
+    if not settings.embedded:
+        queue = wiring.rq_queue(settings, wiring.redis_client(settings))
+        QUEUE_DEPTH.labels(queue.name).set(queue.count)
