@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from channels.africastalking.transport import AfricasTalkingTransport
 from channels.console.transport import ConsoleTransport
+from channels.httpgateway.transport import HttpGatewayTransport
 from channels.twilio.transport import TwilioTransport
 from grievance_engine.outbox import Transport
 from grievance_engine.settings import Settings
@@ -20,6 +21,7 @@ _TRANSPORTS: dict[str, Callable[[Settings], Transport]] = {
     "console": lambda settings: ConsoleTransport(),
     "africastalking": AfricasTalkingTransport,
     "twilio": TwilioTransport,
+    "http": HttpGatewayTransport,
 }
 
 

@@ -16,7 +16,7 @@ import threading
 import time
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, unquote_plus
 
 from sqlalchemy import delete
 from sqlmodel import col, select
@@ -34,6 +34,7 @@ SECRET_NAMES = frozenset(
         "secret",
         "password",
         "pass",
+        "passwd",
         "pwd",
         "apikey",
         "api_key",
@@ -43,25 +44,38 @@ SECRET_NAMES = frozenset(
         "signature",
     }
 )
-REDACTED = "[redacted]"
+REDACTED = "***"
 MAX_BODY = 4000
 _FORM_LIKE = re.compile(r"^[^=&\s]+=[^&]*(&[^=&\s]+=[^&]*)*$")
 
 
 def redact_url(url: str) -> str:
-    """`url` with the values of secret-looking query parameters replaced."""
-    parts = urlsplit(url)
-    if not parts.query:
+    """`url` with the value of every secret-named query parameter replaced by ***, also
+    inside a URL carried as a parameter value (a gateway's dlr-url carries our secret)."""
+    base, has_query, rest = url.partition("?")
+    if not has_query:
         return url
-    return urlunsplit(parts._replace(query=redact_form(parts.query)))
+    query, hash_mark, fragment = rest.partition("#")
+    return base + "?" + _redact_pairs(query) + hash_mark + fragment
 
 
 def redact_form(body: str) -> str:
-    """A url-encoded form with secret-looking fields replaced; other text unchanged."""
+    """A url-encoded form with secret-named fields replaced; other text unchanged."""
     if not _FORM_LIKE.match(body.strip()):
         return body
-    pairs = parse_qsl(body, keep_blank_values=True)
-    return urlencode([(k, REDACTED if k.lower() in SECRET_NAMES else v) for k, v in pairs])
+    return _redact_pairs(body.strip())
+
+
+def _redact_pairs(query: str) -> str:
+    pairs = []
+    for pair in query.split("&"):
+        name, equals, value = pair.partition("=")
+        if unquote_plus(name).strip().lower() in SECRET_NAMES:
+            value = REDACTED if equals else value
+        elif "?" in unquote(value):
+            value = quote(redact_url(unquote(value)), safe="")
+        pairs.append(name + equals + value)
+    return "&".join(pairs)
 
 
 class ChannelLog:

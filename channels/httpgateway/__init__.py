@@ -1,0 +1,42 @@
+"""A Kannel-style HTTP SMS gateway: incoming SMS and delivery-report webhooks, outbound SMS.
+
+Many national SMS aggregators (and every Kannel box) speak only this interface: an
+outbound SMS is one HTTP request to a `sendsms` URL with the message in its query, and
+the gateway calls us back over plain HTTP with incoming SMS (`get-url`) and delivery
+reports (`dlr-url`).
+
+Docs: https://www.kannel.org/download/1.4.5/userguide-1.4.5/userguide.html , sections
+"Sending SMS" (the `sendsms` interface: `from, to, text, coding, charset, dlr-mask,
+dlr-url`), "SMS service configurations" (`get-url` and its escape codes: `%p` sender,
+`%P` receiver, `%b` message, `%I` message id) and "Delivery reports" (`dlr-url`, whose
+`%d` is the report type: 1 delivered, 2 failed, 4 buffered, 8 submitted to the SMSC,
+16 rejected by the SMSC).
+
+Settings (grievance_engine.settings):
+
+- `NALISH_SMS_TRANSPORT=http` sends the outbox through this gateway.
+- `NALISH_HTTP_GATEWAY_SEND_URL`: the `sendsms` URL template, e.g.
+  ``http://kannel:13013/cgi-bin/sendsms?username=nalish&password=…&from={from}&to={to}
+  &text={text}&coding={coding}&charset={charset}&dlr-mask=31&dlr-url={dlr_url}``.
+  Placeholders: `{to}` (E.164 without "+"), `{to_e164}` (with it), `{from}`, `{text}`,
+  `{coding}` (0 GSM-7, 2 UCS-2), `{charset}` (UTF-8), `{id}` (our message id),
+  `{dlr_url}` (our delivery-report URL). Any other placeholder stops start-up.
+- `NALISH_HTTP_GATEWAY_METHOD`: `GET` (the URL as is) or `POST` (its query as a form).
+- `NALISH_HTTP_GATEWAY_SENDER`: the `{from}` value (shortcode or sender id).
+- `NALISH_HTTP_GATEWAY_SECRET`: required on every webhook as `?secret=` (or a form
+  field); without it the webhooks refuse everything, since an unauthenticated SMS inbox
+  lets anyone file grievances in any citizen's name. Use letters, digits, `-` and `_`
+  only: Kannel expands `%` escapes in the `dlr-url`.
+- `NALISH_PUBLIC_BASE_URL`: when set, `{dlr_url}` asks for delivery reports at
+  `<base>/channels/http/delivery?id=<our id>&status=%d&secret=<secret>`.
+- `NALISH_HTTP_TIMEOUT_SECONDS`: every outbound request's timeout.
+
+A Kannel `sms-service` for our shortcode (a sketch)::
+
+    group = sms-service
+    keyword = default
+    get-url = "https://nalish.example/channels/http/sms?secret=S&from=%p&to=%P&text=%b&id=%I"
+    max-messages = 0   # our "OK" is an acknowledgement, not a reply to the citizen
+
+and `mo-recode = true` in the `smsbox` group, so Bangla (UCS-2) arrives as UTF-8.
+"""

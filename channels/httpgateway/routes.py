@@ -1,0 +1,104 @@
+"""Kannel-style gateway webhooks: incoming SMS (Kannel's `get-url`) and delivery reports
+(the `dlr-url` our transport hands the gateway).
+
+Kannel calls both with GET and the fields in the query; other aggregators POST a form.
+Both are accepted with the same field names. Every call must carry the shared secret
+(`?secret=` or a form field `secret`): a gateway signs nothing, and without the secret
+anyone could file grievances in any citizen's name.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import PlainTextResponse
+
+from channels.deps import LocksDep, SessionStoreDep, SettingsDep
+from channels.httpgateway import parsing
+from channels.inbound import handle_sms
+from channels.webhooks import read_form
+from grievance_engine import delivery
+from grievance_engine.db import session_scope
+from grievance_engine.phones import InvalidPhoneNumber, to_e164
+
+log = logging.getLogger("nalish.channels.httpgateway")
+
+router = APIRouter(prefix="/channels/http", tags=["HTTP gateway"])
+
+
+async def _read(
+    request: Request, secret: str | None, *, required: tuple[tuple[str, ...], ...]
+) -> dict[str, str]:
+    """The callback's fields (query, and for POST the form over it), once the secret is
+    checked; a 400 names the first missing field. The secret is not among them."""
+    fields = dict(request.query_params)
+    if request.method == "POST":
+        fields.update(await read_form(request, required=()))  # 413 / 400 on a bad body
+    _check_secret(request, fields.pop("secret", ""), secret)
+    missing = parsing.missing(fields, required)
+    if missing:
+        log.warning("webhook %s missing field(s) %s", request.url.path, ", ".join(missing))
+        raise HTTPException(400, f"missing field: {', '.join(missing)}")
+    return fields
+
+
+def _check_secret(request: Request, given: str, expected: str | None) -> None:
+    client = request.client.host if request.client else "unknown"
+    if not expected:
+        log.error(
+            "refused %s from %s: NALISH_HTTP_GATEWAY_SECRET must be set before the HTTP "
+            "gateway's webhooks accept anything",
+            request.url.path,
+            client,
+        )
+        raise HTTPException(403, "forbidden")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        reason = "missing secret" if not given else "wrong secret"
+        log.warning("refused %s from %s: %s", request.url.path, client, reason)
+        raise HTTPException(403, "forbidden")
+
+
+def _phone(raw: str, field: str) -> str:
+    try:
+        return to_e164(raw)
+    except InvalidPhoneNumber as exc:
+        log.warning("refused %s %r: %s", field, raw[:32], exc)
+        raise HTTPException(400, f"invalid {field}: {exc}") from exc
+
+
+@router.api_route("/sms", methods=["GET", "POST"], response_class=PlainTextResponse)
+async def incoming_sms(
+    request: Request, settings: SettingsDep, store: SessionStoreDep, locks: LocksDep
+) -> PlainTextResponse:
+    """An SMS to our shortcode: ``from`` (or ``sender``), ``text`` (or ``message``), and
+    optionally ``to`` (or ``receiver``) and ``id`` (or ``message_id``)."""
+    fields = await _read(request, settings.http_gateway_secret, required=parsing.SMS_REQUIRED)
+    sender = parsing.first(fields, parsing.SENDER) or ""
+    sms = parsing.incoming_sms(fields, from_phone=_phone(sender, parsing.SENDER[0]))
+    outcome = await run_in_threadpool(handle_sms, sms, store=store, locks=locks)
+    log.info(
+        "HTTP gateway SMS %s from %s: %s%s",
+        sms.provider_message_id,
+        sms.from_phone,
+        outcome.outcome,
+        " (duplicate)" if outcome.duplicate else "",
+    )
+    return PlainTextResponse("OK")
+
+
+@router.api_route("/delivery", methods=["GET", "POST"], response_class=PlainTextResponse)
+async def delivery_report(request: Request, settings: SettingsDep) -> PlainTextResponse:
+    """A delivery report: ``id`` (ours, from the dlr-url) and ``status`` (Kannel's DLR
+    type). Unknown ids and unknown types answer 200 and are kept raw."""
+    fields = await _read(request, settings.http_gateway_secret, required=parsing.DELIVERY_REQUIRED)
+    report = parsing.delivery_report(fields)
+    await run_in_threadpool(_apply_report, report)
+    return PlainTextResponse("OK")
+
+
+def _apply_report(report: delivery.Report) -> None:
+    with session_scope() as session:
+        delivery.apply(session=session, report=report)
