@@ -1,6 +1,7 @@
 """The inbound SMS pipeline every provider's webhook shares.
 
-1. Record the message (committed at once: from here on it cannot be lost).
+1. Record the message (committed at once: from here on it cannot be lost). Only if
+   this fails (the database is down) does the webhook fail, so the telco retries.
 2. Under a per-phone lock (messages from one phone are handled in order), act on it
    through the SMS menu and mark it processed, in one transaction.
 
@@ -47,7 +48,13 @@ def handle_sms(sms: InboundSms, *, store: SessionStore, locks: Locks) -> Inbound
         session.commit()
     if message.processed_at is not None:
         return InboundOutcome(message.id, duplicate=not is_new, outcome=message.outcome)
-    outcome = _process(message.id, store=store, locks=locks)
+    try:
+        outcome = _process(message.id, store=store, locks=locks)
+    except Exception:
+        # The message is recorded, so it is not lost: answer the telco normally (a 5xx
+        # would only make it retry) and let the inbound sweep act on it shortly.
+        log.exception("inbound message %s recorded but not processed; the sweep will", message.id)
+        outcome = "deferred"
     return InboundOutcome(message.id, duplicate=not is_new, outcome=outcome)
 
 

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from channels.africastalking.routes import router as africastalking_router
 from channels.httpgateway.routes import router as httpgateway_router
 from channels.observe import ChannelObserver
+from channels.twilio.routes import router as twilio_router
 from grievance_engine import jobs
 from grievance_engine.channel_log import CHANNEL_LOG
 from grievance_engine.settings import get_settings
@@ -41,6 +42,7 @@ def create_app() -> FastAPI:
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(africastalking_router)
+    app.include_router(twilio_router)
     app.include_router(httpgateway_router)
     app.add_middleware(ChannelObserver)
     return app

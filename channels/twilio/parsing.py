@@ -1,0 +1,114 @@
+"""Twilio payloads → Nalish's normalised messages.
+
+Docs: https://www.twilio.com/docs/messaging/guides/webhook-request (the incoming
+message webhook: ``MessageSid, AccountSid, From, To, Body, NumMedia, NumSegments…``),
+https://www.twilio.com/docs/messaging/api/message-resource#message-status-values
+(what each ``MessageStatus`` means), https://www.twilio.com/docs/usage/security#validating-requests
+(``X-Twilio-Signature``, checked in `routes.py`), https://www.twilio.com/docs/api/errors
+(``ErrorCode``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from grievance_engine.delivery import Report
+from grievance_engine.inbound import InboundSms
+from grievance_engine.models import NotificationStatus
+
+PROVIDER = "twilio"
+
+# MessageStatus → what it means for us. Queued, accepted and scheduled are Twilio's own
+# queue before the carrier; sending and sent are on their way; delivered is on the
+# handset (read: WhatsApp/RCS read receipts); undelivered, failed and canceled are final
+# failures. Anything else (receiving/received are inbound; partially_delivered has no
+# single meaning for one SMS) is kept raw and moves nothing.
+STATUS_MAP = {
+    "queued": NotificationStatus.SENT,
+    "accepted": NotificationStatus.SENT,
+    "scheduled": NotificationStatus.SENT,
+    "sending": NotificationStatus.SENT,
+    "sent": NotificationStatus.SENT,
+    "delivered": NotificationStatus.DELIVERED,
+    "read": NotificationStatus.DELIVERED,
+    "undelivered": NotificationStatus.FAILED,
+    "failed": NotificationStatus.FAILED,
+    "canceled": NotificationStatus.FAILED,
+}
+
+# ErrorCodes that mean the citizen blocked our messages. 21610: they replied STOP
+# (https://www.twilio.com/docs/api/errors/21610). Not 30004 "Message blocked": Twilio
+# lists opt-out as only one of its causes, next to an unreachable handset, a landline,
+# a do-not-disturb registry and carrier filtering, and the callback does not say which
+# (https://www.twilio.com/docs/api/errors/30004). Treating it as STOP would silence
+# citizens who never asked; left as a plain failure, it asks an agent to call them back.
+OPT_OUT_ERROR_CODES = {"21610"}
+
+# Twilio sometimes hands over a long (concatenated) inbound SMS with its Body
+# base64-encoded, and says so nowhere: no parameter, no documented flag. RapidPro's
+# courier, which has received Twilio traffic at scale since 2017, detects it from the
+# Body itself (nyaruka/rapidpro#1187, courier handlers.DecodePossibleBase64): at least
+# 60 characters once line breaks are removed, a length divisible by 4, nothing but the
+# base64 alphabet. We take that shape as the signal and decode only when the bytes are
+# also valid UTF-8 (courier drops invalid bytes; we keep the text as it came instead).
+# Courier's extra "half the result is ASCII" test is left out on purpose: it would
+# refuse a Bangla complaint. A citizen's own words practically never take this shape
+# (60+ characters without a space or any punctuation beyond + / =), and the UTF-8 and
+# no-control-characters tests turn away nearly all that do.
+_BASE64_BODY = re.compile(r"[A-Za-z0-9+/]+={0,2}")
+BASE64_MIN_CHARS = 60
+
+
+def decode_body(body: str) -> str:
+    """The text of an inbound Body: base64-decoded when Twilio sent it encoded, else as is."""
+    compact = body.replace("\r", "").replace("\n", "").strip()
+    if len(compact) < BASE64_MIN_CHARS or len(compact) % 4 or not _BASE64_BODY.fullmatch(compact):
+        return body
+    try:
+        text = base64.b64decode(compact, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return body
+    if not text.strip() or any(_is_control(char) for char in text):
+        return body
+    return text
+
+
+def _is_control(char: str) -> bool:
+    return (ord(char) < 32 and char not in "\t\n\r") or ord(char) == 127
+
+
+def incoming_sms(fields: dict[str, str], *, from_phone: str) -> InboundSms:
+    return InboundSms(
+        provider=PROVIDER,
+        # Twilio's SIDs are 34 characters; a longer one is not Twilio's and is cut to
+        # the column's width rather than failing the insert.
+        provider_message_id=fields.get("MessageSid", "")[:120] or None,
+        from_phone=from_phone,
+        to=fields.get("To", ""),
+        text=decode_body(fields.get("Body", "")),
+    )
+
+
+def status_report(fields: dict[str, str]) -> Report:
+    raw_status = fields["MessageStatus"]
+    error_code = fields.get("ErrorCode", "").strip()
+    return Report(
+        provider=PROVIDER,
+        provider_message_id=fields["MessageSid"],
+        provider_status=raw_status,
+        # An unknown word is kept raw but moves nothing: PENDING never outranks a status.
+        status=STATUS_MAP.get(raw_status.strip().lower(), NotificationStatus.PENDING),
+        failure_reason=_failure_reason(error_code, fields.get("ErrorMessage", "").strip()),
+        opted_out=error_code in OPT_OUT_ERROR_CODES,
+        raw=dict(fields),
+    )
+
+
+def _failure_reason(error_code: str, error_message: str) -> str | None:
+    if error_code and error_message:
+        return f"Twilio error {error_code}: {error_message}"
+    if error_code:
+        return f"Twilio error {error_code}"
+    return error_message or None

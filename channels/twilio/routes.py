@@ -1,0 +1,155 @@
+"""Twilio webhooks: incoming SMS, message status callbacks, and voice.
+
+Incoming message webhook (https://www.twilio.com/docs/messaging/guides/webhook-request):
+a form POST with ``MessageSid, AccountSid, From, To, Body…``; we answer empty TwiML.
+Replies go out through our outbox rather than in the TwiML, so that they are durable,
+retried and counted like every other SMS. Status callbacks
+(https://www.twilio.com/docs/messaging/guides/outbound-message-status-in-status-callbacks)
+arrive out of order and repeat; `grievance_engine.delivery` keeps each one and never
+moves a status backwards.
+
+Every request is signed (https://www.twilio.com/docs/usage/security#validating-requests):
+when ``NALISH_TWILIO_AUTH_TOKEN`` is set, ``X-Twilio-Signature`` must be the HMAC-SHA1
+of the URL Twilio called and the sorted form fields, checked with Twilio's own
+`RequestValidator`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import VoiceResponse
+
+from channels.deps import LocksDep, SessionStoreDep, SettingsDep
+from channels.inbound import handle_sms
+from channels.twilio import parsing
+from channels.webhooks import read_form
+from grievance_engine import delivery
+from grievance_engine.db import session_scope
+from grievance_engine.phones import InvalidPhoneNumber, to_e164
+from grievance_engine.settings import Settings
+from menus.i18n import t
+
+log = logging.getLogger("nalish.channels.twilio")
+
+router = APIRouter(prefix="/channels/twilio", tags=["Twilio"])
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+SMS_FIELDS = ("MessageSid", "From", "Body")
+STATUS_FIELDS = ("MessageSid", "MessageStatus")
+VOICE_FIELDS = ("CallSid",)
+# CallStatus values that mean the call is over: a summary, not a caller waiting.
+CALL_ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
+TWIML = "application/xml"
+
+
+def _signed_url(request: Request, settings: Settings) -> str:
+    """The URL Twilio signed: the public one when we sit behind a proxy or TLS terminator
+    (the Host, scheme and port we see are not the ones Twilio called), else our own."""
+    if not settings.public_base_url:
+        return str(request.url)
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{settings.public_base_url.rstrip('/')}{request.url.path}{query}"
+
+
+def _verify(request: Request, settings: Settings, params: dict[str, str]) -> None:
+    """Refuse a request Twilio did not sign with our auth token (when one is configured)."""
+    if not settings.twilio_auth_token:
+        return
+    url = _signed_url(request, settings)
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    if not signature:
+        reason = "missing signature"
+    elif not RequestValidator(settings.twilio_auth_token).validate(url, params, signature):
+        reason = "bad signature"
+    else:
+        return
+    log.warning("refused %s: %s (URL checked: %s)", request.url.path, reason, url)
+    raise HTTPException(403, "forbidden")
+
+
+async def _verified_form(
+    request: Request, settings: Settings, *, required: tuple[str, ...]
+) -> dict[str, str]:
+    """The form, once its signature checks out, with every `required` field present.
+
+    The signature covers every field, so the form is read before anything is refused
+    for a missing field: an unsigned request learns nothing but 403. Starlette keeps
+    the parsed form, so the second `read_form` only checks the required fields.
+    """
+    fields = await read_form(request, required=())
+    _verify(request, settings, fields)
+    return await read_form(request, required=required)
+
+
+def _phone(raw: str, field: str) -> str:
+    try:
+        return to_e164(raw)
+    except InvalidPhoneNumber as exc:
+        log.warning("refused %s %r: %s", field, raw[:32], exc)
+        raise HTTPException(400, f"invalid {field}: {exc}") from exc
+
+
+def _twiml(response: MessagingResponse | VoiceResponse) -> Response:
+    return Response(response.to_xml(), media_type=TWIML)
+
+
+@router.post("/sms")
+async def incoming_sms(
+    request: Request, settings: SettingsDep, store: SessionStoreDep, locks: LocksDep
+) -> Response:
+    """An SMS to our number: recorded, deduplicated by MessageSid, acted on."""
+    fields = await _verified_form(request, settings, required=SMS_FIELDS)
+    sms = parsing.incoming_sms(fields, from_phone=_phone(fields["From"], "From"))
+    outcome = await run_in_threadpool(handle_sms, sms, store=store, locks=locks)
+    log.info(
+        "Twilio SMS %s from %s: %s%s",
+        sms.provider_message_id,
+        sms.from_phone,
+        outcome.outcome,
+        " (duplicate)" if outcome.duplicate else "",
+    )
+    # Empty on purpose, and the same for a retry: the reply is already in the outbox.
+    return _twiml(MessagingResponse())
+
+
+@router.post("/status")
+async def status_callback(request: Request, settings: SettingsDep) -> Response:
+    """A message status callback: form ``MessageSid, MessageStatus, ErrorCode, To…``.
+    Unknown MessageSids and unknown statuses answer 200 and are kept raw."""
+    fields = await _verified_form(request, settings, required=STATUS_FIELDS)
+    report = parsing.status_report(fields)
+    await run_in_threadpool(_apply_report, report)
+    return Response(status_code=200)
+
+
+def _apply_report(report: delivery.Report) -> None:
+    with session_scope() as session:
+        delivery.apply(session=session, report=report)
+
+
+@router.post("/voice")
+async def voice(request: Request, settings: SettingsDep) -> Response:
+    """A call to our number. The recorded-voice IVR comes with the menus issue; until then
+    callers hear how to reach us by USSD or SMS. In English whatever the deployment's
+    language: Twilio's <Say> has no Bangla voice, so Bangla prompts will be recorded
+    audio (<Play>)."""
+    fields = await _verified_form(request, settings, required=VOICE_FIELDS)
+    response = VoiceResponse()
+    call_status = fields.get("CallStatus", "").strip().lower()
+    if call_status in CALL_ENDED:  # a status callback pointed here: nothing to say
+        log.info(
+            "Twilio call %s ended: %s, %s s",
+            fields["CallSid"][:64],
+            call_status,
+            fields.get("CallDuration", "?"),
+        )
+        return _twiml(response)
+    response.say(t("en", "voice.welcome"))
+    response.hangup()
+    return _twiml(response)
