@@ -56,6 +56,8 @@ PERMANENT_CODES = {
     406: "UserInBlacklist",  # the citizen has blocked messages from this sender at AT
     409: "DoNotDisturbRejection",
 }
+# The citizen blocked us (AT blacklist) or is on a do-not-disturb register: opt them out.
+OPT_OUT_CODES = {406, 409}
 
 
 def base_url(settings: Settings) -> str:
@@ -173,7 +175,7 @@ def _result_from(payload: dict[str, Any]) -> SendResult:
         return SendResult(provider="africastalking", provider_message_id=recipient.get("messageId"))
     detail = f"Africa's Talking: {status} (statusCode {code})"
     if code in PERMANENT_CODES:
-        raise TransportError(detail, permanent=True)
+        raise TransportError(detail, permanent=True, opted_out=code in OPT_OUT_CODES)
     if code not in RETRYABLE_CODES:
         log.warning("Africa's Talking returned an unknown statusCode %r (%s)", code, status)
     raise TransportError(detail)  # retryable, and unknown codes too: the outbox caps attempts

@@ -33,6 +33,7 @@ PERMANENT_ERROR_CODES = {
     21614: "'To' number is not a mobile number",
     21408: "sending to this region is not enabled on the account",
 }
+OPT_OUT_ERROR_CODE = 21610
 
 
 class TwilioTransport:
@@ -93,7 +94,11 @@ def _transport_error(exc: TwilioRestException | TwilioServiceException) -> Trans
     status, code = exc.status, exc.code
     detail = f"Twilio error {code} (HTTP {status}): {_message_of(exc)}"
     if code in PERMANENT_ERROR_CODES:
-        return TransportError(f"{detail} [{PERMANENT_ERROR_CODES[code]}]", permanent=True)
+        return TransportError(
+            f"{detail} [{PERMANENT_ERROR_CODES[code]}]",
+            permanent=True,
+            opted_out=code == OPT_OUT_ERROR_CODE,
+        )
     if status in (401, 403):
         # Wrong or revoked credentials fail every message alike. Failing them for good
         # would drop every citizen's SMS until someone re-queued them by hand; retrying

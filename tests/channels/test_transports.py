@@ -199,6 +199,8 @@ def test_africastalking_recipient_codes_about_the_number_or_sender_fail_for_good
 
     assert caught.value.permanent is True
     assert status in str(caught.value)
+    # a blacklist or do-not-disturb rejection means the citizen opted out
+    assert caught.value.opted_out is (status_code in (406, 409))
 
 
 def test_africastalking_http_200_with_a_failed_recipient_is_not_a_success():
@@ -449,6 +451,7 @@ def test_twilio_stop_and_bad_number_errors_fail_for_good(code, message):
 
     assert caught.value.permanent is True
     assert str(code) in str(caught.value)
+    assert caught.value.opted_out is (code == 21610)
 
 
 def test_twilio_stop_reply_fails_for_good_and_the_error_says_why():
