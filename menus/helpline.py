@@ -9,6 +9,10 @@ Kenya has no divisions: the district (county) list comes straight after the cate
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import Any
+
 from sqlmodel import select
 
 from grievance_engine import refs
@@ -47,14 +51,34 @@ def _static(conversation: Conversation) -> list[Option]:
     ]
 
 
+# Category and place lists change only when an admin edits them, yet every screen
+# shows one: keep them per process for a minute instead of querying on every hop.
+LIST_TTL_SECONDS = 60.0
+_lists: dict[tuple[Any, ...], tuple[float, list[Option]]] = {}
+
+
+def _memo(key: tuple[Any, ...], load: Callable[[], list[Option]]) -> list[Option]:
+    key = (get_settings().database_url, *key)
+    now = time.monotonic()
+    hit = _lists.get(key)
+    if hit is not None and now - hit[0] < LIST_TTL_SECONDS:
+        return hit[1]
+    options = load()
+    _lists[key] = (now, options)
+    return options
+
+
 def _categories(conversation: Conversation) -> list[Option]:
-    statement = (
-        select(Category).where(Category.active == True).order_by(Category.sort_order)  # noqa: E712
-    )
-    return [
-        Option(category.code, category.label(conversation.language))
-        for category in conversation.session.exec(statement)
-    ]
+    def load() -> list[Option]:
+        statement = (
+            select(Category).where(Category.active == True).order_by(Category.sort_order)  # noqa: E712
+        )
+        return [
+            Option(category.code, category.label(conversation.language))
+            for category in conversation.session.exec(statement)
+        ]
+
+    return _memo(("categories", conversation.language), load)
 
 
 def _after_category(conversation: Conversation, option: Option) -> Outcome:
@@ -65,17 +89,25 @@ def _after_category(conversation: Conversation, option: Option) -> Outcome:
 
 
 def _divisions(conversation: Conversation) -> list[Option]:
-    areas = gazetteer.divisions(session=conversation.session, country=get_settings().country)
-    return [Option(area.id, _area_label(conversation, area)) for area in areas]
+    country = get_settings().country
+
+    def load() -> list[Option]:
+        areas = gazetteer.divisions(session=conversation.session, country=country)
+        return [Option(area.id, _area_label(conversation, area)) for area in areas]
+
+    return _memo(("divisions", country, conversation.language), load)
 
 
 def _districts(conversation: Conversation) -> list[Option]:
-    areas = gazetteer.districts(
-        session=conversation.session,
-        country=get_settings().country,
-        division_id=conversation.data.get("division"),
-    )
-    return [Option(area.id, _area_label(conversation, area)) for area in areas]
+    country, division = get_settings().country, conversation.data.get("division")
+
+    def load() -> list[Option]:
+        areas = gazetteer.districts(
+            session=conversation.session, country=country, division_id=division
+        )
+        return [Option(area.id, _area_label(conversation, area)) for area in areas]
+
+    return _memo(("districts", country, division, conversation.language), load)
 
 
 def _after_division(conversation: Conversation, option: Option) -> Outcome:
