@@ -57,14 +57,9 @@ async def ussd_callback(
 ) -> PlainTextResponse:
     _verify(request, settings)
     fields = await read_form(request, required=USSD_FIELDS)
-    try:
-        phone = to_e164(fields["phoneNumber"])
-    except InvalidPhoneNumber as exc:
-        log.warning("USSD session %s refused: phone number %s", fields["sessionId"][:64], exc)
-        raise HTTPException(400, f"invalid phoneNumber: {exc}") from exc
     hop = ussd.UssdRequest(
         session_id=fields["sessionId"][:128],
-        phone=phone,
+        phone=_phone(fields["phoneNumber"], "phoneNumber"),
         text=fields["text"],
         service_code=fields["serviceCode"],
         network_code=fields.get("networkCode", ""),
