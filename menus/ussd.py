@@ -13,6 +13,7 @@ returns the new one, so the caller can commit the database before saving it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session
@@ -78,7 +79,7 @@ def respond(
 
     notice = None
     if state is None:
-        state = {"node": flow.start, "page": 0, "history": [], "data": {}, "lang": language}
+        state = {"node": flow.start, "history": [], "data": {}, "lang": language}
         if request.text:
             notice = _conversation(session, state, request).t("restart")
         answer = None
@@ -117,8 +118,9 @@ def _apply(
     if stripped == BACK:
         return _go_back(state)
     if isinstance(node, Choice):
-        if stripped == MORE and state["page"] + 1 < len(_pages(node, conversation)):
-            state["page"] += 1
+        if stripped == MORE and state.get("next_start") is not None:
+            state.setdefault("starts", []).append(state.get("start", 0))
+            state["start"] = state["next_start"]
             return None
         outcome = choose(node, conversation, stripped)
     else:
@@ -127,19 +129,24 @@ def _apply(
 
 
 def _go_back(state: dict[str, Any]) -> str | None:
-    if state["page"] > 0:
-        state["page"] -= 1
+    if state.get("starts"):
+        state["start"] = state["starts"].pop()
     elif state["history"]:
         state["node"] = state["history"].pop()
-        state["page"] = 0
+        _first_page(state)
     return None
+
+
+def _first_page(state: dict[str, Any]) -> None:
+    state["start"], state["starts"], state["next_start"] = 0, [], None
 
 
 def _follow(state: dict[str, Any], outcome: Outcome) -> str | None:
     if isinstance(outcome, Goto):
         if outcome.node != state["node"]:
             state["history"].append(state["node"])
-        state["node"], state["page"] = outcome.node, 0
+            _first_page(state)
+        state["node"] = outcome.node
         return outcome.notice
     if isinstance(outcome, Finish):
         state["done"], state["final"] = True, outcome.text
@@ -150,47 +157,47 @@ def _follow(state: dict[str, Any], outcome: Outcome) -> str | None:
 def render(
     flow: Flow, state: dict[str, Any], conversation: Conversation, notice: str | None
 ) -> str:
-    """The screen for the current node and page, within one USSD screen."""
-    node = flow.node(state["node"])
-    header = node.prompt(conversation)
-    if notice:
-        header = f"{notice}\n{header}"
-    can_go_back = bool(state["history"]) or state["page"] > 0
-    if not isinstance(node, Choice):
-        footer = [f"{BACK}. {conversation.t('back')}"] if can_go_back else []
-        return _fit_header(header, footer)
-    pages = _pages(node, conversation, header=header)
-    page = min(state["page"], len(pages) - 1)
-    lines = list(pages[page])
-    if page + 1 < len(pages):
-        lines.append(f"{MORE}. {conversation.t('more')}")
-    if can_go_back:
-        lines.append(f"{BACK}. {conversation.t('back')}")
-    return _fit_header(header, lines)
+    """The screen for the current node, from the first option not yet paged past.
 
-
-def option_lines(options: list[Option]) -> list[str]:
-    return [f"{number}. {option.label}" for number, option in enumerate(options, start=1)]
-
-
-def _pages(node: Choice, conversation: Conversation, header: str | None = None) -> list[list[str]]:
-    """Split a Choice's numbered lines into screens, never cutting an option in two.
-
-    Every page reserves room for both "98 More" and "0 Back", so whichever appear,
-    the screen still fits.
+    A screen shows as many options as fit under its header (with a notice, fewer), and
+    remembers where the next page starts; "98" goes there and "0" comes back. Numbers
+    are the options' places in the whole list, so they mean the same on every screen.
     """
-    header = header if header is not None else node.prompt(conversation)
-    reserve = [f"{MORE}. {conversation.t('more')}", f"{BACK}. {conversation.t('back')}"]
-    pages: list[list[str]] = []
-    current: list[str] = []
-    for line in option_lines(node.options(conversation)):
-        candidate = "\n".join([header, *current, line, *reserve])
-        if current and not sms_encoding.fits_one_screen(candidate):
-            pages.append(current)
-            current = []
-        current.append(line)
-    pages.append(current)
-    return pages
+    node = flow.node(state["node"])
+    prompt = node.prompt(conversation)
+    header = f"{notice}\n{prompt}" if notice else prompt
+    start = state.get("start", 0)
+    can_go_back = bool(state["history"]) or bool(state.get("starts"))
+    back = [f"{BACK}. {conversation.t('back')}"] if can_go_back else []
+    if not isinstance(node, Choice):
+        return _fit_header(header, back)
+    more = f"{MORE}. {conversation.t('more')}"
+    lines = option_lines(node.options(conversation))
+    shown = screenful(header, lines, start, (more, f"{BACK}. {conversation.t('back')}"))
+    end = start + len(shown)
+    state["next_start"] = end if end < len(lines) else None
+    footer = [more] if end < len(lines) else []
+    return _fit_header(header, [*shown, *footer, *back])
+
+
+def option_lines(options: list[Option]) -> tuple[str, ...]:
+    return tuple(f"{number}. {option.label}" for number, option in enumerate(options, start=1))
+
+
+@lru_cache(maxsize=4096)
+def screenful(
+    header: str, lines: tuple[str, ...], start: int, reserve: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The lines from `start` that fit on one screen under `header`, never cutting an
+    option in two, with room kept for both "98 More" and "0 Back". Pure and cached: the
+    same list is paged the same way on every hop."""
+    shown: list[str] = []
+    for line in lines[start:]:
+        candidate = "\n".join([header, *shown, line, *reserve])
+        if shown and not sms_encoding.fits_one_screen(candidate):
+            break
+        shown.append(line)
+    return tuple(shown)
 
 
 def _fit_header(header: str, lines: list[str]) -> str:

@@ -60,19 +60,37 @@ def _run(flow: Flow, inputs: list[str]) -> list[ussd.UssdReply]:
     return replies
 
 
+def _page_through(labels: list[str]) -> list[ussd.UssdReply]:
+    """Press 98 until a screen has no "98. More"; returns every screen seen."""
+    flow, state, typed, screens = _flow(labels), None, [], []
+    while not screens or "98. More" in screens[-1].text:
+        request = ussd.UssdRequest(session_id="s1", phone="+8801712345678", text="*".join(typed))
+        hop = ussd.respond(session=None, flow=flow, state=state, request=request, language="en")
+        state = hop.state
+        screens.append(hop.reply)
+        typed.append("98")
+    return screens
+
+
 def test_a_long_list_is_paged_and_every_page_fits_one_screen_without_cutting_an_option():
-    replies = _run(_flow(FRUITS), ["98"] * 12)
-    # "98" on the last page is not a page turn but an invalid choice: leave those out
-    pages = [r for r in replies if not r.text.startswith("Please choose")]
+    pages = _page_through(FRUITS)
     seen = []
     for reply in pages:
         assert sms_encoding.fits_one_screen(reply.text)
         options = [line for line in reply.text.splitlines() if line.split(".")[0].isdigit()]
         seen += [line for line in options if not line.startswith(("98.", "0."))]
     assert [line.split(". ", 1)[1] for line in seen] == FRUITS  # all, once, in order
-    assert "98. More" in replies[0].text
-    assert "98. More" not in pages[-1].text
     assert len(pages) > 2
+
+
+def test_an_error_screen_shows_its_message_whole_and_paging_goes_on_from_it():
+    replies = _run(_flow(FRUITS), ["98", "x", "98"])
+    assert replies[2].text.startswith("Please choose a number from the list.\nPick one:")
+    last_on_error_screen = int(
+        [line for line in replies[2].text.splitlines() if line[:1].isdigit()][-3].split(".")[0]
+    )
+    first_after = int(replies[3].text.splitlines()[1].split(".")[0])
+    assert first_after == last_on_error_screen + 1  # nothing skipped, nothing repeated
 
 
 def test_back_returns_to_the_previous_page_then_the_previous_screen():
