@@ -9,6 +9,7 @@ it only copies the bytes that pass through.
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from typing import Any
 
 from grievance_engine.channel_log import CHANNEL_LOG
@@ -53,8 +54,9 @@ class ChannelObserver:
     ) -> None:
         elapsed = time.perf_counter() - started
         provider, endpoint = _provider_and_endpoint(scope)
-        CHANNEL_REQUESTS.labels(provider, endpoint, str(status)).inc()
-        CHANNEL_LATENCY.labels(provider, endpoint).observe(elapsed)
+        counter, histogram = _series(provider, endpoint, status)
+        counter.inc()
+        histogram.observe(elapsed)
         query = scope.get("query_string", b"").decode("latin-1")
         CHANNEL_LOG.record(
             provider=provider,
@@ -63,9 +65,18 @@ class ChannelObserver:
             url=scope["path"] + (f"?{query}" if query else ""),
             status_code=status,
             duration_ms=round(elapsed * 1000, 3),
-            request_body=request_body.decode("utf-8", "replace"),
-            response_body=response_body.decode("utf-8", "replace"),
+            request_body=bytes(request_body),
+            response_body=bytes(response_body),
         )
+
+
+@lru_cache(maxsize=1024)
+def _series(provider: str, endpoint: str, status: int) -> tuple[Any, Any]:
+    """The metric children for one label set (looking them up costs more than using them)."""
+    return (
+        CHANNEL_REQUESTS.labels(provider, endpoint, str(status)),
+        CHANNEL_LATENCY.labels(provider, endpoint),
+    )
 
 
 def _provider_and_endpoint(scope: dict) -> tuple[str, str]:

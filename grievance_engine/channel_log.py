@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import quote, unquote, unquote_plus
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import col, select
 
 from grievance_engine import clock
@@ -118,50 +118,73 @@ class ChannelLog:
         url: str,
         status_code: int | None,
         duration_ms: float | None,
-        request_body: str = "",
-        response_body: str = "",
+        request_body: str | bytes = "",
+        response_body: str | bytes = "",
         error: str | None = None,
     ) -> None:
+        """Queue one exchange. Cheap on purpose (it runs inside webhooks): decoding,
+        redaction and the INSERT happen on the writer thread."""
         if not self.running:
             return
-        row = {
-            "at": clock.now(),
-            "provider": provider[:20],
-            "direction": direction,
-            "method": method[:8],
-            "url": redact_url(url)[:500],
-            "status_code": status_code,
-            "duration_ms": duration_ms,
-            "request_body": redact_form(request_body)[:MAX_BODY],
-            "response_body": response_body[:MAX_BODY],
-            "error": error[:500] if error else None,
-        }
+        item = (
+            clock.now(),
+            provider,
+            direction,
+            method,
+            url,
+            status_code,
+            duration_ms,
+            request_body,
+            response_body,
+            error,
+        )
         try:
-            self._queue.put_nowait(row)
+            self._queue.put_nowait(item)
         except queue.Full:  # the database is slow: drop log lines, never block a webhook
             log.warning("channel log queue full; dropped an exchange with %s", provider)
 
     def flush(self) -> int:
         """Write everything queued so far (tests, shutdown); returns how many rows."""
-        rows = []
+        items = []
         while True:
             try:
-                rows.append(self._queue.get_nowait())
+                items.append(self._queue.get_nowait())
             except queue.Empty:
                 break
-        if rows:
+        if items:
             try:
                 with session_scope() as session:
-                    session.add_all([ChannelExchange(**row) for row in rows])
+                    # Core INSERT of plain rows: a fifth of the ORM's cost per row.
+                    session.execute(insert(ChannelExchange.__table__), [_row(i) for i in items])
             except Exception:
-                log.exception("could not write %d channel log rows", len(rows))
+                log.exception("could not write %d channel log rows", len(items))
                 return 0
-        return len(rows)
+        return len(items)
 
     def _run(self) -> None:
         # Batch a second's worth: one INSERT round trip, not one per hop.
         while not self._stopped.wait(1.0):
             self.flush()
+
+
+def _text(body: str | bytes) -> str:
+    return body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+
+
+def _row(item: tuple) -> dict[str, Any]:
+    at, provider, direction, method, url, status_code, duration_ms, request, response, error = item
+    return {
+        "at": at,
+        "provider": provider[:20],
+        "direction": direction,
+        "method": method[:8],
+        "url": redact_url(url)[:500],
+        "status_code": status_code,
+        "duration_ms": duration_ms,
+        "request_body": redact_form(_text(request))[:MAX_BODY],
+        "response_body": _text(response)[:MAX_BODY],
+        "error": error[:500] if error else None,
+    }
 
 
 CHANNEL_LOG = ChannelLog()
