@@ -88,3 +88,32 @@ def session_scope() -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+class LazySession:
+    """A database session opened only if something asks for it.
+
+    Most USSD hops never touch the database (lists are cached), so they should not pay
+    for a connection; the few that do (filing, status) open one here.
+    """
+
+    def __init__(self) -> None:
+        self._session: Session | None = None
+
+    @property
+    def opened(self) -> bool:
+        return self._session is not None
+
+    def get(self) -> Session:
+        if self._session is None:
+            self._session = Session(get_engine(), expire_on_commit=False)
+        return self._session
+
+    def commit(self) -> None:
+        if self._session is not None:
+            self._session.commit()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None

@@ -13,6 +13,7 @@ import time
 from typing import Any, Protocol
 
 import redis
+import redis.asyncio
 
 
 class SessionStore(Protocol):
@@ -23,6 +24,14 @@ class SessionStore(Protocol):
     def set(self, key: str, value: dict[str, Any], ttl_seconds: int) -> None: ...
 
     def delete(self, key: str) -> None: ...
+
+
+class AsyncSessionStore(Protocol):
+    """The same store for code running on the event loop (the USSD hop)."""
+
+    async def aget(self, key: str) -> dict[str, Any] | None: ...
+
+    async def aset(self, key: str, value: dict[str, Any], ttl_seconds: int) -> None: ...
 
 
 class MemorySessionStore:
@@ -55,6 +64,13 @@ class MemorySessionStore:
         with self._lock:
             self._items.pop(key, None)
 
+    # Memory never waits on I/O, so the loop may call it directly.
+    async def aget(self, key: str) -> dict[str, Any] | None:
+        return self.get(key)
+
+    async def aset(self, key: str, value: dict[str, Any], ttl_seconds: int) -> None:
+        self.set(key, value, ttl_seconds)
+
     def _evict_expired(self) -> None:
         now = time.monotonic()
         for key in [k for k, (expires, _) in self._items.items() if expires < now]:
@@ -77,3 +93,27 @@ class RedisSessionStore:
 
     def delete(self, key: str) -> None:
         self._client.delete(self._prefix + key)
+
+
+class AsyncRedisSessionStore:
+    """The Redis store for the event loop: one round trip to read, one to write.
+
+    Made per running app (its connections belong to one event loop); it reads and
+    writes exactly what `RedisSessionStore` does.
+    """
+
+    def __init__(self, client: redis.asyncio.Redis, prefix: str) -> None:
+        self._client = client
+        self._prefix = f"{prefix}:session:"
+
+    async def aget(self, key: str) -> dict[str, Any] | None:
+        payload = await self._client.get(self._prefix + key)
+        return json.loads(payload) if payload else None
+
+    async def aset(self, key: str, value: dict[str, Any], ttl_seconds: int) -> None:
+        await self._client.set(
+            self._prefix + key, json.dumps(value, ensure_ascii=False), ex=ttl_seconds
+        )
+
+    async def close(self) -> None:
+        await self._client.aclose()

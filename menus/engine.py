@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from grievance_engine.db import LazySession
 from menus.i18n import t
 
 
@@ -48,14 +49,26 @@ Outcome = Goto | Finish | Retry
 
 @dataclass
 class Conversation:
-    """What a node can see: who is talking, in which language, and what was said so far."""
+    """What a node can see: who is talking, in which language, and what was said so far.
 
-    session: Session
+    `db` is a session, or a `LazySession` that connects only when a node asks for
+    `conversation.session`.
+    """
+
+    db: Session | LazySession | None
     phone: str
     channel: str
     language: str
     key: str  # the provider's session id, used to make filing idempotent
     data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def session(self) -> Session:
+        if isinstance(self.db, LazySession):
+            return self.db.get()
+        if self.db is None:
+            raise RuntimeError("this conversation has no database")
+        return self.db
 
     def t(self, key: str, **values: Any) -> str:
         return t(self.language, key, **values)
@@ -70,6 +83,8 @@ class Choice:
     options: Callable[[Conversation], list[Option]]
     on_choose: Callable[[Conversation, Option], Outcome]
     on_text: Callable[[Conversation, str], Outcome] | None = None
+    # Answering reads or writes records (filing a ticket): run it off the event loop.
+    needs_database: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,7 @@ class Question:
     id: str
     prompt: Callable[[Conversation], str]
     on_answer: Callable[[Conversation, str], Outcome]
+    needs_database: bool = False
 
 
 Node = Choice | Question

@@ -126,21 +126,34 @@ def _typed_district(conversation: Conversation, text: str) -> Outcome:
         session=conversation.session, text=text, country=get_settings().country
     )
     if match.area_id is not None:
-        area = conversation.session.get(AdminArea, match.area_id)
-        return _pick_district(conversation, Option(area.id, _area_label(conversation, area)))
+        return _pick_district(conversation, _district_option(conversation, match.area_id))
     if match.candidates:
         conversation.data["candidates"] = [area_id for area_id, _, _ in match.candidates[:4]]
         return Goto("did_you_mean")
     return Retry(conversation.t(f"{_unit()}_not_found"))
 
 
+def _district_option(conversation: Conversation, area_id: int) -> Option:
+    """The district's option from the cached list of all districts (no query)."""
+    every = {option.value: option for option in _all_districts(conversation)}
+    return every[area_id]
+
+
+def _all_districts(conversation: Conversation) -> list[Option]:
+    country = get_settings().country
+
+    def load() -> list[Option]:
+        areas = gazetteer.districts(session=conversation.session, country=country)
+        return [Option(area.id, _area_label(conversation, area)) for area in areas]
+
+    return _memo(("districts", country, None, conversation.language), load)
+
+
 def _candidates(conversation: Conversation) -> list[Option]:
-    options = []
-    for area_id in conversation.data.get("candidates", []):
-        area = conversation.session.get(AdminArea, area_id)
-        if area is not None:
-            options.append(Option(area.id, _area_label(conversation, area)))
-    return options
+    return [
+        _district_option(conversation, area_id)
+        for area_id in conversation.data.get("candidates", [])
+    ]
 
 
 def _description(conversation: Conversation, text: str) -> Outcome:
@@ -257,11 +270,13 @@ FLOW = Flow(
             prompt=_confirm_prompt,
             options=_confirm_options,
             on_choose=_confirm,
+            needs_database=True,
         ),
         "reference": Question(
             id="reference",
             prompt=lambda c: c.t("ask_reference"),
             on_answer=_status,
+            needs_database=True,
         ),
     },
 )

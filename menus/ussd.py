@@ -19,6 +19,7 @@ from typing import Any
 from sqlmodel import Session
 
 from grievance_engine import sms_encoding
+from grievance_engine.db import LazySession
 from menus.engine import Choice, Conversation, Finish, Flow, Goto, Option, Outcome, choose
 
 MORE = "98"
@@ -63,9 +64,17 @@ def new_input(previous_text: str, text: str) -> str:
     return text.rsplit("*", 1)[-1]
 
 
+def needs_database(flow: Flow, state: dict[str, Any] | None) -> bool:
+    """Whether this hop's answer may read or write records (so must run off the loop):
+    filing, a status look-up. A hop whose state the store forgot does not: it restarts."""
+    if state is None or state.get("done"):
+        return False
+    return flow.node(state["node"]).needs_database
+
+
 def respond(
     *,
-    session: Session,
+    session: Session | LazySession | None,
     flow: Flow,
     state: dict[str, Any] | None,
     request: UssdRequest,
@@ -98,9 +107,11 @@ def respond(
     return Hop(reply, state)
 
 
-def _conversation(session: Session, state: dict[str, Any], request: UssdRequest) -> Conversation:
+def _conversation(
+    session: Session | LazySession | None, state: dict[str, Any], request: UssdRequest
+) -> Conversation:
     return Conversation(
-        session=session,
+        db=session,
         phone=request.phone,
         channel="ussd",
         language=state["lang"],

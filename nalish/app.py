@@ -55,6 +55,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.database_url.startswith("sqlite"):
         migrate.upgrade()  # the embedded default creates and migrates its own file
     job_queue = wiring.configure_process(settings)
+    app.state.ussd_store = wiring.async_session_store(settings)
     CHANNEL_LOG.start()
     ticker = None
     if job_queue is None:
@@ -77,4 +78,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             ticker.stop()
             thread_queue.stop()
         CHANNEL_LOG.stop()
+        if hasattr(app.state.ussd_store, "close"):
+            await app.state.ussd_store.close()
         jobs.set_job_queue(None)

@@ -6,13 +6,20 @@ Web, worker and CLI processes call `configure_process()` once at start-up.
 from __future__ import annotations
 
 import redis
+import redis.asyncio
 from rq import Queue
 
 from channels.transports import make_transport
 from grievance_engine import jobs, outbox
 from grievance_engine.locks import Locks, MemoryLocks, RedisLocks
 from grievance_engine.ratelimit import MemoryRateLimiter, RedisRateLimiter
-from grievance_engine.sessions import MemorySessionStore, RedisSessionStore, SessionStore
+from grievance_engine.sessions import (
+    AsyncRedisSessionStore,
+    AsyncSessionStore,
+    MemorySessionStore,
+    RedisSessionStore,
+    SessionStore,
+)
 from grievance_engine.settings import Settings
 
 
@@ -56,6 +63,16 @@ def session_store(settings: Settings) -> SessionStore:
         settings,
         lambda: RedisSessionStore(redis_client(settings), settings.redis_prefix),
     )
+
+
+def async_session_store(settings: Settings) -> AsyncSessionStore:
+    """The session store for the event loop; call it inside the running loop."""
+    if settings.embedded:
+        return session_store(settings)  # the same memory: sync and async views agree
+    client = redis.asyncio.Redis.from_url(
+        settings.redis_url, socket_timeout=2, socket_connect_timeout=2
+    )
+    return AsyncRedisSessionStore(client, settings.redis_prefix)
 
 
 def locks(settings: Settings) -> Locks:

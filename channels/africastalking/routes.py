@@ -22,11 +22,11 @@ from channels.deps import LocksDep, SessionStoreDep, SettingsDep
 from channels.inbound import handle_sms
 from channels.webhooks import check_source, check_token, read_form
 from grievance_engine import delivery
-from grievance_engine.db import get_engine, session_scope
+from grievance_engine.db import LazySession, session_scope
 from grievance_engine.models import Citizen
 from grievance_engine.phones import InvalidPhoneNumber, to_e164
-from grievance_engine.sessions import SessionStore
-from grievance_engine.settings import Settings
+from grievance_engine.sessions import AsyncSessionStore
+from grievance_engine.settings import Settings, get_settings
 from menus import helpline, ussd
 from menus.i18n import t
 
@@ -52,9 +52,8 @@ def _phone(raw: str, field: str) -> str:
 
 
 @router.post("/ussd", response_class=PlainTextResponse)
-async def ussd_callback(
-    request: Request, settings: SettingsDep, store: SessionStoreDep
-) -> PlainTextResponse:
+async def ussd_callback(request: Request) -> PlainTextResponse:
+    settings = get_settings()  # read directly, not as a dependency: no thread hop
     _verify(request, settings)
     fields = await read_form(request, required=USSD_FIELDS)
     hop = ussd.UssdRequest(
@@ -64,29 +63,51 @@ async def ussd_callback(
         service_code=fields["serviceCode"],
         network_code=fields.get("networkCode", ""),
     )
-    body = await run_in_threadpool(_answer, hop, store, settings)
-    return PlainTextResponse(body)
+    return PlainTextResponse(await _answer(hop, request.app.state.ussd_store, settings))
 
 
-def _answer(hop: ussd.UssdRequest, store: SessionStore, settings: Settings) -> str:
+async def _answer(hop: ussd.UssdRequest, store: AsyncSessionStore, settings: Settings) -> str:
+    """One hop: read the state, advance the menu, save the state, answer.
+
+    Most hops (menus, paging, typing a place) touch no database and run right here on
+    the event loop; a first hop (the citizen's language) and hops that file or look up
+    a ticket run on a worker thread, and commit before the citizen sees a reference.
+    """
     key = f"ussd:{hop.session_id}"
     language = settings.default_language
     try:
-        state = store.get(key)
-        with Session(get_engine(), expire_on_commit=False) as session:
-            if state is None:
-                language = _citizen_language(session, hop.phone) or language
-            result = ussd.respond(
-                session=session, flow=helpline.FLOW, state=state, request=hop, language=language
-            )
-            session.commit()  # the ticket is durable before the citizen sees its reference
-        store.set(key, result.state, settings.ussd_session_ttl_seconds)
+        state = await store.aget(key)
+        if state is None or ussd.needs_database(helpline.FLOW, state):
+            result = await run_in_threadpool(_respond_with_database, hop, state, language)
+        else:
+            result = _respond(hop, state, language, LazySession())
+        await store.aset(key, result.state, settings.ussd_session_ttl_seconds)
     except Exception:
         # Never a 5xx for a hop we could parse: the telco would show the citizen a
         # network error. Nothing is half-filed: the transaction rolled back.
         log.exception("USSD hop failed for session %s", hop.session_id)
         return ussd.UssdReply(t(language, "error"), end=True).wire()
     return result.reply.wire()
+
+
+def _respond_with_database(hop: ussd.UssdRequest, state: dict | None, language: str) -> ussd.Hop:
+    lazy = LazySession()
+    if state is None:
+        language = _citizen_language(lazy.get(), hop.phone) or language
+    return _respond(hop, state, language, lazy)
+
+
+def _respond(
+    hop: ussd.UssdRequest, state: dict | None, language: str, lazy: LazySession
+) -> ussd.Hop:
+    try:
+        result = ussd.respond(
+            session=lazy, flow=helpline.FLOW, state=state, request=hop, language=language
+        )
+        lazy.commit()  # the ticket is durable before the citizen sees its reference
+        return result
+    finally:
+        lazy.close()
 
 
 def _citizen_language(session: Session, phone: str) -> str | None:

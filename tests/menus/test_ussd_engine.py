@@ -178,5 +178,5 @@ def test_new_input_takes_the_suffix_of_the_cumulative_text():
 
 
 def test_conversation_text_falls_back_to_english_for_unknown_languages():
-    conversation = Conversation(session=None, phone="+1", channel="ussd", language="xx", key="k")
+    conversation = Conversation(db=None, phone="+1", channel="ussd", language="xx", key="k")
     assert conversation.t("more") == "More"
