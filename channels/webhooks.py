@@ -14,6 +14,11 @@ from collections.abc import Sequence
 from urllib.parse import parse_qsl
 
 from fastapi import HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+
+from grievance_engine import delivery
+from grievance_engine.db import session_scope
+from grievance_engine.phones import InvalidPhoneNumber, to_e164
 
 log = logging.getLogger("nalish.channels")
 
@@ -76,3 +81,22 @@ def check_source(
     if address is None or not any(address in network for network in networks):
         log.warning("refused %s from %s: source address not allowed", request.url.path, host)
         raise HTTPException(403, "forbidden")
+
+
+def phone_field(raw: str, field: str) -> str:
+    """The E.164 form of a phone number a provider sent in `field`, or a 400 naming it."""
+    try:
+        return to_e164(raw)
+    except InvalidPhoneNumber as exc:
+        log.warning("refused %s %r: %s", field, raw[:32], exc)
+        raise HTTPException(400, f"invalid {field}: {exc}") from exc
+
+
+async def apply_delivery_report(report: delivery.Report) -> None:
+    """Record a delivery report (and apply it when it moves the message forward)."""
+    await run_in_threadpool(_apply_delivery_report, report)
+
+
+def _apply_delivery_report(report: delivery.Report) -> None:
+    with session_scope() as session:
+        delivery.apply(session=session, report=report)

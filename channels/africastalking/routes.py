@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 from sqlmodel import Session, select
@@ -20,11 +20,15 @@ from sqlmodel import Session, select
 from channels.africastalking import parsing
 from channels.deps import LocksDep, SessionStoreDep, SettingsDep
 from channels.inbound import handle_sms
-from channels.webhooks import check_source, check_token, read_form
-from grievance_engine import delivery
-from grievance_engine.db import LazySession, session_scope
+from channels.webhooks import (
+    apply_delivery_report,
+    check_source,
+    check_token,
+    phone_field,
+    read_form,
+)
+from grievance_engine.db import LazySession
 from grievance_engine.models import Citizen
-from grievance_engine.phones import InvalidPhoneNumber, to_e164
 from grievance_engine.sessions import AsyncSessionStore
 from grievance_engine.settings import Settings, get_settings
 from menus import helpline, ussd
@@ -43,14 +47,6 @@ def _verify(request: Request, settings: Settings) -> None:
     check_source(request, settings.at_networks)
 
 
-def _phone(raw: str, field: str) -> str:
-    try:
-        return to_e164(raw)
-    except InvalidPhoneNumber as exc:
-        log.warning("refused %s %r: %s", field, raw[:32], exc)
-        raise HTTPException(400, f"invalid {field}: {exc}") from exc
-
-
 @router.post("/ussd", response_class=PlainTextResponse)
 async def ussd_callback(request: Request) -> PlainTextResponse:
     settings = get_settings()  # read directly, not as a dependency: no thread hop
@@ -58,7 +54,7 @@ async def ussd_callback(request: Request) -> PlainTextResponse:
     fields = await read_form(request, required=USSD_FIELDS)
     hop = ussd.UssdRequest(
         session_id=fields["sessionId"][:128],
-        phone=_phone(fields["phoneNumber"], "phoneNumber"),
+        phone=phone_field(fields["phoneNumber"], "phoneNumber"),
         text=fields["text"],
         service_code=fields["serviceCode"],
         network_code=fields.get("networkCode", ""),
@@ -137,7 +133,7 @@ async def incoming_sms(
     """An SMS to our shortcode: form ``from, to, text, date, id, linkId, networkCode``."""
     _verify(request, settings)
     fields = await read_form(request, required=("from", "to", "text"))
-    sms = parsing.incoming_sms(fields, from_phone=_phone(fields["from"], "from"))
+    sms = parsing.incoming_sms(fields, from_phone=phone_field(fields["from"], "from"))
     outcome = await run_in_threadpool(handle_sms, sms, store=store, locks=locks)
     log.info(
         "AT SMS %s from %s: %s%s",
@@ -156,13 +152,8 @@ async def delivery_report(request: Request, settings: SettingsDep) -> PlainTextR
     _verify(request, settings)
     fields = await read_form(request, required=("id", "status"))
     report = parsing.delivery_report(fields)
-    await run_in_threadpool(_apply_report, report)
+    await apply_delivery_report(report)
     return PlainTextResponse("OK")
-
-
-def _apply_report(report: delivery.Report) -> None:
-    with session_scope() as session:
-        delivery.apply(session=session, report=report)
 
 
 @router.post("/voice")

@@ -19,10 +19,7 @@ from fastapi.responses import PlainTextResponse
 from channels.deps import LocksDep, SessionStoreDep, SettingsDep
 from channels.httpgateway import parsing
 from channels.inbound import handle_sms
-from channels.webhooks import read_form
-from grievance_engine import delivery
-from grievance_engine.db import session_scope
-from grievance_engine.phones import InvalidPhoneNumber, to_e164
+from channels.webhooks import apply_delivery_report, phone_field, read_form
 
 log = logging.getLogger("nalish.channels.httpgateway")
 
@@ -61,14 +58,6 @@ def _check_secret(request: Request, given: str, expected: str | None) -> None:
         raise HTTPException(403, "forbidden")
 
 
-def _phone(raw: str, field: str) -> str:
-    try:
-        return to_e164(raw)
-    except InvalidPhoneNumber as exc:
-        log.warning("refused %s %r: %s", field, raw[:32], exc)
-        raise HTTPException(400, f"invalid {field}: {exc}") from exc
-
-
 @router.api_route("/sms", methods=["GET", "POST"], response_class=PlainTextResponse)
 async def incoming_sms(
     request: Request, settings: SettingsDep, store: SessionStoreDep, locks: LocksDep
@@ -77,7 +66,7 @@ async def incoming_sms(
     optionally ``to`` (or ``receiver``) and ``id`` (or ``message_id``)."""
     fields = await _read(request, settings.http_gateway_secret, required=parsing.SMS_REQUIRED)
     sender = parsing.first(fields, parsing.SENDER) or ""
-    sms = parsing.incoming_sms(fields, from_phone=_phone(sender, parsing.SENDER[0]))
+    sms = parsing.incoming_sms(fields, from_phone=phone_field(sender, parsing.SENDER[0]))
     outcome = await run_in_threadpool(handle_sms, sms, store=store, locks=locks)
     log.info(
         "HTTP gateway SMS %s from %s: %s%s",
@@ -95,10 +84,5 @@ async def delivery_report(request: Request, settings: SettingsDep) -> PlainTextR
     type). Unknown ids and unknown types answer 200 and are kept raw."""
     fields = await _read(request, settings.http_gateway_secret, required=parsing.DELIVERY_REQUIRED)
     report = parsing.delivery_report(fields)
-    await run_in_threadpool(_apply_report, report)
+    await apply_delivery_report(report)
     return PlainTextResponse("OK")
-
-
-def _apply_report(report: delivery.Report) -> None:
-    with session_scope() as session:
-        delivery.apply(session=session, report=report)

@@ -28,10 +28,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from channels.deps import LocksDep, SessionStoreDep, SettingsDep
 from channels.inbound import handle_sms
 from channels.twilio import parsing
-from channels.webhooks import read_form
-from grievance_engine import delivery
-from grievance_engine.db import session_scope
-from grievance_engine.phones import InvalidPhoneNumber, to_e164
+from channels.webhooks import apply_delivery_report, phone_field, read_form
 from grievance_engine.settings import Settings
 from menus.i18n import t
 
@@ -87,14 +84,6 @@ async def _verified_form(
     return await read_form(request, required=required)
 
 
-def _phone(raw: str, field: str) -> str:
-    try:
-        return to_e164(raw)
-    except InvalidPhoneNumber as exc:
-        log.warning("refused %s %r: %s", field, raw[:32], exc)
-        raise HTTPException(400, f"invalid {field}: {exc}") from exc
-
-
 def _twiml(response: MessagingResponse | VoiceResponse) -> Response:
     return Response(response.to_xml(), media_type=TWIML)
 
@@ -105,7 +94,7 @@ async def incoming_sms(
 ) -> Response:
     """An SMS to our number: recorded, deduplicated by MessageSid, acted on."""
     fields = await _verified_form(request, settings, required=SMS_FIELDS)
-    sms = parsing.incoming_sms(fields, from_phone=_phone(fields["From"], "From"))
+    sms = parsing.incoming_sms(fields, from_phone=phone_field(fields["From"], "From"))
     outcome = await run_in_threadpool(handle_sms, sms, store=store, locks=locks)
     log.info(
         "Twilio SMS %s from %s: %s%s",
@@ -124,13 +113,8 @@ async def status_callback(request: Request, settings: SettingsDep) -> Response:
     Unknown MessageSids and unknown statuses answer 200 and are kept raw."""
     fields = await _verified_form(request, settings, required=STATUS_FIELDS)
     report = parsing.status_report(fields)
-    await run_in_threadpool(_apply_report, report)
+    await apply_delivery_report(report)
     return Response(status_code=200)
-
-
-def _apply_report(report: delivery.Report) -> None:
-    with session_scope() as session:
-        delivery.apply(session=session, report=report)
 
 
 @router.post("/voice")
