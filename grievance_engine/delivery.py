@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from grievance_engine import clock
+from grievance_engine import clock, events
 from grievance_engine.models import (
     Citizen,
     DeliveryReport,
     Notification,
     NotificationStatus,
-    TicketEvent,
+    Ticket,
 )
 
 log = logging.getLogger(__name__)
@@ -101,20 +101,19 @@ def flag_undeliverable(*, session: Session, notification: Notification, opted_ou
     notification.needs_callback = not opted_out
     if opted_out:
         opt_out(session=session, phone=notification.to_phone, source=notification.provider or "")
-    if notification.ticket_id is not None:
-        session.add(
-            TicketEvent(
-                ticket_id=notification.ticket_id,
-                type="sms_failed",
-                at=clock.now(),
-                actor=f"provider:{notification.provider or 'unknown'}",
-                data={
-                    "notification_id": notification.id,
-                    "kind": notification.kind,
-                    "reason": notification.last_error,
-                    "needs_callback": notification.needs_callback,
-                },
-            )
+    ticket = session.get(Ticket, notification.ticket_id) if notification.ticket_id else None
+    if ticket is not None:
+        events.append(
+            session=session,
+            ticket=ticket,
+            type="sms_failed",
+            actor=f"provider:{notification.provider or 'unknown'}",
+            data={
+                "notification_id": notification.id,
+                "kind": notification.kind,
+                "reason": notification.last_error,
+                "needs_callback": notification.needs_callback,
+            },
         )
 
 

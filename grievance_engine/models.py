@@ -195,17 +195,28 @@ class Ticket(TicketBase, table=True):
     description_truncated: bool = False
     escalation_level: int = 0
     source_key: str | None = Field(default=None, max_length=120, unique=True)
+    # The head of the ticket's audit chain (grievance_engine.events), written with every
+    # event: `audit verify` compares it with the events, so a deleted last event shows.
+    event_count: int = 0
+    last_event_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
 
 
 class TicketEvent(SQLModel, table=True):
-    """Something that happened to a ticket. Append-only: rows are never updated or deleted."""
+    """Something that happened to a ticket. Append-only: rows are never updated or deleted.
+
+    Events form one hash chain per ticket (`seq` 1, 2, 3…, each `hash` covering the
+    previous one); add them only through `grievance_engine.events.append`.
+    """
 
     __tablename__ = "ticket_event"
     __table_args__ = (
-        # used by the ticket timeline and `audit verify`: a ticket's events in order
+        # used by the ticket timeline: a ticket's events in order
         Index("ix_ticket_event_ticket", "ticket_id", "id"),
+        # used by `audit verify` (a ticket's chain in order); and the last guard against
+        # a forked chain: two events can never share a place in one ticket's chain
+        UniqueConstraint("ticket_id", "seq", name="uq_ticket_event_ticket_seq"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -214,6 +225,9 @@ class TicketEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
     actor: str = Field(default="system", max_length=80)  # "citizen:ussd", "user:12", "system"
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    seq: int = 0  # 1, 2, 3… within the ticket
+    prev_hash: str = Field(default="", max_length=64)  # the previous event's hash (or genesis)
+    hash: str = Field(default="", max_length=64)  # SHA-256 hex, see grievance_engine.events
 
 
 class NotificationStatus(StrEnum):

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from grievance_engine import clock, messages, outbox, refs
+from grievance_engine import clock, events, messages, outbox, refs
 from grievance_engine.models import (
     AdminArea,
     Category,
@@ -83,20 +83,19 @@ def create(*, session: Session, ticket_in: TicketCreate, office_id: int | None) 
     )
     session.add(ticket)
     session.flush()
-    session.add(
-        TicketEvent(
-            ticket_id=ticket.id,
-            type="created",
-            at=now,
-            actor=f"citizen:{ticket_in.channel}",
-            data={
-                "channel": str(ticket_in.channel),
-                "category": category.code,
-                "district": district.name,
-                "office_id": office_id,
-                "description_truncated": truncated,
-            },
-        )
+    events.append(
+        session=session,
+        ticket=ticket,
+        type="created",
+        at=now,
+        actor=f"citizen:{ticket_in.channel}",
+        data={
+            "channel": str(ticket_in.channel),
+            "category": category.code,
+            "district": district.name,
+            "office_id": office_id,
+            "description_truncated": truncated,
+        },
     )
     outbox.add(
         session=session,
@@ -149,7 +148,9 @@ def get_by_source_key(*, session: Session, source_key: str) -> Ticket | None:
 
 def events_of(*, session: Session, ticket_id: int) -> list[TicketEvent]:
     statement = (
-        select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(col(TicketEvent.id))
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket_id)
+        .order_by(col(TicketEvent.seq), col(TicketEvent.id))
     )
     return list(session.exec(statement))
 
@@ -194,7 +195,14 @@ def show(*, session: Session, ref: str) -> dict[str, Any] | None:
         return None
     public = _as_public(row)
     public["events"] = [
-        {"type": e.type, "at": e.at.isoformat(), "actor": e.actor, "data": e.data}
+        {
+            "seq": e.seq,
+            "type": e.type,
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "data": e.data,
+            "hash": e.hash,
+        }
         for e in events_of(session=session, ticket_id=row[0].id)
     ]
     return public

@@ -30,6 +30,8 @@ users_app = typer.Typer(help="Manage the people who work tickets.", no_args_is_h
 app.add_typer(users_app, name="users")
 channels_app = typer.Typer(help="Look at exchanges with telecom providers.", no_args_is_help=True)
 app.add_typer(channels_app, name="channels")
+audit_app = typer.Typer(help="Check the tamper-evident ticket audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -180,6 +182,63 @@ def tickets_list(
     typer.echo(f"{len(rows)} ticket(s)", err=True)
 
 
+@tickets_app.command("transition")
+def tickets_transition(
+    ref: Annotated[str, typer.Argument(help="Ticket reference, e.g. ABCD-1234.")],
+    to: Annotated[str, typer.Option("--to", help="The new status, e.g. in_progress.")],
+    reason: Annotated[
+        str | None, typer.Option(help="Why; required for rejected and duplicate.")
+    ] = None,
+    actor: Annotated[str, typer.Option(help="Who is acting, recorded in the event.")] = "cli",
+    original: Annotated[
+        str | None, typer.Option(help="For duplicate: the reference of the original ticket.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Move a ticket to another status, as the lifecycle allows; recorded as an event."""
+    from grievance_engine import lifecycle, refs, service
+    from grievance_engine.db import session_scope
+    from grievance_engine.models import TicketStatus
+
+    _settings()
+    if to not in TicketStatus.__members__.values():
+        valid = ", ".join(s.value for s in TicketStatus)
+        typer.echo(f"Unknown status {to!r}; one of: {valid}", err=True)
+        raise typer.Exit(2)
+    data = None
+    if original:
+        canonical = refs.normalise(original)
+        if canonical is None:
+            typer.echo(f"--original: {original!r} is not a ticket reference.", err=True)
+            raise typer.Exit(2)
+        data = {"original": refs.display(canonical)}
+    try:
+        with session_scope() as session:
+            ticket = service.get_by_ref(session=session, ref=ref)
+            if ticket is None:
+                typer.echo(
+                    f"No ticket {ref!r} (check the reference; 8 characters, e.g. ABCD-1234).",
+                    err=True,
+                )
+                raise typer.Exit(1)
+            event = lifecycle.transition(
+                session=session,
+                ticket=ticket,
+                to=TicketStatus(to),
+                actor=actor,
+                reason=reason,
+                data=data,
+            )
+            shown = refs.display(ticket.ref)
+    except lifecycle.TransitionError as exc:
+        typer.echo(f"Cannot change {ref}: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    if as_json:
+        _print_json({"ref": shown, **event.data, "seq": event.seq, "hash": event.hash})
+        return
+    typer.echo(f"{shown}: {event.data['from']} → {event.data['to']}")
+
+
 @outbox_app.command("list")
 def outbox_list(
     as_json: JsonFlag = False,
@@ -314,6 +373,51 @@ def channels_log(
             f"{row.status_code or '-':<4} {row.duration_ms or 0:8.1f} ms  {row.url}"
         )
     typer.echo(f"{len(rows)} exchange(s)", err=True)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    ref: Annotated[str | None, typer.Option(help="Check only this ticket.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Check every ticket's event chain; exit 1 naming each altered or removed event."""
+    from grievance_engine import audit
+    from grievance_engine.db import session_scope
+
+    _settings()
+    tickets = events = 0
+    problems: list[audit.Problem] = []
+    with session_scope() as session:
+        for check in audit.scan(session=session, ref=ref):
+            tickets += 1
+            events += check.events
+            problems.extend(check.problems)
+            if tickets % 10_000 == 0:
+                typer.echo(f"… {tickets} tickets, {events} events checked", err=True)
+    if ref is not None and tickets == 0:
+        typer.echo(f"No ticket {ref!r} (check the reference; 8 characters).", err=True)
+        raise typer.Exit(1)
+    broken = sorted({p.ref for p in problems})
+    if as_json:
+        _print_json(
+            {
+                "tickets": tickets,
+                "events": events,
+                "intact": not problems,
+                "broken_tickets": broken,
+                "problems": [{"ref": p.ref, "seq": p.seq, "problem": p.problem} for p in problems],
+            }
+        )
+    elif not problems:
+        typer.echo(f"{tickets} tickets, {events} events: chain intact")
+    else:
+        for p in problems:
+            typer.echo(f"{p.ref}  seq {p.seq if p.seq is not None else '-'}: {p.problem}")
+        typer.echo(
+            f"{tickets} tickets, {events} events: {len(broken)} ticket(s) with a broken chain"
+        )
+    if problems:
+        raise typer.Exit(1)
 
 
 def _safe_url(settings: Settings) -> str:

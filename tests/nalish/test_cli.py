@@ -25,6 +25,9 @@ COMMANDS = [
     ["simulate", "ussd"],
     ["users"],
     ["users", "create"],
+    ["tickets", "transition"],
+    ["audit"],
+    ["audit", "verify"],
 ]
 
 

@@ -1,0 +1,119 @@
+"""The ticket audit chain: the one way to add an event to a ticket.
+
+Each ticket's events form a hash chain. Event `seq` n stores the hash of event n-1
+(`prev_hash`; the first stores `GENESIS`) and its own `hash`: SHA-256 over a canonical
+JSON of the ticket's id and reference, `seq`, type, time, actor, data and `prev_hash`.
+The ticket row keeps the head (`event_count`, `last_event_hash`), so removing the last
+event shows as well as altering, removing or reordering any other.
+
+Why plain SHA-256 and not an HMAC keyed with NALISH_SECRET_KEY: this is an
+anti-corruption feature, and its value is that *anyone* holding a copy of the data
+(an auditor, an ombudsman, a journalist with a leaked dump) can check it without our
+secret. It shows tampering; it cannot stop someone with write access from rewriting a
+whole chain consistently. Pair it with database permissions (the application role
+should not need UPDATE or DELETE on `ticket_event`), backups, and off-site copies of
+the latest hashes (`nalish tickets show --json` prints them).
+
+Concurrency: appending locks the ticket row (`SELECT … FOR UPDATE` on PostgreSQL) and
+reads the chain head from it, so two appends to one ticket queue up instead of both
+taking the same `seq`. SQLite has no row locks but only ever one writer; there, and
+everywhere, the unique (ticket_id, seq) constraint refuses a forked chain outright.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from grievance_engine import clock
+from grievance_engine.models import Ticket, TicketEvent
+
+GENESIS = "0" * 64  # the `prev_hash` of a ticket's first event
+
+
+def canonical_time(at: datetime) -> str:
+    """`at` as the chain hashes it: ISO 8601 in UTC with microseconds."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def compute_hash(
+    *,
+    ticket_id: int,
+    ref: str,
+    seq: int,
+    type: str,
+    at: datetime,
+    actor: str,
+    data: dict[str, Any],
+    prev_hash: str,
+) -> str:
+    """The SHA-256 (hex) of one event's canonical serialisation.
+
+    This format is a contract with everyone who verifies a copy of the data: change it
+    only with a migration that recomputes every chain.
+    """
+    payload = {
+        "ticket_id": ticket_id,
+        "ref": ref,
+        "seq": seq,
+        "type": type,
+        "at": canonical_time(at),
+        "actor": actor,
+        "data": data,
+        "prev_hash": prev_hash,
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def hash_of(event: TicketEvent, *, ref: str) -> str:
+    """The hash `event` should carry, recomputed from its stored fields."""
+    return compute_hash(
+        ticket_id=event.ticket_id,
+        ref=ref,
+        seq=event.seq,
+        type=event.type,
+        at=event.at,
+        actor=event.actor,
+        data=event.data,
+        prev_hash=event.prev_hash,
+    )
+
+
+def append(
+    *,
+    session: Session,
+    ticket: Ticket,
+    type: str,
+    actor: str,
+    data: dict[str, Any],
+    at: datetime | None = None,
+) -> TicketEvent:
+    """Add an event to `ticket`'s chain (flushes; the caller commits)."""
+    # Write what the caller changed, then lock the ticket row and re-read the chain
+    # head from it: whoever appended before us has committed by the time we get it.
+    session.flush()
+    session.refresh(ticket, with_for_update=True)
+    # Store exactly what was hashed: JSON round-trip the data (tuples become lists…).
+    data = json.loads(json.dumps(data, ensure_ascii=False))
+    seq = ticket.event_count + 1
+    prev_hash = ticket.last_event_hash or GENESIS
+    event = TicketEvent(
+        ticket_id=ticket.id,
+        type=type,
+        at=(at or clock.now()).astimezone(UTC),
+        actor=actor,
+        data=data,
+        seq=seq,
+        prev_hash=prev_hash,
+    )
+    event.hash = hash_of(event, ref=ticket.ref)
+    ticket.event_count = seq
+    ticket.last_event_hash = event.hash
+    session.add(event)
+    session.flush()
+    return event
