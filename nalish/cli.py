@@ -32,6 +32,10 @@ channels_app = typer.Typer(help="Look at exchanges with telecom providers.", no_
 app.add_typer(channels_app, name="channels")
 audit_app = typer.Typer(help="Check the tamper-evident ticket audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+routing_app = typer.Typer(help="See and explain the routing rules.", no_args_is_help=True)
+app.add_typer(routing_app, name="routing")
+gazetteer_app = typer.Typer(help="Manage the admin areas and their aliases.", no_args_is_help=True)
+app.add_typer(gazetteer_app, name="gazetteer")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -418,6 +422,128 @@ def audit_verify(
         )
     if problems:
         raise typer.Exit(1)
+
+
+@routing_app.command("list")
+def routing_list(
+    as_json: JsonFlag = False,
+    district: Annotated[
+        str | None,
+        typer.Option(help="Only rules for this district and its upazilas, e.g. Rangpur."),
+    ] = None,
+) -> None:
+    """List the routing rules: area, category, office, queue and whether active."""
+    from grievance_engine.db import session_scope
+    from routing import service as routing_service
+
+    settings = _settings()
+    try:
+        with session_scope() as session:
+            rows = routing_service.list_rules(
+                session=session, country=settings.country, district=district
+            )
+    except routing_service.RoutingInputError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        where = row["area"] if row["level"] == "national" else f"{row['area']} ({row['level']})"
+        typer.echo(
+            f"#{row['id']:<5} {where:<32} {row['category']:<18} {row['office']:<48} "
+            f"{row['queue']:<10} {'active' if row['active'] else 'inactive'}"
+        )
+    typer.echo(f"{len(rows)} rule(s)", err=True)
+
+
+@routing_app.command("explain")
+def routing_explain(
+    district: Annotated[str, typer.Option(help="District name as a person would type it.")],
+    category: Annotated[
+        str | None, typer.Option(help="Category code, e.g. water; default: any category.")
+    ] = None,
+    upazila: Annotated[str | None, typer.Option(help="Upazila name within the district.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show where a grievance would go, and every rule weighed on the way."""
+    import dataclasses
+
+    from grievance_engine.db import session_scope
+    from routing import service as routing_service
+
+    settings = _settings()
+    try:
+        with session_scope() as session:
+            explanation = routing_service.explain(
+                session=session,
+                district=district,
+                category=category,
+                upazila=upazila,
+                country=settings.country,
+            )
+    except routing_service.RoutingInputError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    if as_json:
+        _print_json(dataclasses.asdict(explanation))
+        return
+    where = explanation.district + (f", {explanation.upazila}" if explanation.upazila else "")
+    typer.echo(f"{where} — {explanation.category or 'any category'}")
+    for step in explanation.steps:
+        typer.echo(f"  {step.text}")
+    decision = explanation.decision
+    typer.echo(f"→ {explanation.office or 'not routed'} (queue {decision.queue})")
+    typer.echo(f"  {decision.reason}")
+
+
+@gazetteer_app.command("import")
+def gazetteer_import(
+    file: Annotated[
+        typer.FileText,
+        typer.Argument(help="CSV with header code,level,name,name_local,parent_code,aliases."),
+    ],
+    country: Annotated[
+        str | None, typer.Option(help="Country of the areas; default: NALISH_COUNTRY.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file and count; write nothing.")
+    ] = False,
+) -> None:
+    """Add or update admin areas (by code) and their aliases from a CSV file."""
+    from grievance_engine.db import session_scope
+    from routing import gazetteer_import as importing
+
+    settings = _settings()
+    country = (country or settings.country).upper()
+    if country not in ("BD", "KE"):
+        typer.echo(f"--country: unknown country {country!r}; one of: BD, KE", err=True)
+        raise typer.Exit(2)
+
+    def progress(done: int, total: int) -> None:
+        typer.echo(f"… {done}/{total} rows", err=True)
+
+    try:
+        rows = importing.read_rows(file)
+        with session_scope() as session:
+            counts = importing.import_areas(
+                session=session,
+                rows=rows,
+                country=country,
+                dry_run=dry_run,
+                progress=progress if len(rows) > 1000 else None,
+            )
+    except importing.GazetteerImportError as exc:
+        for problem in exc.problems:
+            typer.echo(f"{file.name}: {problem}", err=True)
+        typer.echo("Nothing was written.", err=True)
+        raise typer.Exit(2) from exc
+    verb = "Would import" if dry_run else "Imported"
+    typer.echo(
+        f"{verb} {counts.rows} row(s) for {country}: added {counts.added}, "
+        f"updated {counts.updated}, aliases {counts.aliases}"
+        + (" (dry run: nothing written)" if dry_run else "")
+    )
 
 
 def _safe_url(settings: Settings) -> str:

@@ -38,6 +38,7 @@ from grievance_engine.models import (
     User,
 )
 from routing import gazetteer, intake
+from routing import service as routing_service
 from routing.gazetteer import fold
 from routing.models import AreaAlias, RoutingRule
 from routing.service import DEFAULT_QUEUE, NATIONAL_TRIAGE, TRIAGE_QUEUE
@@ -345,6 +346,7 @@ def seed(*, session: Session, country: str) -> dict[str, int]:
     _insert_rules(session, country, area_ids, office_ids, counts)
     session.flush()
     gazetteer.clear_cache()  # the match indexes were built from the old rows
+    routing_service.clear_cache()  # so were the cached rules (bulk inserts skip the ORM)
     keys = ("areas", "aliases", "categories", "offices", "routing_rules", "updated")
     return {key: counts[key] for key in keys}
 

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from grievance_engine import db, jobs, outbox
 from grievance_engine.settings import reset_settings
 from nalish import migrate
+from routing import service as routing_service
 
 os.environ["NALISH_ENV"] = "test"
 os.environ.setdefault("NALISH_SECRET_KEY", "test-secret-key-not-for-production")
@@ -59,6 +60,7 @@ def _no_global_wiring() -> Iterator[None]:
     jobs.set_job_queue(None)
     outbox.set_transport(None)
     outbox.set_rate_limiter(None)
+    routing_service.clear_cache()  # rule ids from a rolled-back test must not leak
     yield
     jobs.set_job_queue(None)
     outbox.set_transport(None)

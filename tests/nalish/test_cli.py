@@ -28,6 +28,11 @@ COMMANDS = [
     ["tickets", "transition"],
     ["audit"],
     ["audit", "verify"],
+    ["routing"],
+    ["routing", "list"],
+    ["routing", "explain"],
+    ["gazetteer"],
+    ["gazetteer", "import"],
 ]
 
 
