@@ -4,8 +4,8 @@ and voice.
 USSD callback (https://developers.africastalking.com/docs/ussd/handle_sessions): a form
 POST with ``sessionId, serviceCode, phoneNumber, networkCode, text``; we answer
 ``text/plain`` starting ``CON `` (more to come) or ``END `` (session over), within the
-telco's ~10 s budget, so a hop does a session-store read, a few indexed queries and a
-write, and nothing slow.
+telco's ~10 s budget: a hop is a session-store read and write, and only filing or a
+status look-up touches the database (see `_answer`).
 """
 
 from __future__ import annotations
