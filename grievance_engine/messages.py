@@ -11,8 +11,6 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
-LANGUAGES = ("bn", "en", "sw")
-
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:

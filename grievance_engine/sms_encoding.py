@@ -83,11 +83,6 @@ def fits_one_screen(text: str) -> bool:
     return length <= (182 if encoding == GSM7 else 80)
 
 
-def screen_capacity(text: str) -> int:
-    """The most units a USSD screen in `text`'s encoding can hold."""
-    return 182 if is_gsm7(text) else 80
-
-
 def sms_parts(text: str) -> int:
     """How many SMS parts the text takes (160/153 for GSM-7, 70/67 for UCS-2)."""
     encoding, length = units(text)

@@ -99,7 +99,12 @@ def _divisions(conversation: Conversation) -> list[Option]:
 
 
 def _districts(conversation: Conversation) -> list[Option]:
-    country, division = get_settings().country, conversation.data.get("division")
+    return _district_list(conversation, conversation.data.get("division"))
+
+
+def _district_list(conversation: Conversation, division: int | None) -> list[Option]:
+    """The districts of one division, or of the whole country (division None)."""
+    country = get_settings().country
 
     def load() -> list[Option]:
         areas = gazetteer.districts(
@@ -135,18 +140,8 @@ def _typed_district(conversation: Conversation, text: str) -> Outcome:
 
 def _district_option(conversation: Conversation, area_id: int) -> Option:
     """The district's option from the cached list of all districts (no query)."""
-    every = {option.value: option for option in _all_districts(conversation)}
+    every = {option.value: option for option in _district_list(conversation, None)}
     return every[area_id]
-
-
-def _all_districts(conversation: Conversation) -> list[Option]:
-    country = get_settings().country
-
-    def load() -> list[Option]:
-        areas = gazetteer.districts(session=conversation.session, country=country)
-        return [Option(area.id, _area_label(conversation, area)) for area in areas]
-
-    return _memo(("districts", country, None, conversation.language), load)
 
 
 def _candidates(conversation: Conversation) -> list[Option]:

@@ -48,6 +48,11 @@ def _settings() -> Settings:
         raise typer.Exit(2) from exc
 
 
+def _no_ticket(ref: str) -> typer.Exit:
+    typer.echo(f"No ticket {ref!r} (check the reference; 8 characters, e.g. ABCD-1234).", err=True)
+    return typer.Exit(1)
+
+
 def _print_json(value: object) -> None:
     typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
@@ -131,10 +136,7 @@ def tickets_show(
     with session_scope() as session:
         ticket = service.show(session=session, ref=ref)
     if ticket is None:
-        typer.echo(
-            f"No ticket {ref!r} (check the reference; 8 characters, e.g. ABCD-1234).", err=True
-        )
-        raise typer.Exit(1)
+        raise _no_ticket(ref)
     if as_json:
         _print_json(ticket)
         return
@@ -220,11 +222,7 @@ def tickets_transition(
         with session_scope() as session:
             ticket = service.get_by_ref(session=session, ref=ref)
             if ticket is None:
-                typer.echo(
-                    f"No ticket {ref!r} (check the reference; 8 characters, e.g. ABCD-1234).",
-                    err=True,
-                )
-                raise typer.Exit(1)
+                raise _no_ticket(ref)
             event = lifecycle.transition(
                 session=session,
                 ticket=ticket,
@@ -399,8 +397,7 @@ def audit_verify(
             if tickets % 10_000 == 0:
                 typer.echo(f"… {tickets} tickets, {events} events checked", err=True)
     if ref is not None and tickets == 0:
-        typer.echo(f"No ticket {ref!r} (check the reference; 8 characters).", err=True)
-        raise typer.Exit(1)
+        raise _no_ticket(ref)
     broken = sorted({p.ref for p in problems})
     if as_json:
         _print_json(

@@ -24,14 +24,26 @@ from grievance_engine.settings import Settings
 
 
 def redis_client(settings: Settings, *, blocking: bool = False) -> redis.Redis:
-    """A client for the web path (short timeouts: a USSD hop must fail fast rather than
-    hang on a sick Redis) or, with `blocking=True`, for an rq worker, whose dequeue
-    blocks on the socket for minutes by design."""
-    return redis.Redis.from_url(
-        settings.redis_url,
-        socket_timeout=None if blocking else 2,
-        socket_connect_timeout=5,
-        health_check_interval=30,
+    """The process's client for the web path (short timeouts: a USSD hop must fail fast
+    rather than hang on a sick Redis), shared by sessions, locks, the rate limiter, the
+    job queue and health checks so they use one connection pool; or, with
+    `blocking=True`, a client for an rq worker, whose dequeue blocks for minutes."""
+    if blocking:
+        return redis.Redis.from_url(
+            settings.redis_url,
+            socket_timeout=None,
+            socket_connect_timeout=5,
+            health_check_interval=30,
+        )
+    return _per_process(
+        "redis",
+        settings,
+        lambda: redis.Redis.from_url(
+            settings.redis_url,
+            socket_timeout=2,
+            socket_connect_timeout=5,
+            health_check_interval=30,
+        ),
     )
 
 

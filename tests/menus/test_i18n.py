@@ -24,6 +24,6 @@ def test_every_text_leaves_room_on_a_ussd_screen_or_fits_two_sms_parts(language)
         assert length <= capacity // 2 + 20, (language, key, length)
 
 
-def test_bangla_text_is_ucs2_and_falls_back_to_english_for_unknown_keys_values():
+def test_bangla_text_is_ucs2_and_values_are_filled_in():
     assert sms_encoding.encoding_of(t("bn", "new_complaint")) == sms_encoding.UCS2
     assert t("bn", "filed", ref="AB12-CD34").count("AB12-CD34") == 1
