@@ -110,9 +110,18 @@ class User(SQLModel, table=True):
     office_id: int | None = Field(default=None, foreign_key="office.id")
     area_id: int | None = Field(default=None, foreign_key="admin_area.id")
     phone: str | None = Field(default=None, max_length=20)
-    language: str = Field(default="en", max_length=5)
+    language: str = Field(default="en", max_length=5)  # the language of their screens
+    # Languages the person can work a ticket in; assignment gives a Bangla ticket only
+    # to someone who speaks Bangla.
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Queues of their office this person works; empty: every queue of the office.
+    queues: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    away: bool = False  # on leave or off shift: assignment passes them by
     active: bool = True
     created_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+
+    def speaks(self, language: str) -> bool:
+        return language in (self.languages or [self.language])
 
 
 class Citizen(SQLModel, table=True):
@@ -178,10 +187,17 @@ class Ticket(TicketBase, table=True):
         Index("ix_ticket_office_status", "office_id", "status"),
         # used by `tickets list --status` and dashboards' counts
         Index("ix_ticket_status", "status"),
-        # used by `tickets list --district` and district analytics
-        Index("ix_ticket_district", "district_id"),
+        # used by `tickets list --district`, district analytics, and duplicate detection
+        # and mass-event grouping (same place and category, recently)
+        Index("ix_ticket_district_category_created", "district_id", "category_id", "created_at"),
         # used by "my recent complaints" and duplicate detection
         Index("ix_ticket_citizen", "citizen_id"),
+        # used by assignment (each person's open tickets) and "my tickets"
+        Index("ix_ticket_assignee_status", "assignee_id", "status"),
+        # used to tell a merged duplicate's citizen when the original is resolved
+        Index("ix_ticket_duplicate_of", "duplicate_of_id"),
+        # used to resolve a mass event's tickets together
+        Index("ix_ticket_incident", "incident_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -191,7 +207,15 @@ class Ticket(TicketBase, table=True):
     district_id: int = Field(foreign_key="admin_area.id")
     upazila_id: int | None = Field(default=None, foreign_key="admin_area.id")
     office_id: int | None = Field(default=None, foreign_key="office.id")
+    queue: str = Field(default="default", max_length=40)  # the office's queue (routing rule)
+    assignee_id: int | None = Field(default=None, foreign_key="app_user.id")
     citizen_id: int = Field(foreign_key="citizen.id")
+    # Set by an agent's merge: this ticket is handled as that one.
+    duplicate_of_id: int | None = Field(default=None, foreign_key="ticket.id")
+    # Set at intake when an earlier open ticket looks like the same grievance; the
+    # agent confirms with a merge or dismisses it.
+    suspected_duplicate_of_id: int | None = Field(default=None, foreign_key="ticket.id")
+    incident_id: int | None = Field(default=None, foreign_key="incident.id")
     description_truncated: bool = False
     escalation_level: int = 0
     source_key: str | None = Field(default=None, max_length=120, unique=True)
@@ -201,6 +225,96 @@ class Ticket(TicketBase, table=True):
     last_event_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
     updated_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class Incident(SQLModel, table=True):
+    """A mass event: many citizens reporting one problem in one place at about the same
+    time (a burst of "no water" in one upazila), worked and resolved as one.
+
+    Tickets join an open incident at intake; resolving the incident resolves every open
+    ticket in it, and each citizen gets the resolution SMS.
+    """
+
+    __table_args__ = (
+        # used at intake: the open incident for this place and category
+        Index("ix_incident_place_category_status", "district_id", "category_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    category_id: int = Field(foreign_key="category.id")
+    district_id: int = Field(foreign_key="admin_area.id")
+    upazila_id: int | None = Field(default=None, foreign_key="admin_area.id")
+    status: str = Field(default=IncidentStatus.OPEN, max_length=12)
+    ticket_count: int = 0
+    opened_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+    last_report_at: datetime = Field(
+        default_factory=_created_at, sa_column=_utc_column(nullable=False)
+    )
+    resolved_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    resolved_by: str | None = Field(default=None, max_length=80)
+    resolution: str | None = None
+
+
+class AttachmentStatus(StrEnum):
+    PENDING = "pending"  # waiting to be fetched (or re-fetched at next_attempt_at)
+    FETCHED = "fetched"  # stored under NALISH_MEDIA_DIR
+    FAILED = "failed"  # given up after the retries; the URL is still on record
+
+
+class Attachment(SQLModel, table=True):
+    """Media on a ticket, known by URL: a voice complaint's recording, a photo.
+
+    The URL is recorded with the ticket at once; a worker fetches a copy (providers
+    delete recordings) and stores it by content hash.
+    """
+
+    __table_args__ = (
+        # used by the ticket page: a ticket's attachments
+        Index("ix_attachment_ticket", "ticket_id"),
+        # used by the fetch sweep: pending attachments whose attempt time has come
+        Index("ix_attachment_status_next_attempt", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    kind: str = Field(default="audio", max_length=12)  # audio, image, video, document
+    source_url: str = Field(max_length=1000)
+    status: str = Field(default=AttachmentStatus.PENDING, max_length=12)
+    content_type: str | None = Field(default=None, max_length=100)
+    size_bytes: int | None = None
+    sha256: str | None = Field(default=None, max_length=64)
+    stored_path: str | None = Field(default=None, max_length=300)  # under NALISH_MEDIA_DIR
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    last_error: str | None = Field(default=None, max_length=500)
+    fetched_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    created_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the JSON API, made with `nalish tokens create`.
+
+    Only a SHA-256 of the token is stored; the token is shown once. Its role decides
+    what it may do; an officer's token sees only its district.
+    """
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=12)  # the first characters, to recognise it in lists
+    role: str = Field(max_length=16)
+    area_id: int | None = Field(default=None, foreign_key="admin_area.id")
+    user_id: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+    last_used_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
 class TicketEvent(SQLModel, table=True):

@@ -72,6 +72,15 @@ class Settings(BaseSettings):
     channel_log_retention_days: int = Field(default=30, ge=1)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    duplicate_window_hours: int = Field(default=72, ge=1)
+    duplicate_min_similarity: int = Field(default=80, ge=1, le=100)
+    mass_event_window_hours: int = Field(default=6, ge=1)
+    mass_event_min_tickets: int = Field(default=5, ge=2)
+
+    media_dir: str = "./media"
+    attachment_max_bytes: int = Field(default=20_000_000, ge=1)
+    attachment_retry_minutes: tuple[int, ...] = (1, 5, 30)
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
