@@ -27,6 +27,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from grievance_engine import clock
@@ -93,11 +95,8 @@ def append(
     data: dict[str, Any],
     at: datetime | None = None,
 ) -> TicketEvent:
-    """Add an event to `ticket`'s chain (flushes; the caller commits)."""
-    # Write what the caller changed, then lock the ticket row and re-read the chain
-    # head from it: whoever appended before us has committed by the time we get it.
-    session.flush()
-    session.refresh(ticket, with_for_update=True)
+    """Add an event to `ticket`'s chain (the caller commits; the next flush writes it)."""
+    lock(session=session, ticket=ticket)
     # Store exactly what was hashed: JSON round-trip the data (tuples become lists…).
     data = json.loads(json.dumps(data, ensure_ascii=False))
     seq = ticket.event_count + 1
@@ -115,5 +114,36 @@ def append(
     ticket.event_count = seq
     ticket.last_event_hash = event.hash
     session.add(event)
-    session.flush()
     return event
+
+
+def lock(*, session: Session, ticket: Ticket) -> None:
+    """Hold `ticket`'s row for the rest of the transaction and read it afresh.
+
+    Write what the caller changed, then lock the row and re-read it (the chain head,
+    the status): whoever changed it before us has committed by the time we get it.
+    Once per ticket per transaction; after that our copy is the truth.
+    """
+    held = session.info.setdefault(_HELD_KEY, set())
+    if ticket.id in held:
+        return
+    session.flush()
+    session.refresh(ticket, with_for_update=True)
+    held.add(ticket.id)
+
+
+def hold_new(*, session: Session, ticket: Ticket) -> None:
+    """`ticket` was inserted in this transaction: no one else can see it, so it needs
+    no lock and no re-read before its first events."""
+    session.info.setdefault(_HELD_KEY, set()).add(ticket.id)
+
+
+_HELD_KEY = "nalish_held_tickets"
+
+
+@sa_event.listens_for(OrmSession, "after_transaction_end")
+def _release(session: OrmSession, transaction: Any) -> None:
+    # Any end (commit, rollback, a savepoint's end) forgets what we held: a later
+    # transaction must lock again, and after a rolled-back savepoint our copies may
+    # be stale.
+    session.info.pop(_HELD_KEY, None)

@@ -32,7 +32,8 @@ ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
     S.ASSIGNED: frozenset(
         {S.IN_PROGRESS, S.ESCALATED, S.AWAITING_CITIZEN, S.RESOLVED, S.REJECTED, S.DUPLICATE}
     ),
-    S.IN_PROGRESS: frozenset({S.ESCALATED, S.AWAITING_CITIZEN, S.RESOLVED, S.REJECTED}),
+    # in_progress → assigned is a transfer to someone who has not started yet
+    S.IN_PROGRESS: frozenset({S.ASSIGNED, S.ESCALATED, S.AWAITING_CITIZEN, S.RESOLVED, S.REJECTED}),
     # escalated → escalated is a further level up the ladder
     S.ESCALATED: frozenset(
         {S.ASSIGNED, S.IN_PROGRESS, S.AWAITING_CITIZEN, S.RESOLVED, S.REJECTED, S.ESCALATED}
@@ -46,6 +47,10 @@ ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
 }
 
 NEEDS_REASON = frozenset({S.REJECTED, S.DUPLICATE})
+
+# Statuses in which someone still owes the citizen an outcome: the queues, assignment
+# load, duplicate detection and mass events count these.
+OPEN = frozenset({S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.ESCALATED, S.AWAITING_CITIZEN, S.REOPENED})
 
 
 class TransitionError(ValueError):
@@ -92,8 +97,7 @@ def transition(
         raise TransitionError('marking a ticket duplicate needs data={"original": <ref>}')
     # Lock the row and read the status afresh, so two officers acting at once cannot
     # both move the ticket from the same status.
-    session.flush()
-    session.refresh(ticket, with_for_update=True)
+    events.lock(session=session, ticket=ticket)
     current = TicketStatus(ticket.status)
     allowed = ALLOWED[current]
     if to not in allowed:

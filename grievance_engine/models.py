@@ -241,7 +241,7 @@ class Incident(SQLModel, table=True):
     """
 
     __table_args__ = (
-        # used at intake: the open incident for this place and category
+        # used by officers and dashboards: the open mass events of a district
         Index("ix_incident_place_category_status", "district_id", "category_id", "status"),
     )
 
@@ -250,6 +250,8 @@ class Incident(SQLModel, table=True):
     district_id: int = Field(foreign_key="admin_area.id")
     upazila_id: int | None = Field(default=None, foreign_key="admin_area.id")
     status: str = Field(default=IncidentStatus.OPEN, max_length=12)
+    # The description that made the burst; later reports must resemble it to join.
+    summary: str = ""
     ticket_count: int = 0
     opened_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
     last_report_at: datetime = Field(

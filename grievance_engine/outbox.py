@@ -96,8 +96,12 @@ def add(
     language: str,
     kind: str,
     ticket_id: int | None = None,
+    opted_out: bool | None = None,
 ) -> Notification:
-    """Write an outbound SMS; it is enqueued for delivery when `session` commits."""
+    """Write an outbound SMS; it is enqueued for delivery when `session` commits.
+
+    `opted_out` is whether the recipient sent STOP, when the caller already knows.
+    """
     if language in GSM7_LANGUAGES:
         body = sms_encoding.normalise_for_gsm7(body)
     encoding, _ = sms_encoding.units(body)
@@ -119,7 +123,9 @@ def add(
         created_at=now,
         updated_at=now,
     )
-    if kind not in ESSENTIAL_KINDS and _opted_out(session, to_phone):
+    if kind not in ESSENTIAL_KINDS and (
+        opted_out if opted_out is not None else _opted_out(session, to_phone)
+    ):
         notification.status = NotificationStatus.SUPPRESSED
         notification.last_error = "citizen opted out (STOP)"
     session.add(notification)

@@ -58,6 +58,10 @@ def generate() -> str:
     return body + check_character(body)
 
 
+def _clean(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch not in " -_.\t").translate(_CONFUSABLE)
+
+
 def normalise(text: str) -> str | None:
     """The canonical reference a person meant by `text`, or None if it cannot be one.
 
@@ -65,8 +69,31 @@ def normalise(text: str) -> str | None:
     Returns None when the length is wrong, a character is not in the alphabet, or
     the check character does not match (a typo).
     """
-    cleaned = "".join(ch for ch in text.upper() if ch not in " -_.\t").translate(_CONFUSABLE)
+    cleaned = _clean(text)
     return cleaned if is_valid(cleaned) else None
+
+
+def near_misses(text: str) -> list[str]:
+    """Valid references one typo away from `text`, which failed its check.
+
+    "One typo" is one wrong character or one swap of neighbours: the errors the check
+    character catches. About eight valid references lie that close to any string, so
+    callers keep only those that exist; never guess among them for the citizen.
+    """
+    cleaned = _clean(text)
+    if len(cleaned) != LENGTH or any(ch not in _VALUE for ch in cleaned) or is_valid(cleaned):
+        return []
+    found: set[str] = set()
+    for i in range(LENGTH):
+        for ch in ALPHABET:
+            candidate = cleaned[:i] + ch + cleaned[i + 1 :]
+            if ch != cleaned[i] and is_valid(candidate):
+                found.add(candidate)
+    for i in range(LENGTH - 1):
+        swapped = cleaned[:i] + cleaned[i + 1] + cleaned[i] + cleaned[i + 2 :]
+        if is_valid(swapped):
+            found.add(swapped)
+    return sorted(found)
 
 
 def display(ref: str) -> str:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from grievance_engine import clock, events, messages, outbox, refs
 from grievance_engine.models import (
     AdminArea,
+    AdminLevel,
     Category,
     Citizen,
     Notification,
@@ -21,6 +23,7 @@ from grievance_engine.models import (
     TicketCreate,
     TicketEvent,
     TicketStatus,
+    User,
 )
 from grievance_engine.settings import get_settings
 
@@ -41,24 +44,31 @@ def get_or_create_citizen(*, session: Session, phone: str, language: str | None)
     return citizen
 
 
-def create(*, session: Session, ticket_in: TicketCreate, office_id: int | None) -> Ticket:
-    """File a grievance routed to `office_id`: the ticket, its event and the SMS.
+def create(
+    *,
+    session: Session,
+    ticket_in: TicketCreate,
+    office_id: int | None,
+    queue: str = "default",
+    actor: str | None = None,
+    checked: tuple[Category, AdminArea] | None = None,
+) -> Ticket:
+    """File a grievance routed to `office_id`'s `queue`: the ticket, its event and the SMS.
+
+    `actor` is who filed it (an agent's "user:12"); by default the citizen, by channel.
+    `checked` is the category and district a caller (intake) has already loaded and
+    checked, along with the source key: intake is the hot path, so nothing is read twice.
 
     Idempotent on `ticket_in.source_key`: a retried confirmation returns the ticket
     filed the first time.
     """
-    if ticket_in.source_key:
-        existing = get_by_source_key(session=session, source_key=ticket_in.source_key)
-        if existing is not None:
-            return existing
-    category = session.exec(
-        select(Category).where(Category.code == ticket_in.category_code)
-    ).first()
-    if category is None or not category.active:
-        raise TicketError(f"unknown category {ticket_in.category_code!r}")
-    district = session.get(AdminArea, ticket_in.district_id)
-    if district is None:
-        raise TicketError(f"unknown district id {ticket_in.district_id}")
+    if checked is None:
+        if ticket_in.source_key:
+            existing = get_by_source_key(session=session, source_key=ticket_in.source_key)
+            if existing is not None:
+                return existing
+        checked = load_category_and_district(session=session, ticket_in=ticket_in)
+    category, district = checked
 
     citizen = get_or_create_citizen(
         session=session, phone=ticket_in.phone, language=ticket_in.language
@@ -71,6 +81,7 @@ def create(*, session: Session, ticket_in: TicketCreate, office_id: int | None) 
         district_id=district.id,
         upazila_id=ticket_in.upazila_id,
         office_id=office_id,
+        queue=queue,
         citizen_id=citizen.id,
         channel=ticket_in.channel,
         language=ticket_in.language,
@@ -83,17 +94,19 @@ def create(*, session: Session, ticket_in: TicketCreate, office_id: int | None) 
     )
     session.add(ticket)
     session.flush()
+    events.hold_new(session=session, ticket=ticket)
     events.append(
         session=session,
         ticket=ticket,
         type="created",
         at=now,
-        actor=f"citizen:{ticket_in.channel}",
+        actor=actor or f"citizen:{ticket_in.channel}",
         data={
             "channel": str(ticket_in.channel),
             "category": category.code,
             "district": district.name,
             "office_id": office_id,
+            "queue": queue,
             "description_truncated": truncated,
         },
     )
@@ -112,9 +125,38 @@ def create(*, session: Session, ticket_in: TicketCreate, office_id: int | None) 
         language=ticket_in.language,
         kind="ack",
         ticket_id=ticket.id,
+        opted_out=citizen.opted_out,
     )
     session.flush()
     return ticket
+
+
+def load_category_and_district(
+    *, session: Session, ticket_in: TicketCreate
+) -> tuple[Category, AdminArea]:
+    """The active category and the district `ticket_in` names, in one query; raises
+    `TicketError` for either being unknown."""
+    row = session.exec(
+        select(Category, AdminArea)
+        .join(AdminArea, col(AdminArea.id) == ticket_in.district_id)
+        .where(
+            Category.code == ticket_in.category_code,
+            col(Category.active),
+            AdminArea.level == AdminLevel.DISTRICT,
+        )
+    ).first()
+    if row is not None:
+        return row[0], row[1]
+    if (
+        session.exec(
+            select(Category.id).where(
+                Category.code == ticket_in.category_code, col(Category.active)
+            )
+        ).first()
+        is None
+    ):
+        raise TicketError(f"unknown category {ticket_in.category_code!r}")
+    raise TicketError(f"unknown district id {ticket_in.district_id}")
 
 
 def clip_description(text: str) -> tuple[str, bool]:
@@ -142,6 +184,16 @@ def get_by_ref(*, session: Session, ref: str) -> Ticket | None:
     return session.exec(select(Ticket).where(Ticket.ref == canonical)).first()
 
 
+def did_you_mean(*, session: Session, text: str) -> list[str]:
+    """Existing tickets (as displayed) one typo away from `text`, a reference that
+    failed its check; empty when `text` is valid or nothing close exists."""
+    candidates = refs.near_misses(text)
+    if not candidates:
+        return []
+    found = session.exec(select(Ticket.ref).where(col(Ticket.ref).in_(candidates))).all()
+    return [refs.display(ref) for ref in sorted(found)]
+
+
 def get_by_source_key(*, session: Session, source_key: str) -> Ticket | None:
     return session.exec(select(Ticket).where(Ticket.source_key == source_key)).first()
 
@@ -155,18 +207,37 @@ def events_of(*, session: Session, ticket_id: int) -> list[TicketEvent]:
     return list(session.exec(statement))
 
 
-def _public_statement():
+_Original = aliased(Ticket)
+_Suspected = aliased(Ticket)
+
+
+def public_statement():
+    """Tickets joined with what their public form names (category code, district,
+    phone, office, assignee, original and suspected original); rows for `as_public`."""
     return (
-        select(Ticket, Category.code, AdminArea.name, Citizen.phone, Office.name)
+        select(
+            Ticket,
+            Category.code,
+            AdminArea.name,
+            Citizen.phone,
+            Office.name,
+            User.email,
+            _Original.ref,
+            _Suspected.ref,
+        )
         .join(Category, col(Category.id) == Ticket.category_id)
         .join(AdminArea, col(AdminArea.id) == Ticket.district_id)
         .join(Citizen, col(Citizen.id) == Ticket.citizen_id)
         .outerjoin(Office, col(Office.id) == Ticket.office_id)
+        .outerjoin(User, col(User.id) == Ticket.assignee_id)
+        .outerjoin(_Original, _Original.id == Ticket.duplicate_of_id)
+        .outerjoin(_Suspected, _Suspected.id == Ticket.suspected_duplicate_of_id)
     )
 
 
-def _as_public(row: Any) -> dict[str, Any]:
-    ticket, category_code, district_name, phone, office_name = row
+def as_public(row: Any) -> dict[str, Any]:
+    """A `public_statement` row as the JSON of `nalish tickets show/list` and the API."""
+    ticket, category_code, district_name, phone, office_name, assignee, original, suspected = row
     return {
         "ref": refs.display(ticket.ref),
         "status": ticket.status,
@@ -177,6 +248,11 @@ def _as_public(row: Any) -> dict[str, Any]:
         "language": ticket.language,
         "escalation_level": ticket.escalation_level,
         "office": office_name,
+        "queue": ticket.queue,
+        "assignee": assignee,
+        "duplicate_of": refs.display(original) if original else None,
+        "suspected_duplicate_of": refs.display(suspected) if suspected else None,
+        "incident": ticket.incident_id,
         "description": ticket.description,
         "description_truncated": ticket.description_truncated,
         "anonymous": ticket.anonymous,
@@ -190,22 +266,24 @@ def show(*, session: Session, ref: str) -> dict[str, Any] | None:
     canonical = refs.normalise(ref)
     if canonical is None:
         return None
-    row = session.exec(_public_statement().where(Ticket.ref == canonical)).first()
+    row = session.exec(public_statement().where(Ticket.ref == canonical)).first()
     if row is None:
         return None
-    public = _as_public(row)
-    public["events"] = [
-        {
-            "seq": e.seq,
-            "type": e.type,
-            "at": e.at.isoformat(),
-            "actor": e.actor,
-            "data": e.data,
-            "hash": e.hash,
-        }
-        for e in events_of(session=session, ticket_id=row[0].id)
-    ]
+    public = as_public(row)
+    public["events"] = [event_public(e) for e in events_of(session=session, ticket_id=row[0].id)]
     return public
+
+
+def event_public(event: TicketEvent) -> dict[str, Any]:
+    """One event as `tickets show --json` and the API print it."""
+    return {
+        "seq": event.seq,
+        "type": event.type,
+        "at": event.at.isoformat(),
+        "actor": event.actor,
+        "data": event.data,
+        "hash": event.hash,
+    }
 
 
 def list_public(
@@ -216,13 +294,13 @@ def list_public(
     limit: int = 1000,
 ) -> list[dict[str, Any]]:
     """Tickets as the JSON contract of `nalish tickets list`, newest first."""
-    statement = _public_statement()
+    statement = public_statement()
     if status:
         statement = statement.where(Ticket.status == TicketStatus(status))
     if district:
         statement = statement.where(col(AdminArea.name).ilike(district))
     statement = statement.order_by(col(Ticket.id).desc()).limit(limit)
-    return [_as_public(row) for row in session.exec(statement)]
+    return [as_public(row) for row in session.exec(statement)]
 
 
 def list_outbox(*, session: Session, to_phone: str | None = None, limit: int = 1000) -> list[dict]:

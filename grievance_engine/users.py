@@ -7,9 +7,9 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
-from grievance_engine.models import AdminArea, AdminLevel, Role, User
+from grievance_engine.models import AdminArea, AdminLevel, Office, OfficeLevel, Role, User
 
 _hasher = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -26,8 +26,10 @@ class UserCreate(SQLModel):
     full_name: str = ""
     district: str | None = None  # English name as seeded, e.g. "Rangpur"
     password: str | None = None  # None: a random one is generated
-    office_id: int | None = None
+    office_id: int | None = None  # None for an officer: their district's office
     language: str = "en"
+    languages: list[str] = []  # languages they can work tickets in; [] = `language` only
+    queues: list[str] = []  # queues of their office they work; [] = all
 
 
 def hash_password(password: str) -> str:
@@ -60,18 +62,44 @@ def create(*, session: Session, user_in: UserCreate, country: str) -> tuple[User
         area_id = _district_id(session, user_in.district, country)
     elif user_in.role == Role.OFFICER:
         raise UserError("an officer needs --district")
+    office_id = user_in.office_id
+    if office_id is None and user_in.role == Role.OFFICER:
+        office_id = _district_office_id(session, area_id)
+    languages = list(dict.fromkeys([user_in.language, *user_in.languages]))
     user = User(
         email=email,
         full_name=user_in.full_name,
         role=user_in.role,
         password_hash=hash_password(password),
-        office_id=user_in.office_id,
+        office_id=office_id,
         area_id=area_id,
         language=user_in.language,
+        languages=languages,
+        queues=list(user_in.queues),
     )
     session.add(user)
     session.flush()
     return user, password
+
+
+def _district_office_id(session: Session, district_id: int | None) -> int | None:
+    """An officer of a district works at its district office (the seed makes one)."""
+    statement = select(Office.id).where(
+        Office.area_id == district_id, Office.level == OfficeLevel.DISTRICT, col(Office.active)
+    )
+    return session.exec(statement).first()
+
+
+def office_id_by_code(*, session: Session, code: str) -> int:
+    """The id of the office with `code` ("dc-rangpur", "national-triage")."""
+    office_id = session.exec(select(Office.id).where(Office.code == code.strip().lower())).first()
+    if office_id is None:
+        raise UserError(f"unknown office {code!r} (see `nalish routing list` for office codes)")
+    return office_id
+
+
+def by_email(*, session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
 
 
 def _district_id(session: Session, name: str, country: str) -> int:

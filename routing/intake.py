@@ -1,19 +1,35 @@
-"""Intake: file a grievance where it belongs. Channels and menus call this, not
-`grievance_engine.service.create`, so every ticket is routed the same way.
+"""Intake: file a grievance where it belongs. Channels, menus, the call-centre form and
+the API call this, not `grievance_engine.service.create`, so every ticket is routed,
+checked for duplicates, grouped into a mass event and assigned the same way.
 """
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from typing import Literal
 
+from sqlmodel import Session, SQLModel
+
+from grievance_engine import duplicates, incidents, phones
 from grievance_engine import service as ticket_service
-from grievance_engine.models import AdminArea, AdminLevel, Category, Ticket, TicketCreate
+from grievance_engine.models import (
+    AdminArea,
+    AdminLevel,
+    Channel,
+    Ticket,
+    TicketCreate,
+)
 from grievance_engine.service import TicketError
+from grievance_engine.settings import get_settings
+from routing import assignment
 from routing import service as routing_service
+from routing.service import RoutingInputError
 
 
-def file_grievance(*, session: Session, ticket_in: TicketCreate) -> Ticket:
-    """Route a confirmed grievance and file it: the ticket, its event and the ack SMS.
+def file_grievance(
+    *, session: Session, ticket_in: TicketCreate, actor: str | None = None
+) -> Ticket:
+    """Route a confirmed grievance and file it: the ticket, its event and the ack SMS;
+    then flag a likely duplicate, group it into a mass event, and assign it.
 
     Idempotent on `ticket_in.source_key`: a retried confirmation gets the ticket filed
     the first time, without routing again. Raises `TicketError` for an unknown
@@ -25,30 +41,94 @@ def file_grievance(*, session: Session, ticket_in: TicketCreate) -> Ticket:
         )
         if existing is not None:
             return existing
-    category_id = _category_id(session, ticket_in.category_code)
-    _check_areas(session, ticket_in.district_id, ticket_in.upazila_id)
+    category, district = ticket_service.load_category_and_district(
+        session=session, ticket_in=ticket_in
+    )
+    _check_upazila(session, district, ticket_in.upazila_id)
     decision = routing_service.route(
         session=session,
-        district_id=ticket_in.district_id,
-        category_id=category_id,
+        district_id=district.id,
+        category_id=category.id,
         upazila_id=ticket_in.upazila_id,
     )
-    return ticket_service.create(session=session, ticket_in=ticket_in, office_id=decision.office_id)
+    ticket = ticket_service.create(
+        session=session,
+        ticket_in=ticket_in,
+        office_id=decision.office_id,
+        queue=decision.queue,
+        actor=actor,
+        checked=(category, district),
+    )
+    settings = get_settings()
+    hours = max(settings.duplicate_window_hours, settings.mass_event_window_hours)
+    recent = duplicates.recent_neighbours(session=session, ticket=ticket, hours=hours)
+    duplicates.flag(session=session, ticket=ticket, recent=recent)
+    incidents.group(session=session, ticket=ticket, recent=recent)
+    assignment.auto_assign(session=session, ticket=ticket)
+    return ticket
 
 
-def _category_id(session: Session, code: str) -> int:
-    row = session.exec(select(Category.id, Category.active).where(Category.code == code)).first()
-    if row is None or not row[1]:
-        raise TicketError(f"unknown category {code!r}")
-    return row[0]
-
-
-def _check_areas(session: Session, district_id: int, upazila_id: int | None) -> None:
-    district = session.get(AdminArea, district_id)
-    if district is None or district.level != AdminLevel.DISTRICT:
-        raise TicketError(f"unknown district id {district_id}")
+def _check_upazila(session: Session, district: AdminArea, upazila_id: int | None) -> None:
     if upazila_id is None:
         return
-    upazila = session.get(AdminArea, upazila_id)
-    if upazila is None or upazila.parent_id != district_id:
+    upazila = routing_service.cached_area(session=session, area_id=upazila_id)
+    if upazila is None or upazila.parent_id != district.id:
         raise TicketError(f"upazila id {upazila_id} is not in {district.name}")
+
+
+class CallIntake(SQLModel):
+    """What a call-centre agent types while the citizen is on the line (or what an
+    integrator posts): names, not ids, as a person would say them."""
+
+    phone: str  # as the caller says it: "01712-345678", "+880 1712 345678"
+    district: str  # any spelling or script: "Rongpur", "রংপুর", "Chittagong"
+    category: str  # code or name in any language: "water", "Water", "পানি"
+    description: str
+    upazila: str | None = None
+    language: Literal["bn", "en", "sw"] = "en"
+    anonymous: bool = False
+    channel: Channel = Channel.AGENT
+    source_key: str | None = None
+
+
+def take_call(*, session: Session, call: CallIntake, actor: str) -> Ticket:
+    """File a grievance taken by an agent (`actor`, e.g. "user:12"): the caller gets the
+    same SMS acknowledgement as for USSD.
+
+    Raises `RoutingInputError` naming the field ("phone", "district", "upazila",
+    "category") with the nearest valid values, so the form can say what to fix.
+    """
+    country = get_settings().country
+    try:
+        phone = phones.to_e164(call.phone, region=country)
+    except phones.InvalidPhoneNumber as exc:
+        raise RoutingInputError(
+            f"Phone {call.phone!r}: {exc}", field="phone", candidates=[]
+        ) from exc
+    if not call.description.strip():
+        raise RoutingInputError(
+            "Description is empty; write what the caller reported",
+            field="description",
+            candidates=[],
+        )
+    district = routing_service.resolve_area(
+        session, call.district, country=country, level=AdminLevel.DISTRICT
+    )
+    upazila = None
+    if call.upazila and call.upazila.strip():
+        upazila = routing_service.resolve_area(
+            session, call.upazila, country=country, level=AdminLevel.UPAZILA, parent=district
+        )
+    category = routing_service.resolve_category(session, call.category)
+    ticket_in = TicketCreate(
+        phone=phone,
+        category_code=category.code,
+        district_id=district.id,
+        upazila_id=upazila.id if upazila else None,
+        channel=call.channel,
+        language=call.language,
+        description=call.description,
+        anonymous=call.anonymous,
+        source_key=call.source_key,
+    )
+    return file_grievance(session=session, ticket_in=ticket_in, actor=actor)

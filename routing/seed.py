@@ -630,6 +630,7 @@ def _demo_users(session: Session, country: str, districts: dict[str, int]) -> li
                     office_id=office.id if office else None,
                     area_id=districts.get(spec.district) if spec.district else None,
                     language=spec.language,
+                    languages=list(dict.fromkeys([spec.language, "en"])),
                 )
             )
         logins.append(

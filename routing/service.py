@@ -186,6 +186,11 @@ def route(
     return _fallback(cache, f"No active rule covers {where} for {what}", note)
 
 
+def cached_area(*, session: Session, area_id: int) -> _Area | None:
+    """The admin area `area_id` (id, name, kind, level, parent) from the rule cache."""
+    return _rule_cache(session).areas.get(area_id)
+
+
 def _area_chain(
     cache: _RuleCache, district_id: int, upazila_id: int | None
 ) -> tuple[list[_Area], str]:
@@ -292,9 +297,11 @@ def _nearest(text: str, choices: list[str], limit: int = 5) -> list[str]:
     return [choice for choice, _score, _position in hits]
 
 
-def _resolve_area(
+def resolve_area(
     session: Session, text: str, *, country: str, level: str, parent: AdminArea | None = None
 ) -> AdminArea:
+    """The area `text` names at `level` (fuzzy, any spelling or script), within `parent`
+    when given. Raises `RoutingInputError` with the nearest names when unsure."""
     match = gazetteer.match_area(
         session=session,
         text=text,
@@ -322,17 +329,30 @@ def _resolve_area(
     )
 
 
-def _resolve_category(session: Session, code: str) -> Category:
-    categories = list(session.exec(select(Category).order_by(col(Category.sort_order))))
-    wanted = code.strip().lower()
+def resolve_category(session: Session, text: str) -> Category:
+    """The active category `text` names: its code ("water") or its name in any language
+    ("Water", "পানি", "Maji"), case and spacing forgiven. Raises `RoutingInputError`
+    with the nearest codes otherwise."""
+    categories = list(
+        session.exec(
+            select(Category).where(col(Category.active)).order_by(col(Category.sort_order))
+        )
+    )
+    wanted = gazetteer.fold(text)
     for category in categories:
-        if category.code == wanted:
+        if wanted in {gazetteer.fold(category.code), *map(gazetteer.fold, category.names.values())}:
             return category
-    codes = [category.code for category in categories]
+    labels = {
+        label: category.code
+        for category in categories
+        for label in (category.code, *category.names.values())
+    }
+    nearest = list(dict.fromkeys(labels[label] for label in _nearest(text, list(labels), 8)))
+    candidates = nearest[:5] or [category.code for category in categories]
     raise RoutingInputError(
-        f"Category {code!r} is not known; one of: {', '.join(codes)}",
+        f"Category {text!r} is not known; did you mean: {', '.join(candidates)}?",
         field="category",
-        candidates=codes,
+        candidates=candidates,
     )
 
 
@@ -353,13 +373,13 @@ def explain(
     office shows up as the reason it was passed over.
     """
     country = country.upper()
-    district_area = _resolve_area(session, district, country=country, level=AdminLevel.DISTRICT)
+    district_area = resolve_area(session, district, country=country, level=AdminLevel.DISTRICT)
     upazila_area = None
     if upazila:
-        upazila_area = _resolve_area(
+        upazila_area = resolve_area(
             session, upazila, country=country, level=AdminLevel.UPAZILA, parent=district_area
         )
-    category_row = _resolve_category(session, category) if category else None
+    category_row = resolve_category(session, category) if category else None
     category_id = category_row.id if category_row else None
     decision = route(
         session=session,
@@ -441,7 +461,7 @@ def list_rules(*, session: Session, country: str, district: str | None = None) -
     }
     wanted: set[int | None] | None = None
     if district:
-        found = _resolve_area(session, district, country=country, level=AdminLevel.DISTRICT)
+        found = resolve_area(session, district, country=country, level=AdminLevel.DISTRICT)
         wanted = {found.id} | {a.id for a in areas.values() if a.parent_id == found.id}
     categories = dict(session.exec(select(Category.id, Category.code)).all())
     rows = session.exec(

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("district_id", sa.Integer(), nullable=False),
         sa.Column("upazila_id", sa.Integer(), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("summary", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("ticket_count", sa.Integer(), nullable=False),
         sa.Column("opened_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_report_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),

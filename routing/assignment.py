@@ -1,0 +1,169 @@
+"""Assignment: who, within the office and queue a ticket was routed to, works it.
+
+Automatic assignment gives a ticket to the available person of its office and queue
+(active, not away) who speaks the ticket's language and has the fewest open tickets,
+the earliest-created person winning a tie. When nobody available speaks the language,
+the ticket stays unassigned in its queue, where agents see it, rather than go to
+someone who cannot read it.
+
+People also claim a ticket from the queue, and transfer one (to a person or to another
+office) with a reason. Every change is an `assigned` or `transferred` event; the status
+moves to `assigned` through the lifecycle table.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, and_, col, func, select
+
+from grievance_engine import events, lifecycle
+from grievance_engine.models import Office, Role, Ticket, TicketEvent, TicketStatus, User
+
+WORKER_ROLES = (Role.AGENT, Role.OFFICER)
+
+
+class AssignmentError(ValueError):
+    """An assignment that cannot be made as asked; the message says why."""
+
+
+def available(*, session: Session, ticket: Ticket) -> list[tuple[User, int]]:
+    """People who could take `ticket` now — its office and queue, active, not away,
+    speaking its language — each with how many open tickets they hold (one query)."""
+    if ticket.office_id is None:
+        return []
+    holds_open = and_(Ticket.assignee_id == User.id, col(Ticket.status).in_(lifecycle.OPEN))
+    rows = session.exec(
+        select(User, func.count(col(Ticket.id)))
+        .outerjoin(Ticket, holds_open)
+        .where(
+            User.office_id == ticket.office_id,
+            col(User.active),
+            col(User.away).is_(False),
+            col(User.role).in_(WORKER_ROLES),
+        )
+        .group_by(col(User.id))
+    ).all()
+    return [
+        (person, open_count)
+        for person, open_count in rows
+        if (not person.queues or ticket.queue in person.queues) and person.speaks(ticket.language)
+    ]
+
+
+def auto_assign(*, session: Session, ticket: Ticket, actor: str = "system") -> User | None:
+    """Give `ticket` to the least-loaded available speaker of its language; None (and
+    the ticket stays in its queue) when there is nobody."""
+    pool = available(session=session, ticket=ticket)
+    if not pool:
+        return None
+    chosen, open_count = min(pool, key=lambda entry: (entry[1], entry[0].id))
+    reason = f"fewest open tickets ({open_count}) among {len(pool)} available"
+    assign(session=session, ticket=ticket, user=chosen, actor=actor, reason=reason)
+    return chosen
+
+
+def assign(
+    *, session: Session, ticket: Ticket, user: User, actor: str, reason: str | None = None
+) -> TicketEvent:
+    """Give `ticket` to `user`. Taking it from someone else is a transfer and needs a
+    reason; a person in another office brings the ticket to that office."""
+    if not user.active:
+        raise AssignmentError(f"{user.email} is not an active user")
+    if user.away:
+        raise AssignmentError(f"{user.email} is marked away; choose someone else")
+    if ticket.assignee_id == user.id:
+        raise AssignmentError(f"the ticket is already assigned to {user.email}")
+    reason = (reason or "").strip() or None
+    previous = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
+    if previous is not None and reason is None:
+        raise AssignmentError(
+            f"the ticket is assigned to {previous.email}; transferring it needs a reason"
+        )
+    _check_status(ticket)
+    from_office = ticket.office_id
+    ticket.assignee_id = user.id
+    if user.office_id is not None:
+        ticket.office_id = user.office_id
+    event = events.append(
+        session=session,
+        ticket=ticket,
+        type="assigned",
+        actor=actor,
+        data={
+            "assignee_id": user.id,
+            "assignee": user.email,
+            "previous": previous.email if previous else None,
+            "office_id": ticket.office_id,
+            "from_office_id": from_office if from_office != ticket.office_id else None,
+            "reason": reason,
+        },
+    )
+    if ticket.status != TicketStatus.ASSIGNED and TicketStatus.ASSIGNED in lifecycle.allowed_from(
+        ticket.status
+    ):
+        lifecycle.transition(
+            session=session,
+            ticket=ticket,
+            to=TicketStatus.ASSIGNED,
+            actor=actor,
+            reason=f"assigned to {user.email}",
+        )
+    return event
+
+
+def _check_status(ticket: Ticket) -> None:
+    if ticket.status not in lifecycle.OPEN:
+        raise AssignmentError(f"a {ticket.status} ticket cannot be assigned")
+
+
+def claim(*, session: Session, ticket: Ticket, user: User) -> TicketEvent:
+    """`user` takes an unassigned ticket from their queue."""
+    if ticket.assignee_id is not None and ticket.assignee_id != user.id:
+        holder = session.get(User, ticket.assignee_id)
+        raise AssignmentError(
+            f"the ticket is already assigned to {holder.email if holder else 'someone'}; "
+            "ask for a transfer"
+        )
+    return assign(session=session, ticket=ticket, user=user, actor=f"user:{user.id}")
+
+
+def transfer_to_office(
+    *, session: Session, ticket: Ticket, office: Office, actor: str, reason: str
+) -> TicketEvent:
+    """Send `ticket` to another office's default queue (wrong district, another
+    department…) with a reason; it is then assigned there automatically if it can be."""
+    reason = reason.strip()
+    if not reason:
+        raise AssignmentError("transferring a ticket needs a reason")
+    if not office.active:
+        raise AssignmentError(f"{office.name} is not an active office")
+    if office.id == ticket.office_id:
+        raise AssignmentError(f"the ticket is already with {office.name}")
+    _check_status(ticket)
+    event = events.append(
+        session=session,
+        ticket=ticket,
+        type="transferred",
+        actor=actor,
+        data={
+            "from_office_id": ticket.office_id,
+            "to_office_id": office.id,
+            "to_office": office.name,
+            "previous_assignee_id": ticket.assignee_id,
+            "reason": reason,
+        },
+    )
+    ticket.office_id = office.id
+    ticket.queue = "default"
+    ticket.assignee_id = None
+    session.flush()
+    auto_assign(session=session, ticket=ticket, actor=actor)
+    return event
+
+
+def set_away(*, session: Session, user: User, away: bool) -> User:
+    """Mark `user` away (assignment passes them by) or back. Their open tickets stay
+    theirs: a supervisor transfers them if the absence is long."""
+    user.away = away
+    session.add(user)
+    session.flush()
+    return user
