@@ -80,6 +80,12 @@ class Settings(BaseSettings):
     media_dir: str = "./media"
     attachment_max_bytes: int = Field(default=20_000_000, ge=1)
     attachment_retry_minutes: tuple[int, ...] = (1, 5, 30)
+    attachment_hosts: str | None = None  # comma-separated hosts media may come from
+
+    @property
+    def attachment_hosts_list(self) -> tuple[str, ...]:
+        parts = (self.attachment_hosts or "").split(",")
+        return tuple(p.strip().lower().strip(".") for p in parts if p.strip())
 
     @field_validator("timezone")
     @classmethod

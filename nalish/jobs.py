@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from channels.inbound import process_stragglers
-from grievance_engine import channel_log, jobs, outbox
+from grievance_engine import attachments, channel_log, jobs, outbox
 from grievance_engine.settings import get_settings
 from nalish import wiring
 
@@ -24,6 +24,18 @@ def outbox_sweep() -> int:
     count = outbox.sweep(job_queue=job_queue)
     if count:
         log.info("outbox sweep enqueued %d message(s)", count)
+    return count
+
+
+def attachment_sweep() -> int:
+    """Enqueue due attachment fetches: retries, expired leases, lost enqueues."""
+    job_queue = jobs.get_job_queue()
+    if job_queue is None:
+        log.warning("attachment sweep skipped: no job queue in this process")
+        return 0
+    count = attachments.sweep(job_queue=job_queue)
+    if count:
+        log.info("attachment sweep enqueued %d fetch(es)", count)
     return count
 
 

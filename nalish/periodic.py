@@ -6,6 +6,8 @@
 |                   |       |                                 | enqueue was lost; flag stale sends |
 | inbound-sweep     | 60 s  | `nalish.jobs.inbound_sweep`     | act on inbound SMS recorded but    |
 |                   |       |                                 | never processed (a crash mid-way)  |
+| attachment-sweep  | 60 s  | `nalish.jobs.attachment_sweep`  | fetch due attachments: retries,    |
+|                   |       |                                 | expired leases, lost enqueues      |
 | channel-log-purge | 1 h   | `nalish.jobs.channel_log_purge` | keep the channel log to its        |
 |                   |       |                                 | retention period                   |
 
@@ -40,6 +42,7 @@ class Periodic:
 SCHEDULE: tuple[Periodic, ...] = (
     Periodic("outbox-sweep", 60, nalish_jobs.outbox_sweep),
     Periodic("inbound-sweep", 60, nalish_jobs.inbound_sweep),
+    Periodic("attachment-sweep", 60, nalish_jobs.attachment_sweep),
     Periodic("channel-log-purge", 3600, nalish_jobs.channel_log_purge),
 )
 

@@ -1,0 +1,396 @@
+"""Attachments: media on a ticket known by URL (a voice complaint's recording, a photo),
+recorded with the ticket at once and fetched into `NALISH_MEDIA_DIR` by a worker.
+
+- `add()` records the URL as a pending `Attachment` with an "attachment_added" event
+  on the ticket's audit chain, and arranges for `fetch_job(id)` to be enqueued once the
+  caller's transaction commits (the outbox's pattern: never for a rolled-back ticket).
+- `fetch()` claims the row with a conditional UPDATE that also takes a lease (it moves
+  `next_attempt_at` forward and counts the attempt), so two workers never fetch one row
+  at once and a worker that dies mid-fetch leaves a row the sweep retries when the lease
+  runs out. It streams the body with a size limit, stores it by SHA-256 (written to a
+  temporary file, then renamed into place) and records the outcome: fetched, a retry
+  with back-off (`NALISH_ATTACHMENT_RETRY_MINUTES`), or failed.
+- `sweep()` enqueues pending fetches whose time has come: retries, expired leases and
+  fetches whose enqueue was lost.
+
+Providers delete recordings after a while, so the copy is the evidence; the URL stays
+on the ticket (and in its events) whatever happens to the fetch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import event, update
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, col, select
+
+from grievance_engine import clock, events, jobs
+from grievance_engine.db import session_scope
+from grievance_engine.models import Attachment, AttachmentStatus, Ticket
+from grievance_engine.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+KINDS = ("audio", "image", "video", "document")
+_AFTER_COMMIT_KEY = "nalish_attachment_ids"
+# How long a claim holds a row. A worker that dies mid-fetch leaves the row pending with
+# `next_attempt_at` this far ahead; the sweep picks it up after that.
+LEASE = timedelta(minutes=5)
+# A fetch gives up (and retries later) after this long, well inside the lease, and
+# under rq's 60 s job timeout (jobs.RqJobQueue) so the attempt is recorded rather than
+# killed. httpx's timeout bounds each read, not a slow drip of a whole body.
+_FETCH_BUDGET_SECONDS = 50.0
+_CHUNK_BYTES = 64 * 1024
+# Built-in types only (not /etc/mime.types), so a file's name does not depend on the
+# host; plus the types telcos send that Python's table lacks.
+_MIME = mimetypes.MimeTypes()
+_EXTRA_EXTENSIONS = {"audio/wav": ".wav", "audio/wave": ".wav", "audio/amr": ".amr"}
+
+
+class AttachmentError(ValueError):
+    """An attachment that cannot be recorded as given (a bad URL or kind)."""
+
+
+class _FetchError(Exception):
+    """A fetch attempt failed; `permanent=True` means another attempt cannot help."""
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class _Stored:
+    sha256: str
+    size_bytes: int
+    content_type: str | None
+    stored_path: str  # relative to the media dir
+
+
+def add(
+    *, session: Session, ticket: Ticket, url: str, kind: str = "audio", actor: str
+) -> Attachment:
+    """Record media at `url` on `ticket`; it is enqueued for fetching when `session`
+    commits. The same URL on the same ticket returns the row recorded the first time."""
+    url = url.strip()
+    _check_url(url)
+    if kind not in KINDS:
+        raise AttachmentError(f"unknown attachment kind {kind!r}; use one of {', '.join(KINDS)}")
+    # Lock the ticket row (PostgreSQL) before looking for the URL, so two requests
+    # adding the same URL queue up and the second finds the first's row.
+    events.lock(session=session, ticket=ticket)
+    existing = session.exec(
+        select(Attachment).where(Attachment.ticket_id == ticket.id, Attachment.source_url == url)
+    ).first()
+    if existing is not None:
+        return existing
+    attachment = Attachment(
+        ticket_id=ticket.id,
+        kind=kind,
+        source_url=url,
+        status=AttachmentStatus.PENDING,
+        next_attempt_at=clock.now(),
+    )
+    session.add(attachment)
+    session.flush()
+    events.append(
+        session=session,
+        ticket=ticket,
+        type="attachment_added",
+        actor=actor,
+        data={"attachment_id": attachment.id, "url": url, "kind": kind},
+    )
+    session.info.setdefault(_AFTER_COMMIT_KEY, []).append(attachment.id)
+    return attachment
+
+
+def _check_url(url: str) -> None:
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise AttachmentError(f"not a valid URL: {url!r}") from exc
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise AttachmentError(f"attachments must be http:// or https:// URLs, not {url!r}")
+    # The URL goes into the append-only audit chain, which auditors get copies of.
+    if parts.username or parts.password:
+        raise AttachmentError("an attachment URL must not carry a user name or password")
+    if len(url) > 1000:  # the column's width
+        raise AttachmentError("an attachment URL must be at most 1000 characters")
+    # The fetcher requests what it is given; in production, name the providers' media
+    # hosts so an API caller cannot make it fetch from inside the network.
+    allowed = get_settings().attachment_hosts_list
+    host = parts.hostname.lower()
+    if allowed and not any(host == h or host.endswith("." + h) for h in allowed):
+        raise AttachmentError(
+            f"attachments are fetched only from {', '.join(allowed)} (NALISH_ATTACHMENT_HOSTS)"
+        )
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _enqueue_committed(session: OrmSession) -> None:
+    ids = session.info.pop(_AFTER_COMMIT_KEY, None)
+    job_queue = jobs.get_job_queue()
+    if not ids or job_queue is None:
+        return  # no queue here (a CLI command): the periodic sweep will fetch them
+    for attachment_id in ids:
+        try:
+            job_queue.enqueue(fetch_job, attachment_id)
+        except Exception:  # Redis down: the row is durable; the sweep retries it
+            log.exception("could not enqueue attachment %s; the sweep will", attachment_id)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_rolled_back(session: OrmSession) -> None:
+    session.info.pop(_AFTER_COMMIT_KEY, None)
+
+
+def fetch_job(attachment_id: int) -> str:
+    """The job: fetch one attachment into the media dir."""
+    return fetch(attachment_id=attachment_id)
+
+
+def fetch(*, attachment_id: int, client: httpx.Client | None = None) -> str:
+    """Claim, download, store and record one attachment. Returns what happened to it:
+    "fetched", "retry", "failed", or "skipped" (done already, being fetched, not due)."""
+    claimed = _claim(attachment_id)
+    if claimed is None:
+        return "skipped"
+    url, attempt = claimed
+    settings = get_settings()
+    own_client = client is None
+    if client is None:
+        client = httpx.Client(headers={"User-Agent": "Nalish attachment fetcher"})
+    try:
+        stored = _download(client, url, Path(settings.media_dir), settings.attachment_max_bytes)
+    except _FetchError as exc:
+        return _record_failure(attachment_id, attempt, str(exc), permanent=exc.permanent)
+    except Exception as exc:  # a bug, a full disk: retry, loudly
+        log.exception("fetching attachment %s crashed", attachment_id)
+        return _record_failure(attachment_id, attempt, f"unexpected: {exc!r}", permanent=False)
+    finally:
+        if own_client:
+            client.close()
+    now = clock.now()
+    with session_scope() as session:
+        recorded = session.exec(
+            _still_ours(attachment_id, attempt).values(
+                status=AttachmentStatus.FETCHED,
+                sha256=stored.sha256,
+                size_bytes=stored.size_bytes,
+                content_type=stored.content_type,
+                stored_path=stored.stored_path,
+                fetched_at=now,
+                last_error=None,
+                next_attempt_at=None,
+            )
+        )
+    if recorded.rowcount != 1:
+        # Our lease ran out and another worker took over; its outcome stands. The file
+        # is named by its content, so leaving ours in place is harmless.
+        return "skipped"
+    log.info("attachment %s fetched: %s bytes", attachment_id, stored.size_bytes)
+    return "fetched"
+
+
+def _max_attempts() -> int:
+    return len(get_settings().attachment_retry_minutes) + 1
+
+
+def _claim(attachment_id: int) -> tuple[str, int] | None:
+    """Take a lease on a due row; returns its URL and this attempt's number, or None."""
+    now = clock.now()
+    with session_scope() as session:
+        claimed = session.exec(
+            update(Attachment)
+            .where(
+                col(Attachment.id) == attachment_id,
+                col(Attachment.status) == AttachmentStatus.PENDING,
+                col(Attachment.next_attempt_at) <= now,
+                col(Attachment.attempts) < _max_attempts(),
+            )
+            .values(next_attempt_at=now + LEASE, attempts=Attachment.attempts + 1)
+        )
+        if claimed.rowcount != 1:
+            return None
+        attachment = session.get(Attachment, attachment_id)
+        return attachment.source_url, attachment.attempts
+
+
+def _still_ours(attachment_id: int, attempt: int):
+    """An UPDATE that only touches the row if no later claim has taken it over."""
+    return update(Attachment).where(
+        col(Attachment.id) == attachment_id,
+        col(Attachment.status) == AttachmentStatus.PENDING,
+        col(Attachment.attempts) == attempt,
+    )
+
+
+def _download(client: httpx.Client, url: str, media_dir: Path, max_bytes: int) -> _Stored:
+    """Stream `url` into the media dir under its SHA-256; raises `_FetchError`."""
+    media_dir.mkdir(parents=True, exist_ok=True)
+    timeout = get_settings().http_timeout_seconds
+    try:
+        with client.stream("GET", url, follow_redirects=True, timeout=timeout) as response:
+            _check_status(response)
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise _too_big(max_bytes)  # refuse before reading a byte
+            content_type = _media_type(response.headers.get("content-type"))
+            part, sha256, size = _receive(response, media_dir, max_bytes)
+    except (httpx.UnsupportedProtocol, httpx.TooManyRedirects, httpx.InvalidURL) as exc:
+        raise _FetchError(f"cannot fetch: {exc}", permanent=True) from exc
+    except httpx.TransportError as exc:  # connect errors, timeouts, dropped connections
+        raise _FetchError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
+    relative = f"{sha256[:2]}/{sha256}{_extension(content_type)}"
+    try:
+        (media_dir / sha256[:2]).mkdir(exist_ok=True)
+        os.replace(part, media_dir / relative)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return _Stored(sha256, size, content_type, relative)
+
+
+def _receive(response: httpx.Response, media_dir: Path, max_bytes: int) -> tuple[Path, str, int]:
+    """Write the body to a temporary file in the media dir (the same file system, so
+    renaming it into place is atomic: a reader never sees half a recording)."""
+    deadline = time.monotonic() + _FETCH_BUDGET_SECONDS  # a duration, not a clock reading
+    descriptor, name = tempfile.mkstemp(dir=media_dir, prefix=".part-")
+    part = Path(name)
+    digest, size = hashlib.sha256(), 0
+    try:
+        with open(descriptor, "wb") as handle:
+            for chunk in response.iter_bytes(_CHUNK_BYTES):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise _too_big(max_bytes)
+                if time.monotonic() > deadline:
+                    raise _FetchError("the download took too long", permanent=False)
+                digest.update(chunk)
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before the rename makes it visible
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return part, digest.hexdigest(), size
+
+
+def _too_big(max_bytes: int) -> _FetchError:
+    return _FetchError(f"larger than the size limit of {max_bytes} bytes", permanent=True)
+
+
+def _check_status(response: httpx.Response) -> None:
+    status = response.status_code
+    if status == 429 or status >= 500:
+        raise _FetchError(f"HTTP {status} from the media host", permanent=False)
+    if status >= 300:  # 4xx, or a redirect we could not follow
+        raise _FetchError(f"HTTP {status} from the media host", permanent=True)
+
+
+def _media_type(header: str | None) -> str | None:
+    value = (header or "").split(";")[0].strip().lower()
+    return value[:100] or None
+
+
+def _extension(content_type: str | None) -> str:
+    if not content_type:
+        return ""
+    return _EXTRA_EXTENSIONS.get(content_type) or _MIME.guess_extension(content_type) or ""
+
+
+def _record_failure(attachment_id: int, attempt: int, error: str, *, permanent: bool) -> str:
+    backoff = get_settings().attachment_retry_minutes
+    now = clock.now()
+    if permanent or attempt > len(backoff):
+        values = {"status": AttachmentStatus.FAILED, "next_attempt_at": None}
+        outcome = "failed"
+    else:
+        # attempt n waits backoff[n-1]; this also ends the lease early
+        values = {"next_attempt_at": now + timedelta(minutes=backoff[attempt - 1])}
+        outcome = "retry"
+    with session_scope() as session:
+        recorded = session.exec(
+            _still_ours(attachment_id, attempt).values(last_error=error[:500], **values)
+        )
+    if recorded.rowcount != 1:
+        return "skipped"  # another worker took over after our lease ran out
+    log.log(
+        logging.WARNING if outcome == "failed" else logging.INFO,
+        "attachment %s attempt %d: %s (%s)",
+        attachment_id,
+        attempt,
+        error,
+        outcome,
+    )
+    return outcome
+
+
+def due_ids(*, session: Session, limit: int = 500) -> list[int]:
+    """Pending attachments whose attempt time has come, oldest first (by index)."""
+    statement = (
+        select(Attachment.id)
+        .where(
+            Attachment.status == AttachmentStatus.PENDING,
+            col(Attachment.next_attempt_at) <= clock.now(),
+            col(Attachment.attempts) < _max_attempts(),
+        )
+        .order_by(col(Attachment.next_attempt_at))
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def fail_abandoned(*, session: Session) -> int:
+    """Give up on rows whose last allowed attempt was claimed by a worker that died
+    (its lease ran out with no outcome recorded): no attempts are left to retry them."""
+    abandoned = session.exec(
+        update(Attachment)
+        .where(
+            col(Attachment.status) == AttachmentStatus.PENDING,
+            col(Attachment.next_attempt_at) <= clock.now(),
+            col(Attachment.attempts) >= _max_attempts(),
+        )
+        .values(
+            status=AttachmentStatus.FAILED,
+            next_attempt_at=None,
+            last_error="the fetching worker stopped mid-fetch on the last attempt",
+        )
+    )
+    return abandoned.rowcount
+
+
+def sweep(*, job_queue: jobs.JobQueue) -> int:
+    """Enqueue every due pending fetch; returns how many."""
+    with session_scope() as session:
+        fail_abandoned(session=session)
+        ids = due_ids(session=session)
+    for attachment_id in ids:
+        job_queue.enqueue(fetch_job, attachment_id)
+    return len(ids)
+
+
+def of_ticket(*, session: Session, ticket: Ticket) -> list[Attachment]:
+    """`ticket`'s attachments, oldest first."""
+    statement = (
+        select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(col(Attachment.id))
+    )
+    return list(session.exec(statement))
+
+
+def path_of(attachment: Attachment) -> Path:
+    """Where the fetched copy of `attachment` is stored."""
+    if attachment.stored_path is None:
+        raise AttachmentError(f"attachment {attachment.id} has not been fetched")
+    return Path(get_settings().media_dir) / attachment.stored_path
