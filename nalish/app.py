@@ -24,6 +24,7 @@ from grievance_engine import jobs
 from grievance_engine.channel_log import CHANNEL_LOG
 from grievance_engine.settings import get_settings
 from nalish import migrate, periodic, wiring
+from nalish.api.routes import router as api_router
 from nalish.health import router as health_router
 from nalish.metrics import router as metrics_router
 
@@ -45,6 +46,7 @@ def create_app() -> FastAPI:
     app.include_router(africastalking_router)
     app.include_router(twilio_router)
     app.include_router(httpgateway_router)
+    app.include_router(api_router)
     app.add_middleware(ChannelObserver)
     return app
 

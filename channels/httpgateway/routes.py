@@ -58,7 +58,11 @@ def _check_secret(request: Request, given: str, expected: str | None) -> None:
         raise HTTPException(403, "forbidden")
 
 
-@router.api_route("/sms", methods=["GET", "POST"], response_class=PlainTextResponse)
+# GET and POST share one function, which OpenAPI cannot name twice; these are a
+# gateway's callbacks, not part of the integrators' API, so they stay out of /docs.
+@router.api_route(
+    "/sms", methods=["GET", "POST"], response_class=PlainTextResponse, include_in_schema=False
+)
 async def incoming_sms(
     request: Request, settings: SettingsDep, store: SessionStoreDep, locks: LocksDep
 ) -> PlainTextResponse:
@@ -78,7 +82,9 @@ async def incoming_sms(
     return PlainTextResponse("OK")
 
 
-@router.api_route("/delivery", methods=["GET", "POST"], response_class=PlainTextResponse)
+@router.api_route(
+    "/delivery", methods=["GET", "POST"], response_class=PlainTextResponse, include_in_schema=False
+)
 async def delivery_report(request: Request, settings: SettingsDep) -> PlainTextResponse:
     """A delivery report: ``id`` (ours, from the dlr-url) and ``status`` (Kannel's DLR
     type). Unknown ids and unknown types answer 200 and are kept raw."""

@@ -1,0 +1,225 @@
+"""What every API route needs: a database session, the caller's token, the access
+rules, and the error type that renders our JSON error bodies.
+
+Access is decided in two places only: `PERMISSIONS` (what a role may do) and
+`get_ticket_for_token` (which tickets a token may see at all). An officer's token
+sees the tickets of its district; any other ticket is answered 404, exactly as if it
+did not exist, so a token cannot probe for references outside its district.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Iterator
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session, col, select
+
+from grievance_engine import refs, tokens
+from grievance_engine import service as ticket_service
+from grievance_engine.db import get_engine
+from grievance_engine.models import ApiToken, Role, Ticket
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+
+
+class ApiError(Exception):
+    """An error answer: the status, and a JSON body `{"detail": …, **extra}`.
+
+    Raise it from a route or a dependency; `ApiRoute` renders it. It exists because
+    FastAPI's `HTTPException` body has only `detail`, and ours also say what to do
+    instead (`did_you_mean`, `allowed`, `nearest`).
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: Any,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status_code = status_code
+        self.body = {"detail": detail, **extra}
+        self.headers = headers
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(self.body, status_code=self.status_code, headers=self.headers)
+
+
+def unprocessable(loc: list[str], msg: str, **extra: Any) -> ApiError:
+    """A 422 shaped like FastAPI's own validation errors, so clients parse one shape:
+    `{"detail": [{"loc": ["body", "district"], "msg": …, "type": "value_error", …}]}`."""
+    return ApiError(422, [{"loc": loc, "msg": msg, "type": "value_error", **extra}])
+
+
+class ApiRoute(APIRoute):
+    """A route that answers a raised `ApiError` with its JSON body.
+
+    The error is rendered after the route and its dependencies have run, and routes
+    commit only on success, so nothing a failed request flushed is ever committed.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def render_api_errors(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ApiError as exc:
+                return exc.response()
+
+        return render_api_errors
+
+
+# ---------------------------------------------------------------------------
+# The session
+# ---------------------------------------------------------------------------
+
+
+def _session() -> Iterator[Session]:
+    # Routes commit what they change (services only flush). Whatever is not committed
+    # when the route ends, because it raised, is rolled back when the session closes.
+    # Function scope: the session closes before the response is sent, not after.
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(_session, scope="function")]
+
+# ---------------------------------------------------------------------------
+# The caller's token
+# ---------------------------------------------------------------------------
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="A token from `nalish tokens create`: `Authorization: Bearer nal_…`.",
+)
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def _current_token(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> ApiToken:
+    if credentials is None:
+        raise ApiError(
+            401, "missing token: send the header Authorization: Bearer <token>", headers=_CHALLENGE
+        )
+    token = tokens.authenticate(session=session, token=credentials.credentials)
+    if token is None:
+        raise ApiError(401, "invalid or revoked token", headers=_CHALLENGE)
+    # The "last used" note (at most once a minute) is its own small transaction, kept
+    # even when the request itself then fails.
+    session.commit()
+    return token
+
+
+CurrentToken = Annotated[ApiToken, Depends(_current_token)]
+
+
+def actor(token: ApiToken) -> str:
+    """Who the token acts as, in ticket events: the person it belongs to, or itself."""
+    return f"user:{token.user_id}" if token.user_id is not None else f"token:{token.id}"
+
+
+# ---------------------------------------------------------------------------
+# Access: what a role may do, and which tickets a token may see
+# ---------------------------------------------------------------------------
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    LIST = "list"
+    SHOW = "show"
+    TRANSITION = "transition"
+    COMMENT = "comment"
+    ASSIGN = "assign"  # give a ticket to anyone, or to whoever assignment picks
+    ASSIGN_SELF = "assign_self"  # take a ticket oneself (a token tied to a person)
+    MERGE = "merge"
+    ATTACH = "attach"  # add media by URL (a voice note, a photo of the work done)
+
+
+EVERYTHING = frozenset(Action)
+
+# What each role's token may do. An officer works the tickets of their district: they
+# may take one themselves, but not file, merge, or hand tickets to other people.
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.AGENT: EVERYTHING,
+    Role.OFFICER: frozenset(
+        {
+            Action.LIST,
+            Action.SHOW,
+            Action.TRANSITION,
+            Action.COMMENT,
+            Action.ASSIGN_SELF,
+            Action.ATTACH,
+        }
+    ),
+    Role.SUPERVISOR: EVERYTHING,
+    Role.ADMIN: EVERYTHING,
+}
+
+
+def may(token: ApiToken, action: Action) -> bool:
+    return action in PERMISSIONS.get(Role(token.role), frozenset())
+
+
+def require(token: ApiToken, action: Action) -> None:
+    """403 unless the token's role may do `action`."""
+    if not may(token, action):
+        raise ApiError(403, f"{token.role} tokens may not {action.replace('_', ' ')}")
+
+
+def district_scope(token: ApiToken) -> int | None:
+    """The one district whose tickets this token sees, or None for every district."""
+    return token.area_id if token.role == Role.OFFICER else None
+
+
+def sees_citizen(token: ApiToken, ticket: Ticket) -> bool:
+    """Anonymity hides the citizen from officers; agents and supervisors still see the
+    phone, since they call back."""
+    return not (ticket.anonymous and token.role == Role.OFFICER)
+
+
+class TicketNotFound(ApiError):
+    """404: no ticket by that reference that this token may see."""
+
+    def __init__(self, ref: str, did_you_mean: list[str]) -> None:
+        super().__init__(404, f"no ticket {ref[:40]}", did_you_mean=did_you_mean)
+        self.ref = ref
+        self.did_you_mean = did_you_mean
+
+
+def get_ticket_for_token(*, session: Session, token: ApiToken, ref: str, action: Action) -> Ticket:
+    """The ticket `ref` names (forgiving input), if this token may see it and do `action`.
+
+    404 when there is none or the token may not see it, with the existing tickets one
+    typo away that it may see (`did_you_mean`): a mistyped reference is never taken
+    to mean another ticket. 403 when it may see the ticket but not do `action`.
+    """
+    scope = district_scope(token)
+    ticket = ticket_service.get_by_ref(session=session, ref=ref)
+    if ticket is None or (scope is not None and ticket.district_id != scope):
+        raise TicketNotFound(ref, _visible_near_misses(session=session, scope=scope, ref=ref))
+    require(token, action)
+    return ticket
+
+
+def _visible_near_misses(*, session: Session, scope: int | None, ref: str) -> list[str]:
+    shown = ticket_service.did_you_mean(session=session, text=ref)
+    if scope is None or not shown:
+        return shown
+    canonical = [refs.normalise(each) for each in shown]
+    visible = session.exec(
+        select(Ticket.ref).where(col(Ticket.ref).in_(canonical), Ticket.district_id == scope)
+    ).all()
+    return [refs.display(each) for each in sorted(visible)]
