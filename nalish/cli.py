@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from grievance_engine.settings import Settings, get_settings
+from nalish.api.cli import tokens_app
 
 app = typer.Typer(
     help="Nalish helpline: serve the web app, run workers, migrate, seed and inspect tickets.",
@@ -36,6 +37,7 @@ routing_app = typer.Typer(help="See and explain the routing rules.", no_args_is_
 app.add_typer(routing_app, name="routing")
 gazetteer_app = typer.Typer(help="Manage the admin areas and their aliases.", no_args_is_help=True)
 app.add_typer(gazetteer_app, name="gazetteer")
+app.add_typer(tokens_app, name="tokens")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -49,7 +51,13 @@ def _settings() -> Settings:
 
 
 def _no_ticket(ref: str) -> typer.Exit:
-    typer.echo(f"No ticket {ref!r} (check the reference; 8 characters, e.g. ABCD-1234).", err=True)
+    from grievance_engine import service
+    from grievance_engine.db import session_scope
+
+    with session_scope() as session:
+        close = service.did_you_mean(session=session, text=ref)
+    hint = f"did you mean {' or '.join(close)}?" if close else "8 characters, e.g. ABCD-1234"
+    typer.echo(f"No ticket {ref!r} (check the reference; {hint}).", err=True)
     return typer.Exit(1)
 
 
@@ -201,8 +209,12 @@ def tickets_transition(
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Move a ticket to another status, as the lifecycle allows; recorded as an event."""
-    from grievance_engine import lifecycle, refs, service
+    """Move a ticket to another status, as the lifecycle allows; recorded as an event.
+
+    Resolving sends the citizen the --reason as what was done; rejecting tells them
+    the --reason; duplicate merges the ticket into --original.
+    """
+    from grievance_engine import actions, lifecycle, refs, service
     from grievance_engine.db import session_scope
     from grievance_engine.models import TicketStatus
 
@@ -211,25 +223,23 @@ def tickets_transition(
         valid = ", ".join(s.value for s in TicketStatus)
         typer.echo(f"Unknown status {to!r}; one of: {valid}", err=True)
         raise typer.Exit(2)
-    data = None
-    if original:
-        canonical = refs.normalise(original)
-        if canonical is None:
-            typer.echo(f"--original: {original!r} is not a ticket reference.", err=True)
-            raise typer.Exit(2)
-        data = {"original": refs.display(canonical)}
     try:
         with session_scope() as session:
             ticket = service.get_by_ref(session=session, ref=ref)
             if ticket is None:
                 raise _no_ticket(ref)
-            event = lifecycle.transition(
+            original_ticket = None
+            if original:
+                original_ticket = service.get_by_ref(session=session, ref=original)
+                if original_ticket is None:
+                    raise _no_ticket(original)
+            event = actions.change_status(
                 session=session,
                 ticket=ticket,
                 to=TicketStatus(to),
                 actor=actor,
                 reason=reason,
-                data=data,
+                original=original_ticket,
             )
             shown = refs.display(ticket.ref)
     except lifecycle.TransitionError as exc:
@@ -322,6 +332,18 @@ def users_create(
         str | None, typer.Option(help="At least 10 characters; default: a random one, printed.")
     ] = None,
     name: Annotated[str, typer.Option(help="Full name.")] = "",
+    office: Annotated[
+        str | None,
+        typer.Option(help="Office code, e.g. national-triage (an officer: their district's)."),
+    ] = None,
+    language: Annotated[str, typer.Option(help="Language of their screens: bn, en or sw.")] = "en",
+    languages: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated languages they can work tickets in, e.g. bn,en."),
+    ] = None,
+    queues: Annotated[
+        str | None, typer.Option(help="Comma-separated queues of their office; default all.")
+    ] = None,
 ) -> None:
     """Create a user; prints the password once when it was generated."""
     from grievance_engine import users
@@ -334,6 +356,7 @@ def users_create(
         raise typer.Exit(2)
     try:
         with session_scope() as session:
+            office_id = users.office_id_by_code(session=session, code=office) if office else None
             user, clear = users.create(
                 session=session,
                 country=settings.country,
@@ -343,6 +366,10 @@ def users_create(
                     full_name=name,
                     district=district,
                     password=password,
+                    office_id=office_id,
+                    language=language,
+                    languages=_split(languages),
+                    queues=_split(queues),
                 ),
             )
     except users.UserError as exc:
@@ -543,6 +570,10 @@ def gazetteer_import(
     )
 
 
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
 def _safe_url(settings: Settings) -> str:
     from sqlalchemy.engine import make_url
 
@@ -561,3 +592,7 @@ def _log_to_stderr(level: int) -> None:
 def main() -> None:
     _log_to_stderr(logging.WARNING)
     app()
+
+
+# Commands kept in their own modules register themselves on the apps above.
+from nalish import cli_work  # noqa: E402, F401
