@@ -89,12 +89,19 @@ class Choice:
 
 @dataclass(frozen=True)
 class Question:
-    """Type a free answer."""
+    """Type a free answer.
+
+    `voice` says how a phone call answers it: "record" (the caller speaks, and the
+    recording is the answer: a complaint in their own words), "digits" (keypad), or
+    None (the IVR cannot ask this; it skips to what the node's `voice_skip` names).
+    """
 
     id: str
     prompt: Callable[[Conversation], str]
     on_answer: Callable[[Conversation, str], Outcome]
     needs_database: bool = False
+    voice: str | None = None
+    voice_skip: str | None = None
 
 
 Node = Choice | Question

@@ -259,6 +259,7 @@ FLOW = Flow(
             id="description",
             prompt=lambda c: c.t("ask_description"),
             on_answer=_description,
+            voice="record",
         ),
         "confirm": Choice(
             id="confirm",
