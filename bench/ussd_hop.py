@@ -98,13 +98,18 @@ class Scenario:
     expect: tuple[str, str] | None
 
 
-# "98" shows page 2 of the category list (options 10-14), "0" page 1 (with "98. More").
-PAGING = Scenario("page the category list", ("1",), ("98", "0"), ("\n10. ", "\n98. "))
+# A phone we have not met chooses its language first ("2": English), then "1" (New
+# complaint). "98" shows page 2 of the category list (options 10-14), "0" page 1 (with
+# "98. More").
+PAGING = Scenario("page the category list", ("2", "1"), ("98", "0"), ("\n10. ", "\n98. "))
 BARE = Scenario("same traffic as paging", PAGING.opening, PAGING.steps, None)
-# At the division screen, "Rongpur" is matched to Rangpur district (the description
-# question comes next); "0" goes back to the division list.
+# At the division screen, "Rongpur" is matched to Rangpur district (its upazilas come
+# next); "0" goes back to the division list.
 DISTRICT = Scenario(
-    "type a district (Rongpur), then back", ("1", "1"), ("Rongpur", "0"), ("Describe", "\n8. ")
+    "type a district (Rongpur), then back",
+    ("2", "1", "1"),
+    ("Rongpur", "0"),
+    ("upazila", "\n8. "),
 )
 
 
@@ -148,14 +153,16 @@ class Result:
 # ---------------------------------------------------------------- load generator
 
 
-async def _session_loop(http, url, scenario, hops, sid, phone, window, result) -> None:
+async def _session_loop(http, url, scenario, hops, sid, loop, window, result) -> None:
     """One simulated phone: open a session, page `hops` times, start again, until the end."""
     start_at, end_at = window
     for generation in itertools.count():
         form = {
             "sessionId": f"{sid}-{generation}",
             "serviceCode": "*333#",
-            "phoneNumber": phone,
+            # A new phone each session: the same phone dialling again would be offered
+            # its unfinished complaint back, a different first screen.
+            "phoneNumber": f"+88017{loop:03d}{generation % 100_000:05d}",
             "networkCode": "47001",
         }
         previous = ""
@@ -209,7 +216,7 @@ async def _load(url, scenario, args, server_pid) -> Result:
                 scenario,
                 args.hops,
                 f"ATUid_bench_{run}_{i}",
-                f"+88017{10_000_000 + i:08d}",
+                i,
                 window,
                 result,
             )

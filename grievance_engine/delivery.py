@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from grievance_engine import clock, events
+from grievance_engine import callbacks, clock, events
 from grievance_engine.models import (
     Citizen,
     DeliveryReport,
@@ -114,6 +114,16 @@ def flag_undeliverable(*, session: Session, notification: Notification, opted_ou
                 "reason": notification.last_error,
                 "needs_callback": notification.needs_callback,
             },
+        )
+    if notification.needs_callback:
+        callbacks.request(
+            session=session,
+            phone=notification.to_phone,
+            language=notification.language,
+            reason=f"SMS ({notification.kind}) not delivered: {notification.last_error or '?'}",
+            source_key=f"notification:{notification.id}",
+            ticket_id=notification.ticket_id,
+            notification_id=notification.id,
         )
 
 

@@ -298,6 +298,36 @@ class Attachment(SQLModel, table=True):
     created_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
 
 
+class CallbackStatus(StrEnum):
+    OPEN = "open"  # an agent should call
+    DONE = "done"  # called (the outcome says how it went)
+
+
+class CallbackTask(SQLModel, table=True):
+    """A phone call an agent owes a citizen: asked for from the menus, or because an SMS
+    that closes the loop (a resolution) could not be delivered."""
+
+    __tablename__ = "callback_task"
+    __table_args__ = (
+        # used by the agents' call-back queue: open tasks, oldest first
+        Index("ix_callback_task_status_created", "status", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    phone: str = Field(max_length=20)
+    language: str = Field(default="en", max_length=5)
+    reason: str = Field(max_length=200)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    notification_id: int | None = Field(default=None, foreign_key="notification.id")
+    status: str = Field(default=CallbackStatus.OPEN, max_length=8)
+    # "ussd:<sessionId>", "notification:<id>": a retried request makes one task
+    source_key: str | None = Field(default=None, max_length=120, unique=True)
+    created_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+    done_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    done_by: str | None = Field(default=None, max_length=80)
+    outcome: str | None = Field(default=None, max_length=500)
+
+
 class ApiToken(SQLModel, table=True):
     """A bearer token for the JSON API, made with `nalish tokens create`.
 

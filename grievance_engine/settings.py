@@ -61,10 +61,17 @@ class Settings(BaseSettings):
     twilio_auth_token: str | None = None
     twilio_from: str | None = None
     public_base_url: str | None = None
+    # The call-centre number an IVR call goes to after two misses (E.164); unset = the
+    # call ends politely. And where callers' telcos fetch recorded prompts (a CDN);
+    # unset = this app, under /media/prompts/.
+    voice_agent_number: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$")
+    prompts_base_url: str | None = None
 
     secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
 
     ussd_session_ttl_seconds: int = Field(default=300, ge=30)
+    ussd_resume_minutes: int = Field(default=10, ge=0)  # 0: never offer to continue
+    menus_dir: str | None = None  # campaign definitions (*.yaml) added by operators
     ticket_description_max_chars: int = Field(default=500, ge=20)
     outbox_retry_minutes: tuple[int, ...] = (5, 10)
     outbox_stale_sending_minutes: int = Field(default=10, ge=1)

@@ -32,6 +32,7 @@ class Option:
 class Goto:
     node: str
     notice: str | None = None  # shown above the next screen (e.g. "text was shortened")
+    fresh: bool = False  # forget the way here: "Back" should not lead before this node
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Conversation:
             raise RuntimeError("this conversation has no database")
         return self.db
 
-    def t(self, key: str, **values: Any) -> str:
+    def t(self, key: str, /, **values: Any) -> str:
         return t(self.language, key, **values)
 
 

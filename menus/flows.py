@@ -3,10 +3,11 @@ for it, so the definition can change (a campaign added, a file edited) without t
 
 from __future__ import annotations
 
-from menus import helpline
+from menus import registry
 from menus.engine import Flow
 
 
 def current() -> Flow:
-    """The helpline's flow as it stands."""
-    return helpline.FLOW
+    """The helpline's flow as it stands, campaigns included (reloaded when a definition
+    file changes; see `menus.registry`)."""
+    return registry.flow()

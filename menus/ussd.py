@@ -8,6 +8,10 @@ units) with long lists paged: ``98 More``, ``0 Back``.
 
 `respond()` is pure with respect to the session store: it takes the stored state and
 returns the new one, so the caller can commit the database before saving it.
+
+A session the network dropped mid-complaint can be resumed: on the first hop of a new
+session the caller passes the phone's previous session state (`previous`), and if it
+is `resumable`, the first screen offers "1. Continue your complaint 2. Start again".
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from menus.engine import Choice, Conversation, Finish, Flow, Goto, Option, Outco
 
 MORE = "98"
 BACK = "0"
+RESUME = "__resume"  # the pseudo-node offering to continue a dropped complaint
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,16 @@ def needs_database(flow: Flow, state: dict[str, Any] | None) -> bool:
     filing, a status look-up. A hop whose state the store forgot does not: it restarts."""
     if state is None or state.get("done"):
         return False
-    return flow.node(state["node"]).needs_database
+    node = flow.nodes.get(state["node"])
+    return node is None or node.needs_database or state["node"] == RESUME
+
+
+def resumable(state: dict[str, Any] | None) -> bool:
+    """Whether a session's state is a complaint left unfinished worth offering back."""
+    if not state or state.get("done") or state.get("node") in (RESUME, None):
+        return False
+    data = state.get("data", {})
+    return bool(data.get("category") or data.get("campaign"))
 
 
 def respond(
@@ -79,16 +93,27 @@ def respond(
     state: dict[str, Any] | None,
     request: UssdRequest,
     language: str,
+    start: str | None = None,
+    previous: dict[str, Any] | None = None,
 ) -> Hop:
-    """Advance the conversation by one hop and render the next screen."""
+    """Advance the conversation by one hop and render the next screen.
+
+    On a session's first hop, `start` overrides the flow's start (the language choice
+    for someone we have not met) and `previous` is the phone's last session, offered
+    back when it is `resumable`.
+    """
     if state is not None and request.text == state["text"]:
         return Hop(UssdReply(**state["reply"]), state)  # a retry of the same hop
     if state is not None and state.get("done"):
         return Hop(UssdReply(**state["reply"]), state)
 
     notice = None
+    if state is not None and state["node"] not in flow.nodes and state["node"] != RESUME:
+        state = None  # the definitions changed under this session (a campaign retired)
     if state is None:
-        state = {"node": flow.start, "history": [], "data": {}, "lang": language}
+        state = {"node": start or flow.start, "history": [], "data": {}, "lang": language}
+        if resumable(previous):
+            state.update(node=RESUME, resume=previous, fresh=start or flow.start)
         if request.text:
             notice = _conversation(session, state, request).t("restart")
         answer = None
@@ -98,6 +123,7 @@ def respond(
     conversation = _conversation(session, state, request)
     if answer is not None:
         notice = _apply(flow, state, conversation, answer)
+        state["lang"] = conversation.language  # a language choice takes effect now
     if state.get("done"):
         reply = UssdReply(_fit_end(state["final"]), end=True)
     else:
@@ -124,6 +150,8 @@ def _apply(
     flow: Flow, state: dict[str, Any], conversation: Conversation, answer: str
 ) -> str | None:
     """Apply one answer to the state; returns a notice for the next screen, if any."""
+    if state["node"] == RESUME:
+        return _resume(state, conversation, answer.strip())
     node = flow.node(state["node"])
     stripped = answer.strip()
     if stripped == BACK:
@@ -137,6 +165,28 @@ def _apply(
     else:
         outcome = node.on_answer(conversation, answer)
     return _follow(state, outcome)
+
+
+def _resume(state: dict[str, Any], conversation: Conversation, answer: str) -> str | None:
+    """1: carry on where the dropped session stopped; 2: start afresh."""
+    previous, fresh = state.pop("resume"), state.pop("fresh")
+    if answer == "1":
+        state.update(
+            node=previous["node"],
+            history=list(previous.get("history", [])),
+            data=dict(previous.get("data", {})),
+            lang=previous.get("lang", state["lang"]),
+        )
+        conversation.data = state["data"]
+        conversation.language = state["lang"]
+    elif answer == "2":
+        state.update(node=fresh, history=[], data={})
+        conversation.data = state["data"]
+    else:
+        state.update(resume=previous, fresh=fresh)
+        return conversation.t("invalid_choice")
+    _first_page(state)
+    return None
 
 
 def _go_back(state: dict[str, Any]) -> str | None:
@@ -154,7 +204,10 @@ def _first_page(state: dict[str, Any]) -> None:
 
 def _follow(state: dict[str, Any], outcome: Outcome) -> str | None:
     if isinstance(outcome, Goto):
-        if outcome.node != state["node"]:
+        if outcome.fresh:
+            state["history"] = []
+            _first_page(state)
+        elif outcome.node != state["node"]:
             state["history"].append(state["node"])
             _first_page(state)
         state["node"] = outcome.node
@@ -174,6 +227,13 @@ def render(
     remembers where the next page starts; "98" goes there and "0" comes back. Numbers
     are the options' places in the whole list, so they mean the same on every screen.
     """
+    if state["node"] == RESUME:
+        header = f"{notice}\n{conversation.t('resume')}" if notice else conversation.t("resume")
+        lines = [
+            f"1. {conversation.t('continue_complaint')}",
+            f"2. {conversation.t('start_again')}",
+        ]
+        return _fit_header(header, lines)
     node = flow.node(state["node"])
     prompt = node.prompt(conversation)
     header = f"{notice}\n{prompt}" if notice else prompt
@@ -184,7 +244,8 @@ def render(
         return _fit_header(header, back)
     more = f"{MORE}. {conversation.t('more')}"
     lines = option_lines(node.options(conversation))
-    shown = screenful(header, lines, start, (more, f"{BACK}. {conversation.t('back')}"))
+    reserve = (more, *back)  # room for "More", and for "Back" where there is a way back
+    shown = screenful(header, lines, start, reserve)
     end = start + len(shown)
     state["next_start"] = end if end < len(lines) else None
     footer = [more] if end < len(lines) else []
@@ -202,8 +263,12 @@ def screenful(
     """The lines from `start` that fit on one screen under `header`, never cutting an
     option in two, with room kept for both "98 More" and "0 Back". Pure and cached: the
     same list is paged the same way on every hop."""
+    rest = lines[start:]
+    # The last page needs no "More": if everything left fits beside "Back", show it.
+    if sms_encoding.fits_one_screen("\n".join([header, *rest, *reserve[1:]])):
+        return rest
     shown: list[str] = []
-    for line in lines[start:]:
+    for line in rest:
         candidate = "\n".join([header, *shown, line, *reserve])
         if shown and not sms_encoding.fits_one_screen(candidate):
             break

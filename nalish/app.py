@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from channels.africastalking.routes import router as africastalking_router
 from channels.httpgateway.routes import router as httpgateway_router
@@ -23,10 +24,13 @@ from channels.twilio.routes import router as twilio_router
 from grievance_engine import jobs
 from grievance_engine.channel_log import CHANNEL_LOG
 from grievance_engine.settings import get_settings
+from menus import ivr
+from menus import registry as menu_registry
 from nalish import migrate, periodic, wiring
 from nalish.api.routes import router as api_router
 from nalish.health import router as health_router
 from nalish.metrics import router as metrics_router
+from nalish.simulator import router as simulator_router
 
 log = logging.getLogger("nalish.app")
 
@@ -47,6 +51,10 @@ def create_app() -> FastAPI:
     app.include_router(twilio_router)
     app.include_router(httpgateway_router)
     app.include_router(api_router)
+    app.include_router(simulator_router)
+    # Recorded IVR prompts, fetched by the telcos for <Play> (unless
+    # NALISH_PROMPTS_BASE_URL points them elsewhere); see menus/prompts/README.md.
+    app.mount("/media/prompts", StaticFiles(directory=ivr.PROMPTS_DIR), name="prompts")
     app.add_middleware(ChannelObserver)
     return app
 
@@ -54,6 +62,10 @@ def create_app() -> FastAPI:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
+    # Every menu definition is checked now: a mistake (a dangling goto, an unknown
+    # source) stops start-up with the file and node named, not a citizen's call later.
+    menu_registry.reset()
+    menu_registry.flow()
     if settings.database_url.startswith("sqlite"):
         migrate.upgrade()  # the embedded default creates and migrates its own file
     job_queue = wiring.configure_process(settings)

@@ -59,12 +59,18 @@ def _is_bangla(char: str) -> bool:
     return "\u0980" <= char <= "\u09ff"
 
 
+# Spellings people mix up in Bangla, folded together so either matches: the long and
+# short i and u vowel signs (ফেনি / ফেনী), and the two n's (ণ / ন).
+_BANGLA_SLIPS = {"\u09c0": "\u09bf", "\u09c2": "\u09c1", "\u09a3": "\u09a8"}
+
+
 def fold(text: str) -> str:
     """`text` in the form the matcher compares: "Cox's Bazar" → "coxsbazar".
 
     Case-folded, Latin accents stripped, spaces, punctuation and symbols dropped.
     Bangla is put in NFC (typed and stored forms of য় or ড় then agree) and keeps its
-    vowel signs, virama and nukta, which are combining marks but part of the spelling;
+    vowel signs, virama and nukta, which are combining marks but part of the spelling
+    (long and short ি/ী and ু/ূ, and ণ/ন, fold together: people write either);
     only its punctuation (the danda) and joiners (ZWJ/ZWNJ, which change rendering,
     not the word) are dropped.
     """
@@ -72,7 +78,7 @@ def fold(text: str) -> str:
     for char in unicodedata.normalize("NFC", text):
         if _is_bangla(char):
             if unicodedata.category(char)[0] in "LMN":
-                out.append(char)
+                out.append(_BANGLA_SLIPS.get(char, char))
             continue
         for part in unicodedata.normalize("NFKD", char):
             if unicodedata.category(part)[0] in "LN":
@@ -180,6 +186,32 @@ def match_area(
     if exact_ids:
         return _decide(index, {area_id: 100 for area_id in exact_ids})
     return _decide(index, _fuzzy_scores(index, query, wanted))
+
+
+def exact_ids(*, session: Session, text: str, country: str, level: str) -> tuple[int, ...]:
+    """The areas whose name or alias is exactly `text` (folded): a dictionary look-up,
+    for scanning free text phrase by phrase before trying anything fuzzy."""
+    query = _fold_query(text or "")
+    return _index(session, country, level).exact.get(query, ()) if query else ()
+
+
+def close_id(
+    *, session: Session, text: str, country: str, level: str, score_cutoff: int
+) -> int | None:
+    """The one area with a name or alias at least `score_cutoff` alike to `text`, else
+    None: a strict and quick fuzzy test for scanning free text word by word."""
+    query = _fold_query(text or "")
+    if not query:
+        return None
+    index = _index(session, country, level)
+    hits = process.extract(query, index.keys, scorer=fuzz.ratio, score_cutoff=score_cutoff, limit=4)
+    areas = {area_id for key, _score, _position in hits for area_id in index.exact[key]}
+    return areas.pop() if len(areas) == 1 else None
+
+
+def parent_id(*, session: Session, area_id: int, country: str, level: str) -> int | None:
+    """The parent of an area of `level` (an upazila's district), from the cached index."""
+    return _index(session, country, level).parents.get(area_id)
 
 
 def _fuzzy_scores(index: _Index, query: str, wanted) -> dict[int, int]:

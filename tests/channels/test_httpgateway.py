@@ -389,9 +389,12 @@ def test_an_sms_naming_a_district_files_one_ticket_and_its_retry_files_none(back
 
     first = client.post(SMS, data=form)
     retry = client.post(SMS, data=form)
-
     assert (first.status_code, first.text) == (200, "OK")
     assert (retry.status_code, retry.text) == (200, "OK")
+    confirm = {**form, "text": "1", "id": uuid.uuid4().hex}  # "Reply 1 to send it"
+    assert client.post(SMS, data=confirm).status_code == 200
+    assert client.post(SMS, data=confirm).status_code == 200  # the gateway retries
+
     (ticket,) = tickets_of(backend, "+8801712345601")
     assert ticket["channel"] == "sms"
     assert ticket["district"] == "Rangpur"
@@ -411,6 +414,9 @@ def test_kannels_get_url_with_the_fields_in_the_query_files_a_ticket(backend, cl
     )
 
     assert (response.status_code, response.text) == (200, "OK")
+    params = {"secret": WEBHOOK_SECRET, "from": "01712345602", "to": "333", "text": "1",
+              "id": uuid.uuid4().hex}  # fmt: skip
+    assert client.get(SMS, params=params).status_code == 200  # "Reply 1 to send it"
     (ticket,) = tickets_of(backend, "+8801712345602")
     assert ticket["district"] == "Dinajpur"
     assert ticket["category"] == "corruption"

@@ -6,9 +6,19 @@ from grievance_engine import sms_encoding
 from menus.i18n import CATALOGUES, t
 
 
+def _base(keys) -> set[str]:
+    return {key for key in keys if "@" not in key}
+
+
 @pytest.mark.parametrize("language", sorted(CATALOGUES))
 def test_every_language_has_every_key(language):
-    assert set(CATALOGUES[language]) == set(CATALOGUES["en"])
+    assert _base(CATALOGUES[language]) == _base(CATALOGUES["en"])
+
+
+def test_kenyan_variants_exist_in_the_languages_spoken_in_kenya():
+    variants = {key for key in CATALOGUES["en"] if key.endswith("@KE")}
+    assert variants and variants <= set(CATALOGUES["sw"]) | {"type_district@KE"}
+    assert all(key.split("@")[0] in CATALOGUES["en"] for key in variants)
 
 
 @pytest.mark.parametrize("language", sorted(CATALOGUES))

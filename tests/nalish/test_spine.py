@@ -61,6 +61,38 @@ def number_of(screen: str, label: str) -> str:
     raise AssertionError(f"{label!r} not on screen:\n{screen}")
 
 
+def pick(phone: Phone, screen: str, label: str) -> str:
+    """Press the option `label`, paging on with 98 ("More") until it is shown."""
+    for _ in range(20):
+        try:
+            return phone.press(number_of(screen, label))
+        except AssertionError:
+            assert "\n98. " in screen, f"{label!r} is on no page:\n{screen}"
+            screen = phone.press("98")
+    raise AssertionError(f"{label!r} not found after 20 pages")
+
+
+def dial_in_english(phone: Phone) -> str:
+    """Dial; someone we have not met chooses a language first."""
+    screen = phone.dial()
+    if "Language" in screen:
+        screen = phone.press(number_of(screen, "English"))
+    return screen
+
+
+def past_upazila(phone: Phone, screen: str) -> str:
+    """Skip the optional upazila question ("Don't know"), if it is asked."""
+    if "upazila" in screen:
+        screen = pick(phone, screen, "Don't know")
+    return screen
+
+
+def agree_and_send(phone: Phone, screen: str) -> str:
+    assert "Agree?" in screen
+    screen = phone.press(number_of(screen, "I agree"))
+    return phone.press(number_of(screen, "Send"))
+
+
 def send_pending_sms(backend, client: TestClient) -> None:
     if backend.with_redis:
         backend.nalish("worker", "--burst")
@@ -77,14 +109,19 @@ def client(backend):
 def test_a_citizen_in_rangpur_files_a_grievance_and_gets_an_sms_with_its_reference(backend, client):
     phone = Phone(client, "+8801712345678")
     screen = phone.dial()
-    assert screen.startswith("CON ") and "New complaint" in screen
+    assert screen.startswith("CON ") and "Language" in screen  # first contact
+    screen = phone.press(number_of(screen, "English"))
+    assert "New complaint" in screen
     screen = phone.press(number_of(screen, "New complaint"))
     screen = phone.press(number_of(screen, "Water"))
     assert "division" in screen
     screen = phone.press(number_of(screen, "Rangpur"))  # the division
     screen = phone.press(number_of(screen, "Rangpur"))  # the district
+    assert "upazila" in screen
+    screen = phone.press(number_of(screen, "Kaunia"))
     assert "Describe the problem" in screen
     screen = phone.press("No water from the tubewell in ward 5 for three days")
+    screen = phone.press(number_of(screen, "I agree"))
     assert "Water, Rangpur" in screen
     final = phone.press(number_of(screen, "Send"))
     assert final.startswith("END ")
@@ -99,6 +136,7 @@ def test_a_citizen_in_rangpur_files_a_grievance_and_gets_an_sms_with_its_referen
     assert shown["phone"] == "+8801712345678"
     assert shown["escalation_level"] == 0
     assert shown["office"].endswith("Rangpur")
+    assert shown["language"] == "en"
     assert [event["type"] for event in shown["events"]] == ["created"]
     assert "+" in shown["events"][0]["at"] or shown["events"][0]["at"].endswith("Z")
 
@@ -117,13 +155,13 @@ def test_a_citizen_in_rangpur_files_a_grievance_and_gets_an_sms_with_its_referen
 
 def test_a_citizen_can_type_the_district_name_even_misspelt(backend, client):
     phone = Phone(client, "+8801812345670")
-    screen = phone.press(number_of(phone.dial(), "New complaint"))
+    screen = phone.press(number_of(dial_in_english(phone), "New complaint"))
     screen = phone.press(number_of(screen, "Electricity"))
-    screen = phone.press("Chittagong")
+    screen = past_upazila(phone, phone.press("Chittagong"))
     assert "Describe the problem" in screen
     screen = phone.press("Power cut every evening in Halishahar")
-    assert "Chattogram" in screen
-    ref = REF.search(phone.press("1")).group(1)
+    final = agree_and_send(phone, screen)
+    ref = REF.search(final).group(1)
     shown = json.loads(
         backend.nalish("tickets", "show", ref.lower().replace("-", ""), "--json").stdout
     )
@@ -133,11 +171,11 @@ def test_a_citizen_can_type_the_district_name_even_misspelt(backend, client):
 
 def test_a_retried_confirmation_files_one_ticket_and_answers_the_same(backend, client):
     phone = Phone(client, "+8801912345671")
-    screen = phone.press(number_of(phone.dial(), "New complaint"))
+    screen = phone.press(number_of(dial_in_english(phone), "New complaint"))
     screen = phone.press(number_of(screen, "Health"))
-    screen = phone.press("Rangpur")
+    screen = past_upazila(phone, phone.press("Rangpur"))
     screen = phone.press("No doctor at the upazila health complex")
-    final = phone.press("1")
+    final = agree_and_send(phone, screen)
     retried = phone._post("*".join(phone.typed))  # the telco retries the same hop
     assert retried == final
     ref = REF.search(final).group(1)
@@ -149,32 +187,40 @@ def test_a_retried_confirmation_files_one_ticket_and_answers_the_same(backend, c
 
 def test_check_status_tells_the_citizen_where_their_complaint_is(backend, client):
     phone = Phone(client, "+8801712345672")
-    screen = phone.press(number_of(phone.dial(), "New complaint"))
+    screen = phone.press(number_of(dial_in_english(phone), "New complaint"))
     screen = phone.press(number_of(screen, "Roads"))
-    screen = phone.press("rongpur")
-    phone.press("Broken bridge near the bazar")
-    ref = REF.search(phone.press("1")).group(1)
+    screen = past_upazila(phone, phone.press("rongpur"))
+    screen = phone.press("Broken bridge near the bazar")
+    ref = REF.search(agree_and_send(phone, screen)).group(1)
 
     checker = Phone(client, "+8801712345672")
-    screen = checker.press(number_of(checker.dial(), "Check complaint status"))
+    screen = checker.dial()
+    assert "Language" not in screen  # the language chosen before is remembered
+    screen = checker.press(number_of(screen, "Check complaint status"))
     final = checker.press(ref.lower())
     assert final.startswith("END ")
     assert ref in final and "received" in final and "Rangpur" in final
 
+    mine = Phone(client, "+8801712345672")
+    screen = mine.press(number_of(mine.dial(), "Check complaint status"))
+    final = mine.press(number_of(screen, "My recent complaints"))
+    assert final.startswith("END ") and ref in final
+
     stranger = Phone(client, "+8801712345673")
-    stranger.press(number_of(stranger.dial(), "Check complaint status"))
+    stranger.press(number_of(dial_in_english(stranger), "Check complaint status"))
     final = stranger.press("ZZZZ-ZZZZ")
     assert final.startswith("END ") and "could not find" in final
 
 
 def test_an_over_long_description_is_cut_and_the_citizen_is_told(backend, client):
     phone = Phone(client, "+8801712345674")
-    screen = phone.press(number_of(phone.dial(), "New complaint"))
+    screen = phone.press(number_of(dial_in_english(phone), "New complaint"))
     screen = phone.press(number_of(screen, "Land"))
-    screen = phone.press("Dinajpur")
+    screen = past_upazila(phone, phone.press("Dinajpur"))
     screen = phone.press("The land office asks for money. " * 30)
     assert "Cut to 500 characters" in screen
-    ref = REF.search(phone.press("1")).group(1)
+    screen = phone.press(number_of(screen, "I agree"))
+    ref = REF.search(phone.press(number_of(screen, "Send"))).group(1)
     shown = json.loads(backend.nalish("tickets", "show", ref, "--json").stdout)
     assert len(shown["description"]) == 500
     assert shown["description_truncated"] is True

@@ -1,0 +1,132 @@
+"""CLI commands for the conversations (`nalish menus check|sync`) and the call-backs
+they leave for agents (`nalish callbacks list|done`). Registered on `nalish.cli`'s app.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nalish.cli import JsonFlag, _print_json, _settings, app
+
+menus_app = typer.Typer(
+    help="Check and load the menu definitions (USSD, IVR) and campaigns.", no_args_is_help=True
+)
+app.add_typer(menus_app, name="menus")
+callbacks_app = typer.Typer(help="Calls agents owe citizens.", no_args_is_help=True)
+app.add_typer(callbacks_app, name="callbacks")
+
+
+@menus_app.command("check")
+def menus_check(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Extra definition files to check (e.g. a campaign before adding it)."),
+    ] = None,
+    mermaid: Annotated[
+        bool, typer.Option("--mermaid", help="Print the flow as a mermaid flowchart.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Validate every definition (exit 2 naming the file and node), and list missing
+    translations and voice prompts (warnings: English stands in)."""
+    from menus import check, registry
+
+    _settings()
+    report = check.run(list(files or []))
+    if mermaid and report.ok:
+        typer.echo(check.mermaid([*registry.definition_files(), *(files or [])]))
+        return
+    if as_json:
+        _print_json(
+            {
+                "ok": report.ok,
+                "files": report.files,
+                "campaigns": report.campaigns,
+                "errors": report.errors,
+                "warnings": report.warnings,
+            }
+        )
+    else:
+        for line in report.errors:
+            typer.echo(f"ERROR   {line}", err=True)
+        for line in report.warnings:
+            typer.echo(f"warning {line}", err=True)
+        campaigns = ", ".join(report.campaigns) or "none"
+        verdict = "OK" if report.ok else f"{len(report.errors)} error(s)"
+        typer.echo(
+            f"{verdict}: {len(report.files)} file(s), campaigns: {campaigns}, "
+            f"{len(report.warnings)} warning(s)"
+        )
+    if not report.ok:
+        raise typer.Exit(2)
+
+
+@menus_app.command("sync")
+def menus_sync() -> None:
+    """Give active campaigns their category and routing rule now; deactivate the
+    categories of retired ones (their tickets stay)."""
+    from grievance_engine.db import session_scope
+    from menus import registry
+    from menus.definition import DefinitionError
+
+    _settings()
+    try:
+        with session_scope() as session:
+            done = registry.sync(session)
+    except DefinitionError as exc:
+        typer.echo(f"ERROR {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(
+        f"active: {', '.join(done['active']) or 'none'}; "
+        f"retired: {', '.join(done['retired']) or 'none'}"
+    )
+
+
+@callbacks_app.command("list")
+def callbacks_list(
+    as_json: JsonFlag = False,
+    status: Annotated[str, typer.Option(help="open, done or all.")] = "open",
+) -> None:
+    """Call-backs, oldest first: who to call, in which language, and why."""
+    from grievance_engine import callbacks
+    from grievance_engine.db import session_scope
+
+    _settings()
+    if status not in ("open", "done", "all"):
+        typer.echo(f"Unknown status {status!r}; one of: open, done, all", err=True)
+        raise typer.Exit(2)
+    with session_scope() as session:
+        rows = callbacks.list_public(session=session, status=None if status == "all" else status)
+    if as_json:
+        _print_json(rows)
+        return
+    for row in rows:
+        ref = row["ticket_ref"] or "-"
+        typer.echo(
+            f"#{row['id']:<5} {row['status']:<5} {row['phone']:<15} {row['language']:<3} "
+            f"{ref:<10} {row['reason']}"
+        )
+    typer.echo(f"{len(rows)} call-back(s)", err=True)
+
+
+@callbacks_app.command("done")
+def callbacks_done(
+    task_id: Annotated[int, typer.Argument(help="The call-back's number.")],
+    outcome: Annotated[str, typer.Option(help="How the call went (reached, no answer…).")],
+    actor: Annotated[str, typer.Option(help="Who called, recorded on the task.")] = "cli",
+) -> None:
+    """Mark a call-back made."""
+    from grievance_engine import callbacks
+    from grievance_engine.db import session_scope
+
+    _settings()
+    try:
+        with session_scope() as session:
+            callbacks.complete(session=session, task_id=task_id, actor=actor, outcome=outcome)
+    except callbacks.CallbackError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Call-back #{task_id} done.")
