@@ -41,6 +41,7 @@ format: install  ## format the code
 bench: install  ## benchmarks: ratios against a baseline measured in the same run
 	$(BIN)/python bench/ussd_hop.py
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/free_text_match.py
 
 clean:  ## remove the virtualenv and local databases
 	rm -rf $(VENV) nalish.db nalish.db-wal nalish.db-shm .pytest_cache .ruff_cache

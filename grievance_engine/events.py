@@ -14,6 +14,9 @@ whole chain consistently. Pair it with database permissions (the application rol
 should not need UPDATE or DELETE on `ticket_event`), backups, and off-site copies of
 the latest hashes (`nalish tickets show --json` prints them).
 
+Appending writes the event and the new head at once, with plain INSERT and UPDATE
+statements rather than at the next flush: intake appends to every ticket it files.
+
 Concurrency: appending locks the ticket row (`SELECT … FOR UPDATE` on PostgreSQL) and
 reads the chain head from it, so two appends to one ticket queue up instead of both
 taking the same `seq`. SQLite has no row locks but only ever one writer; there, and
@@ -25,11 +28,15 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Insert, Table, bindparam, insert, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, SQLModel
 
 from grievance_engine import clock
 from grievance_engine.models import Ticket, TicketEvent
@@ -94,8 +101,13 @@ def append(
     actor: str,
     data: dict[str, Any],
     at: datetime | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> TicketEvent:
-    """Add an event to `ticket`'s chain (the caller commits; the next flush writes it)."""
+    """Add an event to `ticket`'s chain, written at once; the caller commits.
+
+    `changes` are columns of the ticket that this event records (a suspected original),
+    written with the new head in the same UPDATE, and so on our copy of the ticket.
+    """
     lock(session=session, ticket=ticket)
     # Store exactly what was hashed: JSON round-trip the data (tuples become lists…).
     data = json.loads(json.dumps(data, ensure_ascii=False))
@@ -111,10 +123,39 @@ def append(
         prev_hash=prev_hash,
     )
     event.hash = hash_of(event, ref=ticket.ref)
-    ticket.event_count = seq
-    ticket.last_event_hash = event.hash
-    session.add(event)
+    # The event and the new head are written now, together (two small statements,
+    # cheaper than the unit of work); our copy of the ticket holds them as written.
+    insert_now(session=session, row=event)
+    head = {**(changes or {}), "event_count": seq, "last_event_hash": event.hash}
+    session.connection().execute(_UPDATE_TICKET, {"ticket_id": ticket.id, **head})
+    for key, value in head.items():
+        set_committed_value(ticket, key, value)
     return event
+
+
+# The SET clause is whatever columns the parameters name.
+_UPDATE_TICKET = update(Ticket).where(Ticket.id == bindparam("ticket_id"))
+
+
+def insert_now(*, session: Session, row: SQLModel) -> None:
+    """Write the new `row` now, with one INSERT … RETURNING id, and attach it to
+    `session` as the flush would have: persistent, with its id.
+
+    For rows written once on the hot path (events, outbox messages): a flush costs about
+    twice the CPU for one row. Nothing else is flushed, so whatever the row refers to
+    must be in the database already (a held ticket is).
+    """
+    table = row.__table__
+    values = {column.key: getattr(row, column.key) for column in table.columns}
+    del values["id"]
+    row.id = session.connection().execute(_insert_returning_id(table), values).scalar_one()
+    make_transient_to_detached(row)
+    session.add(row)
+
+
+@cache
+def _insert_returning_id(table: Table) -> Insert:
+    return insert(table).returning(table.c.id)
 
 
 def lock(*, session: Session, ticket: Ticket) -> None:
@@ -143,7 +184,8 @@ _HELD_KEY = "nalish_held_tickets"
 
 @sa_event.listens_for(OrmSession, "after_transaction_end")
 def _release(session: OrmSession, transaction: Any) -> None:
-    # Any end (commit, rollback, a savepoint's end) forgets what we held: a later
-    # transaction must lock again, and after a rolled-back savepoint our copies may
-    # be stale.
-    session.info.pop(_HELD_KEY, None)
+    # The transaction's end (commit, rollback) or a savepoint's forgets what we held: a
+    # later transaction must lock again, and after a rolled-back savepoint our copies
+    # may be stale. The inner transaction a flush runs in ends inside ours: hold on.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_HELD_KEY, None)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
 from grievance_engine import actions, clock, duplicates, events, lifecycle, refs
@@ -34,9 +35,7 @@ class IncidentError(ValueError):
     """An incident that cannot be acted on as asked; the message says why."""
 
 
-def group(
-    *, session: Session, ticket: Ticket, recent: list[Ticket] | None = None
-) -> Incident | None:
+def group(*, session: Session, ticket: Ticket, recent: list[Row] | None = None) -> Incident | None:
     """Put `ticket` in the open mass event for its place and category, opening one when
     it is the ticket that makes the burst; None when there is no burst.
 
@@ -74,11 +73,12 @@ def group(
     )
     session.add(incident)
     session.flush()
-    _join(session, incident, sorted([*burst, ticket], key=lambda t: t.id))
+    members = [session.get(Ticket, other.id) for other in burst]
+    _join(session, incident, sorted([*members, ticket], key=lambda t: t.id))
     return incident
 
 
-def _open_incident_among(session: Session, tickets: list[Ticket]) -> Incident | None:
+def _open_incident_among(session: Session, tickets: list[Row]) -> Incident | None:
     """The open incident that the newest of these tickets belongs to, if any."""
     for other in tickets:  # newest first
         if other.incident_id is not None:
@@ -90,7 +90,6 @@ def _open_incident_among(session: Session, tickets: list[Ticket]) -> Incident | 
 
 def _join(session: Session, incident: Incident, tickets: list[Ticket]) -> None:
     for ticket in tickets:
-        ticket.incident_id = incident.id
         incident.ticket_count += 1
         incident.last_report_at = max(incident.last_report_at, ticket.created_at)
         events.append(
@@ -99,6 +98,7 @@ def _join(session: Session, incident: Incident, tickets: list[Ticket]) -> None:
             type="grouped",
             actor="system",
             data={"incident": incident.id, "reports": incident.ticket_count},
+            changes={"incident_id": incident.id},
         )
     session.flush()
 

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from grievance_engine import clock, delivery, jobs, sms_encoding
 from grievance_engine.db import session_scope
+from grievance_engine.events import insert_now
 from grievance_engine.metrics import OUTBOUND_SMS
 from grievance_engine.models import Citizen, Notification, NotificationStatus
 from grievance_engine.settings import get_settings
@@ -128,8 +129,7 @@ def add(
     ):
         notification.status = NotificationStatus.SUPPRESSED
         notification.last_error = "citizen opted out (STOP)"
-    session.add(notification)
-    session.flush()
+    insert_now(session=session, row=notification)  # written now: we need its id
     if notification.status == NotificationStatus.PENDING:
         session.info.setdefault(_AFTER_COMMIT_KEY, []).append(notification.id)
     return notification

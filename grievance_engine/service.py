@@ -6,9 +6,11 @@ ticket, its `created` event and its acknowledgement SMS is one transaction.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam, func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased, make_transient_to_detached
 from sqlmodel import Session, col, select
 
 from grievance_engine import clock, events, messages, outbox, refs
@@ -32,6 +34,23 @@ class TicketError(ValueError):
     """A grievance that cannot be filed as given; the message says why."""
 
 
+class CategoryLike(Protocol):
+    """What filing reads of a category: a `Category`, or intake's cached copy."""
+
+    id: int
+    code: str
+
+    def label(self, language: str) -> str: ...
+
+
+class DistrictLike(Protocol):
+    """What filing reads of a district: an `AdminArea`, or intake's cached copy."""
+
+    id: int
+    name: str
+    name_local: str | None
+
+
 def get_or_create_citizen(*, session: Session, phone: str, language: str | None) -> Citizen:
     """The citizen with this E.164 phone, created on first contact."""
     citizen = session.exec(select(Citizen).where(Citizen.phone == phone)).first()
@@ -44,6 +63,48 @@ def get_or_create_citizen(*, session: Session, phone: str, language: str | None)
     return citizen
 
 
+def _citizen_upsert(dialect):
+    statement = dialect.insert(Citizen).values(
+        phone=bindparam("phone"),
+        language=bindparam("language"),
+        opted_out=False,
+        created_at=bindparam("now"),
+    )
+    # An empty language keeps the one on record, as in `get_or_create_citizen`.
+    language = func.coalesce(func.nullif(statement.excluded.language, ""), Citizen.language)
+    return statement.on_conflict_do_update(
+        index_elements=[Citizen.phone], set_={"language": language}
+    ).returning(Citizen.id, Citizen.opted_out)
+
+
+# One statement each, prepared once: intake is the hot path. Both dialects spell
+# INSERT … ON CONFLICT … RETURNING the same way, from SQLite 3.35 and PostgreSQL 9.5.
+_CITIZEN_UPSERT = {"postgresql": _citizen_upsert(postgresql), "sqlite": _citizen_upsert(sqlite)}
+# No conflict target: a clash on `source_key` or on `ref` both return no row.
+_TICKET_INSERT = {
+    "postgresql": postgresql.insert(Ticket).on_conflict_do_nothing().returning(Ticket.id),
+    "sqlite": sqlite.insert(Ticket).on_conflict_do_nothing().returning(Ticket.id),
+}
+_TICKET_COLUMNS = [column.key for column in Ticket.__table__.columns if column.key != "id"]
+_ID_BY_SOURCE_KEY = select(Ticket.id).where(Ticket.source_key == bindparam("source_key"))
+
+
+def upsert_citizen(*, session: Session, phone: str, language: str | None) -> tuple[int, bool]:
+    """The id of the citizen with this E.164 phone (created on first contact, language
+    updated as in `get_or_create_citizen`) and whether they opted out: one statement,
+    which also settles two first contacts from one phone at once."""
+    connection = session.connection()
+    statement = _CITIZEN_UPSERT[connection.dialect.name]
+    params = {"phone": phone, "language": language, "now": clock.now()}
+    citizen_id, opted_out = connection.execute(statement, params).one()
+    return citizen_id, opted_out
+
+
+def ticket_id_for_source_key(*, session: Session, source_key: str) -> int | None:
+    """The id of the ticket filed with `source_key`, if any (one indexed read, no ORM)."""
+    return session.connection().execute(_ID_BY_SOURCE_KEY, {"source_key": source_key}).scalar()
+
+
 def create(
     *,
     session: Session,
@@ -51,7 +112,7 @@ def create(
     office_id: int | None,
     queue: str = "default",
     actor: str | None = None,
-    checked: tuple[Category, AdminArea] | None = None,
+    checked: tuple[CategoryLike, DistrictLike] | None = None,
 ) -> Ticket:
     """File a grievance routed to `office_id`'s `queue`: the ticket, its event and the SMS.
 
@@ -60,7 +121,7 @@ def create(
     checked, along with the source key: intake is the hot path, so nothing is read twice.
 
     Idempotent on `ticket_in.source_key`: a retried confirmation returns the ticket
-    filed the first time.
+    filed the first time, also when the two run at once (see `_insert_new`).
     """
     if checked is None:
         if ticket_in.source_key:
@@ -70,19 +131,19 @@ def create(
         checked = load_category_and_district(session=session, ticket_in=ticket_in)
     category, district = checked
 
-    citizen = get_or_create_citizen(
+    citizen_id, opted_out = upsert_citizen(
         session=session, phone=ticket_in.phone, language=ticket_in.language
     )
     description, truncated = clip_description(ticket_in.description)
     now = clock.now()
     ticket = Ticket(
-        ref=_unused_ref(session),
+        ref="",  # drawn by _insert_new
         category_id=category.id,
         district_id=district.id,
         upazila_id=ticket_in.upazila_id,
         office_id=office_id,
         queue=queue,
-        citizen_id=citizen.id,
+        citizen_id=citizen_id,
         channel=ticket_in.channel,
         language=ticket_in.language,
         description=description,
@@ -92,8 +153,9 @@ def create(
         created_at=now,
         updated_at=now,
     )
-    session.add(ticket)
-    session.flush()
+    filed = _insert_new(session, ticket)
+    if filed is not ticket:
+        return filed
     events.hold_new(session=session, ticket=ticket)
     events.append(
         session=session,
@@ -112,7 +174,7 @@ def create(
     )
     outbox.add(
         session=session,
-        to_phone=citizen.phone,
+        to_phone=ticket_in.phone,
         body=messages.render_sms(
             "ack",
             ticket_in.language,
@@ -125,10 +187,37 @@ def create(
         language=ticket_in.language,
         kind="ack",
         ticket_id=ticket.id,
-        opted_out=citizen.opted_out,
+        opted_out=opted_out,
     )
     session.flush()
     return ticket
+
+
+def _insert_new(session: Session, ticket: Ticket) -> Ticket:
+    """Insert `ticket` under a fresh reference and attach it to `session`; or, when its
+    source key was filed first (a retry racing this one), return that ticket instead.
+
+    One statement, `INSERT … ON CONFLICT DO NOTHING RETURNING id`: the unique indexes on
+    `source_key` and `ref` are the last word. No row back means a clash on one of them:
+    the source key's ticket if there is one, else the reference (32⁷ bodies make that
+    unlikely, not impossible), and we try another.
+    """
+    connection = session.connection()
+    statement = _TICKET_INSERT[connection.dialect.name]
+    for _ in range(10):
+        ticket.ref = refs.generate()
+        values = {key: getattr(ticket, key) for key in _TICKET_COLUMNS}
+        ticket_id = connection.execute(statement, values).scalar()
+        if ticket_id is not None:
+            ticket.id = ticket_id
+            make_transient_to_detached(ticket)  # as if loaded: later changes are UPDATEs
+            session.add(ticket)
+            return ticket
+        if ticket.source_key:
+            existing = get_by_source_key(session=session, source_key=ticket.source_key)
+            if existing is not None:
+                return existing
+    raise RuntimeError("could not find an unused ticket reference in 10 tries")
 
 
 def load_category_and_district(
@@ -164,16 +253,6 @@ def clip_description(text: str) -> tuple[str, bool]:
     tidy = " ".join(text.split())
     limit = get_settings().ticket_description_max_chars
     return (tidy[:limit], True) if len(tidy) > limit else (tidy, False)
-
-
-def _unused_ref(session: Session) -> str:
-    # 32⁷ bodies make a clash unlikely but not impossible; the unique index is the
-    # last word, this loop the polite one.
-    for _ in range(10):
-        ref = refs.generate()
-        if session.exec(select(Ticket.id).where(Ticket.ref == ref)).first() is None:
-            return ref
-    raise RuntimeError("could not find an unused ticket reference in 10 tries")
 
 
 def get_by_ref(*, session: Session, ref: str) -> Ticket | None:
@@ -331,3 +410,20 @@ def list_outbox(*, session: Session, to_phone: str | None = None, limit: int = 1
         }
         for n, ref in session.exec(statement)
     ]
+
+
+def citizen_phone(*, session: Session, ticket: Ticket) -> str:
+    """The phone of the citizen who filed `ticket`."""
+    return session.exec(select(Citizen.phone).where(Citizen.id == ticket.citizen_id)).one()
+
+
+def recent_for_phone(*, session: Session, phone: str, limit: int = 3) -> list[Ticket]:
+    """The latest tickets filed from `phone`, newest first ("my recent complaints")."""
+    statement = (
+        select(Ticket)
+        .join(Citizen, col(Citizen.id) == Ticket.citizen_id)
+        .where(Citizen.phone == phone)
+        .order_by(col(Ticket.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))

@@ -279,46 +279,122 @@ def outbox_list(
     typer.echo(f"{len(rows)} message(s)", err=True)
 
 
-@simulate_app.command("ussd")
-def simulate_ussd(
-    phone: Annotated[str, typer.Option(help="The caller's phone number.")],
-    url: Annotated[
-        str | None,
-        typer.Option(
-            help="A running app's base URL (e.g. http://127.0.0.1:8000); default: in-process."
-        ),
-    ] = None,
-    service_code: Annotated[str, typer.Option(help="The dialled code.")] = "*333#",
-) -> None:
-    """Dial the USSD menu from the terminal and answer each screen."""
-    from grievance_engine.phones import InvalidPhoneNumber, to_e164
-    from nalish.simulate import ussd_session
+UrlOption = Annotated[
+    str | None,
+    typer.Option(
+        help="A running app's base URL (e.g. http://127.0.0.1:8000); default: in-process."
+    ),
+]
 
-    settings = _settings()
+
+def _caller(phone: str) -> str:
+    """The caller's number in E.164, or exit 2 naming the option."""
+    from grievance_engine.phones import InvalidPhoneNumber, to_e164
+
     try:
-        to_e164(phone)
+        return to_e164(phone)
     except InvalidPhoneNumber as exc:
         typer.echo(f"--phone: {exc}", err=True)
         raise typer.Exit(2) from exc
+
+
+def _unreachable(url: str | None, exc: Exception) -> typer.Exit:
+    typer.echo(f"Could not reach {url or 'the app'}: {exc}", err=True)
+    return typer.Exit(1)
+
+
+@simulate_app.command("ussd")
+def simulate_ussd(
+    phone: Annotated[str, typer.Option(help="The caller's phone number.")],
+    url: UrlOption = None,
+    service_code: Annotated[str, typer.Option(help="The dialled code.")] = "*333#",
+) -> None:
+    """Dial the USSD menu from the terminal and answer each screen."""
+    import httpx
+
+    from nalish.simulate import client_for, ussd_session
+
+    settings = _settings()
+    _caller(phone)
+    token = {"token": settings.at_webhook_token} if settings.at_webhook_token else {}
+    with client_for(url) as client:
+        try:
+            ussd_session(
+                lambda form: client.post("/channels/africastalking/ussd", data=form, params=token),
+                phone=phone,
+                service_code=service_code,
+                ask=input,
+                show=typer.echo,
+            )
+        except (EOFError, KeyboardInterrupt):
+            typer.echo("\n[hung up]")
+        except httpx.TransportError as exc:
+            raise _unreachable(url, exc) from exc
+
+
+@simulate_app.command("sms")
+def simulate_sms(
+    phone: Annotated[str, typer.Option(help="The sender's phone number.")],
+    url: UrlOption = None,
+    shortcode: Annotated[str, typer.Option("--to", help="The helpline's shortcode.")] = "333",
+) -> None:
+    """Text the helpline from the terminal: each line you type is one SMS.
+
+    Each line is posted as an Africa's Talking incoming SMS; the helpline's replies to
+    this phone are printed after it (in-process only: with --url, they are in that
+    app's outbox). An empty line or Ctrl-D ends the conversation.
+    """
+    import httpx
+
+    from nalish.simulate import client_for, outbox_replies, sms_conversation
+
+    settings = _settings()
+    number = _caller(phone)
     token = {"token": settings.at_webhook_token} if settings.at_webhook_token else {}
     if url:
-        import httpx
-
-        client = httpx.Client(base_url=url, timeout=15)
-    else:
-        from fastapi.testclient import TestClient
-
-        from nalish.app import create_app
-
-        client = TestClient(create_app())  # an httpx client that runs the app in-process
-    with client:
-        ussd_session(
-            lambda form: client.post("/channels/africastalking/ussd", data=form, params=token),
-            phone=phone,
-            service_code=service_code,
-            ask=input,
-            show=typer.echo,
+        typer.echo(
+            f"Replies go to {url}'s outbox; see them there with: nalish outbox list --to {number}"
         )
+    with client_for(url) as client:
+        try:
+            sms_conversation(
+                lambda form: client.post("/channels/africastalking/sms", data=form, params=token),
+                phone=number,
+                shortcode=shortcode,
+                ask=input,
+                show=typer.echo,
+                replies=None if url else outbox_replies(number),
+            )
+        except KeyboardInterrupt:
+            typer.echo("")
+        except httpx.TransportError as exc:
+            raise _unreachable(url, exc) from exc
+
+
+@simulate_app.command("voice")
+def simulate_voice(
+    phone: Annotated[str, typer.Option(help="The caller's phone number.")],
+    provider: Annotated[
+        str, typer.Option(help="Whose webhooks to call: twilio or africastalking.")
+    ] = "twilio",
+) -> None:
+    """Call the voice menu (IVR) from the terminal, against the app in-process.
+
+    Prints what the caller would hear; type the keys you would press (Enter alone: you
+    pressed nothing), and when asked to speak, a recording URL (Enter: a made-up one).
+    """
+    from nalish.simulate import client_for, voice_call
+
+    settings = _settings()
+    _caller(phone)
+    if provider not in ("twilio", "africastalking"):
+        typer.echo(f"--provider: {provider!r} is not twilio or africastalking", err=True)
+        raise typer.Exit(2)
+    with client_for(None) as client:
+        try:
+            voice_call(client, settings, phone=phone, provider=provider, ask=input, show=typer.echo)
+        except (EOFError, KeyboardInterrupt):
+            typer.echo("\n[hung up]")
 
 
 @users_app.command("create")
@@ -595,4 +671,4 @@ def main() -> None:
 
 
 # Commands kept in their own modules register themselves on the apps above.
-from nalish import cli_work  # noqa: E402, F401
+from nalish import cli_menus, cli_work  # noqa: E402, F401

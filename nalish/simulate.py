@@ -1,7 +1,10 @@
-"""A feature phone in the terminal: `nalish simulate ussd --phone P`.
+"""A feature phone in the terminal: `nalish simulate ussd|sms|voice --phone P`.
 
-Posts each screen's answer in Africa's Talking's format, either to a running app
-(`--url`) or to an in-process app, so anyone can try the menus with no telco.
+Each simulator posts what a citizen does in the provider's own format (Africa's
+Talking's USSD and SMS forms; Twilio's or Africa's Talking's voice callbacks), either
+to a running app (`--url`) or to an in-process app, so anyone can try the menus with no
+telco. The loops take `post`, `ask` and `show` callables so tests can drive them
+without a terminal.
 """
 
 from __future__ import annotations
@@ -11,14 +14,20 @@ from collections.abc import Callable
 
 import httpx
 
+from grievance_engine.settings import Settings
+
+Post = Callable[[dict[str, str]], httpx.Response]
+Ask = Callable[[str], str]
+Show = Callable[[str], None]
+
 
 def ussd_session(
-    post: Callable[[dict[str, str]], httpx.Response],
+    post: Post,
     *,
     phone: str,
     service_code: str,
-    ask: Callable[[str], str],
-    show: Callable[[str], None],
+    ask: Ask,
+    show: Show,
 ) -> str:
     """Run one USSD session; returns the final screen."""
     session_id = f"ATUid_sim_{uuid.uuid4().hex[:16]}"
@@ -48,3 +57,201 @@ def _phone_frame(screen: str) -> str:
     border = "+" + "-" * (width + 2) + "+"
     lines = [f"| {line.ljust(width)} |" for line in screen.splitlines()]
     return "\n".join([border, *lines, border])
+
+
+# --- SMS -------------------------------------------------------------------------------
+
+
+def sms_conversation(
+    post: Post,
+    *,
+    phone: str,
+    shortcode: str,
+    ask: Ask,
+    show: Show,
+    replies: Callable[[], list[str]] | None,
+) -> int:
+    """Text the helpline line by line until an empty line or end of input (Ctrl-D).
+
+    Each line is posted as an Africa's Talking incoming SMS; then `replies()` gives the
+    messages the helpline has queued for this phone since the last call, oldest first.
+    With no `replies` (a remote app, whose outbox we cannot read), nothing is shown.
+    Returns how many messages were sent.
+    """
+    from grievance_engine import clock
+
+    sent = 0
+    while True:
+        try:
+            text = ask("sms> ")
+        except EOFError:
+            show("")
+            break
+        if not text.strip():
+            break
+        form = {
+            "from": phone,
+            "to": shortcode,
+            "text": text,
+            "date": clock.now().strftime("%Y-%m-%d %H:%M:%S"),
+            "id": f"ATXid_sim_{uuid.uuid4().hex}",  # unique: each line is a new message
+            "linkId": f"sim{uuid.uuid4().hex[:12]}",
+            "networkCode": "47001",
+        }
+        response = post(form)
+        if response.status_code != 200:
+            show(f"[HTTP {response.status_code}] {response.text}")
+            continue
+        sent += 1
+        if replies is None:
+            continue
+        received = replies()
+        if not received:
+            show("  [no reply]")
+        for body in received:
+            show(_sms_bubble(shortcode, body))
+    return sent
+
+
+def outbox_replies(phone: str) -> Callable[[], list[str]]:
+    """A reader of the SMS queued for `phone` in this process's database: each call
+    returns those created since the previous call (at first: since now), oldest first."""
+    from grievance_engine import service
+    from grievance_engine.db import session_scope
+
+    def newest(after: int) -> list[dict]:
+        with session_scope() as session:
+            rows = service.list_outbox(session=session, to_phone=phone, limit=100)
+        return sorted((row for row in rows if row["id"] > after), key=lambda row: row["id"])
+
+    seen = max((row["id"] for row in newest(0)), default=0)
+
+    def read() -> list[str]:
+        nonlocal seen
+        rows = newest(seen)
+        if rows:
+            seen = rows[-1]["id"]
+        return [row["body"] for row in rows]
+
+    return read
+
+
+def _sms_bubble(sender: str, body: str) -> str:
+    lines = body.splitlines() or [""]
+    return "\n".join(
+        [f"  [{sender}] {lines[0]}", *(f"  {' ' * (len(sender) + 2)} {line}" for line in lines[1:])]
+    )
+
+
+# --- voice -----------------------------------------------------------------------------
+
+
+def voice_call(
+    client: httpx.Client, settings: Settings, *, phone: str, provider: str, ask: Ask, show: Show
+) -> None:
+    """One call: post as the provider would, speak its XML, and answer as the caller."""
+    import xml.etree.ElementTree as ET
+    from urllib.parse import urlsplit
+
+    from twilio.request_validator import RequestValidator
+
+    call = uuid.uuid4().hex
+    twilio = provider == "twilio"
+    if twilio:
+        base = {
+            "CallSid": f"CA{call}",
+            "AccountSid": "AC" + "0" * 32,
+            "From": phone,
+            "To": settings.twilio_from or "+15005550006",
+            "CallStatus": "in-progress",
+            "Direction": "inbound",
+        }
+        url = "/channels/twilio/voice"
+    else:
+        base = {
+            "sessionId": f"ATVId_sim_{call[:16]}",
+            "callerNumber": phone,
+            "destinationNumber": "+254711082333",
+            "direction": "Inbound",
+            "isActive": "1",
+        }
+        url = "/channels/africastalking/voice"
+        if settings.at_webhook_token:
+            url += f"?token={settings.at_webhook_token}"
+
+    def post(target: str, extra: dict[str, str]) -> httpx.Response:
+        parts = urlsplit(target)  # the app's own absolute or relative URL
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        form = {**base, **extra}
+        headers = {}
+        if twilio and settings.twilio_auth_token:
+            signed = (settings.public_base_url or "http://testserver").rstrip("/") + path
+            signature = RequestValidator(settings.twilio_auth_token).compute_signature(signed, form)
+            headers["X-Twilio-Signature"] = signature
+        return client.post(path, data=form, headers=headers)
+
+    def hear(element) -> None:
+        for child in element:
+            if child.tag == "Say" and (child.text or "").strip():
+                show(f"  « {child.text.strip()} »")
+            elif child.tag == "Play":
+                show(f"  [plays {child.get('url') or child.text}]")
+
+    extra: dict[str, str] = {}
+    while url:
+        response = post(url, extra)
+        if response.status_code != 200:
+            show(f"[HTTP {response.status_code}] {response.text}")
+            return
+        url, extra = "", {}
+        for element in ET.fromstring(response.text):  # noqa: S314  (our own app's XML)
+            if element.tag in ("Say", "Play"):
+                hear([element])
+            elif element.tag in ("Gather", "GetDigits"):
+                hear(element)
+                keys = ask("keys> ").strip()
+                if keys:
+                    url = element.get("action") or element.get("callbackUrl") or ""
+                    extra = {"Digits" if twilio else "dtmfDigits": keys}
+                    break
+                show("  [you pressed nothing]")
+            elif element.tag == "Record":
+                hear(element)
+                show("  [beep: speak, then press #]")
+                given = ask("recording URL (Enter: a made-up one, '-': say nothing)> ").strip()
+                if given == "-" and twilio:
+                    continue  # Twilio calls no action for silence: its <Redirect> follows
+                recording = "" if given == "-" else given or f"https://rec.invalid/{call}.mp3"
+                url = element.get("action") or element.get("callbackUrl") or ""
+                if twilio:
+                    extra = {"RecordingUrl": recording, "RecordingDuration": "12"}
+                else:
+                    extra = {"recordingUrl": recording, "durationInSeconds": "12"}
+                break
+            elif element.tag == "Redirect":
+                url = (element.text or "").strip()
+                break
+            elif element.tag == "Dial":
+                number = element.get("phoneNumbers") or (element.text or "").strip()
+                show(f"  [transferred to an agent at {number}]")
+                break
+            elif element.tag == "Hangup":
+                break
+    if not twilio:  # Africa's Talking's end-of-call summary
+        post(
+            f"/channels/africastalking/voice?token={settings.at_webhook_token or ''}",
+            {"isActive": "0", "durationInSeconds": "60"},
+        )
+    show("[call ended]")
+
+
+def client_for(url: str | None) -> httpx.Client:
+    """An HTTP client for a running app at `url`, or one that runs the app in-process
+    (FastAPI's TestClient, itself an httpx client; enter it to run the app's lifespan)."""
+    if url:
+        return httpx.Client(base_url=url, timeout=15)
+    from fastapi.testclient import TestClient
+
+    from nalish.app import create_app
+
+    return TestClient(create_app())

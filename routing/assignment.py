@@ -13,6 +13,7 @@ moves to `assigned` through the lifecycle table.
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, and_, col, func, select
 
 from grievance_engine import events, lifecycle
@@ -30,23 +31,26 @@ def available(*, session: Session, ticket: Ticket) -> list[tuple[User, int]]:
     speaking its language — each with how many open tickets they hold (one query)."""
     if ticket.office_id is None:
         return []
-    holds_open = and_(Ticket.assignee_id == User.id, col(Ticket.status).in_(lifecycle.OPEN))
-    rows = session.exec(
-        select(User, func.count(col(Ticket.id)))
-        .outerjoin(Ticket, holds_open)
-        .where(
-            User.office_id == ticket.office_id,
-            col(User.active),
-            col(User.away).is_(False),
-            col(User.role).in_(WORKER_ROLES),
-        )
-        .group_by(col(User.id))
-    ).all()
+    rows = session.exec(_AVAILABLE, params={"office_id": ticket.office_id}).all()
     return [
         (person, open_count)
         for person, open_count in rows
         if (not person.queues or ticket.queue in person.queues) and person.speaks(ticket.language)
     ]
+
+
+# Built once: intake runs it for every ticket.
+_AVAILABLE = (
+    select(User, func.count(col(Ticket.id)))
+    .outerjoin(Ticket, and_(Ticket.assignee_id == User.id, col(Ticket.status).in_(lifecycle.OPEN)))
+    .where(
+        User.office_id == bindparam("office_id"),
+        col(User.active),
+        col(User.away).is_(False),
+        col(User.role).in_(WORKER_ROLES),
+    )
+    .group_by(col(User.id))
+)
 
 
 def auto_assign(*, session: Session, ticket: Ticket, actor: str = "system") -> User | None:

@@ -12,13 +12,12 @@ from sqlmodel import Session, SQLModel
 from grievance_engine import duplicates, incidents, phones
 from grievance_engine import service as ticket_service
 from grievance_engine.models import (
-    AdminArea,
     AdminLevel,
     Channel,
     Ticket,
     TicketCreate,
 )
-from grievance_engine.service import TicketError
+from grievance_engine.service import CategoryLike, DistrictLike, TicketError
 from grievance_engine.settings import get_settings
 from routing import assignment
 from routing import service as routing_service
@@ -36,14 +35,12 @@ def file_grievance(
     category, district or an upazila outside the district. Flushes; the caller commits.
     """
     if ticket_in.source_key:
-        existing = ticket_service.get_by_source_key(
+        filed_id = ticket_service.ticket_id_for_source_key(
             session=session, source_key=ticket_in.source_key
         )
-        if existing is not None:
-            return existing
-    category, district = ticket_service.load_category_and_district(
-        session=session, ticket_in=ticket_in
-    )
+        if filed_id is not None:
+            return session.get(Ticket, filed_id)
+    category, district = _category_and_district(session, ticket_in)
     _check_upazila(session, district, ticket_in.upazila_id)
     decision = routing_service.route(
         session=session,
@@ -68,7 +65,22 @@ def file_grievance(
     return ticket
 
 
-def _check_upazila(session: Session, district: AdminArea, upazila_id: int | None) -> None:
+def _category_and_district(
+    session: Session, ticket_in: TicketCreate
+) -> tuple[CategoryLike, DistrictLike]:
+    """The active category and the district `ticket_in` names, from routing's cache
+    (as `ticket_service.load_category_and_district` would read them, without a query);
+    raises `TicketError` for either being unknown."""
+    category = routing_service.cached_category(session=session, code=ticket_in.category_code)
+    if category is None:
+        raise TicketError(f"unknown category {ticket_in.category_code!r}")
+    district = routing_service.cached_area(session=session, area_id=ticket_in.district_id)
+    if district is None or district.level != AdminLevel.DISTRICT:
+        raise TicketError(f"unknown district id {ticket_in.district_id}")
+    return category, district
+
+
+def _check_upazila(session: Session, district: DistrictLike, upazila_id: int | None) -> None:
     if upazila_id is None:
         return
     upazila = routing_service.cached_area(session=session, area_id=upazila_id)

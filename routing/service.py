@@ -7,8 +7,9 @@ division, national + category, national. When no rule applies, the grievance goe
 the national triage desk, so it always lands somewhere a person will see it.
 
 `route()` runs inside every intake, so it reads the rules from a per-process cache
-(`_RuleCache`): the active rules, the admin tree and the category codes, loaded in a
-few queries and kept for `CACHE_TTL_SECONDS`. An edit through the ORM in this process
+(`_RuleCache`): the active rules, the admin tree and the categories, loaded in a few
+queries and kept for `CACHE_TTL_SECONDS`; intake checks its category and district
+there too (`cached_category`, `cached_area`). An edit through the ORM in this process
 (a rule, an office, an area) clears it at flush; `routing.seed` and the gazetteer
 import clear it; an edit in another process takes effect within the TTL.
 """
@@ -59,6 +60,19 @@ class _Area:
     kind: str
     level: str
     parent_id: int | None
+    name_local: str | None
+
+
+@dataclass(frozen=True)
+class _Category:
+    """An active category as intake needs it: what `Category` offers, read-only."""
+
+    id: int
+    code: str
+    names: dict[str, str]
+
+    def label(self, language: str) -> str:
+        return self.names.get(language) or self.names.get("en") or self.code
 
 
 @dataclass(frozen=True)
@@ -74,14 +88,15 @@ class _Rule:
 @dataclass
 class _RuleCache:
     """What routing reads, for one database engine: active rules to active offices
-    keyed by (area id or None, category id or None), the admin tree, category codes
-    and the triage office."""
+    keyed by (area id or None, category id or None), the admin tree, category codes,
+    the active categories by code and the triage office."""
 
     engine: Engine
     built_at: float
     rules: dict[tuple[int | None, int | None], _Rule]
     areas: dict[int, _Area]
     categories: dict[int, str]
+    active_categories: dict[str, _Category]
     triage: tuple[int, str] | None
     expires_at: float = field(init=False)
 
@@ -114,15 +129,33 @@ def _load(session: Session, engine: Engine) -> _RuleCache:
         row[0]: _Area(*row)
         for row in session.exec(
             select(
-                AdminArea.id, AdminArea.name, AdminArea.kind, AdminArea.level, AdminArea.parent_id
+                AdminArea.id,
+                AdminArea.name,
+                AdminArea.kind,
+                AdminArea.level,
+                AdminArea.parent_id,
+                AdminArea.name_local,
             )
         ).all()
     }
-    categories = dict(session.exec(select(Category.id, Category.code)).all())
+    rows = session.exec(select(Category.id, Category.code, Category.names, Category.active))
+    categories, active_categories = {}, {}
+    for category_id, code, names, active in rows:
+        categories[category_id] = code
+        if active:
+            active_categories[code] = _Category(category_id, code, dict(names or {}))
     triage = session.exec(
         select(Office.id, Office.name).where(Office.code == NATIONAL_TRIAGE, col(Office.active))
     ).first()
-    return _RuleCache(engine, _clock(), rules, areas, categories, tuple(triage) if triage else None)
+    return _RuleCache(
+        engine,
+        _clock(),
+        rules,
+        areas,
+        categories,
+        active_categories,
+        tuple(triage) if triage else None,
+    )
 
 
 def _rule_cache(session: Session) -> _RuleCache:
@@ -187,8 +220,14 @@ def route(
 
 
 def cached_area(*, session: Session, area_id: int) -> _Area | None:
-    """The admin area `area_id` (id, name, kind, level, parent) from the rule cache."""
+    """The admin area `area_id` (id, name, kind, level, parent, local name) from the
+    rule cache."""
     return _rule_cache(session).areas.get(area_id)
+
+
+def cached_category(*, session: Session, code: str) -> _Category | None:
+    """The active category `code` (id, code, names, `label()`) from the rule cache."""
+    return _rule_cache(session).active_categories.get(code)
 
 
 def _area_chain(

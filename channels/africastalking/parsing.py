@@ -1,16 +1,24 @@
 """Africa's Talking payloads → Nalish's normalised messages, and voice XML out.
 
 Docs: https://developers.africastalking.com/docs/sms/notifications (incoming SMS and
-delivery reports), https://developers.africastalking.com/docs/voice/actions (XML).
+delivery reports), https://developers.africastalking.com/docs/voice/actions (XML:
+<Say>, <Play url>, <GetDigits timeout finishOnKey numDigits callbackUrl>, <Record
+finishOnKey maxLength trimSilence playBeep callbackUrl>, <Dial phoneNumbers>,
+<Redirect>), https://developers.africastalking.com/docs/voice/handle_calls (the
+callback's ``isActive, sessionId, direction, callerNumber, destinationNumber,
+dtmfDigits, recordingUrl, durationInSeconds, currencyCode, amount``).
 """
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from urllib.parse import quote, urlencode
+from xml.sax.saxutils import escape, quoteattr
 
 from grievance_engine.delivery import Report
 from grievance_engine.inbound import InboundSms
 from grievance_engine.models import NotificationStatus
+from grievance_engine.phones import InvalidPhoneNumber, to_e164
+from menus import ivr
 
 PROVIDER = "africastalking"
 
@@ -61,3 +69,80 @@ def voice_xml(text: str) -> str:
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<Response><Say voice="en-US-Standard-C" playBeep="false">{escape(text)}</Say></Response>'
     )
+
+
+# --- the IVR ---------------------------------------------------------------------------
+
+VOICE_PATH = "/channels/africastalking/voice"
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+# <Say> voices: Africa's Talking's English voice; Swahili text is read by the default
+# voice. Bangla is never said: `menus.ivr` gives English text where no recording exists.
+SAY_VOICE = {"en": "en-US-Standard-C"}
+
+
+def voice_request(fields: dict[str, str], *, step: int | None) -> ivr.VoiceRequest:
+    """A voice callback as the IVR's request: ``dtmfDigits`` after a <GetDigits>,
+    ``recordingUrl`` after a <Record> (empty when nothing was recorded), neither after
+    the <Redirect> that follows a <GetDigits> nobody answered."""
+    try:
+        phone: str | None = to_e164(fields.get("callerNumber", ""))
+    except InvalidPhoneNumber:
+        phone = None
+    return ivr.VoiceRequest(
+        call_id=f"{PROVIDER}:{fields['sessionId'][:100]}",
+        phone=phone,
+        step=step,
+        digits=fields.get("dtmfDigits") or None,
+        recording_url=fields.get("recordingUrl", "").strip() or None,
+    )
+
+
+def callback_url(base_url: str, *, step: int, token: str | None) -> str:
+    """Where Africa's Talking posts the answer to `step` (absolute, with our token)."""
+    query = {"step": str(step)}
+    if token:
+        query["token"] = token
+    return f"{base_url.rstrip('/')}{VOICE_PATH}?{urlencode(query)}"
+
+
+def voice_reply_xml(
+    reply: ivr.VoiceReply, *, base_url: str, prompts_url: str, token: str | None
+) -> str:
+    """The IVR's reply as Africa's Talking voice XML.
+
+    A <GetDigits> nobody answers moves on to the next action without a callback, so a
+    <Redirect> to the same callback follows it: the IVR hears a silence. A <Record>
+    always calls back (``recordingUrl`` empty when nothing was said).
+    """
+    callback = callback_url(base_url, step=reply.step, token=token)
+    spoken = "".join(_speak(item, prompts_url) for item in reply.items)
+    if reply.expect == ivr.KEY:
+        body = (
+            f'<GetDigits timeout="{ivr.KEY_TIMEOUT_SECONDS}" finishOnKey="#" numDigits="1" '
+            f"callbackUrl={quoteattr(callback)}>{spoken}</GetDigits>"
+            f"<Redirect>{escape(callback)}</Redirect>"
+        )
+    elif reply.expect == ivr.DIGITS:
+        body = (
+            f'<GetDigits timeout="{ivr.DIGITS_TIMEOUT_SECONDS}" finishOnKey="#" '
+            f"callbackUrl={quoteattr(callback)}>{spoken}</GetDigits>"
+            f"<Redirect>{escape(callback)}</Redirect>"
+        )
+    elif reply.expect == ivr.RECORD:
+        body = (
+            f'<Record finishOnKey="#" maxLength="{ivr.RECORD_MAX_SECONDS}" trimSilence="true" '
+            f'playBeep="true" callbackUrl={quoteattr(callback)}>{spoken}</Record>'
+        )
+    elif reply.expect == ivr.TRANSFER and reply.transfer_to:
+        body = f"{spoken}<Dial phoneNumbers={quoteattr(reply.transfer_to)}/>"
+    else:
+        body = spoken  # nothing after it: the call ends
+    return f"{XML_DECLARATION}<Response>{body}</Response>"
+
+
+def _speak(item: ivr.Say | ivr.Play, prompts_url: str) -> str:
+    if isinstance(item, ivr.Play):
+        return f"<Play url={quoteattr(f'{prompts_url}/{quote(item.path)}')}/>"
+    voice = SAY_VOICE.get(item.language)
+    attributes = f' voice="{voice}"' if voice else ""
+    return f'<Say{attributes} playBeep="false">{escape(item.text)}</Say>'

@@ -31,7 +31,8 @@ from grievance_engine.db import LazySession
 from grievance_engine.models import Citizen
 from grievance_engine.sessions import AsyncSessionStore
 from grievance_engine.settings import Settings, get_settings
-from menus import helpline, ussd
+from menus import flows, ivr, ussd
+from menus.engine import Flow
 from menus.i18n import t
 
 log = logging.getLogger("nalish.channels.africastalking")
@@ -39,6 +40,7 @@ log = logging.getLogger("nalish.channels.africastalking")
 router = APIRouter(prefix="/channels/africastalking", tags=["Africa's Talking"])
 
 USSD_FIELDS = ("sessionId", "serviceCode", "phoneNumber", "text")
+PROMPTS_PATH = "/media/prompts"  # recorded voice prompts, mounted by nalish.app
 
 
 def _verify(request: Request, settings: Settings) -> None:
@@ -71,13 +73,19 @@ async def _answer(hop: ussd.UssdRequest, store: AsyncSessionStore, settings: Set
     """
     key = f"ussd:{hop.session_id}"
     language = settings.default_language
+    flow = flows.current()
+    # A session is kept long enough to be offered back if the network drops it.
+    ttl = max(settings.ussd_session_ttl_seconds, settings.ussd_resume_minutes * 60)
     try:
         state = await store.aget(key)
-        if state is None or ussd.needs_database(helpline.FLOW, state):
-            result = await run_in_threadpool(_respond_with_database, hop, state, language)
+        previous = await _previous_session(hop, store, settings) if state is None else None
+        if state is None or ussd.needs_database(flow, state):
+            result = await run_in_threadpool(
+                _respond_with_database, flow, hop, state, language, previous
+            )
         else:
-            result = _respond(hop, state, language, LazySession())
-        await store.aset(key, result.state, settings.ussd_session_ttl_seconds)
+            result = _respond(flow, hop, state, language, LazySession())
+        await store.aset(key, result.state, ttl)
     except Exception:
         # Never a 5xx for a hop we could parse: the telco would show the citizen a
         # network error. Nothing is half-filed: the transaction rolled back.
@@ -86,19 +94,52 @@ async def _answer(hop: ussd.UssdRequest, store: AsyncSessionStore, settings: Set
     return result.reply.wire()
 
 
-def _respond_with_database(hop: ussd.UssdRequest, state: dict | None, language: str) -> ussd.Hop:
+async def _previous_session(
+    hop: ussd.UssdRequest, store: AsyncSessionStore, settings: Settings
+) -> dict | None:
+    """The state of this phone's last session (to offer a dropped complaint back), and
+    note this session as the last one. Two store calls, on a session's first hop only."""
+    if settings.ussd_resume_minutes <= 0:
+        return None
+    last_key = f"ussd-last:{hop.phone}"
+    last = await store.aget(last_key)
+    await store.aset(last_key, {"session": hop.session_id}, settings.ussd_resume_minutes * 60)
+    if not last or last.get("session") == hop.session_id:
+        return None
+    return await store.aget(f"ussd:{last['session']}")
+
+
+def _respond_with_database(
+    flow: Flow, hop: ussd.UssdRequest, state: dict | None, language: str, previous: dict | None
+) -> ussd.Hop:
     lazy = LazySession()
+    start = None
     if state is None:
-        language = _citizen_language(lazy.get(), hop.phone) or language
-    return _respond(hop, state, language, lazy)
+        known = _citizen_language(lazy.get(), hop.phone)
+        language = known or language
+        start = None if known else "language"  # someone we have not met chooses first
+    return _respond(flow, hop, state, language, lazy, start=start, previous=previous)
 
 
 def _respond(
-    hop: ussd.UssdRequest, state: dict | None, language: str, lazy: LazySession
+    flow: Flow,
+    hop: ussd.UssdRequest,
+    state: dict | None,
+    language: str,
+    lazy: LazySession,
+    *,
+    start: str | None = None,
+    previous: dict | None = None,
 ) -> ussd.Hop:
     try:
         result = ussd.respond(
-            session=lazy, flow=helpline.FLOW, state=state, request=hop, language=language
+            session=lazy,
+            flow=flow,
+            state=state,
+            request=hop,
+            language=language,
+            start=start if start in flow.nodes else None,
+            previous=previous,
         )
         lazy.commit()  # the ticket is durable before the citizen sees its reference
         return result
@@ -157,9 +198,10 @@ async def delivery_report(request: Request, settings: SettingsDep) -> PlainTextR
 
 
 @router.post("/voice")
-async def voice(request: Request, settings: SettingsDep) -> Response:
-    """A call to our number. The recorded-voice IVR comes with the menus issue; until then
-    callers hear how to reach us by USSD or SMS, in English (Bangla needs recorded audio)."""
+async def voice(request: Request, settings: SettingsDep, store: SessionStoreDep) -> Response:
+    """A call to our number, and every answer in it (the IVR, `menus.ivr`): the first
+    request starts the call; each <GetDigits> and <Record> calls back here with the
+    ``step`` it answers in the query. The last request (``isActive=0``) is a summary."""
     _verify(request, settings)
     fields = await read_form(request, required=("sessionId",))
     if fields.get("isActive", "1") == "0":  # the call ended: a summary, not a question
@@ -170,7 +212,16 @@ async def voice(request: Request, settings: SettingsDep) -> Response:
             fields.get("hangupCause", "?"),
         )
         return Response(status_code=200)
-    return Response(
-        parsing.voice_xml(t(settings.default_language, "voice.welcome")),
-        media_type="application/xml",
+    raw = request.query_params.get("step")  # None: the call's first request
+    step = None if raw is None else int(raw) if raw.isdigit() and len(raw) < 6 else 0
+    hop = parsing.voice_request(fields, step=step)
+    reply = await run_in_threadpool(ivr.answer, store=store, request=hop)
+    base_url = settings.public_base_url or str(request.base_url)
+    prompts_url = settings.prompts_base_url or f"{base_url.rstrip('/')}{PROMPTS_PATH}"
+    xml = parsing.voice_reply_xml(
+        reply,
+        base_url=base_url,
+        prompts_url=prompts_url.rstrip("/"),
+        token=settings.at_webhook_token,
     )
+    return Response(xml, media_type="application/xml")

@@ -5,7 +5,9 @@ message webhook: ``MessageSid, AccountSid, From, To, Body, NumMedia, NumSegments
 https://www.twilio.com/docs/messaging/api/message-resource#message-status-values
 (what each ``MessageStatus`` means), https://www.twilio.com/docs/usage/security#validating-requests
 (``X-Twilio-Signature``, checked in `routes.py`), https://www.twilio.com/docs/api/errors
-(``ErrorCode``).
+(``ErrorCode``), https://www.twilio.com/docs/voice/twiml (voice: <Gather>, <Record>,
+<Play>, <Say>, <Dial>; the call webhook's ``CallSid, From, To, CallStatus…``, a Gather's
+``Digits``, a Record's ``RecordingUrl, RecordingDuration``).
 """
 
 from __future__ import annotations
@@ -13,10 +15,15 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from urllib.parse import quote
+
+from twilio.twiml.voice_response import VoiceResponse
 
 from grievance_engine.delivery import Report
 from grievance_engine.inbound import InboundSms
 from grievance_engine.models import NotificationStatus
+from grievance_engine.phones import InvalidPhoneNumber, to_e164
+from menus import ivr
 
 PROVIDER = "twilio"
 
@@ -112,3 +119,95 @@ def _failure_reason(error_code: str, error_message: str) -> str | None:
     if error_code:
         return f"Twilio error {error_code}"
     return error_message or None
+
+
+# --- voice ---------------------------------------------------------------------------
+
+VOICE_PATH = "/channels/twilio/voice"
+# <Say> voices: Twilio's default voice for English; Swahili has no voice of its own, and
+# the default voice reads its (phonetic) spelling intelligibly. Bangla is never said:
+# `menus.ivr` gives English text where no Bangla recording exists.
+SAY_LANGUAGE = {"en": "en-US"}
+
+
+def voice_request(fields: dict[str, str], *, step: int | None) -> ivr.VoiceRequest:
+    """A call webhook, or a Gather's or Record's action, as the IVR's request.
+
+    ``From`` is the caller; a withheld number ("anonymous", "+266696687") is None, and
+    the caller is told why we cannot take the complaint. An empty recording (Twilio
+    posts ``RecordingDuration`` 0 when nothing was said) counts as silence.
+    """
+    try:
+        phone: str | None = to_e164(fields.get("From", ""))
+    except InvalidPhoneNumber:
+        phone = None
+    recording = fields.get("RecordingUrl", "").strip() or None
+    if recording and fields.get("RecordingDuration", "").strip() == "0":
+        recording = None
+    return ivr.VoiceRequest(
+        call_id=f"{PROVIDER}:{fields['CallSid'][:64]}",
+        phone=phone,
+        step=step,
+        digits=fields.get("Digits") or None,
+        recording_url=recording,
+    )
+
+
+def voice_twiml(reply: ivr.VoiceReply, *, prompts_url: str) -> VoiceResponse:
+    """The IVR's reply as TwiML.
+
+    A <Gather> or <Record> is followed by a <Redirect> to its own action: Twilio runs
+    it when the caller pressed nothing (or said nothing), and the IVR hears a silence.
+    Action URLs are relative (Twilio resolves them against the URL it called, which is
+    also the URL it signs) and carry the step they answer.
+    """
+    response = VoiceResponse()
+    if reply.expect in (ivr.KEY, ivr.DIGITS):
+        action = f"{VOICE_PATH}/gather?step={reply.step}"
+        if reply.expect == ivr.KEY:
+            gather = response.gather(
+                input="dtmf",
+                num_digits=1,
+                timeout=ivr.KEY_TIMEOUT_SECONDS,
+                action=action,
+                method="POST",
+            )
+        else:
+            gather = response.gather(
+                input="dtmf",
+                finish_on_key="#",
+                timeout=ivr.DIGITS_TIMEOUT_SECONDS,
+                action=action,
+                method="POST",
+            )
+        _speak(gather, reply.items, prompts_url)
+        response.redirect(action, method="POST")
+    elif reply.expect == ivr.RECORD:
+        action = f"{VOICE_PATH}/recorded?step={reply.step}"
+        _speak(response, reply.items, prompts_url)
+        response.record(
+            max_length=ivr.RECORD_MAX_SECONDS,
+            finish_on_key="#",
+            play_beep=True,
+            timeout=ivr.RECORD_SILENCE_SECONDS,
+            action=action,
+            method="POST",
+        )
+        response.redirect(action, method="POST")
+    elif reply.expect == ivr.TRANSFER and reply.transfer_to:
+        _speak(response, reply.items, prompts_url)
+        response.dial(reply.transfer_to)
+    else:
+        _speak(response, reply.items, prompts_url)
+        response.hangup()
+    return response
+
+
+def _speak(verb, items: tuple[ivr.Say | ivr.Play, ...], prompts_url: str) -> None:
+    for item in items:
+        if isinstance(item, ivr.Play):
+            verb.play(f"{prompts_url}/{quote(item.path)}")
+        elif item.language in SAY_LANGUAGE:
+            verb.say(item.text, language=SAY_LANGUAGE[item.language])
+        else:
+            verb.say(item.text)

@@ -8,6 +8,11 @@ retried and counted like every other SMS. Status callbacks
 arrive out of order and repeat; `grievance_engine.delivery` keeps each one and never
 moves a status backwards.
 
+Voice (https://www.twilio.com/docs/voice/twiml): ``/voice`` starts the IVR
+(`menus.ivr`); its <Gather> and <Record> post their answers to ``/voice/gather`` and
+``/voice/recorded`` with the step they answer (``?step=``), which makes a retried
+request get the same TwiML again instead of acting twice.
+
 Every request is signed (https://www.twilio.com/docs/usage/security#validating-requests):
 when ``NALISH_TWILIO_AUTH_TOKEN`` is set, ``X-Twilio-Signature`` must be the HMAC-SHA1
 of the URL Twilio called and the sorted form fields, checked with Twilio's own
@@ -29,8 +34,9 @@ from channels.deps import LocksDep, SessionStoreDep, SettingsDep
 from channels.inbound import handle_sms
 from channels.twilio import parsing
 from channels.webhooks import apply_delivery_report, phone_field, read_form
+from grievance_engine.sessions import SessionStore
 from grievance_engine.settings import Settings
-from menus.i18n import t
+from menus import ivr
 
 log = logging.getLogger("nalish.channels.twilio")
 
@@ -43,6 +49,7 @@ VOICE_FIELDS = ("CallSid",)
 # CallStatus values that mean the call is over: a summary, not a caller waiting.
 CALL_ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
 TWIML = "application/xml"
+PROMPTS_PATH = "/media/prompts"  # mounted by nalish.app
 
 
 def _signed_url(request: Request, settings: Settings) -> str:
@@ -118,13 +125,10 @@ async def status_callback(request: Request, settings: SettingsDep) -> Response:
 
 
 @router.post("/voice")
-async def voice(request: Request, settings: SettingsDep) -> Response:
-    """A call to our number. The recorded-voice IVR comes with the menus issue; until then
-    callers hear how to reach us by USSD or SMS. In English whatever the deployment's
-    language: Twilio's <Say> has no Bangla voice, so Bangla prompts will be recorded
-    audio (<Play>)."""
+async def voice(request: Request, settings: SettingsDep, store: SessionStoreDep) -> Response:
+    """A call to our number starts the IVR (`menus.ivr`); a status callback pointed here
+    (the call ended) gets empty TwiML."""
     fields = await _verified_form(request, settings, required=VOICE_FIELDS)
-    response = VoiceResponse()
     call_status = fields.get("CallStatus", "").strip().lower()
     if call_status in CALL_ENDED:  # a status callback pointed here: nothing to say
         log.info(
@@ -133,7 +137,49 @@ async def voice(request: Request, settings: SettingsDep) -> Response:
             call_status,
             fields.get("CallDuration", "?"),
         )
-        return _twiml(response)
-    response.say(t("en", "voice.welcome"))
-    response.hangup()
-    return _twiml(response)
+        return _twiml(VoiceResponse())
+    return await _voice_hop(request, settings, store, fields, step=None)
+
+
+@router.post("/voice/gather")
+async def voice_gather(request: Request, settings: SettingsDep, store: SessionStoreDep) -> Response:
+    """A <Gather>'s answer (``Digits``), or its <Redirect> when nothing was pressed."""
+    fields = await _verified_form(request, settings, required=VOICE_FIELDS)
+    return await _voice_hop(request, settings, store, fields, step=_step(request))
+
+
+@router.post("/voice/recorded")
+async def voice_recorded(
+    request: Request, settings: SettingsDep, store: SessionStoreDep
+) -> Response:
+    """A <Record>'s answer (``RecordingUrl``), or its <Redirect> when nothing was said."""
+    fields = await _verified_form(request, settings, required=VOICE_FIELDS)
+    return await _voice_hop(request, settings, store, fields, step=_step(request))
+
+
+def _step(request: Request) -> int:
+    """The step a Gather or Record answers, from its action URL (0: none, or not ours)."""
+    raw = request.query_params.get("step", "")
+    return int(raw) if raw.isdigit() and len(raw) < 6 else 0
+
+
+async def _voice_hop(
+    request: Request,
+    settings: Settings,
+    store: SessionStore,
+    fields: dict[str, str],
+    *,
+    step: int | None,
+) -> Response:
+    hop = parsing.voice_request(fields, step=step)
+    # The IVR reads the session store and, to file, the database: off the event loop.
+    reply = await run_in_threadpool(ivr.answer, store=store, request=hop)
+    return _twiml(parsing.voice_twiml(reply, prompts_url=_prompts_url(request, settings)))
+
+
+def _prompts_url(request: Request, settings: Settings) -> str:
+    """Where telcos fetch recorded prompts: the configured base, else this app."""
+    if settings.prompts_base_url:
+        return settings.prompts_base_url.rstrip("/")
+    base = settings.public_base_url or str(request.base_url)
+    return f"{base.rstrip('/')}{PROMPTS_PATH}"

@@ -8,6 +8,7 @@ import threading
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
+from sqlalchemy import event as sa_event
 
 from grievance_engine import audit, db, events, lifecycle, refs, service
 from grievance_engine.db import session_scope
@@ -220,3 +221,38 @@ def test_two_appends_at_once_on_postgres_queue_up_instead_of_forking(postgres):
     assert [e.seq for e in chain] == [1, 2, 3]
     assert {e.actor for e in chain[1:]} == {"user:1", "user:2"}
     assert chain[2].prev_hash == chain[1].hash
+
+
+def test_a_ticket_is_read_afresh_once_per_transaction_not_after_every_flush(world):
+    ticket_id, _ = _file(district_id=world.rangpur)
+    reads = []
+    engine = db.get_engine()
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM ticket " in statement:
+            reads.append(statement)
+
+    sa_event.listen(engine, "before_cursor_execute", record)
+    try:
+        with session_scope() as session:
+            ticket = session.get(Ticket, ticket_id)
+            reads.clear()
+            events.append(session=session, ticket=ticket, type="note", actor="user:1", data={})
+            ticket.queue = "water-desk"
+            session.flush()  # a flush ends only its own inner transaction, not ours
+            events.append(session=session, ticket=ticket, type="note", actor="user:2", data={})
+        assert len(reads) == 1  # the lock's re-read, the first time only
+        with session_scope() as session:
+            ticket = session.get(Ticket, ticket_id)
+            reads.clear()
+            events.append(session=session, ticket=ticket, type="note", actor="user:3", data={})
+        assert len(reads) == 1  # a new transaction locks again
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", record)
+    assert [e.seq for e in _events(ticket_id)] == [1, 2, 3, 4]
+    assert _problems() == []
+
+
+def _events(ticket_id: int):
+    with session_scope() as session:
+        return service.events_of(session=session, ticket_id=ticket_id)

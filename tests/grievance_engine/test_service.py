@@ -134,3 +134,53 @@ def test_a_bangla_ticket_gets_a_bangla_ack_in_ucs2(world):
         sms = session.exec(select(Notification)).one()
     assert "রংপুর" in sms.body and "পানি" in sms.body
     assert sms.encoding == "UCS-2" and sms.parts == 1
+
+
+def test_a_reference_already_taken_is_passed_over_for_a_fresh_one(world, monkeypatch):
+    with session_scope() as session:
+        first = service.create(session=session, office_id=None, ticket_in=_ticket_in(world))
+        taken = first.ref
+    fresh = refs.generate()
+    offered = iter([taken, taken, fresh])
+    monkeypatch.setattr(service.refs, "generate", lambda: next(offered))
+    with session_scope() as session:
+        second = service.create(
+            session=session, office_id=None, ticket_in=_ticket_in(world, source_key="ussd:2")
+        )
+        assert second.ref == fresh and second.id != first.id
+    with session_scope() as session:
+        shown = service.show(session=session, ref=fresh)
+    assert [e["type"] for e in shown["events"]] == ["created"]
+    assert (_count(Ticket), _count(Notification)) == (2, 2)
+
+
+def test_it_gives_up_when_every_reference_it_draws_is_taken(world, monkeypatch):
+    with session_scope() as session:
+        taken = service.create(session=session, office_id=None, ticket_in=_ticket_in(world)).ref
+    monkeypatch.setattr(service.refs, "generate", lambda: taken)
+    with pytest.raises(RuntimeError, match="unused ticket reference"), session_scope() as session:
+        service.create(session=session, office_id=None, ticket_in=_ticket_in(world))
+    assert (_count(Ticket), _count(Notification)) == (1, 1)
+
+
+def test_a_citizen_is_created_once_and_keeps_their_language_unless_given_another(world):
+    with session_scope() as session:
+        first = service.upsert_citizen(session=session, phone="+8801712345678", language="bn")
+        again = service.upsert_citizen(session=session, phone="+8801712345678", language="")
+        assert again == first == (first[0], False)
+        assert (
+            service.get_or_create_citizen(
+                session=session, phone="+8801712345678", language=None
+            ).language
+            == "bn"
+        )
+    with session_scope() as session:
+        session.exec(select(Citizen)).one().opted_out = True
+    with session_scope() as session:
+        citizen_id, opted_out = service.upsert_citizen(
+            session=session, phone="+8801712345678", language="en"
+        )
+        assert (citizen_id, opted_out) == (first[0], True)
+    with session_scope() as session:
+        assert session.exec(select(Citizen.language)).one() == "en"
+    assert _count(Citizen) == 1

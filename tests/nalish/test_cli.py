@@ -23,6 +23,8 @@ COMMANDS = [
     ["outbox", "list"],
     ["simulate"],
     ["simulate", "ussd"],
+    ["simulate", "sms"],
+    ["simulate", "voice"],
     ["users"],
     ["users", "create"],
     ["tickets", "transition"],
@@ -104,9 +106,37 @@ def test_seed_is_idempotent_and_demo_prints_logins_once(backend):
 
 
 def test_simulate_ussd_is_a_phone_in_the_terminal(backend):
-    answers = "1\n1\nRangpur\nThe tubewell in our para is broken\n1\n"
+    # English; New complaint; Water; "Rangpur" typed; upazila: Don't know (9th);
+    # the description; I agree; Send.
+    answers = "2\n1\n1\nRangpur\n9\nThe tubewell in our para is broken\n1\n1\n"
     result = backend.nalish("simulate", "ussd", "--phone", "+8801712340000", input=answers)
     assert "| Nalish 333 helpline" in result.stdout
     ref = re.search(r"complaint number is (\S{4}-\S{4})", result.stdout).group(1)
     shown = json.loads(backend.nalish("tickets", "show", ref, "--json").stdout)
     assert shown["phone"] == "+8801712340000" and shown["district"] == "Rangpur"
+
+
+def test_simulate_sms_is_a_conversation_by_text_message(backend):
+    phone = "+8801712340011"
+    typed = "no water in ward 5 rangpur sadar for 3 days\n1\n\n"
+    result = backend.nalish("simulate", "sms", "--phone", phone, input=typed)
+    question, ack = result.stdout.split("[333]")[1:3]
+    assert "Water complaint in Rangpur" in question and "Reply 1" in question
+    ref = re.search(r"complaint (\S{4}-\S{4}) received", ack).group(1)
+    shown = json.loads(backend.nalish("tickets", "show", ref, "--json").stdout)
+    assert (shown["phone"], shown["channel"], shown["district"]) == (phone, "sms", "Rangpur")
+    again = backend.nalish("simulate", "sms", "--phone", phone, input="")  # Ctrl-D at once
+    assert again.returncode == 0 and "[333]" not in again.stdout  # no old replies replayed
+
+
+def test_simulate_voice_calls_through_to_a_reference(backend):
+    # Keys pressed: English; New complaint; Water; division Rangpur; district Rangpur;
+    # upazila Rangpur Sadar; Enter at the beep (a made-up recording); I agree; Send.
+    keys = "2\n1\n1\n7\n7\n7\n\n1\n1\n"
+    result = backend.nalish("simulate", "voice", "--phone", "+8801712340012", input=keys)
+    assert "« Welcome to Nalish" in result.stdout and "[call ended]" in result.stdout
+    spelt = re.search(r"complaint number is: ((?:\w ){4}- (?:\w ?){4})", result.stdout).group(1)
+    ref = spelt.replace(" ", "")
+    shown = json.loads(backend.nalish("tickets", "show", ref, "--json").stdout)
+    assert (shown["phone"], shown["channel"]) == ("+8801712340012", "voice")
+    assert (shown["category"], shown["district"]) == ("water", "Rangpur")
