@@ -49,6 +49,8 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "choose_category": "What is the problem about?",
         "choose_division": "Choose your division, or type your district name:",
         "choose_district": "Choose your district, or type its name:",
+        "choose_division@voice": "Choose your division.",
+        "choose_district@voice": "Choose your district.",
         "choose_county": "Choose your county, or type its name:",
         "did_you_mean": "Did you mean:",
         "district_not_found": "We could not find that district.",
@@ -150,6 +152,8 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "choose_category": "সমস্যার ধরন:",
         "choose_division": "বিভাগ বাছুন বা জেলার নাম লিখুন:",
         "choose_district": "জেলা বাছুন বা নাম লিখুন:",
+        "choose_division@voice": "আপনার বিভাগ বাছুন।",
+        "choose_district@voice": "আপনার জেলা বাছুন।",
         "choose_county": "কাউন্টি বাছুন বা নাম লিখুন:",
         "did_you_mean": "আপনি কি বোঝাচ্ছেন:",
         "district_not_found": "জেলাটি পাওয়া যায়নি।",
@@ -253,6 +257,8 @@ CATALOGUES: dict[str, dict[str, str]] = {
         "choose_category": "Tatizo linahusu nini?",
         "choose_division": "Chagua mkoa wako, au andika jina la wilaya:",
         "choose_district": "Chagua wilaya yako, au andika jina lake:",
+        "choose_division@voice": "Chagua mkoa wako.",
+        "choose_district@voice": "Chagua kaunti yako.",
         "choose_county": "Chagua kaunti yako, au andika jina lake:",
         "did_you_mean": "Ulimaanisha:",
         "district_not_found": "Hatukupata wilaya hiyo.",
@@ -331,6 +337,10 @@ def t(language: str, key: str, /, **values: Any) -> str:
     """
     text = lookup(language, key)
     return text.format_map(_Values(values)) if values else text
+
+
+def has_key(key: str) -> bool:
+    return key in CATALOGUES["en"]
 
 
 def lookup(language: str, key: str) -> str:

@@ -45,6 +45,10 @@ def render(conversation: Conversation, text: str | dict[str, str], **extra: Any)
     a catalogue key with `{name}` fields, or inline jinja2 over the kept answers."""
     values = {**conversation.data, **extra}
     if isinstance(text, str):
+        # A call cannot type: a key may have a spoken variant ("…, or type its name"
+        # becomes "Choose your district.").
+        if conversation.channel == "voice" and i18n.has_key(f"{text}@voice"):
+            text = f"{text}@voice"
         return i18n.t(conversation.language, text, **values)
     template = text.get(conversation.language) or text["en"]
     return _template(template).render(**values)
