@@ -55,6 +55,7 @@ def resolve(*, session: Session, ticket: Ticket, actor: str, what_was_done: str)
     event = lifecycle.transition(
         session=session, ticket=ticket, to=S.RESOLVED, actor=actor, reason=what
     )
+    what = what if what[-1] in ".!?।" else f"{what}."  # a sentence, before the rating ask
     tell_citizen(session=session, ticket=ticket, kind="resolved", what=what)
     for duplicate in merged_into(session=session, ticket=ticket):
         events.append(

@@ -21,6 +21,12 @@ def now() -> datetime:
     return frozen if frozen is not None else datetime.now(UTC)
 
 
+def wall() -> datetime:
+    """The real time, even when the clock is frozen. Only for when a message may go out:
+    an SMS written by `nalish sla sweep --at <tomorrow>` must not wait until tomorrow."""
+    return datetime.now(UTC)
+
+
 def set_now(moment: datetime | None) -> None:
     """Freeze the clock at `moment` (aware), or unfreeze it with None."""
     global _frozen_at

@@ -19,8 +19,10 @@ statements rather than at the next flush: intake appends to every ticket it file
 
 Concurrency: appending locks the ticket row (`SELECT … FOR UPDATE` on PostgreSQL) and
 reads the chain head from it, so two appends to one ticket queue up instead of both
-taking the same `seq`. SQLite has no row locks but only ever one writer; there, and
-everywhere, the unique (ticket_id, seq) constraint refuses a forked chain outright.
+taking the same `seq` (once per ticket per transaction; a caller that inserted the row,
+or locked and read it itself, says so with `hold_new` or `hold_locked`). SQLite has no
+row locks but only ever one writer; there, and everywhere, the unique (ticket_id, seq)
+constraint refuses a forked chain outright.
 """
 
 from __future__ import annotations
@@ -176,6 +178,13 @@ def lock(*, session: Session, ticket: Ticket) -> None:
 def hold_new(*, session: Session, ticket: Ticket) -> None:
     """`ticket` was inserted in this transaction: no one else can see it, so it needs
     no lock and no re-read before its first events."""
+    session.info.setdefault(_HELD_KEY, set()).add(ticket.id)
+
+
+def hold_locked(*, session: Session, ticket: Ticket) -> None:
+    """The caller has locked `ticket`'s row in this transaction and read it under that
+    lock (the SLA sweep's `SELECT … FOR UPDATE SKIP LOCKED`): our copy is the truth
+    already, so `lock` need not lock and re-read it (a round trip per ticket)."""
     session.info.setdefault(_HELD_KEY, set()).add(ticket.id)
 
 

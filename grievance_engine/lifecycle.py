@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from grievance_engine import clock, events
+from grievance_engine import clock, events, hooks
 from grievance_engine.models import Ticket, TicketEvent, TicketStatus
 
 S = TicketStatus
@@ -115,5 +115,6 @@ def transition(
     if to == S.ESCALATED:
         ticket.escalation_level += 1
     ticket.updated_at = now
+    hooks.transitioned(session, ticket, current, to)
     session.flush()
     return event

@@ -198,6 +198,13 @@ class Ticket(TicketBase, table=True):
         Index("ix_ticket_duplicate_of", "duplicate_of_id"),
         # used to resolve a mass event's tickets together
         Index("ix_ticket_incident", "incident_id"),
+        # used by the SLA sweep: tickets whose deadline has passed, oldest first
+        # (NULL for tickets with no running clock: resolved, closed, paused)
+        Index("ix_ticket_sla_due", "sla_due_at"),
+        # used by the SLA sweep: owners to remind before the deadline
+        Index("ix_ticket_reminder_due", "reminder_due_at"),
+        # used by the sweep that closes resolved tickets nobody rated
+        Index("ix_ticket_rating_due", "rating_due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -216,6 +223,21 @@ class Ticket(TicketBase, table=True):
     # agent confirms with a merge or dismisses it.
     suspected_duplicate_of_id: int | None = Field(default=None, foreign_key="ticket.id")
     incident_id: int | None = Field(default=None, foreign_key="incident.id")
+    priority: str = Field(default="normal", max_length=8)  # normal, urgent
+    # The SLA clock (escalation.deadlines): what is due next ("acknowledge" or
+    # "resolve") and when, at the current level; when the clock started at this level;
+    # the working time left while paused (awaiting the citizen); the reminder time.
+    sla_target: str | None = Field(default=None, max_length=12)
+    sla_due_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    sla_started_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    sla_paused_seconds: int | None = None
+    reminder_due_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    acknowledged_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    resolved_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # Close the loop: the citizen's rating (0 = not solved, 1–5) and until when we wait
+    rating: int | None = None
+    rated_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    rating_due_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     description_truncated: bool = False
     escalation_level: int = 0
     source_key: str | None = Field(default=None, max_length=120, unique=True)

@@ -110,6 +110,11 @@ def add(
     settings = get_settings()
     price = settings.sms_price_per_part
     now = clock.now()
+    from grievance_engine import quiet  # quiet hours: non-urgent news waits for morning
+
+    held = quiet.hold_until(
+        session=session, kind=kind, ticket_id=ticket_id, now=now, settings=settings
+    )
     notification = Notification(
         ticket_id=ticket_id,
         to_phone=to_phone,
@@ -120,7 +125,9 @@ def add(
         parts=parts,
         cost=price * parts if price is not None else None,
         currency=settings.sms_currency if price is not None else None,
-        next_attempt_at=now,
+        # the claim and the sweep skip it until then; never later than real time (a
+        # sweep run "as if" a future time still sends its messages now)
+        next_attempt_at=held or min(now, clock.wall()),
         created_at=now,
         updated_at=now,
     )

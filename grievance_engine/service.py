@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, make_transient_to_detached
 from sqlmodel import Session, col, select
 
-from grievance_engine import clock, events, messages, outbox, refs
+from grievance_engine import clock, events, hooks, messages, outbox, refs
 from grievance_engine.models import (
     AdminArea,
     AdminLevel,
@@ -153,6 +153,9 @@ def create(
         created_at=now,
         updated_at=now,
     )
+    # The SLA clock starts (escalation.deadlines): set before the row is written, so
+    # the deadline goes in with the INSERT rather than costing an UPDATE.
+    hooks.created(session, ticket)
     filed = _insert_new(session, ticket)
     if filed is not ticket:
         return filed

@@ -6,6 +6,7 @@ Every setting is documented in the README's configuration table; keep them in st
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 from decimal import Decimal
 from functools import lru_cache
@@ -79,6 +80,11 @@ class Settings(BaseSettings):
     channel_log_retention_days: int = Field(default=30, ge=1)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    sla_reminder_share: float = Field(default=0.75, ge=0, lt=1)  # 0: no reminders
+    rating_wait_days: int = Field(default=7, ge=1)
+    reopen_rating_at_or_below: int = Field(default=2, ge=0, le=5)
+    quiet_hours: str = "21:00-08:00"  # citizens' local time; "" for none
+
     duplicate_window_hours: int = Field(default=72, ge=1)
     duplicate_min_similarity: int = Field(default=80, ge=1, le=100)
     mass_event_window_hours: int = Field(default=6, ge=1)
@@ -102,6 +108,13 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
         return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        if value.strip() and not re.fullmatch(r"\d{2}:\d{2}-\d{2}:\d{2}", value.strip()):
+            raise ValueError("NALISH_QUIET_HOURS must look like 21:00-08:00 (or be empty)")
+        return value.strip()
 
     @field_validator("database_url")
     @classmethod

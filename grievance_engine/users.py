@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, SQLModel, col, select
 
+from grievance_engine import phones
 from grievance_engine.models import AdminArea, AdminLevel, Office, OfficeLevel, Role, User
 
 _hasher = PasswordHasher()
@@ -30,6 +31,7 @@ class UserCreate(SQLModel):
     language: str = "en"
     languages: list[str] = []  # languages they can work tickets in; [] = `language` only
     queues: list[str] = []  # queues of their office they work; [] = all
+    phone: str | None = None  # any form; stored E.164 (officers act by SMS from it)
 
 
 def hash_password(password: str) -> str:
@@ -62,6 +64,15 @@ def create(*, session: Session, user_in: UserCreate, country: str) -> tuple[User
         area_id = _district_id(session, user_in.district, country)
     elif user_in.role == Role.OFFICER:
         raise UserError("an officer needs --district")
+    phone = None
+    if user_in.phone and user_in.phone.strip():
+        try:
+            phone = phones.to_e164(user_in.phone, region=country)
+        except phones.InvalidPhoneNumber as exc:
+            raise UserError(f"--phone {user_in.phone!r}: {exc}") from exc
+        taken = session.exec(select(User.email).where(User.phone == phone)).first()
+        if taken is not None:
+            raise UserError(f"phone {phone} is already registered to {taken}")
     office_id = user_in.office_id
     if office_id is None and user_in.role == Role.OFFICER:
         office_id = _district_office_id(session, area_id)
@@ -76,6 +87,7 @@ def create(*, session: Session, user_in: UserCreate, country: str) -> tuple[User
         language=user_in.language,
         languages=languages,
         queues=list(user_in.queues),
+        phone=phone,
     )
     session.add(user)
     session.flush()

@@ -3,6 +3,13 @@
 - ``STOP`` (and Twilio's synonyms, ``বন্ধ``) opts the citizen out; ``START`` opts back in.
 - ``HELP`` explains; ``STATUS AB12-CD34`` (or just the reference) answers with the status.
 - ``LANG BN`` / ``LANG EN`` / ``LANG SW`` (or ``ভাষা বাংলা``) sets the language we write in.
+- Officers act from their registered phone (checked first): ``ACK AB12-CD34``,
+  ``RESOLVE AB12-CD34 <what was done>``, ``NOTE AB12-CD34 <text>`` (also ``গ্রহণ``,
+  ``সমাধান``, ``নোট``; ``POKEA``, ``TATUA``, ``MAONI``), on tickets of their office or
+  district. Any other phone sending a command is refused.
+- A number 0-5 (or ০-৫) answers the rating question of the resolution SMS
+  (`escalation.ratings`): 0 or a poor rating reopens and escalates, 3-5 closes. A
+  draft waiting for "1" (below) comes first.
 - Anything else is a complaint: its district is recognised by matching the words
   against the gazetteer (names, old spellings, Bangla), its category by keywords. It
   becomes a draft: without a district we ask "which district?"; with one we say what
@@ -18,17 +25,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from grievance_engine import delivery, outbox, refs
+from escalation import deadlines, ratings
+from escalation.notify import OFFICER_ROLES
+from grievance_engine import actions, delivery, events, lifecycle, outbox, refs
 from grievance_engine import service as ticket_service
+from grievance_engine.lifecycle import TransitionError
 from grievance_engine.models import (
     AdminArea,
     AdminLevel,
     Category,
     Channel,
     Citizen,
+    Role,
+    Ticket,
     TicketCreate,
+    TicketStatus,
+    User,
 )
 from grievance_engine.sessions import SessionStore
 from grievance_engine.settings import get_settings
@@ -87,6 +101,18 @@ _WORD = re.compile(r"[^\s,.;:!?()\"।/]+")
 DRAFT_TTL_SECONDS = 24 * 3600
 CONFIRM_WORDS = {"1", "YES", "Y", "OK", "SEND", "হ্যাঁ", "হা", "জি", "NDIYO", "SAWA", "TUMA"}
 DECLINE_WORDS = {"2", "NO", "N", "না", "HAPANA"}
+# Officers' commands, in English, Bangla and Swahili.
+OFFICER_COMMANDS = {
+    "ACK": "ack", "ACKNOWLEDGE": "ack", "গ্রহণ": "ack", "POKEA": "ack",
+    "RESOLVE": "resolve", "RESOLVED": "resolve", "সমাধান": "resolve", "TATUA": "resolve",
+    "NOTE": "note", "নোট": "note", "MAONI": "note",
+}  # fmt: skip
+# "<command> <ref> [text]"; a reference may be typed with a space ("AB12 CD34").
+_COMMAND = re.compile(r"\s*(\S+)(?:\s+(\S+))?(?:\s+(.*))?", re.DOTALL)
+_REF_LIKE = re.compile(r"[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}")
+# A message that is only a number: a rating (Bangla digits too).
+_NUMBER = re.compile(r"[0-9]{1,3}")
+_BANGLA_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 
 
 @dataclass(frozen=True)
@@ -99,9 +125,18 @@ class SmsResult:
 
 def respond(*, session: Session, store: SessionStore, phone: str, text: str, key: str) -> SmsResult:
     """Act on one SMS from `phone`; `key` identifies it (for an idempotent filing)."""
-    language = _language(session, phone, text)
     words = text.split()
-    first = words[0].upper().strip(".,!") if words else ""
+    first = words[0].upper().strip(".,!:") if words else ""
+    if first in OFFICER_COMMANDS:
+        handled = _officer_command(session, phone, OFFICER_COMMANDS[first], text)
+        if handled is not None:
+            return handled
+    language = _language(session, phone, text)
+    number = _number(text)
+    if number is not None:
+        rated = _rating(session, store, phone, language, number)
+        if rated is not None:
+            return rated
     if first in STOP_WORDS and len(words) <= 2:
         delivery.opt_out(session=session, phone=phone, source="sms STOP")
         return _reply(session, phone, language, "stop", t(language, "sms.stopped"))
@@ -116,6 +151,175 @@ def respond(*, session: Session, store: SessionStore, phone: str, text: str, key
         reference = "".join(words[1:] if first in STATUS_WORDS else words)
         return _status(session, phone, language, reference)
     return _complaint(session, store, phone, language, text, key)
+
+
+def _number(text: str) -> int | None:
+    """The number a message consists of ("4", "৪", "10."), else None."""
+    tidy = text.strip().strip(".!").translate(_BANGLA_DIGITS)
+    return int(tidy) if _NUMBER.fullmatch(tidy) else None
+
+
+def _rating(
+    session: Session, store: SessionStore, phone: str, language: str, number: int
+) -> SmsResult | None:
+    """A bare number rates the citizen's resolved ticket; None: not a rating after all.
+
+    A draft waiting for "1" (send) or "2" (cancel) keeps those answers; with no ticket
+    awaiting a rating, a number while a draft waits goes to the draft as before.
+    """
+    draft = store.get(f"sms-draft:{phone}")
+    if draft is not None and (number == 2 or (number == 1 and draft.get("district"))):
+        return None
+    ticket = ratings.awaiting_rating(session=session, phone=phone)
+    if ticket is None:
+        if draft is not None:
+            return None
+        return _reply(session, phone, language, "not_rating", t(language, "sms.rating_none"))
+    if not ratings.LOWEST <= number <= ratings.HIGHEST:
+        return _reply(
+            session, phone, ticket.language, "bad_rating", t(ticket.language, "sms.rating_range")
+        )
+    outcome = ratings.rate(session=session, ticket=ticket, rating=number, actor="citizen:sms")
+    return SmsResult(f"rated_{outcome.outcome}", ticket.id)
+
+
+def _officer_command(session: Session, phone: str, command: str, text: str) -> SmsResult | None:
+    """ACK, RESOLVE or NOTE from an officer's phone; a refusal from anyone else's.
+
+    None: not a command after all (a citizen writing "Note: no water in Rangpur…"
+    without a reference is filing a complaint, not trying to act on one).
+    """
+    _, ref_text, rest = _COMMAND.fullmatch(text).groups()
+    user = _officer_by_phone(session, phone)
+    if user is None:
+        if ref_text is not None and not _REF_LIKE.fullmatch(ref_text.strip(".,!:")):
+            return None
+        language = _language(session, phone, text)
+        return _reply(session, phone, language, "officer_refused", t(language, "sms.officer_only"))
+    language = user.language
+    usage = t(language, f"sms.officer_usage_{command}")
+    if ref_text is None:
+        return _officer_reply(session, user, "officer_usage", usage)
+    if refs.normalise(ref_text) is None and rest:  # "AB12 CD34 text": a ref with a space
+        joined, _, after = rest.partition(" ")
+        if refs.normalise(ref_text + joined) is not None:
+            ref_text, rest = ref_text + joined, after
+    ticket = ticket_service.get_by_ref(session=session, ref=ref_text)
+    shown = ref_text.upper()[:12]
+    if ticket is None:
+        near = [
+            each
+            for each in ticket_service.did_you_mean(session=session, text=ref_text)
+            if _may_act(session, user, ticket_service.get_by_ref(session=session, ref=each))
+        ]
+        if near:
+            body = t(language, "sms.officer_did_you_mean", ref=shown, refs=", ".join(near))
+        else:
+            body = t(language, "sms.officer_not_found", ref=shown)
+        return _officer_reply(session, user, "officer_not_found", body)
+    ref = refs.display(ticket.ref)
+    if not _may_act(session, user, ticket):
+        return _officer_reply(
+            session, user, "officer_not_yours", t(language, "sms.officer_not_yours", ref=ref)
+        )
+    rest = (rest or "").strip()
+    if command in ("resolve", "note") and not rest:
+        return _officer_reply(session, user, "officer_usage", usage)
+    actor = f"user:{user.id}"
+    if command == "note":
+        try:
+            actions.comment(session=session, ticket=ticket, actor=actor, text=rest)
+        except ValueError as exc:
+            return _officer_reply(session, user, "officer_refused", f"Nalish 333: {ref}: {exc}.")
+        return _officer_reply(
+            session, user, "officer_noted", t(language, "sms.officer_noted", ref=ref), ticket
+        )
+    events.lock(session=session, ticket=ticket)  # read its status afresh, hold it
+    if ticket.status not in lifecycle.OPEN:
+        status = t(language, f"status.{ticket.status}")
+        body = t(language, "sms.officer_not_open", ref=ref, status=status)
+        return _officer_reply(session, user, "officer_not_open", body, ticket)
+    if command == "resolve":
+        try:
+            actions.resolve(session=session, ticket=ticket, actor=actor, what_was_done=rest)
+        except TransitionError as exc:
+            return _officer_reply(session, user, "officer_refused", f"Nalish 333: {ref}: {exc}.")
+        body = t(language, "sms.officer_resolved", ref=ref)
+        return _officer_reply(session, user, "officer_resolved", body, ticket)
+    return _acknowledge(session, user, ticket, actor)
+
+
+def _acknowledge(session: Session, user: User, ticket: Ticket, actor: str) -> SmsResult:
+    """ACK: the resolve deadline replaces the acknowledge one, and work has started."""
+    ref = refs.display(ticket.ref)
+    newly = deadlines.acknowledge(session, ticket)
+    # Escalated or reassigned after an earlier ACK: the new owner's ACK still counts.
+    move = ticket.status != TicketStatus.IN_PROGRESS and TicketStatus.IN_PROGRESS in (
+        lifecycle.allowed_from(ticket.status)
+    )
+    if not (newly or move):
+        body = t(user.language, "sms.officer_already_acked", ref=ref)
+        return _officer_reply(session, user, "officer_acked", body, ticket)
+    events.append(
+        session=session, ticket=ticket, type="acknowledged", actor=actor, data={"via": "sms"}
+    )
+    if move:
+        lifecycle.transition(
+            session=session,
+            ticket=ticket,
+            to=TicketStatus.IN_PROGRESS,
+            actor=actor,
+            reason="acknowledged by SMS",
+        )
+    due = (
+        ticket.sla_due_at.astimezone(get_settings().tz).strftime("%d/%m %H:%M")
+        if ticket.sla_due_at
+        else ""
+    )
+    key = "sms.officer_acked_due" if due else "sms.officer_acked"
+    return _officer_reply(
+        session, user, "officer_acked", t(user.language, key, ref=ref, due=due), ticket
+    )
+
+
+def _officer_by_phone(session: Session, phone: str) -> User | None:
+    """The registered, active officer, agent or supervisor whose phone this is."""
+    return session.exec(
+        select(User).where(User.phone == phone, col(User.active), col(User.role).in_(OFFICER_ROLES))
+    ).first()
+
+
+def _may_act(session: Session, user: User, ticket: Ticket | None) -> bool:
+    """Agents and supervisors act on any ticket; an officer on those of their office
+    or, with an area, of their district (and its upazilas; a division: its districts)."""
+    if ticket is None:
+        return False
+    if user.role != Role.OFFICER:
+        return True
+    if user.office_id is not None and ticket.office_id == user.office_id:
+        return True
+    if user.area_id is None:
+        return False
+    if user.area_id in (ticket.district_id, ticket.upazila_id):
+        return True
+    district = session.get(AdminArea, ticket.district_id)
+    return district is not None and district.parent_id == user.area_id
+
+
+def _officer_reply(
+    session: Session, user: User, outcome: str, body: str, ticket: Ticket | None = None
+) -> SmsResult:
+    # An answer to the officer's own command: sent even if this phone once sent STOP
+    # as a citizen, and never held for quiet hours (the "officer_" kind).
+    outbox.add(
+        session=session,
+        to_phone=user.phone,
+        body=body,
+        language=user.language,
+        kind="officer_reply",
+        opted_out=False,
+    )
+    return SmsResult(outcome, ticket.id if ticket is not None else None)
 
 
 def _set_language(session: Session, phone: str, language: str, rest: list[str]) -> SmsResult:

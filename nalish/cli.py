@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from escalation import deadlines
 from grievance_engine.settings import Settings, get_settings
 from nalish.api.cli import tokens_app
 
@@ -119,8 +120,11 @@ def seed(
     from routing import seed as seeding
 
     settings = _settings()
+    from escalation import catalogue
+
     with session_scope() as session:
         counts = seeding.seed(session=session, country=settings.country)
+        counts |= catalogue.seed(session, settings.country)
     typer.echo(f"Seeded {settings.country}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     if demo:
         with session_scope() as session:
@@ -420,6 +424,10 @@ def users_create(
     queues: Annotated[
         str | None, typer.Option(help="Comma-separated queues of their office; default all.")
     ] = None,
+    phone: Annotated[
+        str | None,
+        typer.Option(help="Their mobile (e.g. +8801712345678): ACK/RESOLVE/NOTE by SMS from it."),
+    ] = None,
 ) -> None:
     """Create a user; prints the password once when it was generated."""
     from grievance_engine import users
@@ -446,6 +454,7 @@ def users_create(
                     language=language,
                     languages=_split(languages),
                     queues=_split(queues),
+                    phone=phone,
                 ),
             )
     except users.UserError as exc:
@@ -670,5 +679,9 @@ def main() -> None:
     app()
 
 
+# Tickets changed by any command keep their SLA clock (escalation.deadlines).
+deadlines.install()
+
+
 # Commands kept in their own modules register themselves on the apps above.
-from nalish import cli_menus, cli_work  # noqa: E402, F401
+from nalish import cli_menus, cli_sla, cli_work  # noqa: E402, F401

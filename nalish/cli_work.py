@@ -11,7 +11,16 @@ from typing import Annotated
 
 import typer
 
-from nalish.cli import JsonFlag, _no_ticket, _print_json, _settings, app, tickets_app, users_app
+from nalish.cli import (
+    JsonFlag,
+    _no_ticket,
+    _print_json,
+    _settings,
+    app,
+    routing_app,
+    tickets_app,
+    users_app,
+)
 
 incidents_app = typer.Typer(
     help="Mass events: many reports of one problem in one place.", no_args_is_help=True
@@ -298,3 +307,53 @@ def users_away(email: Annotated[str, typer.Argument(help="The person's login ema
 def users_back(email: Annotated[str, typer.Argument(help="The person's login email.")]) -> None:
     """Mark someone back from away."""
     _set_away(email, False)
+
+
+@routing_app.command("set")
+def routing_set(
+    district: Annotated[str, typer.Option(help="District (any spelling); the rule's area.")],
+    office: Annotated[
+        str, typer.Option(help="Office code the grievances go to, e.g. uno-bd-55-u446.")
+    ],
+    upazila: Annotated[str | None, typer.Option(help="Narrow the rule to one upazila.")] = None,
+    category: Annotated[str | None, typer.Option(help="Only this category (code or name).")] = None,
+    queue: Annotated[str, typer.Option(help="The office's queue.")] = "default",
+) -> None:
+    """Add or change a routing rule (the most specific rule wins; see `routing explain`)."""
+    from sqlmodel import select
+
+    from grievance_engine import users
+    from grievance_engine.db import session_scope
+    from grievance_engine.models import AdminLevel
+    from routing import service as routing_service
+    from routing.models import RoutingRule
+
+    settings = _settings()
+    try:
+        with session_scope() as session:
+            area = routing_service.resolve_area(
+                session, district, country=settings.country, level=AdminLevel.DISTRICT
+            )
+            if upazila:
+                area = routing_service.resolve_area(
+                    session, upazila, country=settings.country, level=AdminLevel.UPAZILA,
+                    parent=area,
+                )  # fmt: skip
+            category_id = (
+                routing_service.resolve_category(session, category).id if category else None
+            )
+            office_id = users.office_id_by_code(session=session, code=office)
+            rule = session.exec(
+                select(RoutingRule).where(
+                    RoutingRule.area_id == area.id, RoutingRule.category_id == category_id
+                )
+            ).first()
+            if rule is None:
+                rule = RoutingRule(area_id=area.id, category_id=category_id, office_id=office_id)
+                session.add(rule)
+            rule.office_id, rule.queue, rule.active = office_id, queue, True
+            session.flush()
+            rule_id, where = rule.id, area.name
+    except (routing_service.RoutingInputError, users.UserError) as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"Rule {rule_id}: {where}, {category or 'any category'} → {office} ({queue})")

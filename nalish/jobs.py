@@ -8,11 +8,19 @@ from __future__ import annotations
 import logging
 
 from channels.inbound import process_stragglers
+from escalation import sweep as escalation_sweep
 from grievance_engine import attachments, channel_log, jobs, outbox
 from grievance_engine.settings import get_settings
 from nalish import wiring
 
 log = logging.getLogger("nalish.jobs")
+
+
+def sla_sweep() -> str:
+    """Escalate tickets past their deadline, remind owners, close unrated resolutions.
+    Safe to run concurrently: each ticket's deadline is claimed by one sweep."""
+    result = escalation_sweep.run()
+    return str(result)
 
 
 def outbox_sweep() -> int:

@@ -2,6 +2,8 @@
 
 | name              | every | job                             | why                                |
 | ----------------- | ----- | ------------------------------- | ---------------------------------- |
+| sla-sweep         | 60 s  | `nalish.jobs.sla_sweep`         | escalate tickets past deadline,    |
+|                   |       |                                 | remind owners, close unrated ones  |
 | outbox-sweep      | 60 s  | `nalish.jobs.outbox_sweep`      | send due retries and SMS whose     |
 |                   |       |                                 | enqueue was lost; flag stale sends |
 | inbound-sweep     | 60 s  | `nalish.jobs.inbound_sweep`     | act on inbound SMS recorded but    |
@@ -40,6 +42,7 @@ class Periodic:
 
 
 SCHEDULE: tuple[Periodic, ...] = (
+    Periodic("sla-sweep", 60, nalish_jobs.sla_sweep),
     Periodic("outbox-sweep", 60, nalish_jobs.outbox_sweep),
     Periodic("inbound-sweep", 60, nalish_jobs.inbound_sweep),
     Periodic("attachment-sweep", 60, nalish_jobs.attachment_sweep),

@@ -10,6 +10,7 @@ import redis.asyncio
 from rq import Queue
 
 from channels.transports import make_transport
+from escalation import deadlines
 from grievance_engine import jobs, outbox
 from grievance_engine.locks import Locks, MemoryLocks, RedisLocks
 from grievance_engine.ratelimit import MemoryRateLimiter, RedisRateLimiter
@@ -98,6 +99,7 @@ def locks(settings: Settings) -> Locks:
 def configure_process(settings: Settings) -> jobs.JobQueue | None:
     """Set the SMS transport, its rate limit and the job queue; returns the queue
     (None without Redis)."""
+    deadlines.install()  # every ticket filed or moved in this process keeps its SLA clock
     outbox.set_transport(make_transport(settings))
     if settings.embedded:
         outbox.set_rate_limiter(MemoryRateLimiter(settings.sms_rate_per_second))

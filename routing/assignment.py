@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam
 from sqlmodel import Session, and_, col, func, select
 
-from grievance_engine import events, lifecycle
+from grievance_engine import actions, events, lifecycle
 from grievance_engine.models import Office, Role, Ticket, TicketEvent, TicketStatus, User
 
 WORKER_ROLES = (Role.AGENT, Role.OFFICER)
@@ -53,7 +53,9 @@ _AVAILABLE = (
 )
 
 
-def auto_assign(*, session: Session, ticket: Ticket, actor: str = "system") -> User | None:
+def auto_assign(
+    *, session: Session, ticket: Ticket, actor: str = "system", keep_status: bool = False
+) -> User | None:
     """Give `ticket` to the least-loaded available speaker of its language; None (and
     the ticket stays in its queue) when there is nobody."""
     pool = available(session=session, ticket=ticket)
@@ -61,15 +63,32 @@ def auto_assign(*, session: Session, ticket: Ticket, actor: str = "system") -> U
         return None
     chosen, open_count = min(pool, key=lambda entry: (entry[1], entry[0].id))
     reason = f"fewest open tickets ({open_count}) among {len(pool)} available"
-    assign(session=session, ticket=ticket, user=chosen, actor=actor, reason=reason)
+    assign(
+        session=session,
+        ticket=ticket,
+        user=chosen,
+        actor=actor,
+        reason=reason,
+        keep_status=keep_status,
+    )
     return chosen
 
 
 def assign(
-    *, session: Session, ticket: Ticket, user: User, actor: str, reason: str | None = None
+    *,
+    session: Session,
+    ticket: Ticket,
+    user: User,
+    actor: str,
+    reason: str | None = None,
+    keep_status: bool = False,
 ) -> TicketEvent:
     """Give `ticket` to `user`. Taking it from someone else is a transfer and needs a
-    reason; a person in another office brings the ticket to that office."""
+    reason; a person in another office brings the ticket to that office.
+
+    `keep_status` leaves the status alone (an escalated ticket stays `escalated` for
+    the officer it now belongs to); otherwise a new ticket becomes `assigned`.
+    """
     if not user.active:
         raise AssignmentError(f"{user.email} is not an active user")
     if user.away:
@@ -101,8 +120,10 @@ def assign(
             "reason": reason,
         },
     )
-    if ticket.status != TicketStatus.ASSIGNED and TicketStatus.ASSIGNED in lifecycle.allowed_from(
-        ticket.status
+    if (
+        not keep_status
+        and ticket.status != TicketStatus.ASSIGNED
+        and TicketStatus.ASSIGNED in lifecycle.allowed_from(ticket.status)
     ):
         lifecycle.transition(
             session=session,
@@ -127,7 +148,9 @@ def claim(*, session: Session, ticket: Ticket, user: User) -> TicketEvent:
             f"the ticket is already assigned to {holder.email if holder else 'someone'}; "
             "ask for a transfer"
         )
-    return assign(session=session, ticket=ticket, user=user, actor=f"user:{user.id}")
+    event = assign(session=session, ticket=ticket, user=user, actor=f"user:{user.id}")
+    actions.tell_citizen(session=session, ticket=ticket, kind="assigned")  # a person has it
+    return event
 
 
 def transfer_to_office(

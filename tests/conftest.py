@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import create_engine
 from sqlmodel import Session
 
+from escalation import catalogue as sla_catalogue
+from escalation import deadlines
 from grievance_engine import db, jobs, outbox
 from grievance_engine.settings import reset_settings
 from nalish import migrate
@@ -21,6 +23,11 @@ from routing import service as routing_service
 os.environ["NALISH_ENV"] = "test"
 os.environ.setdefault("NALISH_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.pop("NALISH_REDIS_URL", None)
+# Tests that expect an SMS to go out must not depend on the hour they run at; the
+# quiet-hours tests set their own.
+os.environ.setdefault("NALISH_QUIET_HOURS", "")
+# Tickets keep their SLA clock in tests as in every Nalish process (nalish.wiring).
+deadlines.install()
 
 
 @pytest.fixture(scope="session")
@@ -61,6 +68,7 @@ def _no_global_wiring() -> Iterator[None]:
     outbox.set_transport(None)
     outbox.set_rate_limiter(None)
     routing_service.clear_cache()  # rule ids from a rolled-back test must not leak
+    sla_catalogue.clear_cache()  # policies and holidays of another test's database
     yield
     jobs.set_job_queue(None)
     outbox.set_transport(None)

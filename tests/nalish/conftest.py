@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from escalation import catalogue as sla_catalogue
 from grievance_engine import db
 from grievance_engine.db import session_scope
 from grievance_engine.settings import reset_settings
@@ -80,8 +81,10 @@ def _restore(saved: dict[str, str | None]) -> None:
 
 def _prepare(env: dict[str, str]) -> None:
     migrate.upgrade(env["NALISH_DATABASE_URL"])
+    country = env.get("NALISH_COUNTRY", "BD")
     with session_scope() as session:
-        seeding.seed(session=session, country=env.get("NALISH_COUNTRY", "BD"))
+        seeding.seed(session=session, country=country)
+        sla_catalogue.seed(session, country)
 
 
 @pytest.fixture(scope="module", params=["embedded", "postgres_redis"])

@@ -1,0 +1,107 @@
+"""Who hears about an escalation or a coming deadline, and how: SMS to officers (they
+often have feature phones too) and to the citizen, through the outbox.
+
+Officers' alerts are gathered per person and sent as one SMS per sweep (a digest), so
+a district officer who inherits forty tickets after a holiday gets one message.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from grievance_engine import messages, outbox, refs
+from grievance_engine.models import AdminArea, Category, Citizen, Office, Role, Ticket, User
+
+OFFICER_ROLES = (Role.OFFICER, Role.AGENT, Role.SUPERVISOR)
+DIGEST_LIST = 6  # references named in one officer SMS; the rest are counted
+
+
+@dataclass
+class Digest:
+    """Alerts for officers collected during one sweep, sent together by `send`."""
+
+    escalated: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    reminders: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # office id -> its officers, for unassigned tickets: read once per sweep batch
+    officers: dict[int | None, list[int]] = field(default_factory=dict)
+
+    def escalated_to(self, session: Session, ticket: Ticket) -> None:
+        for user_id in self._recipients(session, ticket):
+            self.escalated[user_id].append(ticket.ref)
+
+    def remind(self, session: Session, ticket: Ticket) -> None:
+        for user_id in self._recipients(session, ticket):
+            self.reminders[user_id].append(ticket.ref)
+
+    def _recipients(self, session: Session, ticket: Ticket) -> list[int]:
+        """The ticket's assignee; without one, every officer of its office."""
+        if ticket.assignee_id is not None:
+            return [ticket.assignee_id]
+        if ticket.office_id not in self.officers:
+            self.officers[ticket.office_id] = _officers(session, ticket.office_id)
+        return self.officers[ticket.office_id]
+
+    def send(self, session: Session) -> int:
+        """One SMS per officer and kind; returns how many were written."""
+        sent = 0
+        kinds = (("officer_escalated", self.escalated), ("officer_reminder", self.reminders))
+        for kind, by_user in kinds:
+            for user_id, ticket_refs in by_user.items():
+                user = session.get(User, user_id)
+                if user is None or not user.phone:
+                    continue
+                shown = [refs.display(r) for r in ticket_refs[:DIGEST_LIST]]
+                more = len(ticket_refs) - len(shown)
+                body = messages.render_sms(
+                    kind, user.language, count=len(ticket_refs), refs=", ".join(shown), more=more
+                )
+                outbox.add(
+                    session=session,
+                    to_phone=user.phone,
+                    body=body,
+                    language=user.language,
+                    kind=kind,
+                )
+                sent += 1
+        return sent
+
+
+def _officers(session: Session, office_id: int | None) -> list[int]:
+    return list(
+        session.exec(
+            select(User.id).where(
+                User.office_id == office_id,
+                col(User.active),
+                col(User.role).in_(OFFICER_ROLES),
+            )
+        ).all()
+    )
+
+
+def tell_citizen_escalated(session: Session, ticket: Ticket) -> None:
+    """The citizen hears their complaint went to a more senior office."""
+    office = session.get(Office, ticket.office_id)
+    citizen = session.get(Citizen, ticket.citizen_id)
+    category = session.get(Category, ticket.category_id)
+    area = session.get(AdminArea, office.area_id) if office and office.area_id else None
+    where = office.name if office else ""
+    if ticket.language == "bn" and area is not None and area.name_local:
+        where = area.name_local
+    outbox.add(
+        session=session,
+        to_phone=citizen.phone,
+        body=messages.render_sms(
+            "escalated",
+            ticket.language,
+            ref=refs.display(ticket.ref),
+            office=where,
+            category=category.label(ticket.language) if category else "",
+        ),
+        language=ticket.language,
+        kind="escalated",
+        ticket_id=ticket.id,
+        opted_out=citizen.opted_out,  # the outbox would look the citizen up again by phone
+    )

@@ -1,0 +1,3 @@
+"""Escalation tests that run end to end on both backends (see tests/nalish/conftest.py)."""
+
+from tests.nalish.conftest import backend  # noqa: F401  (a fixture shared across folders)
