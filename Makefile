@@ -42,6 +42,7 @@ bench: install  ## benchmarks: ratios against a baseline measured in the same ru
 	$(BIN)/python bench/ussd_hop.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/free_text_match.py
+	$(BIN)/python bench/sla_sweep.py
 
 clean:  ## remove the virtualenv and local databases
 	rm -rf $(VENV) nalish.db nalish.db-wal nalish.db-shm .pytest_cache .ruff_cache

@@ -1,9 +1,19 @@
 """Web pages for call-centre agents, district officers and supervisors.
 
-The dashboards themselves land with the dashboards issue; they read and change tickets
-only through `grievance_engine` services. For now this package holds the phone
-simulator's page, `templates/simulator.html.j2`, which `nalish.simulator` serves at
-`/simulator`: it runs a USSD hop through `channels`, a sibling layer this package may
-not import, so the route lives in `nalish`, the composition root. Templates end in
-`.j2` so the wheel ships them (pyproject's package data).
+`dashboards.routes.router` (included by `nalish.app`) serves `/login`, `/logout` and
+`/dashboard/…`: server-rendered jinja2 pages (`templates/*.html.j2`) in English or
+Bangla (`i18n`), usable without JavaScript. The parts every page builds on:
+
+- `sessions`: the signed `nalish_session` cookie and the session data in the store;
+- `auth`: signing in (argon2, lockout) and out;
+- `deps`: the typed dependencies (`SessionDep`, `CurrentUser`), the CSRF check every
+  unsafe route gets, and the one access rule for tickets (`visible_tickets`,
+  `get_ticket_for_user`, `phone_for`).
+
+Pages read and change tickets only through `grievance_engine` services.
+
+The phone simulator's page, `templates/simulator.html.j2`, is served by
+`nalish.simulator` at `/simulator`: it runs a USSD hop through `channels`, a sibling
+layer this package may not import, so the route lives in `nalish`, the composition
+root. Templates end in `.j2` so the wheel ships them (pyproject's package data).
 """

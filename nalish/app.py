@@ -21,6 +21,7 @@ from channels.africastalking.routes import router as africastalking_router
 from channels.httpgateway.routes import router as httpgateway_router
 from channels.observe import ChannelObserver
 from channels.twilio.routes import router as twilio_router
+from dashboards.routes import router as dashboards_router
 from grievance_engine import jobs
 from grievance_engine.channel_log import CHANNEL_LOG
 from grievance_engine.settings import get_settings
@@ -52,6 +53,7 @@ def create_app() -> FastAPI:
     app.include_router(httpgateway_router)
     app.include_router(api_router)
     app.include_router(simulator_router)
+    app.include_router(dashboards_router)  # /login, /logout, /dashboard/…
     # Recorded IVR prompts, fetched by the telcos for <Play> (unless
     # NALISH_PROMPTS_BASE_URL points them elsewhere); see menus/prompts/README.md.
     app.mount("/media/prompts", StaticFiles(directory=ivr.PROMPTS_DIR), name="prompts")

@@ -1,0 +1,253 @@
+"""What every dashboard route needs: a database session, the signed-in person, the CSRF
+check, and the one access rule for tickets.
+
+Access is decided in one place, `visible_tickets`, which `get_ticket_for_user` also
+goes through, so a list and a page can never disagree:
+
+- supervisors and admins see every ticket;
+- agents of the national triage desk (`national-triage`, the 333 call centre) see
+  every ticket, since any citizen may call about any complaint; an agent of another
+  office sees the tickets of that office, only of their queues when `User.queues`
+  names some; an agent with no office sees none;
+- officers see the tickets of their area and below (their district's, its upazilas';
+  a divisional officer's, every district's in the division) and any ticket routed or
+  transferred to their office.
+
+Anything else answers 404, exactly as if it did not exist, so nobody can probe for
+references outside what they may see (as the JSON API does for officers' tokens).
+
+Every POST (PUT, PATCH, DELETE) route made with `DashboardRoute` checks the session's
+CSRF token (form field `csrf_token`, or the `X-CSRF-Token` header) before it runs: a
+new page cannot forget to. The login form has its own token (see `sessions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
+
+from fastapi import Depends, HTTPException, Request, Response
+from fastapi.params import Depends as DependsParam
+from fastapi.responses import RedirectResponse
+from fastapi.routing import APIRoute
+from sqlalchemy import and_, false, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from dashboards import i18n, render, sessions
+from dashboards.sessions import WebSession
+from grievance_engine import refs
+from grievance_engine.db import get_engine
+from grievance_engine.models import AdminArea, Office, Role, Ticket, User
+from routing.service import NATIONAL_TRIAGE
+
+# ---------------------------------------------------------------------------
+# The database session
+# ---------------------------------------------------------------------------
+
+
+def _session() -> Iterator[Session]:
+    # Routes commit what they change; anything uncommitted is rolled back on close.
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(_session, scope="function")]
+
+# ---------------------------------------------------------------------------
+# The signed-in person
+# ---------------------------------------------------------------------------
+
+
+class LoginRequired(Exception):
+    """Raised by a dependency when nobody is signed in; `DashboardRoute` answers it
+    with a 303 to `/login?next=<this page>`."""
+
+
+def _signed_in(request: Request) -> WebSession:
+    web = sessions.read(request)
+    if web is None:
+        raise LoginRequired
+    return web
+
+
+SignedIn = Annotated[WebSession, Depends(_signed_in)]
+
+
+def _current_user(request: Request, session: SessionDep, web: SignedIn) -> User:
+    user = session.get(User, web.user_id)
+    if user is None or not user.active:  # removed or disabled since sign-in
+        sessions.store(request).delete("web:" + web.id)
+        raise LoginRequired
+    request.state.language = ui_language(user)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+def ui_language(user: User) -> str:
+    """The language of `user`'s screens (English when the dashboards lack theirs)."""
+    return i18n.language_of(user.language)
+
+
+def login_language(request: Request, lang: str | None = None) -> str:
+    """Before sign-in: `?lang=` if given and known, else the browser's preference."""
+    if lang in i18n.LANGUAGES:
+        return lang
+    return i18n.negotiate(request.headers.get("accept-language"))
+
+
+async def check_csrf(request: Request, web: SignedIn) -> None:
+    """403 unless the request carries this session's CSRF token."""
+    given = request.headers.get("x-csrf-token")
+    if given is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        given = (await request.form()).get("csrf_token")  # cached: the route reads it again
+    if not sessions.csrf_matches(web.csrf_token, given if isinstance(given, str) else None):
+        raise HTTPException(status_code=403, detail="CSRF token missing or wrong")
+
+
+def safe_next(target: str | None, default: str = "/dashboard") -> str:
+    """`target` if it is a dashboard path on this site, else `default`: never an open
+    redirect to another host."""
+    if (
+        target
+        and target.startswith("/dashboard")
+        and not any(bad in target for bad in ("//", "\\", "\n", "\r"))
+    ):
+        return target
+    return default
+
+
+# ---------------------------------------------------------------------------
+# The route class: CSRF on every unsafe method, redirects and HTML error pages
+# ---------------------------------------------------------------------------
+
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+CSRF_EXEMPT = {"/login"}  # before sign-in: its own double-submit token
+_ERROR_PAGES = {403: "forbidden", 404: "not_found"}
+
+
+class DashboardRoute(APIRoute):
+    """A dashboard route: unsafe methods check the CSRF token; "not signed in" becomes
+    a 303 to the login page; 403 and 404 become pages in the reader's language."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        methods = {method.upper() for method in kwargs.get("methods") or ()}
+        dependencies = list(kwargs.get("dependencies") or [])
+        checked = any(
+            isinstance(d, DependsParam) and d.dependency is check_csrf for d in dependencies
+        )
+        if methods & _UNSAFE and path not in CSRF_EXEMPT and not checked:
+            dependencies.append(Depends(check_csrf))
+        kwargs["dependencies"] = dependencies
+        super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def dashboard_answers(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except LoginRequired:
+                target = request.url.path
+                if request.method == "GET" and request.url.query:
+                    target += "?" + request.url.query
+                response = RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+                sessions.end(request, response, None)  # a stale cookie goes too
+                return response
+            except HTTPException as exc:
+                if exc.status_code not in _ERROR_PAGES:
+                    raise
+                lang = getattr(request.state, "language", None) or login_language(request)
+                key = _ERROR_PAGES[exc.status_code]
+                return render.page(
+                    "error.html.j2",
+                    lang=lang,
+                    status_code=exc.status_code,
+                    title_key=f"{key}_title",
+                    message_key=key,
+                )
+
+        return dashboard_answers
+
+
+# ---------------------------------------------------------------------------
+# Access: which tickets a person may see, and how much of the citizen's phone
+# ---------------------------------------------------------------------------
+
+# Aliases, so the rule can be added to a statement that already joins offices and
+# areas (`public_statement`) without SQLAlchemy correlating its subqueries to those.
+_AgentOffice = aliased(Office)
+_Below = aliased(AdminArea)
+
+S = TypeVar("S")
+
+
+def visible_tickets(statement: S, user: User) -> S:
+    """`statement` (a select that includes `Ticket`) narrowed to the tickets `user`
+    may see; the rule is in this module's docstring."""
+    role = user.role
+    if role in (Role.SUPERVISOR, Role.ADMIN):
+        return statement
+    if role == Role.AGENT:
+        if user.office_id is None:
+            return statement.where(false())  # type: ignore[attr-defined]
+        at_national_desk = (
+            select(_AgentOffice.id)
+            .where(_AgentOffice.id == user.office_id, _AgentOffice.code == NATIONAL_TRIAGE)
+            .exists()
+        )
+        own_office = Ticket.office_id == user.office_id
+        if user.queues:
+            own_office = and_(own_office, col(Ticket.queue).in_(user.queues))
+        return statement.where(or_(at_national_desk, own_office))  # type: ignore[attr-defined]
+    if role == Role.OFFICER:
+        rules = []
+        if user.area_id is not None:
+            below = select(_Below.id).where(_Below.parent_id == user.area_id)
+            rules += [
+                Ticket.district_id == user.area_id,
+                Ticket.upazila_id == user.area_id,
+                col(Ticket.district_id).in_(below),
+            ]
+        if user.office_id is not None:
+            rules.append(Ticket.office_id == user.office_id)
+        return statement.where(or_(*rules) if rules else false())  # type: ignore[attr-defined]
+    return statement.where(false())  # type: ignore[attr-defined]
+
+
+def get_ticket_for_user(*, session: Session, user: User, ref: str) -> Ticket:
+    """The ticket `ref` names (forgiving input: lower case, no dash, O for 0), if `user`
+    may see it; else 404, the same answer as for a reference that does not exist."""
+    canonical = refs.normalise(ref)
+    if canonical is None:
+        raise HTTPException(status_code=404)
+    statement = visible_tickets(select(Ticket).where(Ticket.ref == canonical), user)
+    ticket = session.exec(statement).first()
+    if ticket is None:
+        raise HTTPException(status_code=404)
+    return ticket
+
+
+def mask_phone(phone: str) -> str:
+    """+8801712345678 → +88017•••••678: the operator prefix and the last three digits,
+    enough to tell two callers apart, too little to call them."""
+    if len(phone) < 10:
+        return "•" * max(len(phone) - 2, 0) + phone[-2:]
+    return phone[:6] + "•" * (len(phone) - 9) + phone[-3:]
+
+
+def phone_for(user: User, ticket: Ticket, phone: str) -> str | None:
+    """The citizen's phone as `user` may see it on `ticket`: None (hidden) on an
+    anonymous ticket, for everyone; masked for officers, who reply through the ticket
+    (SMS from the helpline), not by calling; in full for agents, supervisors and
+    admins, who call citizens back."""
+    if ticket.anonymous:
+        return None
+    if user.role in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
+        return phone
+    return mask_phone(phone)
