@@ -153,7 +153,7 @@ class Result:
 # ---------------------------------------------------------------- load generator
 
 
-async def _session_loop(http, url, scenario, hops, sid, loop, window, result) -> None:
+async def _session_loop(http, url, scenario, hops, sid, prefix, window, result) -> None:
     """One simulated phone: open a session, page `hops` times, start again, until the end."""
     start_at, end_at = window
     for generation in itertools.count():
@@ -162,7 +162,7 @@ async def _session_loop(http, url, scenario, hops, sid, loop, window, result) ->
             "serviceCode": "*333#",
             # A new phone each session: the same phone dialling again would be offered
             # its unfinished complaint back, a different first screen.
-            "phoneNumber": f"+88017{loop:03d}{generation % 100_000:05d}",
+            "phoneNumber": f"{prefix}{generation % 1000:03d}",
             "networkCode": "47001",
         }
         previous = ""
@@ -216,7 +216,9 @@ async def _load(url, scenario, args, server_pid) -> Result:
                 scenario,
                 args.hops,
                 f"ATUid_bench_{run}_{i}",
-                i,
+                # a phone prefix of its own per run: a phone met before skips the
+                # language screen, a different first screen
+                f"+88017{int(run, 16) % 1000:03d}{i:02d}",
                 window,
                 result,
             )
