@@ -136,7 +136,7 @@ def login(
         )
     sessions.store(request).delete(_failures_key(email))
     response = RedirectResponse(next_path or "/dashboard", status_code=303)
-    sessions.end(request, response, sessions.read(request))
+    sessions.discard(request, sessions.read(request))  # the new session replaces it
     sessions.start(request, response, user=user, language=user.language)
     response.delete_cookie(sessions.LOGIN_COOKIE, path="/")
     return response

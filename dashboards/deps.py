@@ -78,9 +78,12 @@ SignedIn = Annotated[WebSession, Depends(_signed_in)]
 def _current_user(request: Request, session: SessionDep, web: SignedIn) -> User:
     user = session.get(User, web.user_id)
     if user is None or not user.active:  # removed or disabled since sign-in
-        sessions.store(request).delete("web:" + web.id)
+        sessions.discard(request, web)
         raise LoginRequired
+    # for the error pages `DashboardRoute` renders: in their language, with their header
     request.state.language = ui_language(user)
+    request.state.user = user
+    request.state.csrf_token = web.csrf_token
     return user
 
 
@@ -167,6 +170,9 @@ class DashboardRoute(APIRoute):
                 return render.page(
                     "error.html.j2",
                     lang=lang,
+                    user=getattr(request.state, "user", None),
+                    csrf_token=getattr(request.state, "csrf_token", ""),
+                    here="/dashboard",  # not the URL: a 404 repeats nothing it was asked
                     status_code=exc.status_code,
                     title_key=f"{key}_title",
                     message_key=key,

@@ -47,7 +47,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Showing the first {n}; narrow the filters to see the rest.",
         "bn": "প্রথম {n}টি দেখানো হচ্ছে; বাকিগুলো দেখতে ছাঁকনি সরু করুন।",
     },
-    "count": {"en": "{n} tickets", "bn": "{n}টি অভিযোগ"},
+    "count": {"en": "Tickets shown: {n}", "bn": "দেখানো অভিযোগ: {n}"},
     "ticket": {"en": "Ticket", "bn": "অভিযোগ"},
     "description": {"en": "Description", "bn": "বিবরণ"},
     "phone": {"en": "Phone", "bn": "ফোন"},

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import nulls_last
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from dashboards import auth, i18n, render, sessions
 from dashboards.deps import (
@@ -105,14 +105,8 @@ def queue(
         for row in rows[:QUEUE_LIMIT]
     ]
     language = ui_language(user)
-    categories = session.exec(
-        select(Category).where(col(Category.active)).order_by(col(Category.sort_order))
-    ).all()
-    districts = session.exec(
-        select(AdminArea)
-        .where(AdminArea.country == get_settings().country, AdminArea.level == AdminLevel.DISTRICT)
-        .order_by(col(AdminArea.name))
-    ).all()
+    categories = _category_labels(session, language)
+    districts = _district_labels(session, language)
     return _page(
         "queue.html.j2",
         request=request,
@@ -122,13 +116,29 @@ def queue(
         more=len(rows) > QUEUE_LIMIT,
         limit=QUEUE_LIMIT,
         statuses=[s.value for s in TicketStatus],
-        categories=[(c.code, c.label(language)) for c in categories],
-        districts=[
-            (d.name, d.name_local if language == "bn" and d.name_local else d.name)
-            for d in districts
-        ],
+        categories=categories,
+        districts=districts,
         chosen={"status": status, "category": category, "district": district},
     )
+
+
+def _category_labels(session: Session, language: str) -> dict[str, str]:
+    """Active categories' codes → their names in `language`, in menu order."""
+    statement = select(Category).where(col(Category.active)).order_by(col(Category.sort_order))
+    return {c.code: c.label(language) for c in session.exec(statement)}
+
+
+def _district_labels(session: Session, language: str) -> dict[str, str]:
+    """The country's districts' English names → their names in `language`."""
+    statement = (
+        select(AdminArea)
+        .where(AdminArea.country == get_settings().country, AdminArea.level == AdminLevel.DISTRICT)
+        .order_by(col(AdminArea.name))
+    )
+    return {
+        d.name: d.name_local if language == "bn" and d.name_local else d.name
+        for d in session.exec(statement)
+    }
 
 
 @router.get("/dashboard/tickets/{ref}", response_class=HTMLResponse)
@@ -140,6 +150,7 @@ def ticket_page(
     row = session.exec(ticket_service.public_statement().where(Ticket.id == ticket.id)).one()
     shown = ticket_service.as_public(row)
     events = ticket_service.events_of(session=session, ticket_id=ticket.id)
+    language = ui_language(user)
     return _page(
         "ticket.html.j2",
         request=request,
@@ -147,6 +158,8 @@ def ticket_page(
         web=web,
         ticket=ticket,
         shown=shown,
+        category_label=_category_labels(session, language).get(shown["category"]),
+        district_label=_district_labels(session, language).get(shown["district"]),
         phone=phone_for(user, ticket, shown["phone"]),
         overdue=ticket.sla_due_at is not None
         and ticket.sla_due_at < clock.now()

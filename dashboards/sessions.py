@@ -128,10 +128,15 @@ def save(request: Request, web: WebSession) -> None:
         store(request).set(_PREFIX + web.id, data, remaining)
 
 
-def end(request: Request, response: Response, web: WebSession | None) -> None:
-    """Forget `web` in the store and tell the browser to drop the cookie."""
+def discard(request: Request, web: WebSession | None) -> None:
+    """Forget `web` in the store: its cookie no longer opens anything."""
     if web is not None:
         store(request).delete(_PREFIX + web.id)
+
+
+def end(request: Request, response: Response, web: WebSession | None) -> None:
+    """Forget `web` in the store and tell the browser to drop the cookie."""
+    discard(request, web)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
 
 

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from dashboards import deps, sessions
+from dashboards import routes as dashboard_routes
 from grievance_engine import refs, users
 from grievance_engine.db import session_scope
 from grievance_engine.models import Role, Ticket
@@ -194,7 +196,8 @@ def test_the_queue_says_overdue_in_words(backend, browsers, world):
     from grievance_engine import clock
 
     with session_scope() as session:
-        ticket = session.query(Ticket).filter_by(ref=refs.normalise(world.cumilla)).one()
+        found = select(Ticket).where(Ticket.ref == refs.normalise(world.cumilla))
+        ticket = session.exec(found).one()
         ticket.sla_due_at = clock.now() - timedelta(hours=1)
     queue = browsers["cumilla"].get("/dashboard/queue").text
     assert "Overdue" in queue
@@ -269,11 +272,11 @@ def test_signing_in_sets_a_httponly_samesite_session_cookie(app, world):
     answer = sign_in(browser(app), world.emails["agent"])
     assert answer.status_code == 303
     assert answer.headers["location"] == "/dashboard"
-    cookie = next(
+    [cookie] = [
         value
         for value in answer.headers.get_list("set-cookie")
         if value.startswith(sessions.COOKIE + "=")
-    )
+    ]
     assert "HttpOnly" in cookie
     assert "SameSite=lax" in cookie
     assert "Path=/" in cookie
@@ -329,19 +332,30 @@ def test_the_login_form_has_its_own_csrf_token(app, world):
     assert forged.status_code == 403
 
 
-def test_every_unsafe_dashboard_route_checks_the_csrf_token(app):
+def _routes(routes):
+    """Every route, also inside included routers (FastAPI keeps them nested)."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _routes(included.routes)
+        else:
+            yield route
+
+
+def test_every_unsafe_dashboard_route_checks_the_csrf_token():
+    unsafe = [
+        route
+        for route in _routes(dashboard_routes.router.routes)
+        if isinstance(route, APIRoute) and route.methods & {"POST", "PUT", "PATCH", "DELETE"}
+    ]
+    assert {"/login", "/logout", "/dashboard/language"} <= {route.path for route in unsafe}
     unchecked = [
         route.path
-        for route in app.routes
-        if isinstance(route, deps.DashboardRoute)
-        and route.methods & {"POST", "PUT", "PATCH", "DELETE"}
-        and route.path not in deps.CSRF_EXEMPT
+        for route in unsafe
+        if route.path not in deps.CSRF_EXEMPT
         and not any(d.call is deps.check_csrf for d in route.dependant.dependencies)
     ]
     assert unchecked == []
-    assert any(
-        isinstance(route, APIRoute) and route.path == "/dashboard/language" for route in app.routes
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -368,3 +382,28 @@ def test_a_person_switches_their_screens_to_bangla_and_it_is_remembered(app, bac
     assert "অভিযোগসমূহ" in client.get("/dashboard/queue").text
     again = browser(app, email)  # a new sign-in keeps the choice
     assert "অভিযোগসমূহ" in again.get("/dashboard/queue").text
+
+
+def test_an_agent_of_a_district_office_sees_only_that_offices_tickets(app, world):
+    email = _email("desk")
+    with session_scope() as session:
+        office_id = users.office_id_by_code(session=session, code="dc-rangpur")
+        users.create(
+            session=session,
+            country="BD",
+            user_in=users.UserCreate(
+                email=email, role=Role.AGENT, office_id=office_id, password=PASSWORD
+            ),
+        )
+    client = browser(app, email)
+    assert client.get(f"/dashboard/tickets/{world.rangpur}").status_code == 200
+    assert client.get(f"/dashboard/tickets/{world.cumilla}").status_code == 404
+    assert world.cumilla not in client.get("/dashboard/queue?status=all").text
+
+
+def test_an_agent_with_no_office_sees_no_ticket(app, world):
+    email = _email("nowhere")
+    _user(email, Role.AGENT)
+    client = browser(app, email)
+    assert client.get(f"/dashboard/tickets/{world.rangpur}").status_code == 404
+    assert "No tickets match." in client.get("/dashboard/queue").text
