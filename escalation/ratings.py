@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from escalation import ladder, notify
-from grievance_engine import clock, events, lifecycle, messages, outbox, refs
+from grievance_engine import actions, clock, events, lifecycle, refs
 from grievance_engine.models import AdminArea, Citizen, Office, Ticket, TicketEvent, TicketStatus
 from grievance_engine.settings import get_settings
 
@@ -101,7 +101,7 @@ def rate(*, session: Session, ticket: Ticket, rating: int, actor: str) -> Rating
         lifecycle.transition(
             session=session, ticket=ticket, to=S.CLOSED, actor=actor, reason=f"rated {rating}"
         )
-        _tell(session, ticket, "rating_thanks")
+        actions.tell_citizen(session=session, ticket=ticket, answering=True, kind="rating_thanks")
         return RatingOutcome("closed", rating)
     reason = "citizen says not solved" if rating == 0 else f"rated {rating}"
     lifecycle.transition(session=session, ticket=ticket, to=S.REOPENED, actor=actor, reason=reason)
@@ -110,7 +110,13 @@ def rate(*, session: Session, ticket: Ticket, rating: int, actor: str) -> Rating
         digest = notify.Digest()
         digest.escalated_to(session, ticket)
         digest.send(session)
-    _tell(session, ticket, "rating_reopened", office=_where(session, ticket))
+    actions.tell_citizen(
+        session=session,
+        ticket=ticket,
+        answering=True,
+        kind="rating_reopened",
+        office=_where(session, ticket),
+    )
     return RatingOutcome("reopened", rating, above)
 
 
@@ -123,21 +129,6 @@ def _where(session: Session, ticket: Ticket) -> str:
     if ticket.language == "bn" and area is not None and area.name_local:
         return area.name_local
     return office.name
-
-
-def _tell(session: Session, ticket: Ticket, kind: str, **context: str) -> None:
-    # The citizen just rated: an answer to what they did, so sent even after STOP and
-    # whatever the hour (grievance_engine.quiet).
-    phone = session.exec(select(Citizen.phone).where(Citizen.id == ticket.citizen_id)).one()
-    outbox.add(
-        session=session,
-        to_phone=phone,
-        body=messages.render_sms(kind, ticket.language, ref=refs.display(ticket.ref), **context),
-        language=ticket.language,
-        kind=kind,
-        ticket_id=ticket.id,
-        opted_out=False,
-    )
 
 
 def satisfaction_by_office(*, session: Session) -> list[dict]:

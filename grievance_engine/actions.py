@@ -170,11 +170,19 @@ def comment(*, session: Session, ticket: Ticket, actor: str, text: str) -> Ticke
     )
 
 
-def tell_citizen(*, session: Session, ticket: Ticket, kind: str, **context: Any) -> None:
+def tell_citizen(
+    *,
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    answering: bool = False,
+    **context: Any,
+) -> None:
     """Queue the `kind` SMS about `ticket` to its citizen, in the ticket's language.
 
     Anonymous tickets are told too: anonymity hides the citizen from officers, not the
-    outcome from the citizen.
+    outcome from the citizen. `answering`: the SMS answers something the citizen just
+    sent, so it goes even after STOP.
     """
     phone = session.exec(select(Citizen.phone).where(Citizen.id == ticket.citizen_id)).one()
     outbox.add(
@@ -184,4 +192,5 @@ def tell_citizen(*, session: Session, ticket: Ticket, kind: str, **context: Any)
         language=ticket.language,
         kind=kind,
         ticket_id=ticket.id,
+        opted_out=False if answering else None,
     )

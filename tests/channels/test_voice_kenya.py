@@ -17,7 +17,6 @@ from tests.channels.test_voice import (  # noqa: F401  (fixtures used by name)
     spelled,
     tickets_of,
 )
-from tests.nalish.conftest import Backend, _activate, _prepare, _restore
 
 # In Swahili the caller hears "Maji, bonyeza 3." ("press 3").
 SWAHILI_OPTION = re.compile(r"(?:^|[.?!:]\s)([^.?!:]+?), bonyeza ([1-8])\.")
@@ -39,16 +38,9 @@ class SwahiliCall(AfricasTalkingCall):
 
 
 @pytest.fixture(scope="module")
-def backend(tmp_path_factory):
-    """A Kenyan deployment: counties, Kiswahili first."""
-    path = tmp_path_factory.mktemp("kenya-voice") / "nalish.db"
-    env = {"NALISH_DATABASE_URL": f"sqlite:///{path}", "NALISH_COUNTRY": "KE"}
-    saved = _activate(env)
-    try:
-        _prepare(env)
-        yield Backend("embedded", env)
-    finally:
-        _restore(saved)
+def backend(kenya):
+    """The voice tests' fixtures run on a Kenyan deployment here."""
+    return kenya
 
 
 def test_a_kenyan_caller_records_a_complaint_in_swahili(backend, client):  # noqa: F811

@@ -15,10 +15,11 @@ from sqlmodel import col, select
 from escalation.policies import URGENT_CATEGORIES
 from grievance_engine import clock, outbox, quiet, refs
 from grievance_engine.db import session_scope
-from grievance_engine.models import Citizen, Notification, Office, Ticket
+from grievance_engine.models import Notification, Office, Ticket
 from grievance_engine.settings import Settings, get_settings, reset_settings
 from nalish.app import create_app
-from tests.channels.test_africastalking_webhooks import SMS, complain, sms_form, unique_phone
+from tests.channels.test_africastalking_webhooks import complain, unique_phone
+from tests.menus.test_officer_sms import last_ticket, send
 
 
 @pytest.fixture(autouse=True)
@@ -43,20 +44,6 @@ def officer(backend, district: str) -> str:
         "--role", "officer", "--district", district, "--languages", "bn,en", "--phone", phone,
     )  # fmt: skip
     return phone
-
-
-def send(client, phone: str, text: str) -> None:
-    assert client.post(SMS, data=sms_form(phone, text)).status_code == 200
-
-
-def last_ticket(phone: str) -> Ticket:
-    with session_scope() as session:
-        return session.exec(
-            select(Ticket)
-            .join(Citizen, col(Citizen.id) == Ticket.citizen_id)
-            .where(Citizen.phone == phone)
-            .order_by(col(Ticket.id).desc())
-        ).first()
 
 
 def messages_to(phone: str) -> list[Notification]:

@@ -1,3 +1,3 @@
 """Menu tests that run end to end on both backends (see tests/nalish/conftest.py)."""
 
-from tests.nalish.conftest import backend  # noqa: F401  (a fixture shared across folders)
+from tests.nalish.conftest import backend, kenya  # noqa: F401  (a fixture shared across folders)

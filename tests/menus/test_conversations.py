@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 
 from grievance_engine import sms_encoding
 from nalish.app import create_app
-from tests.nalish.conftest import Backend, _activate, _prepare, _restore
 from tests.nalish.test_spine import REF, Phone, number_of, pick
 
 Script = list[tuple[str, str | None]]
@@ -274,18 +273,6 @@ def test_a_2000_character_description_is_cut_and_the_citizen_told(client):
 
 
 # --- Kenya: Swahili ----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def kenya(tmp_path_factory):
-    path = tmp_path_factory.mktemp("kenya-conversations") / "nalish.db"
-    env = {"NALISH_DATABASE_URL": f"sqlite:///{path}", "NALISH_COUNTRY": "KE"}
-    saved = _activate(env)
-    try:
-        _prepare(env)
-        yield Backend("embedded", env)
-    finally:
-        _restore(saved)
 
 
 def test_a_kenyan_files_in_swahili_checks_it_and_asks_for_a_call_back(kenya):

@@ -117,3 +117,16 @@ def backend(
         _restore(saved)
         services.drop_database(url)
         services.delete_redis_keys(prefix)
+
+
+@pytest.fixture(scope="module")
+def kenya(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    """A Kenyan deployment on the embedded default: counties, Kiswahili first."""
+    path = tmp_path_factory.mktemp("kenya") / "nalish.db"
+    env = {"NALISH_DATABASE_URL": f"sqlite:///{path}", "NALISH_COUNTRY": "KE"}
+    saved = _activate(env)
+    try:
+        _prepare(env)
+        yield Backend("embedded", env)
+    finally:
+        _restore(saved)

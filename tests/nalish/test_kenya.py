@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from fastapi.testclient import TestClient
 
 from nalish.app import create_app
-from tests.nalish.conftest import Backend, _activate, _prepare, _restore
 from tests.nalish.test_spine import REF, Phone, agree_and_send, dial_in_english, number_of
-
-
-@pytest.fixture(scope="module")
-def kenya(tmp_path_factory):
-    path = tmp_path_factory.mktemp("kenya") / "nalish.db"
-    env = {"NALISH_DATABASE_URL": f"sqlite:///{path}", "NALISH_COUNTRY": "KE"}
-    saved = _activate(env)
-    try:
-        _prepare(env)
-        yield Backend("embedded", env)
-    finally:
-        _restore(saved)
 
 
 def test_a_citizen_in_nairobi_picks_the_county_from_a_paged_list(kenya):
