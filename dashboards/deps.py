@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request, Response
 from fastapi.params import Depends as DependsParam
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from sqlalchemy import and_, false, or_
 from sqlalchemy.orm import aliased
@@ -257,3 +257,18 @@ def phone_for(user: User, ticket: Ticket, phone: str) -> str | None:
     if user.role in (Role.AGENT, Role.SUPERVISOR, Role.ADMIN):
         return phone
     return mask_phone(phone)
+
+
+def page_for(
+    name: str, *, request: Request, user: User, web: WebSession, **context
+) -> HTMLResponse:
+    """Template `name` rendered for `user`: their language, their CSRF token, and where
+    they are (for the language switch to come back to)."""
+    return render.page(
+        name,
+        lang=ui_language(user),
+        user=user,
+        csrf_token=web.csrf_token,
+        here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        **context,
+    )

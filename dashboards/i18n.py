@@ -92,6 +92,271 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "status_reopened": {"en": "Reopened", "bn": "আবার খোলা"},
     "status_duplicate": {"en": "Duplicate", "bn": "একই অভিযোগ"},
     "status_rejected": {"en": "Rejected", "bn": "বাতিল"},
+    # the officer's view (dashboards.officer)
+    "nav_officer": {"en": "My escalations", "bn": "আমার ঊর্ধ্বতন অভিযোগ"},
+    "officer_title": {"en": "My escalations", "bn": "আমার ঊর্ধ্বতন অভিযোগ"},
+    "my_escalations": {"en": "Open, nearest deadline first", "bn": "খোলা, নিকটতম সময়সীমা আগে"},
+    "no_escalations": {"en": "Nothing is waiting for you.", "bn": "আপনার জন্য কিছু অপেক্ষায় নেই।"},
+    "due_in": {"en": "due in {span}", "bn": "{span} বাকি"},
+    "overdue_by": {"en": "overdue by {span}", "bn": "{span} সময় পেরিয়ে গেছে"},
+    "span_minutes": {"en": "{n} min", "bn": "{n} মিনিট"},
+    "span_hours": {"en": "{n} h", "bn": "{n} ঘণ্টা"},
+    "span_day": {"en": "{n} day", "bn": "{n} দিন"},
+    "span_days": {"en": "{n} days", "bn": "{n} দিন"},
+    "sla_target_acknowledge": {"en": "to acknowledge", "bn": "গ্রহণের সময়সীমা"},
+    "sla_target_resolve": {"en": "to resolve", "bn": "সমাধানের সময়সীমা"},
+    "acknowledge": {"en": "Acknowledge", "bn": "গ্রহণ করুন"},
+    "acknowledged": {"en": "Acknowledged", "bn": "গ্রহণ করা হয়েছে"},
+    "resolve": {"en": "Resolve", "bn": "সমাধান করুন"},
+    "what_was_done": {"en": "What was done", "bn": "কী করা হয়েছে"},
+    "done_acknowledged": {"en": "{ref} acknowledged.", "bn": "{ref} গ্রহণ করা হয়েছে।"},
+    "done_already_acknowledged": {
+        "en": "{ref} was already acknowledged.",
+        "bn": "{ref} আগেই গ্রহণ করা হয়েছিল।",
+    },
+    "done_resolved": {
+        "en": "{ref} resolved; the citizen is told by SMS.",
+        "bn": "{ref} সমাধান হয়েছে; নাগরিককে এসএমএসে জানানো হয়েছে।",
+    },
+    "error_what_required": {
+        "en": "Say what was done: the citizen is told.",
+        "bn": "কী করা হয়েছে লিখুন: নাগরিককে জানানো হবে।",
+    },
+    "error_what_too_long": {
+        "en": "Too long: at most 1000 characters.",
+        "bn": "অনেক লম্বা: সর্বোচ্চ ১০০০ অক্ষর।",
+    },
+    "error_not_open": {
+        "en": "This complaint is no longer open.",
+        "bn": "এই অভিযোগটি আর খোলা নেই।",
+    },
+    "what_i_resolved": {
+        "en": "What I resolved (last {days} days)",
+        "bn": "আমি যা সমাধান করেছি (গত {days} দিন)",
+    },
+    "average_rating": {
+        "en": "Citizens' average rating: {avg} of 5",
+        "bn": "নাগরিকদের গড় মূল্যায়ন: ৫-এর মধ্যে {avg}",
+    },
+    "no_ratings_yet": {"en": "No ratings yet.", "bn": "এখনো কোনো মূল্যায়ন নেই।"},
+    "nothing_resolved": {"en": "Nothing resolved yet.", "bn": "এখনো কিছু সমাধান হয়নি।"},
+    "resolved_at": {"en": "Resolved", "bn": "সমাধানের সময়"},
+    "rating": {"en": "Rating", "bn": "মূল্যায়ন"},
+    "rating_of": {"en": "{n} of 5", "bn": "৫-এর মধ্যে {n}"},
+    "rating_not_solved": {"en": "0: not solved", "bn": "০: সমাধান হয়নি"},
+    "not_rated": {"en": "Not rated yet", "bn": "এখনো মূল্যায়ন হয়নি"},
+    # the supervisor's dashboard (dashboards.analytics)
+    "nav_supervisor": {"en": "Analytics", "bn": "বিশ্লেষণ"},
+    "supervisor_title": {"en": "Analytics", "bn": "বিশ্লেষণ"},
+    "on_this_page": {"en": "On this page", "bn": "এই পাতায়"},
+    "volumes": {"en": "Volumes (last {days} days)", "bn": "সংখ্যা (গত {days} দিন)"},
+    "sla_heading": {
+        "en": "SLA compliance and time to resolve (last {days} days)",
+        "bn": "সময়সীমা মেনে চলা ও সমাধানের সময় (গত {days} দিন)",
+    },
+    "sla_definition": {
+        "en": "Compliance: of the tickets resolved in the period, the share resolved "
+        "without being escalated (a missed deadline escalates a ticket). Median: hours "
+        "from filing to resolution.",
+        "bn": "সময়সীমা মেনে চলা: এই সময়ে সমাধান হওয়া অভিযোগের মধ্যে যেগুলো ঊর্ধ্বতনে "
+        "না পাঠিয়েই সমাধান হয়েছে তার হার (সময়সীমা পেরোলে অভিযোগ ঊর্ধ্বতনে যায়)। "
+        "মধ্যমা: দাখিল থেকে সমাধান পর্যন্ত ঘণ্টা।",
+    },
+    "overdue_heading": {
+        "en": "Overdue by division and district",
+        "bn": "বিভাগ ও জেলা অনুযায়ী সময় পেরোনো",
+    },
+    "overdue_definition": {
+        "en": "Open tickets whose deadline has passed.",
+        "bn": "খোলা অভিযোগ যেগুলোর সময়সীমা পেরিয়ে গেছে।",
+    },
+    "satisfaction_heading": {"en": "Citizens' satisfaction", "bn": "নাগরিকদের সন্তুষ্টি"},
+    "backlog_heading": {"en": "Backlog by age", "bn": "বয়স অনুযায়ী জমে থাকা অভিযোগ"},
+    "table_volume_by_day": {"en": "Tickets per day", "bn": "দিনপ্রতি অভিযোগ"},
+    "table_volume_by_district": {"en": "Tickets per district", "bn": "জেলাপ্রতি অভিযোগ"},
+    "table_volume_by_category": {"en": "Tickets per category", "bn": "বিষয়প্রতি অভিযোগ"},
+    "table_sla_by_office": {"en": "SLA per office", "bn": "দপ্তরপ্রতি সময়সীমা"},
+    "table_sla_by_district": {"en": "SLA per district", "bn": "জেলাপ্রতি সময়সীমা"},
+    "table_overdue_by_district": {
+        "en": "Open overdue tickets per district",
+        "bn": "জেলাপ্রতি সময় পেরোনো খোলা অভিযোগ",
+    },
+    "table_satisfaction_by_office": {"en": "Satisfaction per office", "bn": "দপ্তরপ্রতি সন্তুষ্টি"},
+    "table_backlog_age": {"en": "Open tickets by age", "bn": "বয়স অনুযায়ী খোলা অভিযোগ"},
+    "chart_desc": {
+        "en": "Bar chart; the same numbers are in the table next to it.",
+        "bn": "বার চার্ট; একই সংখ্যা পাশের সারণিতে আছে।",
+    },
+    "col_day": {"en": "Day", "bn": "দিন"},
+    "col_tickets": {"en": "Tickets", "bn": "অভিযোগ"},
+    "col_district": {"en": "District", "bn": "জেলা"},
+    "col_division": {"en": "Division", "bn": "বিভাগ"},
+    "col_category": {"en": "Category", "bn": "বিষয়"},
+    "col_office": {"en": "Office", "bn": "দপ্তর"},
+    "col_resolved": {"en": "Resolved", "bn": "সমাধান"},
+    "col_on_time": {"en": "Not escalated", "bn": "ঊর্ধ্বতনে যায়নি"},
+    "col_compliance_pct": {"en": "Compliance %", "bn": "মেনে চলা %"},
+    "col_median_hours": {"en": "Median hours to resolve", "bn": "সমাধানের মধ্যমা ঘণ্টা"},
+    "col_overdue_open": {"en": "Open overdue", "bn": "খোলা, সময় পেরোনো"},
+    "col_ratings": {"en": "Ratings", "bn": "মূল্যায়ন"},
+    "col_average_rating_col": {"en": "Average (1-5)", "bn": "গড় (১-৫)"},
+    "col_reopened": {"en": "Reopened", "bn": "আবার খোলা"},
+    "col_reopened_pct": {"en": "Reopened %", "bn": "আবার খোলা %"},
+    "col_age": {"en": "Age", "bn": "বয়স"},
+    "col_open_tickets": {"en": "Open tickets", "bn": "খোলা অভিযোগ"},
+    "worst": {"en": "worst", "bn": "সবচেয়ে খারাপ"},
+    "no_data": {"en": "No data yet.", "bn": "এখনো কোনো তথ্য নেই।"},
+    "download_csv": {"en": "Download CSV", "bn": "CSV ডাউনলোড"},
+}
+
+# The agent workspace (dashboards.workspace): the ticket page's forms, taking a call,
+# call-backs.
+CATALOGUE.update(
+    {
+        "work_ticket": {"en": "Work on this ticket", "bn": "এই অভিযোগে কাজ"},
+        "form_problems": {
+            "en": "Some fields need fixing; see below.",
+            "bn": "কিছু ঘর ঠিক করতে হবে; নিচে দেখুন।",
+        },
+        "claim": {"en": "Claim", "bn": "দায়িত্ব নিন"},
+        "claim_hint": {
+            "en": "Take this ticket: it becomes yours and the citizen hears a person has it.",
+            "bn": "অভিযোগটি নিন: এটি আপনার হবে এবং নাগরিক জানবেন একজন দায়িত্ব নিয়েছেন।",
+        },
+        "note": {"en": "Add note", "bn": "নোট যোগ করুন"},
+        "note_text": {
+            "en": "Note (not sent to the citizen)",
+            "bn": "নোট (নাগরিককে পাঠানো হয় না)",
+        },
+        "transfer": {"en": "Transfer", "bn": "হস্তান্তর"},
+        "transfer_to_email": {"en": "To a person (email)", "bn": "একজন ব্যক্তির কাছে (ইমেইল)"},
+        "transfer_to_office": {
+            "en": "Or to an office (code, e.g. dc-rangpur)",
+            "bn": "অথবা একটি দপ্তরে (কোড, যেমন dc-rangpur)",
+        },
+        "reason": {"en": "Reason", "bn": "কারণ"},
+        "change_status": {"en": "Change status", "bn": "অবস্থা বদলান"},
+        "new_status": {"en": "New status", "bn": "নতুন অবস্থা"},
+        "choose": {"en": "Choose…", "bn": "বেছে নিন…"},
+        "status_reason": {
+            "en": "Reason (when resolving: what was done; the citizen is sent it)",
+            "bn": "কারণ (সমাধানের সময়: কী করা হয়েছে; নাগরিককে পাঠানো হবে)",
+        },
+        "no_moves": {"en": "This status is final.", "bn": "এই অবস্থা চূড়ান্ত।"},
+        "reply_sms": {"en": "Reply by SMS", "bn": "এসএমএসে উত্তর"},
+        "reply_body": {"en": "Message to the citizen", "bn": "নাগরিকের জন্য বার্তা"},
+        "canned_reply": {"en": "Canned reply", "bn": "তৈরি উত্তর"},
+        "canned_none": {"en": "None (write your own)", "bn": "নেই (নিজে লিখুন)"},
+        "canned_received": {"en": "Received, being worked on", "bn": "পেয়েছি, কাজ চলছে"},
+        "canned_need_info": {"en": "Please call with details", "bn": "তথ্যসহ কল করুন"},
+        "canned_visit": {"en": "An officer will visit", "bn": "কর্মকর্তা পরিদর্শন করবেন"},
+        "sms_count": {
+            "en": "{chars} characters ({encoding}), {parts} SMS part(s)",
+            "bn": "{chars} অক্ষর ({encoding}), {parts}টি এসএমএস অংশ",
+        },
+        "sms_max": {"en": "At most {n} parts.", "bn": "সর্বোচ্চ {n}টি অংশ।"},
+        "preview": {"en": "Count parts", "bn": "অংশ গুনুন"},
+        "send_sms": {"en": "Send SMS", "bn": "এসএমএস পাঠান"},
+        "likely_duplicates": {"en": "Likely duplicates", "bn": "সম্ভাব্য একই অভিযোগ"},
+        "flagged_duplicate": {
+            "en": "Flagged as a likely duplicate of {ref}.",
+            "bn": "{ref}-এর সম্ভাব্য একই অভিযোগ হিসেবে চিহ্নিত।",
+        },
+        "dismiss": {"en": "Not the same: dismiss", "bn": "একই নয়: চিহ্ন সরান"},
+        "merge_into": {"en": "Merge into {ref}", "bn": "{ref}-এ একীভূত করুন"},
+        "similarity": {"en": "Similarity", "bn": "মিল"},
+        "no_duplicates": {"en": "No likely duplicates.", "bn": "কোনো সম্ভাব্য একই অভিযোগ নেই।"},
+        "recordings": {"en": "Recordings", "bn": "রেকর্ডিং"},
+        "recording_link": {"en": "Open the recording", "bn": "রেকর্ডিং খুলুন"},
+        "flash_claimed": {
+            "en": "You have claimed this ticket.",
+            "bn": "আপনি অভিযোগটির দায়িত্ব নিয়েছেন।",
+        },
+        "flash_noted": {"en": "Note added.", "bn": "নোট যোগ হয়েছে।"},
+        "flash_transferred": {"en": "Ticket transferred.", "bn": "অভিযোগ হস্তান্তর হয়েছে।"},
+        "flash_status_changed": {"en": "Status changed.", "bn": "অবস্থা বদলেছে।"},
+        "flash_reply_sent": {
+            "en": "SMS reply queued ({parts} part(s)).",
+            "bn": "এসএমএস উত্তর পাঠানোর জন্য রাখা হয়েছে ({parts}টি অংশ)।",
+        },
+        "flash_merged": {"en": "Merged as a duplicate.", "bn": "একই অভিযোগ হিসেবে একীভূত হয়েছে।"},
+        "flash_dismissed": {
+            "en": "The duplicate flag is dismissed.",
+            "bn": "একই অভিযোগের চিহ্ন সরানো হয়েছে।",
+        },
+        "flash_filed": {
+            "en": "Complaint {ref} filed; the caller will get an SMS",
+            "bn": "অভিযোগ {ref} দাখিল হয়েছে; কলার একটি এসএমএস পাবেন",
+        },
+        "flash_callback_done": {
+            "en": "Call-back marked done.",
+            "bn": "কল-ব্যাক সম্পন্ন হিসেবে চিহ্নিত।",
+        },
+        "error_required": {"en": "This field is required.", "bn": "এই ঘরটি পূরণ করতে হবে।"},
+        "error_too_long": {"en": "At most {n} characters.", "bn": "সর্বোচ্চ {n} অক্ষর।"},
+        "error_transfer_target": {
+            "en": "Give a person's email or an office code (one of them).",
+            "bn": "একজন ব্যক্তির ইমেইল অথবা একটি দপ্তরের কোড দিন (যেকোনো একটি)।",
+        },
+        "error_no_user": {
+            "en": "No active user has that email.",
+            "bn": "এই ইমেইলে কোনো সক্রিয় ব্যবহারকারী নেই।",
+        },
+        "error_no_office": {"en": "No office has that code.", "bn": "এই কোডে কোনো দপ্তর নেই।"},
+        "error_status_move": {
+            "en": "Choose one of the moves offered.",
+            "bn": "দেখানো বিকল্পগুলোর একটি বেছে নিন।",
+        },
+        "error_what_was_done": {
+            "en": "Say what was done; the citizen is sent it.",
+            "bn": "কী করা হয়েছে লিখুন; নাগরিককে তা পাঠানো হবে।",
+        },
+        "error_reply_empty": {
+            "en": "Write a message or choose a canned reply.",
+            "bn": "একটি বার্তা লিখুন বা তৈরি উত্তর বেছে নিন।",
+        },
+        "error_reply_long": {
+            "en": "Too long: at most {n} SMS parts.",
+            "bn": "খুব বড়: সর্বোচ্চ {n}টি এসএমএস অংশ।",
+        },
+        "error_outcome": {"en": "Say how the call went.", "bn": "কলটি কেমন হলো লিখুন।"},
+        "did_you_mean": {"en": "Nearest:", "bn": "কাছাকাছি:"},
+        "take_call": {"en": "Take a call", "bn": "কল নিন"},
+        "caller_phone": {"en": "Caller's phone", "bn": "কলারের ফোন"},
+        "upazila": {"en": "Upazila (optional)", "bn": "উপজেলা (ঐচ্ছিক)"},
+        "caller_language": {"en": "Caller's language", "bn": "কলারের ভাষা"},
+        "anonymous": {
+            "en": "Anonymous (hide the phone from officers)",
+            "bn": "বেনামি (কর্মকর্তাদের কাছে ফোন নম্বর গোপন)",
+        },
+        "file_complaint": {"en": "File the complaint", "bn": "অভিযোগ দাখিল করুন"},
+        "intake_hint": {
+            "en": "Enter in any box files the complaint; in the description, Ctrl+Enter.",
+            "bn": "যেকোনো ঘরে Enter চাপলে অভিযোগ দাখিল হয়; বিবরণে Ctrl+Enter।",
+        },
+        "callbacks": {"en": "Call-backs", "bn": "কল-ব্যাক"},
+        "callbacks_title": {"en": "Call-backs owed", "bn": "বাকি কল-ব্যাক"},
+        "requested": {"en": "Requested", "bn": "অনুরোধের সময়"},
+        "outcome": {"en": "How did the call go?", "bn": "কলটি কেমন হলো?"},
+        "done": {"en": "Done", "bn": "সম্পন্ন"},
+        "no_callbacks": {"en": "No call-backs are waiting.", "bn": "কোনো কল-ব্যাক বাকি নেই।"},
+    }
+)
+
+# Canned SMS replies, per ticket language: (key, text). The label of each is the
+# phrase `canned_<key>` in the reader's language; `{ref}` is the ticket's reference.
+# The English copy stays in GSM-7 (a part holds 160 characters, not 70).
+CANNED_REPLIES: dict[str, list[tuple[str, str]]] = {
+    "en": [
+        ("received", "Your complaint {ref} is with our team. We will update you by SMS."),
+        ("need_info", "About complaint {ref}: please call 333 to give us more details."),
+        ("visit", "About complaint {ref}: an officer will visit within 3 working days."),
+    ],
+    "bn": [
+        ("received", "আপনার অভিযোগ {ref} আমাদের দলের কাছে আছে। আমরা এসএমএসে জানাব।"),
+        ("need_info", "অভিযোগ {ref}: আরও তথ্য দিতে অনুগ্রহ করে ৩৩৩-এ কল করুন।"),
+        ("visit", "অভিযোগ {ref}: একজন কর্মকর্তা ৩ কর্মদিবসের মধ্যে পরিদর্শন করবেন।"),
+    ],
 }
 
 

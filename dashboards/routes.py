@@ -1,6 +1,8 @@
-"""The dashboard pages: `/dashboard` (to the page for your role), the ticket queue, a
-ticket with its timeline, and the language switch. `router` also carries `/login` and
-`/logout` (dashboards.auth); `nalish.app` includes it.
+"""The dashboard's front door: `/dashboard` (to the page for your role), the ticket
+queue and the language switch. `router` also carries `/login` and `/logout`
+(dashboards.auth), the ticket page and agents' forms (dashboards.workspace), the
+officer's and supervisor's pages (dashboards.officer, dashboards.analytics);
+`nalish.app` includes it.
 
 Every ticket a page shows comes through `deps.visible_tickets` or
 `deps.get_ticket_for_user`, and every phone through `deps.phone_for`.
@@ -13,50 +15,38 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import nulls_last
-from sqlmodel import Session, col, select
+from sqlmodel import col
 
-from dashboards import auth, i18n, render, sessions
+from dashboards import analytics, auth, i18n, labels, officer, sessions, workspace
 from dashboards.deps import (
     CurrentUser,
     DashboardRoute,
     SessionDep,
     SignedIn,
-    get_ticket_for_user,
-    phone_for,
+    page_for,
     safe_next,
     ui_language,
     visible_tickets,
 )
 from grievance_engine import clock, lifecycle
 from grievance_engine import service as ticket_service
-from grievance_engine.models import AdminArea, AdminLevel, Category, Role, Ticket, TicketStatus
-from grievance_engine.settings import get_settings
+from grievance_engine.models import AdminArea, Category, Role, Ticket, TicketStatus
 
 QUEUE_LIMIT = 200
-# Where `/dashboard` sends each role; the officer's and supervisor's own pages come
-# with the dashboards issue, until then everyone starts at the queue.
+# Where `/dashboard` sends each role.
 HOME = {
     Role.AGENT: "/dashboard/queue",
-    Role.OFFICER: "/dashboard/queue",
-    Role.SUPERVISOR: "/dashboard/queue",
-    Role.ADMIN: "/dashboard/queue",
+    Role.OFFICER: officer.PATH,
+    Role.SUPERVISOR: analytics.PATH,
+    Role.ADMIN: analytics.PATH,
 }
 # Event fields worth a line in the timeline; the rest (hashes, ids) stay in the audit.
-_EVENT_FIELDS = ("from", "to", "reason", "text", "what", "original", "duplicate", "rating")
 
 router = APIRouter(route_class=DashboardRoute, include_in_schema=False, tags=["dashboards"])
 router.include_router(auth.router)
-
-
-def _page(name: str, *, request: Request, user, web, **context) -> HTMLResponse:
-    return render.page(
-        name,
-        lang=ui_language(user),
-        user=user,
-        csrf_token=web.csrf_token,
-        here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-        **context,
-    )
+router.include_router(officer.router)
+router.include_router(analytics.router)
+router.include_router(workspace.router)
 
 
 @router.get("/dashboard")
@@ -105,9 +95,9 @@ def queue(
         for row in rows[:QUEUE_LIMIT]
     ]
     language = ui_language(user)
-    categories = _category_labels(session, language)
-    districts = _district_labels(session, language)
-    return _page(
+    categories = labels.categories(session, language)
+    districts = labels.districts(session, language)
+    return page_for(
         "queue.html.j2",
         request=request,
         user=user,
@@ -119,60 +109,6 @@ def queue(
         categories=categories,
         districts=districts,
         chosen={"status": status, "category": category, "district": district},
-    )
-
-
-def _category_labels(session: Session, language: str) -> dict[str, str]:
-    """Active categories' codes → their names in `language`, in menu order."""
-    statement = select(Category).where(col(Category.active)).order_by(col(Category.sort_order))
-    return {c.code: c.label(language) for c in session.exec(statement)}
-
-
-def _district_labels(session: Session, language: str) -> dict[str, str]:
-    """The country's districts' English names → their names in `language`."""
-    statement = (
-        select(AdminArea)
-        .where(AdminArea.country == get_settings().country, AdminArea.level == AdminLevel.DISTRICT)
-        .order_by(col(AdminArea.name))
-    )
-    return {
-        d.name: d.name_local if language == "bn" and d.name_local else d.name
-        for d in session.exec(statement)
-    }
-
-
-@router.get("/dashboard/tickets/{ref}", response_class=HTMLResponse)
-def ticket_page(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn, ref: str
-) -> HTMLResponse:
-    """One ticket and its timeline; 404 for one `user` may not see."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref)
-    row = session.exec(ticket_service.public_statement().where(Ticket.id == ticket.id)).one()
-    shown = ticket_service.as_public(row)
-    events = ticket_service.events_of(session=session, ticket_id=ticket.id)
-    language = ui_language(user)
-    return _page(
-        "ticket.html.j2",
-        request=request,
-        user=user,
-        web=web,
-        ticket=ticket,
-        shown=shown,
-        category_label=_category_labels(session, language).get(shown["category"]),
-        district_label=_district_labels(session, language).get(shown["district"]),
-        phone=phone_for(user, ticket, shown["phone"]),
-        overdue=ticket.sla_due_at is not None
-        and ticket.sla_due_at < clock.now()
-        and ticket.status in lifecycle.OPEN,
-        events=[
-            {
-                "type": event.type,
-                "at": event.at,
-                "actor": event.actor,
-                "details": [(k, event.data[k]) for k in _EVENT_FIELDS if event.data.get(k)],
-            }
-            for event in events
-        ],
     )
 
 

@@ -31,8 +31,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import event, update
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from grievance_engine import clock, events, jobs
@@ -43,7 +42,6 @@ from grievance_engine.settings import get_settings
 log = logging.getLogger(__name__)
 
 KINDS = ("audio", "image", "video", "document")
-_AFTER_COMMIT_KEY = "nalish_attachment_ids"
 # How long a claim holds a row. A worker that dies mid-fetch leaves the row pending with
 # `next_attempt_at` this far ahead; the sweep picks it up after that.
 LEASE = timedelta(minutes=5)
@@ -111,7 +109,7 @@ def add(
         actor=actor,
         data={"attachment_id": attachment.id, "url": url, "kind": kind},
     )
-    session.info.setdefault(_AFTER_COMMIT_KEY, []).append(attachment.id)
+    jobs.enqueue_after_commit(session, fetch_job, attachment.id)
     return attachment
 
 
@@ -135,24 +133,6 @@ def _check_url(url: str) -> None:
         raise AttachmentError(
             f"attachments are fetched only from {', '.join(allowed)} (NALISH_ATTACHMENT_HOSTS)"
         )
-
-
-@event.listens_for(OrmSession, "after_commit")
-def _enqueue_committed(session: OrmSession) -> None:
-    ids = session.info.pop(_AFTER_COMMIT_KEY, None)
-    job_queue = jobs.get_job_queue()
-    if not ids or job_queue is None:
-        return  # no queue here (a CLI command): the periodic sweep will fetch them
-    for attachment_id in ids:
-        try:
-            job_queue.enqueue(fetch_job, attachment_id)
-        except Exception:  # Redis down: the row is durable; the sweep retries it
-            log.exception("could not enqueue attachment %s; the sweep will", attachment_id)
-
-
-@event.listens_for(OrmSession, "after_rollback")
-def _forget_rolled_back(session: OrmSession) -> None:
-    session.info.pop(_AFTER_COMMIT_KEY, None)
 
 
 def fetch_job(attachment_id: int) -> str:

@@ -17,7 +17,12 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
+
 log = logging.getLogger(__name__)
+
+_AFTER_COMMIT_KEY = "nalish_jobs_after_commit"
 
 
 class JobQueue(Protocol):
@@ -78,3 +83,31 @@ def set_job_queue(job_queue: JobQueue | None) -> None:
 
 def get_job_queue() -> JobQueue | None:
     return _current
+
+
+def enqueue_after_commit(session: OrmSession, func: Callable[..., Any], *args: Any) -> None:
+    """Enqueue `func(*args)` once `session` commits (nothing if it rolls back).
+
+    The row the job works on is durable before the job can run, and a job is never
+    queued for a row that was not written. Without a queue in this process (a CLI
+    command), or with Redis down, nothing is lost: the periodic sweeps find the rows.
+    """
+    session.info.setdefault(_AFTER_COMMIT_KEY, []).append((func, args))
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _enqueue_committed(session: OrmSession) -> None:
+    pending = session.info.pop(_AFTER_COMMIT_KEY, None)
+    job_queue = get_job_queue()
+    if not pending or job_queue is None:
+        return
+    for func, args in pending:
+        try:
+            job_queue.enqueue(func, *args)
+        except Exception:  # Redis down: the row is durable; its sweep retries it
+            log.exception("could not enqueue %s%s; the sweep will", func.__name__, args)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_rolled_back(session: OrmSession) -> None:
+    session.info.pop(_AFTER_COMMIT_KEY, None)

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
-from sqlalchemy import event, update
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from grievance_engine import clock, delivery, jobs, sms_encoding
@@ -35,7 +34,6 @@ log = logging.getLogger(__name__)
 GSM7_LANGUAGES = {"en", "sw"}
 # Messages a citizen gets even after STOP: direct answers to something they just did.
 ESSENTIAL_KINDS = {"ack", "status", "reply", "stop"}
-_AFTER_COMMIT_KEY = "nalish_outbox_ids"
 
 
 class TransportError(Exception):
@@ -138,31 +136,13 @@ def add(
         notification.last_error = "citizen opted out (STOP)"
     insert_now(session=session, row=notification)  # written now: we need its id
     if notification.status == NotificationStatus.PENDING:
-        session.info.setdefault(_AFTER_COMMIT_KEY, []).append(notification.id)
+        jobs.enqueue_after_commit(session, deliver_job, notification.id)
     return notification
 
 
 def _opted_out(session: Session, phone: str) -> bool:
     citizen = session.exec(select(Citizen).where(Citizen.phone == phone)).first()
     return bool(citizen and citizen.opted_out)
-
-
-@event.listens_for(OrmSession, "after_commit")
-def _enqueue_committed(session: OrmSession) -> None:
-    ids = session.info.pop(_AFTER_COMMIT_KEY, None)
-    job_queue = jobs.get_job_queue()
-    if not ids or job_queue is None:
-        return  # no queue here (a CLI command): the periodic sweep will send them
-    for notification_id in ids:
-        try:
-            job_queue.enqueue(deliver_job, notification_id)
-        except Exception:  # Redis down: the row is durable; the sweep retries it
-            log.exception("could not enqueue notification %s; the sweep will", notification_id)
-
-
-@event.listens_for(OrmSession, "after_rollback")
-def _forget_rolled_back(session: OrmSession) -> None:
-    session.info.pop(_AFTER_COMMIT_KEY, None)
 
 
 def deliver_job(notification_id: int) -> str:

@@ -1,0 +1,344 @@
+"""The supervisor's dashboard, `/dashboard/supervisor`, and the CSV of each of its tables,
+`/dashboard/supervisor/export/{table}.csv`. Supervisors and admins only (anyone else:
+404, as for a page that does not exist); they see every ticket (`deps.visible_tickets`).
+
+What the figures mean:
+
+- **Volumes**: tickets filed in the last 30 days (by `created_at`), per local day
+  (NALISH_TIMEZONE), per district and per category.
+- **SLA compliance** (per office, per district): of the tickets resolved in the last 90
+  days (`resolved_at` set: resolved, or closed after resolving; a reopened ticket
+  counts once it is resolved again), the share resolved *without escalation*
+  (`escalation_level == 0`). The SLA sweep escalates a ticket whenever it misses its
+  acknowledge or resolve deadline, so a ticket resolved at level 0 met every deadline
+  it had. (A poor rating also escalates; such a ticket counts as not compliant, which
+  is what the citizen said. A ticket at the top of the ladder cannot be escalated, so
+  a national office's misses are not seen here; the overdue table shows them.) The
+  office is the one holding the ticket when it was resolved.
+- **Median time to resolve**: over the same tickets, the median of
+  `resolved_at - created_at` in hours (wall-clock time, not working time), computed in
+  Python over those bounded 90 days; the counts are aggregated in SQL.
+- **Worst rows** carry the text "▲ worst" (the lowest compliance, the longest median,
+  the most overdue, the lowest satisfaction), only where rows differ.
+- **Overdue (heat table)**: open tickets whose running deadline (`sla_due_at`) has
+  passed, per district, grouped by division.
+- **Satisfaction**: `escalation.ratings.satisfaction_by_office`.
+- **Backlog age**: open tickets by age since filing: 0–1 d, 1–7 d, 7–30 d, > 30 d.
+
+Counts use GROUP BY or SUM(CASE …), which read the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import and_, case, func
+from sqlmodel import Session, col, select
+
+from dashboards import charts, i18n
+from dashboards.deps import CurrentUser, DashboardRoute, SessionDep, SignedIn, page_for, ui_language
+from dashboards.officer import require_role
+from escalation.ratings import satisfaction_by_office
+from grievance_engine import clock, lifecycle
+from grievance_engine.models import AdminArea, AdminLevel, Category, Office, Role, Ticket
+from grievance_engine.settings import get_settings
+
+PATH = "/dashboard/supervisor"
+ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+VOLUME_DAYS = 30
+SLA_DAYS = 90
+WORST = "▲"
+
+router = APIRouter(route_class=DashboardRoute, include_in_schema=False, tags=["dashboards"])
+
+
+@dataclass
+class Table:
+    """One table of the dashboard: its columns (catalogue keys), its rows (plain values,
+    as the CSV has them) and, per row, the columns marked worst."""
+
+    name: str
+    columns: list[str]
+    rows: list[list[Any]]
+    marks: list[set[int]] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # per row, for the heat table
+
+
+# ---------------------------------------------------------------------------
+# Labels
+# ---------------------------------------------------------------------------
+
+
+def _areas(session: Session) -> dict[int, AdminArea]:
+    return {area.id: area for area in session.exec(select(AdminArea))}  # type: ignore[misc]
+
+
+def _area_name(area: AdminArea | None, lang: str) -> str:
+    if area is None:
+        return "—"
+    return area.name_local if lang == "bn" and area.name_local else area.name
+
+
+def _mark_worst(rows: list[list[Any]], column: int, *, highest: bool) -> list[set[int]]:
+    """Per row, {column} if its value is the worst (highest or lowest) and the values
+    differ; ties are all marked."""
+    values = [row[column] for row in rows if row[column] is not None]
+    marks: list[set[int]] = [set() for _ in rows]
+    if len(set(values)) < 2:
+        return marks
+    worst = max(values) if highest else min(values)
+    for index, row in enumerate(rows):
+        if row[column] == worst:
+            marks[index].add(column)
+    return marks
+
+
+def _merge(*all_marks: list[set[int]]) -> list[set[int]]:
+    return [set().union(*marks) for marks in zip(*all_marks, strict=True)]
+
+
+# ---------------------------------------------------------------------------
+# The tables
+# ---------------------------------------------------------------------------
+
+
+def volume_by_day(session: Session, now: datetime, lang: str) -> Table:
+    tz = get_settings().tz
+    today = now.astimezone(tz).date()
+    days = [today - timedelta(days=back) for back in range(VOLUME_DAYS - 1, -1, -1)]
+    starts = [datetime.combine(day, time(0), tzinfo=tz) for day in days]
+    ends = [*starts[1:], starts[-1] + timedelta(days=1)]
+    created = col(Ticket.created_at)
+    sums = [
+        func.coalesce(func.sum(case((and_(created >= start, created < end), 1), else_=0)), 0)
+        for start, end in zip(starts, ends, strict=True)
+    ]
+    counts = session.exec(select(*sums).where(created >= starts[0])).one()
+    return Table(
+        "volume_by_day",
+        ["day", "tickets"],
+        [[day.isoformat(), int(count)] for day, count in zip(days, counts, strict=True)],
+    )
+
+
+def volume_by_district(session: Session, now: datetime, lang: str) -> Table:
+    since = now - timedelta(days=VOLUME_DAYS)
+    statement = (
+        select(Ticket.district_id, func.count())
+        .where(col(Ticket.created_at) >= since)
+        .group_by(Ticket.district_id)
+    )
+    areas = _areas(session)
+    rows = [[_area_name(areas.get(d), lang), int(n)] for d, n in session.exec(statement)]
+    return Table("volume_by_district", ["district", "tickets"], sorted(rows, key=_by_count))
+
+
+def volume_by_category(session: Session, now: datetime, lang: str) -> Table:
+    since = now - timedelta(days=VOLUME_DAYS)
+    statement = (
+        select(Ticket.category_id, func.count())
+        .where(col(Ticket.created_at) >= since)
+        .group_by(Ticket.category_id)
+    )
+    categories = {c.id: c for c in session.exec(select(Category))}
+    rows = [
+        [categories[c].label(lang) if c in categories else str(c), int(n)]
+        for c, n in session.exec(statement)
+    ]
+    return Table("volume_by_category", ["category", "tickets"], sorted(rows, key=_by_count))
+
+
+def _by_count(row: list[Any]) -> tuple[int, str]:
+    return (-row[1], str(row[0]))
+
+
+def _sla(session: Session, now: datetime, key: Any) -> tuple[dict, dict]:
+    """Per `key` (a Ticket column) over tickets resolved in the last 90 days: (resolved,
+    resolved at level 0) counted in SQL, and the median hours to resolve."""
+    since = now - timedelta(days=SLA_DAYS)
+    resolved = col(Ticket.resolved_at)
+    window = and_(resolved.is_not(None), resolved >= since)
+    on_time = func.coalesce(func.sum(case((Ticket.escalation_level == 0, 1), else_=0)), 0)
+    counts = {
+        group: (int(total), int(met))
+        for group, total, met in session.exec(
+            select(key, func.count(), on_time).where(window).group_by(key)
+        )
+    }
+    hours: dict[Any, list[float]] = {}
+    for group, created, done in session.exec(
+        select(key, Ticket.created_at, Ticket.resolved_at).where(window)
+    ):
+        hours.setdefault(group, []).append((done - created).total_seconds() / 3600)
+    medians = {group: round(statistics.median(values), 1) for group, values in hours.items()}
+    return counts, medians
+
+
+def _sla_rows(counts: dict, medians: dict, name: Callable[[Any], str]) -> Table:
+    rows = [
+        [name(group), total, met, round(100 * met / total, 1), medians.get(group)]
+        for group, (total, met) in counts.items()
+    ]
+    rows.sort(key=lambda row: (row[3], -(row[4] or 0), row[0]))  # worst first
+    marks = _merge(_mark_worst(rows, 3, highest=False), _mark_worst(rows, 4, highest=True))
+    return Table("", ["name", "resolved", "on_time", "compliance_pct", "median_hours"], rows, marks)
+
+
+def sla_by_office(session: Session, now: datetime, lang: str) -> Table:
+    counts, medians = _sla(session, now, Ticket.office_id)
+    offices = {o.id: o.name for o in session.exec(select(Office))}
+    table = _sla_rows(counts, medians, lambda o: offices.get(o, "—"))
+    table.name, table.columns[0] = "sla_by_office", "office"
+    return table
+
+
+def sla_by_district(session: Session, now: datetime, lang: str) -> Table:
+    counts, medians = _sla(session, now, Ticket.district_id)
+    areas = _areas(session)
+    table = _sla_rows(counts, medians, lambda d: _area_name(areas.get(d), lang))
+    table.name, table.columns[0] = "sla_by_district", "district"
+    return table
+
+
+def overdue_by_district(session: Session, now: datetime, lang: str) -> Table:
+    """Every district of the country under its division, with its open overdue count."""
+    statement = (
+        select(Ticket.district_id, func.count())
+        .where(col(Ticket.status).in_(lifecycle.OPEN), col(Ticket.sla_due_at) < now)
+        .group_by(Ticket.district_id)
+    )
+    overdue = {d: int(n) for d, n in session.exec(statement)}
+    areas = _areas(session)
+    country = get_settings().country
+    districts = [
+        a for a in areas.values() if a.level == AdminLevel.DISTRICT and a.country == country
+    ]
+    keyed = sorted(
+        districts,
+        key=lambda a: (_area_name(areas.get(a.parent_id), "en"), a.name),  # type: ignore[arg-type]
+    )
+    rows = [
+        [_area_name(areas.get(a.parent_id), lang), _area_name(a, lang), overdue.get(a.id, 0)]  # type: ignore[arg-type]
+        for a in keyed
+    ]
+    marks = _mark_worst(rows, 2, highest=True)
+    return Table("overdue_by_district", ["division", "district", "overdue_open"], rows, marks)
+
+
+def satisfaction(session: Session, now: datetime, lang: str) -> Table:
+    rows = [
+        [r["office"], r["count"], r["average"], r["reopened"], round(100 * r["share_reopened"], 1)]
+        for r in satisfaction_by_office(session=session)
+    ]
+    marks = _mark_worst(rows, 2, highest=False)
+    return Table(
+        "satisfaction_by_office",
+        ["office", "ratings", "average_rating_col", "reopened", "reopened_pct"],
+        rows,
+        marks,
+    )
+
+
+BACKLOG_BUCKETS = (("0–1 d", 0, 1), ("1–7 d", 1, 7), ("7–30 d", 7, 30), ("> 30 d", 30, None))
+
+
+def backlog_age(session: Session, now: datetime, lang: str) -> Table:
+    created = col(Ticket.created_at)
+    sums = []
+    for _, young, old in BACKLOG_BUCKETS:
+        within = created <= now - timedelta(days=young)
+        if old is not None:
+            within = and_(within, created > now - timedelta(days=old))
+        sums.append(func.coalesce(func.sum(case((within, 1), else_=0)), 0))
+    counts = session.exec(select(*sums).where(col(Ticket.status).in_(lifecycle.OPEN))).one()
+    rows = [[label, int(n)] for (label, _, _), n in zip(BACKLOG_BUCKETS, counts, strict=True)]
+    return Table("backlog_age", ["age", "open_tickets"], rows)
+
+
+TABLES: dict[str, Callable[[Session, datetime, str], Table]] = {
+    "volume_by_day": volume_by_day,
+    "volume_by_district": volume_by_district,
+    "volume_by_category": volume_by_category,
+    "sla_by_office": sla_by_office,
+    "sla_by_district": sla_by_district,
+    "overdue_by_district": overdue_by_district,
+    "satisfaction_by_office": satisfaction,
+    "backlog_age": backlog_age,
+}
+CHARTS = ("volume_by_day", "volume_by_district", "volume_by_category", "backlog_age")
+
+
+# ---------------------------------------------------------------------------
+# The routes
+# ---------------------------------------------------------------------------
+
+
+@router.get(PATH, response_class=HTMLResponse)
+def supervisor_view(
+    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn
+) -> HTMLResponse:
+    """Every table of the dashboard, the volumes and backlog also as bar charts."""
+    require_role(user, ROLES)
+    lang = ui_language(user)
+    now = clock.now()
+    tables = {name: build(session, now, lang) for name, build in TABLES.items()}
+    chart_svgs = {
+        name: charts.bar_chart(
+            [(str(row[0]), row[1]) for row in tables[name].rows],
+            chart_id=f"chart-{name}",
+            title=i18n.translate(lang, f"table_{name}"),
+            description=i18n.translate(lang, "chart_desc"),
+        )
+        for name in CHARTS
+    }
+    return page_for(
+        "supervisor.html.j2",
+        request=request,
+        user=user,
+        web=web,
+        tables=tables,
+        charts=chart_svgs,
+        worst=WORST,
+        volume_days=VOLUME_DAYS,
+        sla_days=SLA_DAYS,
+    )
+
+
+@router.get(PATH + "/export/{table}.csv")
+def export_csv(session: SessionDep, user: CurrentUser, table: str) -> Response:
+    """One table as CSV (UTF-8 with a header row), as an attachment."""
+    require_role(user, ROLES)
+    build = TABLES.get(table)
+    if build is None:
+        raise HTTPException(status_code=404)
+    lang = ui_language(user)
+    now = clock.now()
+    shown = build(session, now, lang)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*shown.columns, "worst"])
+    for index, row in enumerate(shown.rows):
+        marked = shown.marks[index] if shown.marks else set()
+        worst = ";".join(shown.columns[c] for c in sorted(marked))
+        writer.writerow([_cell(value) for value in row] + [worst])
+    day = now.astimezone(get_settings().tz).date().isoformat()
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="nalish-{table}-{day}.csv"'},
+    )
+
+
+def _cell(value: Any) -> Any:
+    """A value for a spreadsheet: text that would start a formula is quoted with '."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value

@@ -1,0 +1,31 @@
+"""Names the pages show for codes: categories and districts in the reader's language,
+and the event fields worth a line in a ticket's timeline."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from grievance_engine.models import AdminArea, AdminLevel, Category
+from grievance_engine.settings import get_settings
+
+# Event fields worth a line in the timeline; the rest (hashes, ids) stay in the audit.
+EVENT_FIELDS = ("from", "to", "reason", "text", "what", "original", "duplicate", "rating")
+
+
+def categories(session: Session, language: str) -> dict[str, str]:
+    """Active categories' codes → their names in `language`, in menu order."""
+    statement = select(Category).where(col(Category.active)).order_by(col(Category.sort_order))
+    return {c.code: c.label(language) for c in session.exec(statement)}
+
+
+def districts(session: Session, language: str) -> dict[str, str]:
+    """The country's districts' English names → their names in `language`."""
+    statement = (
+        select(AdminArea)
+        .where(AdminArea.country == get_settings().country, AdminArea.level == AdminLevel.DISTRICT)
+        .order_by(col(AdminArea.name))
+    )
+    return {
+        d.name: d.name_local if language == "bn" and d.name_local else d.name
+        for d in session.exec(statement)
+    }

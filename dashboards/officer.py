@@ -1,0 +1,249 @@
+"""The officer's view, `/dashboard/officer`: the escalations of my area, nearest
+deadline first, each with a countdown in words and the forms to acknowledge and
+resolve it; and what I resolved in the last 30 days with the citizens' ratings.
+
+"My escalations" are the open tickets `deps.visible_tickets` lets me see that were
+escalated (`escalation_level > 0`) or are held by my office. Supervisors and admins
+may open the page too (they see every escalation); agents get 404, as for any page
+not meant for them. Tickets are changed only through `grievance_engine` services
+(`actions.resolve`, `lifecycle` via `actions.change_status`, `events.append`) and
+`escalation.deadlines.acknowledge`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import nulls_last, or_
+from sqlmodel import Session, col, select
+
+from dashboards.deps import (
+    CurrentUser,
+    DashboardRoute,
+    SessionDep,
+    SignedIn,
+    get_ticket_for_user,
+    page_for,
+    visible_tickets,
+)
+from escalation import deadlines
+from grievance_engine import actions, clock, events, lifecycle, refs
+from grievance_engine import service as ticket_service
+from grievance_engine.lifecycle import TransitionError
+from grievance_engine.models import Role, Ticket, TicketEvent, TicketStatus, User
+
+PATH = "/dashboard/officer"
+ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
+LIMIT = 200
+RESOLVED_DAYS = 30
+WHAT_MAX_CHARS = 1000
+
+router = APIRouter(route_class=DashboardRoute, include_in_schema=False, tags=["dashboards"])
+
+
+def require_role(user: User, roles: frozenset[str]) -> None:
+    """404 unless `user` has one of `roles`: a page not meant for you does not exist."""
+    if user.role not in roles:
+        raise HTTPException(status_code=404)
+
+
+def countdown(due: datetime | None, now: datetime, t: Any) -> str:
+    """The time to `due` in words: "due in 3 h", "overdue by 2 days" (or "" for none).
+
+    Under an hour in minutes, under two days in hours, else in whole days."""
+    if due is None:
+        return ""
+    left = due - now
+    span = _span(abs(left), t)
+    return t("due_in", span=span) if left >= timedelta(0) else t("overdue_by", span=span)
+
+
+def _span(length: timedelta, t: Any) -> str:
+    minutes = int(length.total_seconds() // 60)
+    if minutes < 60:
+        return t("span_minutes", n=max(minutes, 1))
+    if minutes < 48 * 60:
+        return t("span_hours", n=minutes // 60)
+    days = minutes // (24 * 60)
+    return t("span_day" if days == 1 else "span_days", n=days)
+
+
+def _escalations(session: Session, user: User) -> list[dict[str, Any]]:
+    mine = col(Ticket.escalation_level) > 0
+    if user.office_id is not None:
+        mine = or_(mine, Ticket.office_id == user.office_id)
+    statement = (
+        visible_tickets(ticket_service.public_statement(), user)
+        .where(col(Ticket.status).in_(lifecycle.OPEN), mine)
+        .order_by(nulls_last(col(Ticket.sla_due_at).asc()), col(Ticket.created_at), col(Ticket.id))
+        .limit(LIMIT)
+    )
+    now = clock.now()
+    return [
+        {
+            **ticket_service.as_public(row),
+            "sla_due_at": row[0].sla_due_at,
+            "sla_target": row[0].sla_target,
+            "acknowledged": row[0].acknowledged_at is not None,
+            "overdue": row[0].sla_due_at is not None and row[0].sla_due_at < now,
+        }
+        for row in session.exec(statement)
+    ]
+
+
+def _resolved_by(session: Session, user: User) -> list[dict[str, Any]]:
+    """The tickets `user` resolved in the last 30 days (their `status_changed` events
+    to resolved), newest first, with the rating each has now."""
+    since = clock.now() - timedelta(days=RESOLVED_DAYS)
+    statement = (
+        select(TicketEvent, Ticket)
+        .join(Ticket, col(Ticket.id) == TicketEvent.ticket_id)
+        .where(
+            TicketEvent.type == "status_changed",
+            TicketEvent.actor == f"user:{user.id}",
+            col(TicketEvent.at) >= since,
+        )
+        .order_by(col(TicketEvent.at).desc(), col(TicketEvent.id).desc())
+    )
+    return [
+        {
+            "ref": refs.display(ticket.ref),
+            "at": event.at,
+            "what": event.data.get("reason") or "",
+            "rating": ticket.rating,
+            "status": ticket.status,
+        }
+        for event, ticket in session.exec(statement)
+        if event.data.get("to") == TicketStatus.RESOLVED
+    ]
+
+
+def _officer_page(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    web: Any,
+    *,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    kept: dict[str, str] | None = None,
+    done: str = "",
+    done_ref: str = "",
+) -> HTMLResponse:
+    resolved = _resolved_by(session, user)
+    ratings = [row["rating"] for row in resolved if row["rating"]]
+    response = page_for(
+        "officer.html.j2",
+        request=request,
+        user=user,
+        web=web,
+        tickets=_escalations(session, user),
+        limit=LIMIT,
+        now=clock.now(),
+        countdown=countdown,
+        resolved=resolved,
+        average_rating=round(sum(ratings) / len(ratings), 1) if ratings else None,
+        resolved_days=RESOLVED_DAYS,
+        errors=errors or {},
+        kept=kept or {},
+        done=done if done in ("acknowledged", "already_acknowledged", "resolved") else "",
+        done_ref=refs.display(refs.normalise(done_ref) or "") if done_ref else "",
+        what_max=WHAT_MAX_CHARS,
+    )
+    response.status_code = status_code
+    return response
+
+
+@router.get(PATH, response_class=HTMLResponse)
+def officer_view(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    web: SignedIn,
+    done: str = "",
+    ref: str = "",
+) -> HTMLResponse:
+    """My escalations by deadline, and what I resolved."""
+    require_role(user, ROLES)
+    return _officer_page(request, session, user, web, done=done, done_ref=ref)
+
+
+@router.post(PATH + "/tickets/{ref}/acknowledge")
+def acknowledge(
+    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn, ref: str
+) -> Response:
+    """Acknowledge `ref`: from now its deadline is to resolve it, and work has started
+    (as an officer's ACK by SMS)."""
+    require_role(user, ROLES)
+    ticket = get_ticket_for_user(session=session, user=user, ref=ref)
+    shown = refs.display(ticket.ref)
+    events.lock(session=session, ticket=ticket)  # read it afresh, held till commit
+    if ticket.status not in lifecycle.OPEN:
+        return _officer_page(
+            request, session, user, web, status_code=409, errors={shown: "not_open"}
+        )
+    actor = f"user:{user.id}"
+    newly = deadlines.acknowledge(session, ticket)
+    move = ticket.status != TicketStatus.IN_PROGRESS and TicketStatus.IN_PROGRESS in (
+        lifecycle.allowed_from(ticket.status)
+    )
+    if not (newly or move):
+        return RedirectResponse(f"{PATH}?done=already_acknowledged&ref={shown}", status_code=303)
+    events.append(
+        session=session, ticket=ticket, type="acknowledged", actor=actor, data={"via": "dashboard"}
+    )
+    if move:
+        actions.change_status(
+            session=session,
+            ticket=ticket,
+            to=TicketStatus.IN_PROGRESS,
+            actor=actor,
+            reason="acknowledged on the dashboard",
+        )
+    session.commit()
+    return RedirectResponse(f"{PATH}?done=acknowledged&ref={shown}", status_code=303)
+
+
+@router.post(PATH + "/tickets/{ref}/resolve")
+def resolve(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    web: SignedIn,
+    ref: str,
+    what_was_done: Annotated[str, Form()] = "",
+) -> Response:
+    """Resolve `ref`, saying what was done (the citizen is told by SMS). Missing or too
+    long: the page again, the error by the field and the text kept, 422."""
+    require_role(user, ROLES)
+    ticket = get_ticket_for_user(session=session, user=user, ref=ref)
+    shown = refs.display(ticket.ref)
+    what = " ".join(what_was_done.split())
+    error = ""
+    if not what:
+        error = "what_required"
+    elif len(what) > WHAT_MAX_CHARS:
+        error = "what_too_long"
+    if not error:
+        try:
+            actions.resolve(
+                session=session, ticket=ticket, actor=f"user:{user.id}", what_was_done=what
+            )
+        except TransitionError:
+            session.rollback()
+            error = "not_open"
+    if error:
+        return _officer_page(
+            request,
+            session,
+            user,
+            web,
+            status_code=422,
+            errors={shown: error},
+            kept={shown: what_was_done},
+        )
+    session.commit()
+    return RedirectResponse(f"{PATH}?done=resolved&ref={shown}", status_code=303)
