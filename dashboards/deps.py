@@ -40,6 +40,7 @@ from dashboards.sessions import WebSession
 from grievance_engine import refs
 from grievance_engine.db import get_engine
 from grievance_engine.models import AdminArea, Office, Role, Ticket, User
+from grievance_engine.settings import get_settings
 from routing.service import NATIONAL_TRIAGE
 
 # ---------------------------------------------------------------------------
@@ -270,5 +271,7 @@ def page_for(
         user=user,
         csrf_token=web.csrf_token,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        # the web phone (nalish.simulator) is for training; it is off in production
+        simulator=get_settings().env != "production",
         **context,
     )

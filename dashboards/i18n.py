@@ -27,6 +27,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "language": {"en": "Language", "bn": "ভাষা"},
     "change": {"en": "Change", "bn": "বদলান"},
     "queue": {"en": "Queue", "bn": "সারি"},
+    "phone_simulator": {"en": "Phone simulator (training)", "bn": "ফোন সিমুলেটর (প্রশিক্ষণ)"},
     "queue_title": {"en": "Tickets", "bn": "অভিযোগসমূহ"},
     "filters": {"en": "Filters", "bn": "ছাঁকনি"},
     "status": {"en": "Status", "bn": "অবস্থা"},

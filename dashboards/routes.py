@@ -40,7 +40,6 @@ HOME = {
     Role.SUPERVISOR: analytics.PATH,
     Role.ADMIN: analytics.PATH,
 }
-# Event fields worth a line in the timeline; the rest (hashes, ids) stay in the audit.
 
 router = APIRouter(route_class=DashboardRoute, include_in_schema=False, tags=["dashboards"])
 router.include_router(auth.router)

@@ -285,6 +285,8 @@ def test_dashboard_sends_each_role_to_its_page_and_the_nav_links_it(browsers, ro
     nav = browsers[role].get("/dashboard/queue").text
     assert ('href="/dashboard/officer"' in nav) == (role in PAGES["/dashboard/officer"])
     assert ('href="/dashboard/supervisor"' in nav) == (role in PAGES["/dashboard/supervisor"])
+    assert 'href="/simulator"' in nav  # the training phone, outside production
+    assert 'id="queue-results" aria-live="polite"' in nav  # refreshed in place
 
 
 def test_the_pages_speak_bangla(app, backend):
