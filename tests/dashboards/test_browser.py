@@ -1,0 +1,299 @@
+"""The dashboards in a real browser: Playwright driving Debian's Chromium, headless.
+
+The real app runs under uvicorn in a subprocess (`nalish serve`) on a fresh SQLite file,
+migrated, seeded and given its users through the real CLI. An agent takes a call
+through the intake form, finds the ticket in the queue, claims it and transfers it to
+the Rangpur district office; the Rangpur officer logs in and resolves it; the citizen's
+resolution SMS is then in the outbox (`nalish outbox list`).
+
+Screenshots of the main pages go to the test's tmp dir as artefacts, and, with
+`NALISH_UPDATE_SCREENSHOTS=1`, to docs/screenshots/ (shown in the README): a plain
+test run leaves the working tree as it was.
+
+Without /usr/bin/chromium or the playwright package the module is skipped, saying why;
+`NALISH_REQUIRE_BROWSER=1` (set by .ci/run) turns that skip into a failure, so CI can
+never go green without having run it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PASSWORD = "browser-test-password-1"
+AGENT = "agent.browser@nalish.test"
+OFFICER = "officer.rangpur.browser@nalish.test"
+SUPERVISOR = "supervisor.browser@nalish.test"
+CALLER = "+8801812345670"
+WHAT_WAS_DONE = "Replaced the tubewell pump at the school"
+FILED = re.compile(r"/dashboard/tickets/([0-9A-Z]{4}-[0-9A-Z]{4})\?done=filed$")
+
+
+def _unavailable() -> str | None:
+    """Why the browser test cannot run here, or None when it can."""
+    problems = []
+    if not CHROMIUM.exists():
+        problems.append(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    if importlib.util.find_spec("playwright") is None:
+        problems.append("the playwright package is not installed (pip install -e '.[dev]')")
+    return "; ".join(problems) or None
+
+
+_REASON = _unavailable()
+if _REASON is not None:
+    if os.environ.get("NALISH_REQUIRE_BROWSER") == "1":
+        pytest.fail(
+            f"NALISH_REQUIRE_BROWSER=1 but the browser test cannot run: {_REASON}",
+            pytrace=False,
+        )
+    pytest.skip(f"browser test skipped — {_REASON}", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+
+@dataclass
+class Server:
+    """The real app under uvicorn, and the CLI against the same database."""
+
+    url: str
+    env: dict[str, str]
+    artefacts: Path
+
+    def nalish(self, *args: str) -> subprocess.CompletedProcess[str]:
+        answer = subprocess.run(
+            [sys.executable, "-m", "nalish", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert answer.returncode == 0, f"`nalish {' '.join(args)}` failed:\n{answer.stderr}"
+        return answer
+
+    def screenshot(self, page: Page, name: str, *, docs_height: int | None = None) -> None:
+        """Save a full-page PNG to the test's tmp dir and to docs/screenshots/; a page
+        taller than `docs_height` goes to docs cut at that height, to keep the PNG small."""
+        artefact = self.artefacts / f"{name}.png"
+        page.screenshot(path=artefact, full_page=True)
+        if os.environ.get("NALISH_UPDATE_SCREENSHOTS") != "1":
+            return
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        if docs_height is None:
+            shutil.copyfile(artefact, SCREENSHOTS / f"{name}.png")
+        else:
+            width = page.viewport_size["width"] if page.viewport_size else 1280
+            clip = {"x": 0, "y": 0, "width": width, "height": docs_height}
+            page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True, clip=clip)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"`nalish serve` exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"`nalish serve` did not answer /healthz within 30 s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    home = tmp_path_factory.mktemp("browser")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"NALISH_REDIS_URL", "NALISH_REDIS_PREFIX", "NALISH_ENV"}
+    }
+    env.update(
+        NALISH_DATABASE_URL=f"sqlite:///{home / 'nalish.db'}",
+        NALISH_COUNTRY="BD",
+        NALISH_SMS_TRANSPORT="console",
+        NALISH_SECRET_KEY="browser-test-secret-key-0123456789",
+    )
+    port = _free_port()
+    found = Server(url=f"http://127.0.0.1:{port}", env=env, artefacts=home)
+    found.nalish("db", "upgrade")
+    found.nalish("seed", "--demo")  # demo tickets give the supervisor's charts something
+    found.nalish(
+        "users", "create", "--email", AGENT, "--role", "agent", "--password", PASSWORD,
+        "--office", "national-triage", "--languages", "bn,en", "--name", "Ayesha Agent",
+    )  # fmt: skip
+    found.nalish(
+        "users", "create", "--email", OFFICER, "--role", "officer", "--password", PASSWORD,
+        "--district", "Rangpur", "--phone", "+8801711000333", "--name", "Rafiq Officer",
+    )  # fmt: skip
+    found.nalish(
+        "users", "create", "--email", SUPERVISOR, "--role", "supervisor",
+        "--password", PASSWORD, "--name", "Shirin Supervisor",
+    )  # fmt: skip
+    log = home / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "nalish", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_healthy(found.url, process, log)
+        yield found
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(chromium: Browser) -> Iterator[Page]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _log_in(page: Page, server: Server, email: str, *, shot: str | None = None) -> None:
+    page.goto(f"{server.url}/login")
+    expect(page.get_by_role("heading", level=1), "the login page shows its heading").to_be_visible()
+    if shot:
+        server.screenshot(page, shot)
+    page.get_by_label("Email").type(email)  # the email box has the focus: type, Tab, type
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(
+        page.get_by_role("button", name="Sign out"), f"{email} is signed in after Enter"
+    ).to_be_visible()
+
+
+def _sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    expect(page, "signing out lands on the login page").to_have_url(re.compile(r"/login"))
+
+
+def test_an_agent_takes_a_call_transfers_it_and_the_rangpur_officer_resolves_it(
+    page: Page, server: Server
+) -> None:
+    _log_in(page, server, AGENT, shot="login")
+
+    # Take the call, keyboard first: the phone box has the focus.
+    page.get_by_role("link", name="Take a call").click()
+    expect(page.get_by_role("heading", name="Take a call"), "the intake form opens").to_be_visible()
+    expect(page.locator("#intake-phone"), "the phone box has the focus").to_be_focused()
+    page.keyboard.type("01812-345670")
+    page.keyboard.press("Tab")
+    # The caller is in Kurigram, where nobody is on duty: the ticket waits in the queue.
+    district = page.locator("#districts option[value='Kurigram']").get_attribute("value")
+    assert district == "Kurigram", "the district suggestions list Kurigram"
+    page.keyboard.type(district)
+    page.get_by_label("Category").select_option("water")
+    page.get_by_label("Description").fill("No water from the tubewell near the school for a week")
+    server.screenshot(page, "intake")
+    page.get_by_label("Description").press("Control+Enter")  # files from the description
+
+    expect(page, "filing lands on the new ticket's page").to_have_url(FILED)
+    found = FILED.search(page.url)
+    assert found, f"a ticket reference in {page.url}"
+    ref = found.group(1)
+    expect(
+        page.get_by_text(f"Complaint {ref} filed"), "the ticket page confirms it"
+    ).to_be_visible()
+    server.screenshot(page, "ticket")
+
+    page.get_by_role("link", name="Queue", exact=True).click()
+    expect(page.get_by_role("link", name=ref), f"{ref} is in the agent's queue").to_be_visible()
+    server.screenshot(page, "queue")
+
+    page.get_by_role("link", name=ref).click()
+    page.get_by_role("button", name="Claim", exact=True).click()
+    expect(page.get_by_text("You have claimed this ticket."), "the agent holds it").to_be_visible()
+
+    page.get_by_label("Or to an office").fill("dc-rangpur")
+    reason = "The village is across the border in Rangpur; the district office handles it"
+    page.get_by_label("Reason", exact=True).fill(reason)
+    page.get_by_label("Reason", exact=True).press("Enter")
+    expect(page.get_by_text(reason).first, "the transfer is on the timeline").to_be_visible()
+    _sign_out(page)
+
+    # The Rangpur officer finds it among the escalations of their area and resolves it.
+    _log_in(page, server, OFFICER)
+    page.get_by_role("link", name="My escalations").click()
+    card = page.locator(f"#what-{ref}")
+    expect(card, f"{ref} is on the Rangpur officer's page").to_be_visible()
+    server.screenshot(page, "officer")
+    card.fill(WHAT_WAS_DONE)
+    page.get_by_role("button", name=f"Resolve {ref}").click()
+    expect(
+        page.get_by_text(f"{ref} resolved; the citizen is told by SMS."),
+        "the officer is told the citizen will hear",
+    ).to_be_visible()
+    _sign_out(page)
+
+    outbox = json.loads(server.nalish("outbox", "list", "--json", "--to", CALLER).stdout)
+    told = [m for m in outbox if m["ticket_ref"] == ref and WHAT_WAS_DONE in m["body"]]
+    assert told, f"the citizen's resolution SMS for {ref} is in the outbox: {outbox}"
+    assert told[0]["to"] == CALLER, "the SMS goes to the caller"
+
+
+def test_the_supervisor_dashboard_and_the_queue_on_a_360_px_phone(
+    chromium: Browser, page: Page, server: Server
+) -> None:
+    _log_in(page, server, SUPERVISOR)
+    page.get_by_role("link", name="Analytics").click()
+    expect(page, "the supervisor opens the analytics").to_have_url(re.compile(r"/supervisor"))
+    expect(page.locator("svg").first, "the charts are rendered as SVG").to_be_visible()
+    server.screenshot(page, "supervisor", docs_height=3000)
+
+    phone = chromium.new_context(viewport={"width": 360, "height": 740}, locale="en-GB")
+    try:
+        narrow = phone.new_page()
+        _log_in(narrow, server, AGENT)
+        narrow.goto(f"{server.url}/dashboard/queue")
+        expect(narrow.get_by_role("table"), "the queue shows its table").to_be_visible()
+        width = narrow.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"the queue fits a 360-px screen (the page is {width} px wide)"
+        server.screenshot(narrow, "queue-360")
+    finally:
+        phone.close()
