@@ -186,23 +186,8 @@ def acknowledge(
             request, session, user, web, status_code=409, errors={shown: "not_open"}
         )
     actor = f"user:{user.id}"
-    newly = deadlines.acknowledge(session, ticket)
-    move = ticket.status != TicketStatus.IN_PROGRESS and TicketStatus.IN_PROGRESS in (
-        lifecycle.allowed_from(ticket.status)
-    )
-    if not (newly or move):
+    if not deadlines.take_up(session, ticket, actor=actor, via="dashboard"):
         return RedirectResponse(f"{PATH}?done=already_acknowledged&ref={shown}", status_code=303)
-    events.append(
-        session=session, ticket=ticket, type="acknowledged", actor=actor, data={"via": "dashboard"}
-    )
-    if move:
-        actions.change_status(
-            session=session,
-            ticket=ticket,
-            to=TicketStatus.IN_PROGRESS,
-            actor=actor,
-            reason="acknowledged on the dashboard",
-        )
     session.commit()
     return RedirectResponse(f"{PATH}?done=acknowledged&ref={shown}", status_code=303)
 

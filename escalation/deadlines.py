@@ -12,6 +12,7 @@
 
 `install()` hooks this into the engine (`grievance_engine.hooks`), so every ticket,
 however it is filed or moved, keeps its clock. Nothing here sends anything.
+`take_up` is what an officer's acknowledgement does, by SMS or on the dashboard.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlmodel import Session
 
 from escalation import catalogue
 from escalation.policies import LEVELS, PolicyError, SlaPolicy, deadline_for, policy_for
-from grievance_engine import clock, hooks
+from grievance_engine import clock, events, hooks, lifecycle
 from grievance_engine.models import Category, Office, Ticket, TicketStatus
 from grievance_engine.settings import get_settings
 
@@ -85,6 +86,24 @@ def acknowledge(session: Session, ticket: Ticket) -> bool:
     ticket.acknowledged_at = clock.now()
     if ticket.sla_due_at is not None and ticket.sla_started_at is not None:
         _set(session, ticket, start=ticket.sla_started_at, target="resolve")
+    return True
+
+
+def take_up(session: Session, ticket: Ticket, *, actor: str, via: str) -> bool:
+    """An officer takes the ticket up (ACK by SMS, Acknowledge on the dashboard): the
+    deadline to resolve replaces the one to acknowledge, an `acknowledged` event is
+    recorded and the ticket moves to `in_progress` where the lifecycle allows. An ACK
+    by a new owner after an escalation still counts. False when there was nothing to do
+    (already acknowledged and in progress)."""
+    newly = acknowledge(session, ticket)
+    move = ticket.status != S.IN_PROGRESS and S.IN_PROGRESS in lifecycle.allowed_from(ticket.status)
+    if not (newly or move):
+        return False
+    events.append(session=session, ticket=ticket, type="acknowledged", actor=actor,
+                  data={"via": via})  # fmt: skip
+    if move:
+        lifecycle.transition(session=session, ticket=ticket, to=S.IN_PROGRESS, actor=actor,
+                             reason=f"acknowledged ({via})")  # fmt: skip
     return True
 
 

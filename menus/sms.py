@@ -41,7 +41,6 @@ from grievance_engine.models import (
     Role,
     Ticket,
     TicketCreate,
-    TicketStatus,
     User,
 )
 from grievance_engine.sessions import SessionStore
@@ -252,25 +251,9 @@ def _officer_command(session: Session, phone: str, command: str, text: str) -> S
 def _acknowledge(session: Session, user: User, ticket: Ticket, actor: str) -> SmsResult:
     """ACK: the resolve deadline replaces the acknowledge one, and work has started."""
     ref = refs.display(ticket.ref)
-    newly = deadlines.acknowledge(session, ticket)
-    # Escalated or reassigned after an earlier ACK: the new owner's ACK still counts.
-    move = ticket.status != TicketStatus.IN_PROGRESS and TicketStatus.IN_PROGRESS in (
-        lifecycle.allowed_from(ticket.status)
-    )
-    if not (newly or move):
+    if not deadlines.take_up(session, ticket, actor=actor, via="sms"):
         body = t(user.language, "sms.officer_already_acked", ref=ref)
         return _officer_reply(session, user, "officer_acked", body, ticket)
-    events.append(
-        session=session, ticket=ticket, type="acknowledged", actor=actor, data={"via": "sms"}
-    )
-    if move:
-        lifecycle.transition(
-            session=session,
-            ticket=ticket,
-            to=TicketStatus.IN_PROGRESS,
-            actor=actor,
-            reason="acknowledged by SMS",
-        )
     due = (
         ticket.sla_due_at.astimezone(get_settings().tz).strftime("%d/%m %H:%M")
         if ticket.sla_due_at
