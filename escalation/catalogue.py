@@ -1,5 +1,6 @@
-"""The deployment's calendar and SLA policies, read from the database and kept per
-process for a minute (every deadline computation needs them; admins rarely edit them).
+"""The deployment's calendar and SLA policies (and the offices' rungs and category
+codes they are looked up by), read from the database and kept per process for a
+minute: every ticket filed computes a deadline, and admins rarely edit these.
 
 Policies: the `sla_policy` rows (seeded from `policies.DEFAULT_POLICIES`); none at all
 means the defaults. Calendar: NALISH_COUNTRY's weekend and hours, NALISH_TIMEZONE, and
@@ -26,7 +27,7 @@ from escalation.policies import (
     Unit,
     check_policies,
 )
-from grievance_engine.models import Category
+from grievance_engine.models import Category, Office
 from grievance_engine.settings import get_settings
 
 CACHE_SECONDS = 60.0
@@ -38,6 +39,8 @@ class _Cached:
     at: float
     calendar: BusinessCalendar
     policies: tuple[SlaPolicy, ...]
+    office_levels: dict[int, str]  # office id → its rung (upazila, district…)
+    category_codes: dict[int, str]
 
 
 _cache: _Cached | None = None
@@ -54,7 +57,14 @@ def _current(session: Session) -> _Cached:
     key = f"{settings.database_url}|{settings.country}|{settings.timezone}"
     cached = _cache
     if cached is None or cached.key != key or time.monotonic() - cached.at > CACHE_SECONDS:
-        cached = _cache = _Cached(key, time.monotonic(), _calendar(session), _policies(session))
+        cached = _cache = _Cached(
+            key,
+            time.monotonic(),
+            _calendar(session),
+            _policies(session),
+            dict(session.exec(select(Office.id, Office.level)).all()),
+            dict(session.exec(select(Category.id, Category.code)).all()),
+        )
     return cached
 
 
@@ -65,6 +75,26 @@ def calendar(session: Session) -> BusinessCalendar:
 
 def policies(session: Session) -> tuple[SlaPolicy, ...]:
     return _current(session).policies
+
+
+def office_level(session: Session, office_id: int | None) -> str | None:
+    """The rung of office `office_id`, from the cache (an office added in the last
+    minute is read from the database)."""
+    if office_id is None:
+        return None
+    level = _current(session).office_levels.get(office_id)
+    if level is None:
+        office = session.get(Office, office_id)
+        level = office.level if office else None
+    return level
+
+
+def category_code(session: Session, category_id: int) -> str | None:
+    code = _current(session).category_codes.get(category_id)
+    if code is None:
+        category = session.get(Category, category_id)
+        code = category.code if category else None
+    return code
 
 
 def _calendar(session: Session) -> BusinessCalendar:

@@ -24,7 +24,7 @@ from sqlmodel import Session
 from escalation import catalogue
 from escalation.policies import LEVELS, PolicyError, SlaPolicy, deadline_for, policy_for
 from grievance_engine import clock, events, hooks, lifecycle
-from grievance_engine.models import Category, Office, Ticket, TicketStatus
+from grievance_engine.models import Ticket, TicketStatus
 from grievance_engine.settings import get_settings
 
 S = TicketStatus
@@ -33,16 +33,15 @@ STOPPED = frozenset({S.RESOLVED, S.CLOSED, S.REJECTED, S.DUPLICATE})
 
 def level_of(session: Session, ticket: Ticket) -> str:
     """The ladder level of the office holding `ticket` (national without an office)."""
-    office = session.get(Office, ticket.office_id) if ticket.office_id else None
-    return office.level if office is not None and office.level in LEVELS else "national"
+    level = catalogue.office_level(session, ticket.office_id)
+    return level if level in LEVELS else "national"
 
 
 def policy(session: Session, ticket: Ticket) -> SlaPolicy:
-    category = session.get(Category, ticket.category_id)
     try:
         return policy_for(
             level=level_of(session, ticket),
-            category=category.code if category else "other",
+            category=catalogue.category_code(session, ticket.category_id) or "other",
             priority=ticket.priority,
             policies=catalogue.policies(session),
         )
