@@ -78,7 +78,7 @@ def test_a_reference_with_one_wrong_character_gets_a_did_you_mean(backend):
     wrong = body[:2] + ("X" if body[2] != "X" else "Y") + body[3:]
     result = backend.nalish("tickets", "show", wrong, check=False)
     assert result.returncode == 1
-    assert f"did you mean {ref}" in result.stderr or ref in result.stderr
+    assert f"did you mean {ref}" in result.stderr
 
 
 def test_a_merge_and_the_originals_resolution_reach_both_citizens(backend):
