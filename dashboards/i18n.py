@@ -344,6 +344,140 @@ CATALOGUE.update(
     }
 )
 
+# The admin pages (dashboards.admin): users, routing rules, SLA policies, the calendar,
+# categories' names.
+CATALOGUE.update(
+    {
+        "nav_admin": {"en": "Admin", "bn": "প্রশাসন"},
+        "admin_nav": {"en": "Admin pages", "bn": "প্রশাসনের পাতা"},
+        "admin_users": {"en": "Users", "bn": "ব্যবহারকারী"},
+        "admin_routing": {"en": "Routing rules", "bn": "পাঠানোর নিয়ম"},
+        "admin_sla": {"en": "SLA policies", "bn": "সেবার সময়সীমা নীতি"},
+        "admin_calendar": {"en": "Holidays", "bn": "ছুটির দিন"},
+        "admin_categories": {"en": "Categories", "bn": "বিষয়সমূহ"},
+        "role": {"en": "Role", "bn": "ভূমিকা"},
+        "yes": {"en": "Yes", "bn": "হ্যাঁ"},
+        "no": {"en": "No", "bn": "না"},
+        "admin_choose": {"en": "Choose…", "bn": "বেছে নিন…"},
+        "admin_active": {"en": "Active", "bn": "সক্রিয়"},
+        "admin_away": {"en": "Away", "bn": "অনুপস্থিত"},
+        "admin_activate": {"en": "Activate", "bn": "সক্রিয় করুন"},
+        "admin_deactivate": {"en": "Deactivate", "bn": "নিষ্ক্রিয় করুন"},
+        "admin_mark_away": {"en": "Mark away", "bn": "অনুপস্থিত চিহ্নিত করুন"},
+        "admin_mark_back": {"en": "Mark back", "bn": "ফিরেছেন চিহ্নিত করুন"},
+        "admin_people_count": {"en": "Users: {n}", "bn": "ব্যবহারকারী: {n}"},
+        "admin_add_user": {"en": "Add a user", "bn": "ব্যবহারকারী যোগ করুন"},
+        "admin_full_name": {"en": "Full name", "bn": "পুরো নাম"},
+        "admin_office_code": {"en": "Office code", "bn": "দপ্তরের কোড"},
+        "admin_languages": {"en": "Languages", "bn": "ভাষা"},
+        "admin_language_en": {"en": "English", "bn": "ইংরেজি"},
+        "admin_language_bn": {"en": "Bangla", "bn": "বাংলা"},
+        "admin_language_sw": {"en": "Kiswahili", "bn": "সোয়াহিলি"},
+        "admin_user_hint": {
+            "en": "An officer needs a district (English name, e.g. Rangpur) and works at "
+            "its district office unless an office code is given. Passwords: at least 10 "
+            "characters.",
+            "bn": "কর্মকর্তার জন্য জেলা লাগবে (ইংরেজি নাম, যেমন Rangpur); দপ্তরের কোড না "
+            "দিলে তিনি জেলা দপ্তরে কাজ করবেন। পাসওয়ার্ড: অন্তত ১০ অক্ষর।",
+        },
+        "admin_routing_intro": {
+            "en": "The most specific rule wins: an upazila beats its district, a rule "
+            "with a category beats one without.",
+            "bn": "সবচেয়ে নির্দিষ্ট নিয়মটি জেতে: উপজেলা তার জেলাকে, বিষয়সহ নিয়ম বিষয়হীন নিয়মকে হারায়।",
+        },
+        "admin_rules_count": {"en": "Rules: {n}", "bn": "নিয়ম: {n}"},
+        "admin_area": {"en": "Area", "bn": "এলাকা"},
+        "admin_upazila_optional": {"en": "Upazila (optional)", "bn": "উপজেলা (ঐচ্ছিক)"},
+        "admin_save_rule": {"en": "Add or change a rule", "bn": "নিয়ম যোগ বা বদল করুন"},
+        "admin_policies_count": {"en": "Policies: {n}", "bn": "নীতি: {n}"},
+        "admin_level": {"en": "Level", "bn": "স্তর"},
+        "admin_priority": {"en": "Priority", "bn": "অগ্রাধিকার"},
+        "admin_acknowledge_within": {"en": "Acknowledge within", "bn": "স্বীকার করার সময়"},
+        "admin_resolve_within": {"en": "Resolve within", "bn": "সমাধানের সময়"},
+        "admin_unit": {"en": "Unit", "bn": "একক"},
+        "admin_unit_working_hours": {"en": "working hours", "bn": "কর্মঘণ্টা"},
+        "admin_unit_working_days": {"en": "working days", "bn": "কর্মদিবস"},
+        "admin_unit_hours": {"en": "hours (24×7)", "bn": "ঘণ্টা (২৪×৭)"},
+        "admin_save_policy": {"en": "Add or change a policy", "bn": "নীতি যোগ বা বদল করুন"},
+        "admin_add_holiday": {"en": "Add a holiday", "bn": "ছুটির দিন যোগ করুন"},
+        "admin_holidays": {"en": "Holidays", "bn": "ছুটির দিন"},
+        "admin_holidays_count": {"en": "Days: {n}", "bn": "দিন: {n}"},
+        "admin_date": {"en": "Date", "bn": "তারিখ"},
+        "admin_holiday_name": {"en": "Name", "bn": "নাম"},
+        "admin_kind": {"en": "Kind", "bn": "ধরন"},
+        "admin_kind_holiday": {"en": "holiday", "bn": "ছুটি"},
+        "admin_kind_working_day": {"en": "working day", "bn": "কর্মদিবস"},
+        "admin_import_holidays": {"en": "Import a holiday file", "bn": "ছুটির ফাইল আমদানি"},
+        "admin_holiday_file": {"en": "File (CSV or iCalendar)", "bn": "ফাইল (CSV বা iCalendar)"},
+        "admin_holiday_file_hint": {
+            "en": "CSV lines: date,name[,kind], e.g. 2026-03-26,Independence Day. Every "
+            "line is checked first; one bad line imports nothing.",
+            "bn": "CSV লাইন: date,name[,kind], যেমন 2026-03-26,Independence Day। আগে "
+            "প্রতিটি লাইন যাচাই হয়; একটি ভুল লাইন থাকলে কিছুই আমদানি হয় না।",
+        },
+        "admin_import": {"en": "Import", "bn": "আমদানি করুন"},
+        "admin_categories_intro": {
+            "en": "Callers and agents see these names; English is the fallback.",
+            "bn": "কলার ও এজেন্টরা এই নামগুলো দেখেন; ইংরেজি নাম বিকল্প হিসেবে থাকে।",
+        },
+        "admin_names_of": {"en": "Names of {code}", "bn": "{code}-এর নাম"},
+        "admin_name_en": {"en": "Name in English", "bn": "ইংরেজিতে নাম"},
+        "admin_name_bn": {"en": "Name in Bangla", "bn": "বাংলায় নাম"},
+        "admin_name_sw": {"en": "Name in Kiswahili", "bn": "সোয়াহিলিতে নাম"},
+        "admin_save_names": {"en": "Save names", "bn": "নাম সংরক্ষণ করুন"},
+        "admin_error_required": {"en": "Required", "bn": "আবশ্যক"},
+        "admin_error_choose": {"en": "Choose one of the options", "bn": "একটি বিকল্প বেছে নিন"},
+        "admin_error_too_long": {
+            "en": "At most {n} characters",
+            "bn": "সর্বোচ্চ {n} অক্ষর",
+        },
+        "admin_error_whole_number": {"en": "A whole number, please", "bn": "পূর্ণসংখ্যা দিন"},
+        "admin_error_more_than_zero": {
+            "en": "Must be more than zero: a deadline already passed would escalate "
+            "every ticket at once",
+            "bn": "শূন্যের বেশি হতে হবে: পেরিয়ে যাওয়া সময়সীমা সব অভিযোগ একসাথে ঊর্ধ্বতনে পাঠাবে",
+        },
+        "admin_error_date": {"en": "A date, please (YYYY-MM-DD)", "bn": "তারিখ দিন (YYYY-MM-DD)"},
+        "admin_error_file_required": {"en": "Choose a file", "bn": "একটি ফাইল বেছে নিন"},
+        "admin_error_file_type": {
+            "en": "Use a .csv or .ics file",
+            "bn": ".csv বা .ics ফাইল ব্যবহার করুন",
+        },
+        "admin_error_file_too_big": {"en": "The file is too big", "bn": "ফাইলটি খুব বড়"},
+        "admin_error_file_line": {
+            "en": "Line {line}: {problem}. Nothing was imported.",
+            "bn": "লাইন {line}: {problem}। কিছুই আমদানি হয়নি।",
+        },
+        "admin_error_not_yourself": {
+            "en": "You cannot deactivate yourself",
+            "bn": "আপনি নিজেকে নিষ্ক্রিয় করতে পারবেন না",
+        },
+        "admin_done_user_created": {"en": "User added.", "bn": "ব্যবহারকারী যোগ হয়েছে।"},
+        "admin_done_user_away": {"en": "Marked away.", "bn": "অনুপস্থিত চিহ্নিত হয়েছে।"},
+        "admin_done_user_back": {"en": "Marked back.", "bn": "ফিরেছেন চিহ্নিত হয়েছে।"},
+        "admin_done_user_activated": {"en": "User activated.", "bn": "ব্যবহারকারী সক্রিয়।"},
+        "admin_done_user_deactivated": {
+            "en": "User deactivated.",
+            "bn": "ব্যবহারকারী নিষ্ক্রিয়।",
+        },
+        "admin_done_rule_saved": {"en": "Rule saved.", "bn": "নিয়ম সংরক্ষিত।"},
+        "admin_done_rule_activated": {"en": "Rule activated.", "bn": "নিয়ম সক্রিয়।"},
+        "admin_done_rule_deactivated": {"en": "Rule deactivated.", "bn": "নিয়ম নিষ্ক্রিয়।"},
+        "admin_done_policy_saved": {"en": "Policy saved.", "bn": "নীতি সংরক্ষিত।"},
+        "admin_done_holiday_saved": {"en": "Holiday saved.", "bn": "ছুটির দিন সংরক্ষিত।"},
+        "admin_done_holidays_imported": {
+            "en": "Holidays imported.",
+            "bn": "ছুটির দিন আমদানি হয়েছে।",
+        },
+        "admin_done_category_renamed": {"en": "Names saved.", "bn": "নাম সংরক্ষিত।"},
+        "admin_done_category_activated": {"en": "Category activated.", "bn": "বিষয় সক্রিয়।"},
+        "admin_done_category_deactivated": {
+            "en": "Category deactivated.",
+            "bn": "বিষয় নিষ্ক্রিয়।",
+        },
+    }
+)
+
 # Canned SMS replies, per ticket language: (key, text). The label of each is the
 # phrase `canned_<key>` in the reader's language; `{ref}` is the ticket's reference.
 # The English copy stays in GSM-7 (a part holds 160 characters, not 70).

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import nulls_last
 from sqlmodel import col
 
-from dashboards import analytics, auth, i18n, labels, officer, sessions, workspace
+from dashboards import admin, analytics, auth, i18n, labels, officer, sessions, workspace
 from dashboards.deps import (
     CurrentUser,
     DashboardRoute,
@@ -46,6 +46,7 @@ router.include_router(auth.router)
 router.include_router(officer.router)
 router.include_router(analytics.router)
 router.include_router(workspace.router)
+router.include_router(admin.router)
 
 
 @router.get("/dashboard")

@@ -1,0 +1,452 @@
+"""The admin pages over HTTP, on both backends: users, routing rules, SLA policies,
+holidays and categories' names, only for admins.
+
+The world: an admin, an agent of the national triage desk and the Rangpur officer.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import col, select
+
+from escalation.models import Holiday, SlaPolicyRow
+from grievance_engine import users
+from grievance_engine.db import session_scope
+from grievance_engine.models import AdminArea, AdminLevel, Category, Office, Role, User
+from nalish.app import create_app
+from routing import gazetteer
+from routing.models import RoutingRule
+from tests.dashboards.test_dashboards import PASSWORD, _email, _user, browser, csrf_of
+
+ADMIN_PAGES = ("users", "routing", "sla", "calendar", "categories")
+
+
+@dataclass(frozen=True)
+class World:
+    emails: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def app(backend):
+    application = create_app()
+    with TestClient(application):
+        yield application
+
+
+@pytest.fixture(scope="module")
+def world(app) -> World:
+    emails = {name: _email(name) for name in ("admin", "agent", "rangpur")}
+    with session_scope() as session:
+        desk = users.office_id_by_code(session=session, code="national-triage")
+        users.create(
+            session=session,
+            country="BD",
+            user_in=users.UserCreate(
+                email=emails["agent"], role=Role.AGENT, office_id=desk, password=PASSWORD
+            ),
+        )
+    _user(emails["rangpur"], Role.OFFICER, "Rangpur")
+    _user(emails["admin"], Role.ADMIN)
+    return World(emails=emails)
+
+
+@pytest.fixture(scope="module")
+def browsers(app, world) -> dict[str, TestClient]:
+    return {name: browser(app, email) for name, email in world.emails.items()}
+
+
+def _token(client: TestClient, page: str = "users") -> str:
+    return csrf_of(client.get(f"/dashboard/admin/{page}").text)
+
+
+def _person(email: str) -> User:
+    with session_scope() as session:
+        person = users.by_email(session=session, email=email)
+        assert person is not None
+        return person
+
+
+# ---------------------------------------------------------------------------
+# Who may open the admin pages
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_an_admin_opens_every_admin_page_and_sees_the_admin_link(browsers, page):
+    shown = browsers["admin"].get(f"/dashboard/admin/{page}")
+    assert shown.status_code == 200
+    assert 'href="/dashboard/admin/users">Admin</a>' in shown.text
+
+
+@pytest.mark.parametrize("role", ["agent", "rangpur"])
+def test_an_agent_and_an_officer_get_404_on_every_admin_page(browsers, role):
+    client = browsers[role]
+    token = csrf_of(client.get("/dashboard/queue").text)
+    assert "/dashboard/admin" not in client.get("/dashboard/queue").text  # no Admin link
+    for page in ADMIN_PAGES:
+        assert client.get(f"/dashboard/admin/{page}").status_code == 404, page
+    posts = (
+        "/dashboard/admin/users",
+        "/dashboard/admin/users/1/away",
+        "/dashboard/admin/users/1/active",
+        "/dashboard/admin/routing",
+        "/dashboard/admin/routing/1/active",
+        "/dashboard/admin/sla",
+        "/dashboard/admin/calendar",
+        "/dashboard/admin/calendar/import",
+        "/dashboard/admin/categories/water",
+        "/dashboard/admin/categories/water/active",
+    )
+    for path in posts:
+        assert client.post(path, data={"csrf_token": token}).status_code == 404, path
+
+
+def test_a_visitor_is_sent_to_the_login_page(app):
+    went = TestClient(app, follow_redirects=False).get("/dashboard/admin/users")
+    assert went.status_code == 303
+    assert went.headers["location"].startswith("/login?next=/dashboard/admin/users")
+
+
+def test_a_forged_csrf_token_is_refused_with_403(browsers, world):
+    client = browsers["admin"]
+    forged = client.post(
+        "/dashboard/admin/users/1/away", data={"csrf_token": "forged", "away": "1"}
+    )
+    assert forged.status_code == 403
+    missing = client.post("/dashboard/admin/sla", data={"level": "district"})
+    assert missing.status_code == 403
+
+
+# ---------------------------------------------------------------------------
+# Users
+# ---------------------------------------------------------------------------
+
+
+def test_an_admin_adds_an_officer_who_can_then_sign_in(app, browsers):
+    client = browsers["admin"]
+    email = _email("new-officer")
+    added = client.post(
+        "/dashboard/admin/users",
+        data={
+            "csrf_token": _token(client),
+            "email": email,
+            "full_name": "Nasrin Akter",
+            "role": "officer",
+            "district": "Rangpur",
+            "languages": ["bn", "en"],
+            "password": PASSWORD,
+        },
+    )
+    assert added.status_code == 303, added.text
+    assert added.headers["location"] == "/dashboard/admin/users?done=user_created"
+    listed = client.get(added.headers["location"]).text
+    assert "User added." in listed and email in listed and "dc-rangpur" in listed
+    person = _person(email)
+    assert person.role == Role.OFFICER and set(person.languages) == {"bn", "en"}
+    officer = browser(app, email)  # signs in, or the helper fails
+    assert officer.get("/dashboard/officer").status_code == 200
+
+
+def test_a_user_with_mistakes_comes_back_with_the_errors_by_the_fields_and_input_kept(browsers):
+    client = browsers["admin"]
+    shown = client.post(
+        "/dashboard/admin/users",
+        data={
+            "csrf_token": _token(client),
+            "email": "not-an-email",
+            "full_name": "Kept Name",
+            "role": "officer",
+            "district": "Rangpur",
+            "password": "short",
+        },
+    )
+    assert shown.status_code == 422
+    assert "not an email address" in shown.text
+    assert 'id="f-email-error"' in shown.text
+    assert 'value="Kept Name"' in shown.text
+    no_district = client.post(
+        "/dashboard/admin/users",
+        data={
+            "csrf_token": _token(client),
+            "email": _email("nodistrict"),
+            "role": "officer",
+            "password": PASSWORD,
+        },
+    )
+    assert no_district.status_code == 422
+    assert 'id="f-district-error"' in no_district.text
+
+
+def test_an_admin_marks_someone_away_and_back(browsers, world, caplog):
+    caplog.set_level("INFO", logger="nalish.admin")
+    client = browsers["admin"]
+    agent = _person(world.emails["agent"])
+    away = client.post(
+        f"/dashboard/admin/users/{agent.id}/away", data={"csrf_token": _token(client), "away": "1"}
+    )
+    assert away.status_code == 303
+    assert _person(world.emails["agent"]).away is True
+    logged = [json.loads(r.getMessage()) for r in caplog.records if r.name == "nalish.admin"]
+    assert {"action": "user_away", "user_id": agent.id}.items() <= logged[-1].items()
+    assert "Marked away." in client.get(away.headers["location"]).text
+    back = client.post(
+        f"/dashboard/admin/users/{agent.id}/away", data={"csrf_token": _token(client), "away": "0"}
+    )
+    assert back.status_code == 303
+    assert _person(world.emails["agent"]).away is False
+
+
+def test_an_admin_deactivates_someone_who_is_then_signed_out_and_activates_them(app, browsers):
+    email = _email("leaver")
+    _user(email, Role.AGENT)
+    leaver = browser(app, email)
+    assert leaver.get("/dashboard/queue").status_code == 200
+    client = browsers["admin"]
+    person = _person(email)
+    off = client.post(
+        f"/dashboard/admin/users/{person.id}/active",
+        data={"csrf_token": _token(client), "active": "0"},
+    )
+    assert off.status_code == 303
+    assert leaver.get("/dashboard/queue").status_code == 303  # to the login page
+    on = client.post(
+        f"/dashboard/admin/users/{person.id}/active",
+        data={"csrf_token": _token(client), "active": "1"},
+    )
+    assert on.status_code == 303
+    assert _person(email).active is True
+
+
+def test_an_admin_cannot_deactivate_themselves(browsers, world):
+    client = browsers["admin"]
+    me = _person(world.emails["admin"])
+    refused = client.post(
+        f"/dashboard/admin/users/{me.id}/active", data={"csrf_token": _token(client), "active": "0"}
+    )
+    assert refused.status_code == 422
+    assert "You cannot deactivate yourself" in refused.text
+    assert _person(world.emails["admin"]).active is True
+
+
+# ---------------------------------------------------------------------------
+# Routing rules
+# ---------------------------------------------------------------------------
+
+
+def _rangpur_upazila_and_an_office() -> tuple[str, str, str]:
+    """A Rangpur upazila, and an office that no rule sends it to yet (its own UNO office
+    if seeded, else the Cumilla district office: the test only needs it to win)."""
+    with session_scope() as session:
+        rangpur = session.exec(
+            select(AdminArea).where(
+                AdminArea.name == "Rangpur", AdminArea.level == AdminLevel.DISTRICT
+            )
+        ).one()
+        upazila = gazetteer.upazilas(session=session, district_id=rangpur.id)[0]
+        office = session.exec(
+            select(Office).where(Office.area_id == upazila.id, col(Office.active))
+        ).first()
+        if office is None:
+            office = session.exec(select(Office).where(Office.code == "dc-cumilla")).one()
+        return upazila.name, office.code, office.name
+
+
+def test_an_admin_adds_a_rule_for_an_upazila_and_routing_explain_shows_it_winning(
+    backend, browsers
+):
+    client = browsers["admin"]
+    upazila, office_code, office_name = _rangpur_upazila_and_an_office()
+    saved = client.post(
+        "/dashboard/admin/routing",
+        data={
+            "csrf_token": _token(client, "routing"),
+            "district": "rangpur",
+            "upazila": upazila,
+            "category": "water",
+            "office": office_code,
+            "queue": "field",
+        },
+    )
+    assert saved.status_code == 303, saved.text
+    listed = client.get(saved.headers["location"]).text
+    assert "Rule saved." in listed and office_code in listed
+    explained = backend.nalish(
+        "routing", "explain", "--district", "Rangpur", "--upazila", upazila, "--category", "water"
+    )
+    assert f"→ {office_name} (queue field)" in explained.stdout
+
+
+def test_a_rule_with_an_unknown_office_or_district_is_refused_by_the_field(browsers):
+    client = browsers["admin"]
+    shown = client.post(
+        "/dashboard/admin/routing",
+        data={
+            "csrf_token": _token(client, "routing"),
+            "district": "Rangpru",
+            "office": "no-such-office",
+        },
+    )
+    assert shown.status_code == 422
+    assert 'id="f-office-error"' in shown.text and "unknown office" in shown.text
+    assert 'value="no-such-office"' in shown.text
+
+
+def test_an_admin_deactivates_a_rule(browsers):
+    client = browsers["admin"]
+    with session_scope() as session:
+        rule_id = session.exec(select(RoutingRule.id).where(col(RoutingRule.active))).first()
+    off = client.post(
+        f"/dashboard/admin/routing/{rule_id}/active",
+        data={"csrf_token": _token(client, "routing"), "active": "0"},
+    )
+    assert off.status_code == 303
+    with session_scope() as session:
+        assert session.get(RoutingRule, rule_id).active is False
+    client.post(
+        f"/dashboard/admin/routing/{rule_id}/active",
+        data={"csrf_token": _token(client, "routing"), "active": "1"},
+    )
+
+
+# ---------------------------------------------------------------------------
+# SLA policies
+# ---------------------------------------------------------------------------
+
+
+def test_an_admin_saves_an_sla_policy_and_a_zero_day_one_is_refused(browsers):
+    client = browsers["admin"]
+    saved = client.post(
+        "/dashboard/admin/sla",
+        data={
+            "csrf_token": _token(client, "sla"),
+            "level": "district",
+            "category": "water",
+            "priority": "urgent",
+            "acknowledge": "1",
+            "resolve": "4",
+            "unit": "working_days",
+        },
+    )
+    assert saved.status_code == 303, saved.text
+    assert "Policy saved." in client.get(saved.headers["location"]).text
+    with session_scope() as session:
+        water_id = session.exec(select(Category.id).where(Category.code == "water")).one()
+        row = session.exec(
+            select(SlaPolicyRow).where(
+                SlaPolicyRow.level == "district",
+                SlaPolicyRow.category_id == water_id,
+                SlaPolicyRow.priority == "urgent",
+            )
+        ).one()
+        assert (row.acknowledge_amount, row.resolve_amount) == (1, 4)
+    refused = client.post(
+        "/dashboard/admin/sla",
+        data={
+            "csrf_token": _token(client, "sla"),
+            "level": "district",
+            "category": "water",
+            "priority": "urgent",
+            "acknowledge": "1",
+            "resolve": "0",
+            "unit": "working_days",
+        },
+    )
+    assert refused.status_code == 422
+    assert 'id="f-resolve-error"' in refused.text
+    assert "Must be more than zero" in refused.text
+    assert 'name="resolve" value="0"' in refused.text  # the input kept
+    with session_scope() as session:
+        assert session.get(SlaPolicyRow, row.id).resolve_amount == 4  # unchanged
+
+
+# ---------------------------------------------------------------------------
+# Holidays
+# ---------------------------------------------------------------------------
+
+
+def test_an_admin_adds_a_holiday(browsers):
+    client = browsers["admin"]
+    added = client.post(
+        "/dashboard/admin/calendar",
+        data={
+            "csrf_token": _token(client, "calendar"),
+            "day": "2031-03-03",
+            "name": "Test Day",
+            "kind": "holiday",
+        },
+    )
+    assert added.status_code == 303, added.text
+    listed = client.get(added.headers["location"]).text
+    assert "Holiday saved." in listed and "2031-03-03" in listed and "Test Day" in listed
+
+
+def test_a_csv_with_a_bad_line_names_the_line_and_imports_nothing(browsers):
+    client = browsers["admin"]
+    bad = "2031-04-01,Good Day\n2031-13-40,Bad Day\n"
+    shown = client.post(
+        "/dashboard/admin/calendar/import",
+        data={"csrf_token": _token(client, "calendar")},
+        files={"file": ("holidays.csv", bad.encode(), "text/csv")},
+    )
+    assert shown.status_code == 422
+    assert "Line 2:" in shown.text and "Nothing was imported." in shown.text
+    assert 'id="f-file-error"' in shown.text
+    with session_scope() as session:
+        found = session.exec(select(Holiday).where(Holiday.name == "Good Day")).first()
+        assert found is None
+    good = client.post(
+        "/dashboard/admin/calendar/import",
+        data={"csrf_token": _token(client, "calendar")},
+        files={"file": ("holidays.csv", b"2031-04-01,Good Day\n", "text/csv")},
+    )
+    assert good.status_code == 303
+    assert "Good Day" in client.get(good.headers["location"]).text
+
+
+# ---------------------------------------------------------------------------
+# Categories
+# ---------------------------------------------------------------------------
+
+
+def test_an_admin_renames_a_category_in_bangla(browsers):
+    client = browsers["admin"]
+    with session_scope() as session:
+        water = session.exec(select(Category).where(Category.code == "water")).one()
+        before = dict(water.names)
+    renamed = client.post(
+        "/dashboard/admin/categories/water",
+        data={
+            "csrf_token": _token(client, "categories"),
+            "name_en": before["en"],
+            "name_bn": "খাবার পানি",
+            "name_sw": before.get("sw", ""),
+        },
+    )
+    assert renamed.status_code == 303, renamed.text
+    assert "খাবার পানি" in client.get(renamed.headers["location"]).text
+    with session_scope() as session:
+        names = session.exec(select(Category).where(Category.code == "water")).one().names
+    assert names["bn"] == "খাবার পানি" and names["en"] == before["en"]
+    refused = client.post(
+        "/dashboard/admin/categories/water",
+        data={"csrf_token": _token(client, "categories"), "name_en": "", "name_bn": "পানি"},
+    )
+    assert refused.status_code == 422
+    assert 'id="water-en-error"' in refused.text and 'value="পানি"' in refused.text
+
+
+def test_an_admin_deactivates_and_activates_a_category(browsers):
+    client = browsers["admin"]
+    for active in ("0", "1"):
+        went = client.post(
+            "/dashboard/admin/categories/roads/active",
+            data={"csrf_token": _token(client, "categories"), "active": active},
+        )
+        assert went.status_code == 303
+        with session_scope() as session:
+            roads = session.exec(select(Category).where(Category.code == "roads")).one()
+            assert roads.active is (active == "1")
