@@ -362,19 +362,13 @@ def save_rule(
         return _page(
             "routing", request, session, user, web, status_code=422, errors=errors, kept=kept
         )
-    rule = session.exec(
-        select(RoutingRule).where(
-            RoutingRule.area_id == area.id,
-            RoutingRule.category_id == category_id
-            if category_id is not None
-            else col(RoutingRule.category_id).is_(None),
-        )
-    ).first()
-    if rule is None:
-        rule = RoutingRule(area_id=area.id, category_id=category_id, office_id=office_id)
-        session.add(rule)
-    rule.office_id, rule.queue, rule.active = office_id, queue_name, True
-    session.flush()
+    rule = routing_service.save_rule(
+        session=session,
+        area_id=area.id,
+        category_id=category_id,
+        office_id=office_id,
+        queue=queue_name,
+    )
     rule_id = rule.id
     session.commit()
     _record(

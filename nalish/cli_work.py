@@ -320,13 +320,11 @@ def routing_set(
     queue: Annotated[str, typer.Option(help="The office's queue.")] = "default",
 ) -> None:
     """Add or change a routing rule (the most specific rule wins; see `routing explain`)."""
-    from sqlmodel import select
 
     from grievance_engine import users
     from grievance_engine.db import session_scope
     from grievance_engine.models import AdminLevel
     from routing import service as routing_service
-    from routing.models import RoutingRule
 
     settings = _settings()
     try:
@@ -343,16 +341,13 @@ def routing_set(
                 routing_service.resolve_category(session, category).id if category else None
             )
             office_id = users.office_id_by_code(session=session, code=office)
-            rule = session.exec(
-                select(RoutingRule).where(
-                    RoutingRule.area_id == area.id, RoutingRule.category_id == category_id
-                )
-            ).first()
-            if rule is None:
-                rule = RoutingRule(area_id=area.id, category_id=category_id, office_id=office_id)
-                session.add(rule)
-            rule.office_id, rule.queue, rule.active = office_id, queue, True
-            session.flush()
+            rule = routing_service.save_rule(
+                session=session,
+                area_id=area.id,
+                category_id=category_id,
+                office_id=office_id,
+                queue=queue,
+            )
             rule_id, where = rule.id, area.name
     except (routing_service.RoutingInputError, users.UserError) as exc:
         raise _fail(str(exc)) from exc

@@ -486,6 +486,28 @@ def explain(
     )
 
 
+def save_rule(
+    *, session: Session, area_id: int | None, category_id: int | None, office_id: int, queue: str
+) -> RoutingRule:
+    """Add the rule for (area, category), or point the existing one (even an inactive
+    one) at `office_id` and `queue` and make it active. Flushes; the caller commits."""
+    same_category = (
+        col(RoutingRule.category_id).is_(None)
+        if category_id is None
+        else RoutingRule.category_id == category_id
+    )
+    same_area = (
+        col(RoutingRule.area_id).is_(None) if area_id is None else RoutingRule.area_id == area_id
+    )
+    rule = session.exec(select(RoutingRule).where(same_area, same_category)).first()
+    if rule is None:
+        rule = RoutingRule(area_id=area_id, category_id=category_id, office_id=office_id)
+        session.add(rule)
+    rule.office_id, rule.queue, rule.active = office_id, queue, True
+    session.flush()
+    return rule
+
+
 def list_rules(*, session: Session, country: str, district: str | None = None) -> list[dict]:
     """Every routing rule of `country` (and the national ones), as plain rows: id, area
     and its level ("national" for none), category code or "any", office, queue, active.

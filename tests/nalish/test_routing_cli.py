@@ -97,3 +97,17 @@ def test_gazetteer_import_refuses_a_bad_row_and_writes_nothing(backend, tmp_path
     result = backend.nalish("gazetteer", "import", str(shape), check=False)
     assert result.returncode == 2
     assert "line 2: bad level" in result.stderr and "line 2: empty name" in result.stderr
+
+
+def test_routing_set_changes_the_rule_it_names_rather_than_adding_another(backend):
+    for queue in ("first", "second"):
+        backend.nalish(
+            "routing", "set", "--district", "Thakurgaon", "--office", "dc-dinajpur",
+            "--queue", queue,
+        )  # fmt: skip
+    rules = json.loads(
+        backend.nalish("routing", "list", "--json", "--district", "Thakurgaon").stdout
+    )
+    assert [(r["category"], r["office"], r["queue"]) for r in rules] == [
+        ("any", "Deputy Commissioner's Office, Dinajpur", "second")
+    ]
