@@ -1,8 +1,8 @@
 """Web pages for call-centre agents, district officers and supervisors.
 
 `dashboards.routes.router` (included by `nalish.app`) serves `/login`, `/logout` and
-`/dashboard/…`: server-rendered jinja2 pages (`templates/*.html.j2`) in English or
-Bangla (`i18n`), usable without JavaScript. The parts every page builds on:
+`/dashboard/…`: server-rendered jinja2 pages (`templates/*.html.j2`) in English,
+Bangla or Kiswahili (`i18n`), usable without JavaScript. The parts every page builds on:
 
 - `sessions`: the signed `nalish_session` cookie and the session data in the store;
 - `auth`: signing in (argon2, lockout) and out;

@@ -1,13 +1,14 @@
-"""The admin pages, `/dashboard/admin/…`: users, routing rules, SLA policies, the
-holiday calendar and categories' names. Only admins may open them; anyone else gets
-404, as for any page not meant for them (checked once, on the router).
+"""The admin pages, `/dashboard/admin/…`: users, offices, routing rules, SLA policies,
+the holiday calendar, categories' names, and the record of every change made to them.
+Only admins may open them; anyone else gets 404, as for any page not meant for them
+(checked once, on the router).
 
 Every change goes through the owning domain's service (`grievance_engine.users`,
-`routing.assignment.set_away`, `escalation.catalogue.save_policy` and
-`import_holidays`) or, where there is none, edits the row the way the CLI does
-(`nalish routing set`). Each change is written to the `nalish.admin` logger as one
-JSON line (who, what, which): these are not ticket events, and a table of admin
-changes would need a migration.
+`routing.offices`, `routing.assignment.set_away`, `routing.service.save_rule`,
+`escalation.catalogue.save_policy` and `import_holidays`) or, where there is none,
+edits the row the way the CLI does. Each change is recorded with
+`grievance_engine.admin_log.record` in the same transaction (who, what, which, the
+values), so a change is never made without its record, and shown on the changes page.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
+from starlette.datastructures import QueryParams
 
 from dashboards import i18n
 from dashboards.deps import CurrentUser, DashboardRoute, SessionDep, SignedIn, page_for, ui_language
@@ -29,20 +31,30 @@ from escalation import catalogue
 from escalation import holidays as holiday_files
 from escalation.models import Holiday
 from escalation.policies import LEVELS, PolicyError, Priority, SlaPolicy, SlaTarget, Unit
-from grievance_engine import users
-from grievance_engine.models import AdminArea, AdminLevel, Category, Office, Role, User
+from grievance_engine import admin_log, users
+from grievance_engine.models import (
+    AdminArea,
+    AdminLevel,
+    Category,
+    Office,
+    OfficeLevel,
+    Role,
+    User,
+)
 from grievance_engine.settings import get_settings
-from routing import assignment
+from routing import assignment, offices
 from routing import service as routing_service
 from routing.models import RoutingRule
 
 PATH = "/dashboard/admin"
-PAGES = ("users", "routing", "sla", "calendar", "categories")
+PAGES = ("users", "offices", "routing", "sla", "calendar", "categories", "changes")
 NAME_LANGUAGES = ("en", "bn", "sw")  # the languages categories are named in
 WORK_LANGUAGES = ("en", "bn", "sw")
 HOLIDAY_KINDS = ("holiday", "working_day")
 MAX_UPLOAD_BYTES = 1_000_000
 MAX_NAME = 100
+OFFICE_LEVELS = tuple(str(level) for level in OfficeLevel)
+CHANGES_SHOWN = 200
 
 log = logging.getLogger("nalish.admin")
 
@@ -61,13 +73,16 @@ router = APIRouter(
 )
 
 
-def _record(user: User, action: str, **what: Any) -> None:
-    """One admin change, as a JSON line on the `nalish.admin` logger (after commit)."""
+def _record(session: Session, user: User, action: str, subject: str, **what: Any) -> None:
+    """One admin change, recorded in the admin event chain before the caller commits
+    (the change and its record are written together), and logged on `nalish.admin`."""
+    event = admin_log.record(
+        session=session, actor=f"user:{user.id}", action=action, subject=subject, **what
+    )
     log.info(
         json.dumps(
-            {"actor": f"user:{user.id}", "action": action, **what},
+            {"seq": event.seq, "actor": event.actor, "action": action, "subject": subject},
             ensure_ascii=False,
-            default=str,
         )
     )
 
@@ -89,7 +104,7 @@ def _page(
     done: str = "",
 ) -> HTMLResponse:
     """The admin page `page` with its lists, `errors` by field and the `kept` input."""
-    context = _LOADERS[page](session)
+    context = _LOADERS[page](session, request.query_params)
     response = page_for(
         f"admin_{page}.html.j2",
         request=request,
@@ -119,7 +134,7 @@ def _active_flag(value: str) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def _users_context(session: Session) -> dict[str, Any]:
+def _users_context(session: Session, _query: QueryParams) -> dict[str, Any]:
     offices = dict(session.exec(select(Office.id, Office.code)).all())
     areas = dict(session.exec(select(AdminArea.id, AdminArea.name)).all())
     rows = session.exec(select(User).order_by(col(User.email))).all()
@@ -226,8 +241,8 @@ def add_user(
         return _page(
             "users", request, session, user, web, status_code=422, errors=errors, kept=kept
         )
+    _record(session, user, "user_created", f"user:{made.id}", email=made.email, role=made.role)
     session.commit()
-    _record(user, "user_created", user_id=made.id, email=made.email, role=made.role)
     return _done("users", "user_created")
 
 
@@ -248,8 +263,8 @@ def set_away(
     """Mark someone away (assignment passes them by) or back."""
     person = _person(session, person_id)
     assignment.set_away(session=session, user=person, away=_active_flag(away))
+    _record(session, user, "user_away" if person.away else "user_back", f"user:{person.id}")
     session.commit()
-    _record(user, "user_away" if person.away else "user_back", user_id=person.id)
     return _done("users", "user_away" if person.away else "user_back")
 
 
@@ -271,8 +286,9 @@ def set_user_active(
         return _page("users", request, session, user, web, status_code=422, errors=errors)
     person.active = wanted
     session.add(person)
+    action = "user_activated" if wanted else "user_deactivated"
+    _record(session, user, action, f"user:{person.id}")
     session.commit()
-    _record(user, "user_activated" if wanted else "user_deactivated", user_id=person.id)
     return _done("users", "user_activated" if wanted else "user_deactivated")
 
 
@@ -281,7 +297,7 @@ def set_user_active(
 # ---------------------------------------------------------------------------
 
 
-def _routing_context(session: Session) -> dict[str, Any]:
+def _routing_context(session: Session, _query: QueryParams) -> dict[str, Any]:
     return {
         "rules": routing_service.list_rules(session=session, country=get_settings().country),
         "category_codes": _category_codes(session),
@@ -369,17 +385,17 @@ def save_rule(
         office_id=office_id,
         queue=queue_name,
     )
-    rule_id = rule.id
-    session.commit()
     _record(
+        session,
         user,
         "routing_rule_saved",
-        rule_id=rule_id,
+        f"routing_rule:{rule.id}",
         area=area.name,
         category=category or None,
         office=office.strip().lower(),
         queue=queue_name,
     )
+    session.commit()
     return _done("routing", "rule_saved")
 
 
@@ -396,9 +412,9 @@ def set_rule_active(
         raise HTTPException(status_code=404)
     rule.active = _active_flag(active)
     session.add(rule)
-    session.commit()
     action = "rule_activated" if rule.active else "rule_deactivated"
-    _record(user, action, rule_id=rule_id)
+    _record(session, user, action, f"routing_rule:{rule_id}")
+    session.commit()
     return _done("routing", action)
 
 
@@ -407,7 +423,7 @@ def set_rule_active(
 # ---------------------------------------------------------------------------
 
 
-def _sla_context(session: Session) -> dict[str, Any]:
+def _sla_context(session: Session, _query: QueryParams) -> dict[str, Any]:
     policies = sorted(
         catalogue.policies(session),
         key=lambda p: (LEVELS.index(p.level), p.category or "", p.priority or ""),
@@ -493,17 +509,19 @@ def save_sla(
             errors[field] = str(exc)
     if errors or policy is None:
         return _page("sla", request, session, user, web, status_code=422, errors=errors, kept=kept)
-    session.commit()
-    catalogue.clear_cache()
     _record(
+        session,
         user,
         "sla_policy_saved",
+        f"sla_policy:{level}:{category or '*'}:{priority or '*'}",
         level=level,
         category=category or None,
         priority=priority or None,
         acknowledge=str(policy.acknowledge),
         resolve=str(policy.resolve),
     )
+    session.commit()
+    catalogue.clear_cache()
     return _done("sla", "policy_saved")
 
 
@@ -512,7 +530,7 @@ def save_sla(
 # ---------------------------------------------------------------------------
 
 
-def _calendar_context(session: Session) -> dict[str, Any]:
+def _calendar_context(session: Session, _query: QueryParams) -> dict[str, Any]:
     country = get_settings().country
     rows = session.exec(
         select(Holiday).where(Holiday.country == country).order_by(col(Holiday.day))
@@ -565,9 +583,10 @@ def add_holiday(
         row = Holiday(country=country, day=when, name=clean, kind=kind)
     row.name, row.kind = clean, kind
     session.add(row)
+    subject = f"holiday:{country}:{when.isoformat()}"
+    _record(session, user, "holiday_saved", subject, name=clean, kind=kind)
     session.commit()
     catalogue.clear_cache()
-    _record(user, "holiday_saved", country=country, day=when.isoformat(), name=clean, kind=kind)
     return _done("calendar", "holiday_saved")
 
 
@@ -608,9 +627,11 @@ async def import_holidays(
                 )
     if errors:
         return _page("calendar", request, session, user, web, status_code=422, errors=errors)
+    filename = file.filename if file else None
+    subject = f"calendar:{get_settings().country}"
+    _record(session, user, "holidays_imported", subject, file=filename, **counts)
     session.commit()
     catalogue.clear_cache()
-    _record(user, "holidays_imported", file=file.filename if file else None, **counts)
     return _done("calendar", "holidays_imported")
 
 
@@ -619,7 +640,7 @@ async def import_holidays(
 # ---------------------------------------------------------------------------
 
 
-def _categories_context(session: Session) -> dict[str, Any]:
+def _categories_context(session: Session, _query: QueryParams) -> dict[str, Any]:
     rows = session.exec(select(Category).order_by(col(Category.sort_order), col(Category.code)))
     return {"categories": list(rows), "name_languages": NAME_LANGUAGES}
 
@@ -675,9 +696,10 @@ def rename_category(
         **names,
     }
     session.add(category)
+    subject = f"category:{code}"
+    _record(session, user, "category_renamed", subject, before=before, after=category.names)
     session.commit()
     routing_service.clear_cache()
-    _record(user, "category_renamed", code=code, before=before, after=category.names)
     return _done("categories", "category_renamed")
 
 
@@ -692,16 +714,168 @@ def set_category_active(
     category = _category(session, code)
     category.active = _active_flag(active)
     session.add(category)
+    action = "category_activated" if category.active else "category_deactivated"
+    _record(session, user, action, f"category:{code}")
     session.commit()
     routing_service.clear_cache()
     catalogue.clear_cache()
-    action = "category_activated" if category.active else "category_deactivated"
-    _record(user, action, code=code)
     return _done("categories", action)
+
+
+# ---------------------------------------------------------------------------
+# Offices
+# ---------------------------------------------------------------------------
+
+
+def _offices_context(session: Session, query: QueryParams) -> dict[str, Any]:
+    """The offices, filtered by `?level=` and `?district=` (all upazila offices of a
+    country are hundreds of rows: by default the page lists the rungs above them)."""
+    level = query.get("level", "")
+    district = query.get("district", "").strip()
+    if level not in OFFICE_LEVELS:
+        level = ""
+    shown_level = level or ("" if district else "above_upazila")
+    country = get_settings().country
+    problem = ""
+    try:
+        rows = offices.list_offices(
+            session=session,
+            country=country,
+            level=level or None,
+            district=district or None,
+        )
+    except routing_service.RoutingInputError as exc:
+        rows, problem = [], str(exc)
+    if shown_level == "above_upazila":
+        rows = [row for row in rows if row.level != OfficeLevel.UPAZILA]
+    return {
+        "offices": rows,
+        "office_levels": OFFICE_LEVELS,
+        "filter_level": level,
+        "filter_district": district,
+        "filter_problem": problem,
+    }
+
+
+@router.get(PATH + "/offices", response_class=HTMLResponse)
+def offices_page(
+    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn, done: str = ""
+) -> HTMLResponse:
+    """The offices (by rung, or those of one district), and the form to add or change one."""
+    return _page("offices", request, session, user, web, done=done)
+
+
+@router.post(PATH + "/offices")
+def save_office(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    web: SignedIn,
+    code: Annotated[str, Form(max_length=40)] = "",
+    name: Annotated[str, Form(max_length=300)] = "",
+    level: Annotated[str, Form(max_length=16)] = "",
+    area: Annotated[str, Form(max_length=100)] = "",
+    phone: Annotated[str, Form(max_length=30)] = "",
+    email: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Add an office, or change the one with that code (`routing.offices.save_office`);
+    a wrong field comes back next to it, 422."""
+    change = offices.OfficeChange(
+        code=code, name=name, level=level, area=area, phone=phone, email=email
+    )
+    try:
+        office, changed = offices.save_office(
+            session=session, change=change, country=get_settings().country
+        )
+    except offices.OfficeInputError as exc:
+        session.rollback()
+        kept = {"code": code, "name": name, "level": level, "area": area, "phone": phone}
+        kept["email"] = email
+        errors = {exc.field: str(exc)}
+        return _page(
+            "offices", request, session, user, web, status_code=422, errors=errors, kept=kept
+        )
+    if changed:
+        _record(session, user, "office_saved", f"office:{office.code}", changed=changed)
+    session.commit()
+    routing_service.clear_cache()
+    catalogue.clear_cache()
+    return _done("offices", "office_saved")
+
+
+@router.post(PATH + "/offices/{code}/active")
+def set_office_active(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    web: SignedIn,
+    code: str,
+    active: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Deactivate an office (routing and escalation pass it by) or activate it; one
+    that active routing rules still point to is refused, 422."""
+    office = session.exec(select(Office).where(Office.code == code)).first()
+    if office is None:
+        raise HTTPException(status_code=404)
+    wanted = _active_flag(active)
+    try:
+        offices.set_active(session=session, office=office, active=wanted)
+    except offices.OfficeInputError as exc:
+        session.rollback()
+        errors = {exc.field: f"{code}: {exc}"}
+        return _page("offices", request, session, user, web, status_code=422, errors=errors)
+    action = "office_activated" if wanted else "office_deactivated"
+    _record(session, user, action, f"office:{code}")
+    session.commit()
+    routing_service.clear_cache()
+    catalogue.clear_cache()
+    return _done("offices", action)
+
+
+# ---------------------------------------------------------------------------
+# The record of admin changes
+# ---------------------------------------------------------------------------
+
+
+def _changes_context(session: Session, query: QueryParams) -> dict[str, Any]:
+    """The latest admin changes (of one `?subject=`), with who made them, and whether
+    the chain is intact."""
+    subject = query.get("subject", "").strip()[:120] or None
+    rows = admin_log.recent(session=session, limit=CHANGES_SHOWN, subject=subject)
+    actor_ids = {int(row.actor[5:]) for row in rows if row.actor[5:].isdigit()}
+    emails = dict(
+        session.exec(select(User.id, User.email).where(col(User.id).in_(actor_ids))).all()
+    )
+    actors = {row.seq: _actor_name(row.actor, emails) for row in rows}
+    problems = list(admin_log.verify(session=session))
+    return {
+        "changes": rows,
+        "actors": actors,
+        "filter_subject": subject or "",
+        "chain_problems": problems,
+        "changes_total": admin_log.count(session=session),
+    }
+
+
+def _actor_name(actor: str, emails: dict[int, str]) -> str:
+    kind, _, rest = actor.partition(":")
+    if kind == "user" and rest.isdigit():
+        return emails.get(int(rest), actor)
+    return actor
+
+
+@router.get(PATH + "/changes", response_class=HTMLResponse)
+def changes_page(
+    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn
+) -> HTMLResponse:
+    """Who changed what, newest first, from the dashboard and the CLI."""
+    return _page("changes", request, session, user, web)
 
 
 _LOADERS = {
     "users": _users_context,
+    "offices": _offices_context,
+    "changes": _changes_context,
     "routing": _routing_context,
     "sla": _sla_context,
     "calendar": _calendar_context,

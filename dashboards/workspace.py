@@ -99,8 +99,10 @@ def _actor(user: User) -> str:
 
 
 def _require(user: User, roles: frozenset[str]) -> None:
+    """404 unless `user` has one of `roles`: a page not meant for someone does not exist
+    for them, as on the officer, supervisor and admin pages."""
     if user.role not in roles:
-        raise HTTPException(status_code=403)
+        raise HTTPException(status_code=404)
 
 
 def _t(user: User):

@@ -521,3 +521,30 @@ class ChannelExchange(SQLModel, table=True):
     request_body: str = ""
     response_body: str = ""
     error: str | None = Field(default=None, max_length=500)
+
+
+class AdminEvent(SQLModel, table=True):
+    """A change to how the helpline runs (a user, an office, a routing rule, an SLA
+    policy, a holiday, a category, an API token), by whom and when. Append-only.
+
+    The rows form one hash chain (`seq` 1, 2, 3…, each `hash` covering the previous),
+    as a ticket's events do; add them only through `grievance_engine.admin_log.record`.
+    """
+
+    __tablename__ = "admin_event"
+    __table_args__ = (
+        # the last guard against a forked chain: two changes never share a place
+        UniqueConstraint("seq", name="uq_admin_event_seq"),
+        # used by the admin page and the CLI: one subject's history
+        Index("ix_admin_event_subject", "subject", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    seq: int
+    at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+    actor: str = Field(max_length=80)  # "user:12", "cli:root"
+    action: str = Field(max_length=40)  # "user_created", "routing_rule_saved"…
+    subject: str = Field(max_length=120)  # "user:12", "office:dc-rangpur", "holiday:BD:2026-12-16"
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)

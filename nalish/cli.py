@@ -430,7 +430,7 @@ def users_create(
     ] = None,
 ) -> None:
     """Create a user; prints the password once when it was generated."""
-    from grievance_engine import users
+    from grievance_engine import admin_log, users
     from grievance_engine.db import session_scope
     from grievance_engine.models import Role
 
@@ -456,6 +456,14 @@ def users_create(
                     queues=_split(queues),
                     phone=phone,
                 ),
+            )
+            admin_log.record(
+                session=session,
+                actor=admin_log.cli_actor(),
+                action="user_created",
+                subject=f"user:{user.id}",
+                email=user.email,
+                role=user.role,
             )
     except users.UserError as exc:
         typer.echo(str(exc), err=True)
@@ -494,13 +502,15 @@ def audit_verify(
     ref: Annotated[str | None, typer.Option(help="Check only this ticket.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Check every ticket's event chain; exit 1 naming each altered or removed event."""
-    from grievance_engine import audit
+    """Check every ticket's event chain, and the chain of admin changes; exit 1 naming
+    each altered or removed event."""
+    from grievance_engine import admin_log, audit
     from grievance_engine.db import session_scope
 
     _settings()
     tickets = events = 0
     problems: list[audit.Problem] = []
+    admin_problems: list[admin_log.Problem] = []
     with session_scope() as session:
         for check in audit.scan(session=session, ref=ref):
             tickets += 1
@@ -508,8 +518,23 @@ def audit_verify(
             problems.extend(check.problems)
             if tickets % 10_000 == 0:
                 typer.echo(f"… {tickets} tickets, {events} events checked", err=True)
+        if ref is None:
+            admin_problems = list(admin_log.verify(session=session))
+            changes = admin_log.count(session=session)
+            head = admin_log.recent(session=session, limit=1)
+            head_hash = head[0].hash if head else None
     if ref is not None and tickets == 0:
         raise _no_ticket(ref)
+    admin = (
+        {
+            "admin_changes": changes,
+            "admin_intact": not admin_problems,
+            "admin_head": head_hash,
+            "admin_problems": [{"seq": p.seq, "problem": p.problem} for p in admin_problems],
+        }
+        if ref is None
+        else {}
+    )
     broken = sorted({p.ref for p in problems})
     if as_json:
         _print_json(
@@ -519,18 +544,52 @@ def audit_verify(
                 "intact": not problems,
                 "broken_tickets": broken,
                 "problems": [{"ref": p.ref, "seq": p.seq, "problem": p.problem} for p in problems],
+                **admin,
             }
         )
-    elif not problems:
-        typer.echo(f"{tickets} tickets, {events} events: chain intact")
     else:
+        # The admin chain first: the last line stays the tickets' verdict.
+        if admin:
+            for p in admin_problems:
+                typer.echo(f"admin change {p.seq}: {p.problem}")
+            state = "chain BROKEN" if admin_problems else "chain intact"
+            head_note = f" (head {head_hash})" if head_hash else ""
+            typer.echo(f"{admin['admin_changes']} admin changes{head_note}: {state}")
         for p in problems:
             typer.echo(f"{p.ref}  seq {p.seq if p.seq is not None else '-'}: {p.problem}")
-        typer.echo(
-            f"{tickets} tickets, {events} events: {len(broken)} ticket(s) with a broken chain"
-        )
-    if problems:
+        verdict = f"{len(broken)} ticket(s) with a broken chain" if problems else "chain intact"
+        typer.echo(f"{tickets} tickets, {events} events: {verdict}")
+    if problems or admin_problems:
         raise typer.Exit(1)
+
+
+@audit_app.command("changes")
+def audit_changes(
+    limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 50,
+    subject: Annotated[
+        str | None, typer.Option(help="Only this subject, e.g. office:dc-rangpur or user:12.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List admin changes (users, offices, routing, SLA, holidays, categories, tokens),
+    from the dashboard and this CLI, newest first."""
+    from grievance_engine import admin_log
+    from grievance_engine.db import session_scope
+
+    _settings()
+    with session_scope() as session:
+        rows = admin_log.recent(session=session, limit=limit, subject=subject)
+        shown = [row.model_dump(mode="json", exclude={"id"}) for row in rows]
+    if as_json:
+        _print_json(shown)
+        return
+    for row in shown:
+        details = json.dumps(row["data"], ensure_ascii=False, sort_keys=True)
+        typer.echo(
+            f"#{row['seq']:<5} {row['at']}  {row['actor']:<16} {row['action']:<22} "
+            f"{row['subject']:<28} {details}"
+        )
+    typer.echo(f"{len(shown)} change(s)", err=True)
 
 
 @routing_app.command("list")

@@ -105,6 +105,7 @@ def sla_set_policy(
     """Add or change one policy; zero or negative times are refused."""
     from escalation import catalogue
     from escalation.policies import PolicyError, SlaPolicy, SlaTarget, Unit
+    from grievance_engine import admin_log
     from grievance_engine.db import session_scope
 
     _settings()
@@ -120,6 +121,17 @@ def sla_set_policy(
         )
         with session_scope() as session:
             catalogue.save_policy(session, policy)
+            admin_log.record(
+                session=session,
+                actor=admin_log.cli_actor(),
+                action="sla_policy_saved",
+                subject=f"sla_policy:{level}:{category or '*'}:{priority or '*'}",
+                level=level,
+                category=category,
+                priority=priority,
+                acknowledge=str(policy.acknowledge),
+                resolve=str(policy.resolve),
+            )
     except (PolicyError, ValueError) as exc:
         typer.echo(f"Refused: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -134,12 +146,22 @@ def calendar_import(
     """Add or update public holidays; every line is checked before anything is saved."""
     from escalation import catalogue
     from escalation.holidays import HolidayFileError
+    from grievance_engine import admin_log
     from grievance_engine.db import session_scope
 
     settings = _settings()
+    country = (country or settings.country).upper()
     try:
         with session_scope() as session:
-            counts = catalogue.import_holidays(session, file, (country or settings.country).upper())
+            counts = catalogue.import_holidays(session, file, country)
+            admin_log.record(
+                session=session,
+                actor=admin_log.cli_actor(),
+                action="holidays_imported",
+                subject=f"calendar:{country}",
+                file=file.name,
+                **counts,
+            )
     except (HolidayFileError, OSError) as exc:
         typer.echo(f"Nothing imported: {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -288,12 +288,20 @@ def incidents_resolve(
 
 
 def _set_away(email: str, away: bool) -> None:
+    from grievance_engine import admin_log
     from grievance_engine.db import session_scope
     from routing import assignment
 
     _settings()
     with session_scope() as session:
-        assignment.set_away(session=session, user=_user(session, email), away=away)
+        person = _user(session, email)
+        assignment.set_away(session=session, user=person, away=away)
+        admin_log.record(
+            session=session,
+            actor=admin_log.cli_actor(),
+            action="user_away" if away else "user_back",
+            subject=f"user:{person.id}",
+        )
     typer.echo(f"{email} is {'away' if away else 'back'}.")
 
 
@@ -321,7 +329,7 @@ def routing_set(
 ) -> None:
     """Add or change a routing rule (the most specific rule wins; see `routing explain`)."""
 
-    from grievance_engine import users
+    from grievance_engine import admin_log, users
     from grievance_engine.db import session_scope
     from grievance_engine.models import AdminLevel
     from routing import service as routing_service
@@ -349,6 +357,16 @@ def routing_set(
                 queue=queue,
             )
             rule_id, where = rule.id, area.name
+            admin_log.record(
+                session=session,
+                actor=admin_log.cli_actor(),
+                action="routing_rule_saved",
+                subject=f"routing_rule:{rule_id}",
+                area=where,
+                category=category,
+                office=office.strip().lower(),
+                queue=queue,
+            )
     except (routing_service.RoutingInputError, users.UserError) as exc:
         raise _fail(str(exc)) from exc
     typer.echo(f"Rule {rule_id}: {where}, {category or 'any category'} → {office} ({queue})")

@@ -51,7 +51,7 @@ def tokens_create(
     """Make a token and print it once: only its hash is kept, so copy it now."""
     from sqlmodel import select
 
-    from grievance_engine import tokens
+    from grievance_engine import admin_log, tokens
     from grievance_engine.db import session_scope
     from grievance_engine.models import AdminLevel, Role, User
     from grievance_engine.settings import get_settings
@@ -82,6 +82,17 @@ def tokens_create(
                 user_id=user_id,
             )
             shown = _row(token, area.name if area else None, user)
+            admin_log.record(
+                session=session,
+                actor=admin_log.cli_actor(),
+                action="token_created",
+                subject=f"token:{token.id}",
+                name=token.name,
+                role=token.role,
+                district=shown["district"],
+                user=user,
+                prefix=token.prefix,
+            )
     except routing_service.RoutingInputError as exc:
         raise _fail(f"--district: {exc}") from exc
     except tokens.TokenError as exc:
@@ -133,13 +144,19 @@ def tokens_revoke(
     token_id: Annotated[int, typer.Argument(metavar="ID", help="The token's id (tokens list).")],
 ) -> None:
     """Revoke a token: it stops working at once. Revoking twice is harmless."""
-    from grievance_engine import tokens
+    from grievance_engine import admin_log, tokens
     from grievance_engine.db import session_scope
 
     try:
         with session_scope() as session:
             token = tokens.revoke(session=session, token_id=token_id)
             when = token.revoked_at.isoformat() if token.revoked_at else ""
+            admin_log.record(
+                session=session,
+                actor=admin_log.cli_actor(),
+                action="token_revoked",
+                subject=f"token:{token_id}",
+            )
     except tokens.TokenError as exc:
         raise _fail(str(exc), 1) from exc
     typer.echo(f"Revoked token #{token_id} {token.name!r} ({when}).")

@@ -6,7 +6,6 @@ The world: an admin, an agent of the national triage desk and the Rangpur office
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pytest
@@ -14,15 +13,23 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from escalation.models import Holiday, SlaPolicyRow
-from grievance_engine import users
+from grievance_engine import admin_log, users
 from grievance_engine.db import session_scope
-from grievance_engine.models import AdminArea, AdminLevel, Category, Office, Role, User
+from grievance_engine.models import (
+    AdminArea,
+    AdminEvent,
+    AdminLevel,
+    Category,
+    Office,
+    Role,
+    User,
+)
 from nalish.app import create_app
 from routing import gazetteer
 from routing.models import RoutingRule
 from tests.dashboards.test_dashboards import PASSWORD, _email, _user, browser, csrf_of
 
-ADMIN_PAGES = ("users", "routing", "sla", "calendar", "categories")
+ADMIN_PAGES = ("users", "offices", "routing", "sla", "calendar", "categories", "changes")
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,11 @@ def _token(client: TestClient, page: str = "users") -> str:
     return csrf_of(client.get(f"/dashboard/admin/{page}").text)
 
 
+def _last_change() -> AdminEvent:
+    with session_scope() as session:
+        return admin_log.recent(session=session, limit=1)[0]
+
+
 def _person(email: str) -> User:
     with session_scope() as session:
         person = users.by_email(session=session, email=email)
@@ -100,6 +112,8 @@ def test_an_agent_and_an_officer_get_404_on_every_admin_page(browsers, role):
         "/dashboard/admin/calendar/import",
         "/dashboard/admin/categories/water",
         "/dashboard/admin/categories/water/active",
+        "/dashboard/admin/offices",
+        "/dashboard/admin/offices/dc-rangpur/active",
     )
     for path in posts:
         assert client.post(path, data={"csrf_token": token}).status_code == 404, path
@@ -181,8 +195,7 @@ def test_a_user_with_mistakes_comes_back_with_the_errors_by_the_fields_and_input
     assert 'id="f-district-error"' in no_district.text
 
 
-def test_an_admin_marks_someone_away_and_back(browsers, world, caplog):
-    caplog.set_level("INFO", logger="nalish.admin")
+def test_an_admin_marks_someone_away_and_back(browsers, world):
     client = browsers["admin"]
     agent = _person(world.emails["agent"])
     away = client.post(
@@ -190,8 +203,13 @@ def test_an_admin_marks_someone_away_and_back(browsers, world, caplog):
     )
     assert away.status_code == 303
     assert _person(world.emails["agent"]).away is True
-    logged = [json.loads(r.getMessage()) for r in caplog.records if r.name == "nalish.admin"]
-    assert {"action": "user_away", "user_id": agent.id}.items() <= logged[-1].items()
+    admin = _person(world.emails["admin"])
+    change = _last_change()
+    assert (change.action, change.subject, change.actor) == (
+        "user_away",
+        f"user:{agent.id}",
+        f"user:{admin.id}",
+    )
     assert "Marked away." in client.get(away.headers["location"]).text
     back = client.post(
         f"/dashboard/admin/users/{agent.id}/away", data={"csrf_token": _token(client), "away": "0"}
@@ -450,3 +468,169 @@ def test_an_admin_deactivates_and_activates_a_category(browsers):
         with session_scope() as session:
             roads = session.exec(select(Category).where(Category.code == "roads")).one()
             assert roads.active is (active == "1")
+
+
+# ---------------------------------------------------------------------------
+# Offices
+# ---------------------------------------------------------------------------
+
+
+def _office(code: str) -> Office | None:
+    with session_scope() as session:
+        return session.exec(select(Office).where(Office.code == code)).first()
+
+
+def test_an_admin_adds_an_office_in_kaunia_changes_its_phone_and_each_change_is_recorded(
+    browsers, world
+):
+    client = browsers["admin"]
+    code = f"kaunia-desk-{world.emails['admin'][6:10]}"
+    fields = {
+        "code": code,
+        "name": "Kaunia Union Digital Centre",
+        "level": "upazila",
+        "area": "kaunia",
+        "phone": "01712-345678",
+        "email": "",
+    }
+    added = client.post(
+        "/dashboard/admin/offices", data={"csrf_token": _token(client, "offices"), **fields}
+    )
+    assert added.status_code == 303, added.text
+    office = _office(code)
+    assert office is not None and office.phone == "+8801712345678" and office.level == "upazila"
+    assert "Office saved." in client.get(added.headers["location"]).text
+    listed = client.get("/dashboard/admin/offices?district=Rangpur").text
+    assert code in listed and "Kaunia" in listed
+    first = _last_change()
+    assert (first.action, first.subject) == ("office_saved", f"office:{code}")
+    assert first.data["changed"]["phone"] == [None, "+8801712345678"]
+
+    fields["phone"] = "+8801812000333"
+    changed = client.post(
+        "/dashboard/admin/offices", data={"csrf_token": _token(client, "offices"), **fields}
+    )
+    assert changed.status_code == 303
+    second = _last_change()
+    assert second.seq == first.seq + 1 and second.prev_hash == first.hash
+    assert second.data == {"changed": {"phone": ["+8801712345678", "+8801812000333"]}}
+
+    unchanged = client.post(
+        "/dashboard/admin/offices", data={"csrf_token": _token(client, "offices"), **fields}
+    )
+    assert unchanged.status_code == 303
+    assert _last_change().seq == second.seq  # nothing changed, nothing recorded
+
+
+@pytest.mark.parametrize(
+    ("field", "fields", "says"),
+    [
+        ("code", {"code": "Bad Code!", "level": "district", "area": "Rangpur"}, "lower-case"),
+        ("name", {"name": "  ", "level": "district", "area": "Rangpur"}, "a name of"),
+        ("area", {"level": "national", "area": "Rangpur"}, "covers no single area"),
+        ("area", {"level": "district", "area": "Rangpoor Xyz"}, "did you mean"),
+        ("area", {"level": "district", "area": ""}, "name the district"),
+        ("phone", {"level": "district", "area": "Rangpur", "phone": "12"}, "'12'"),
+        ("email", {"level": "district", "area": "Rangpur", "email": "dc@"}, "not an email"),
+        ("level", {"level": "county", "area": "Rangpur"}, "choose a level"),
+    ],
+)
+def test_an_office_with_a_mistake_comes_back_with_the_error_by_its_field(
+    browsers, field, fields, says
+):
+    client = browsers["admin"]
+    form = {"code": "new-desk", "name": "New desk", "phone": "", "email": "", **fields}
+    refused = client.post(
+        "/dashboard/admin/offices", data={"csrf_token": _token(client, "offices"), **form}
+    )
+    assert refused.status_code == 422
+    text = refused.text.replace("&#39;", "'")
+    assert f'id="f-{field}-error"' in text
+    assert says in text
+    if field != "level":
+        assert f'value="{form[field]}"' in text  # the input is kept
+    assert _office("new-desk") is None
+
+
+def test_an_office_that_rules_point_to_cannot_be_deactivated_but_a_new_one_can(browsers, world):
+    client = browsers["admin"]
+    refused = client.post(
+        "/dashboard/admin/offices/dc-rangpur/active",
+        data={"csrf_token": _token(client, "offices"), "active": "0"},
+    )
+    assert refused.status_code == 422
+    assert "routing rule(s) still send tickets here" in refused.text
+    assert _office("dc-rangpur").active is True
+
+    code = f"spare-{world.emails['admin'][6:10]}"
+    added = client.post(
+        "/dashboard/admin/offices",
+        data={
+            "csrf_token": _token(client, "offices"),
+            "code": code,
+            "name": "Spare desk",
+            "level": "national",
+        },
+    )
+    assert added.status_code == 303, added.text
+    off = client.post(
+        f"/dashboard/admin/offices/{code}/active",
+        data={"csrf_token": _token(client, "offices"), "active": "0"},
+    )
+    assert off.status_code == 303
+    assert _office(code).active is False
+    assert (_last_change().action, _last_change().subject) == (
+        "office_deactivated",
+        f"office:{code}",
+    )
+    assert (
+        client.post(
+            "/dashboard/admin/offices/no-such-office/active",
+            data={"csrf_token": _token(client, "offices"), "active": "0"},
+        ).status_code
+        == 404
+    )
+
+
+def test_the_offices_page_lists_the_rungs_above_upazilas_unless_a_district_is_chosen(browsers):
+    client = browsers["admin"]
+    default = client.get("/dashboard/admin/offices").text
+    assert "national-triage" in default and "dc-rangpur" in default
+    assert "Upazila Nirbahi Officer" not in default
+    rangpur = client.get("/dashboard/admin/offices?district=rangpur").text
+    assert "dc-rangpur" in rangpur and "dc-dhaka" not in rangpur
+    unknown = client.get("/dashboard/admin/offices?district=Atlantis").text
+    assert 'id="filter-district-error"' in unknown and "is not known" in unknown
+
+
+# ---------------------------------------------------------------------------
+# The record of admin changes
+# ---------------------------------------------------------------------------
+
+
+def test_the_changes_page_shows_who_changed_what_and_that_the_chain_is_intact(
+    backend, browsers, world
+):
+    client = browsers["admin"]
+    client.post(
+        "/dashboard/admin/calendar",
+        data={
+            "csrf_token": _token(client, "calendar"),
+            "day": "2026-12-16",
+            "name": "Victory Day",
+            "kind": "holiday",
+        },
+    )
+    backend.nalish(
+        "sla", "set-policy", "--level", "division", "--acknowledge", "2", "--resolve", "6",
+        "--unit", "working_days",
+    )  # fmt: skip
+    page = client.get("/dashboard/admin/changes")
+    assert page.status_code == 200
+    text = page.text
+    assert "the chain is intact" in text
+    assert "holiday:BD:2026-12-16" in text and world.emails["admin"] in text
+    assert "sla_policy:division:*:*" in text and "cli:" in text  # the CLI's change too
+    only = client.get("/dashboard/admin/changes?subject=holiday:BD:2026-12-16").text
+    assert "holiday:BD:2026-12-16" in only and "sla_policy:division" not in only
+    assert backend.nalish("audit", "verify").returncode == 0

@@ -269,9 +269,9 @@ def test_an_officer_of_another_district_gets_404_on_every_form(app, people):
 
 def test_officers_do_not_take_calls_or_owe_call_backs(app, people):
     officer = browser(app, people.rangpur)
-    assert officer.get("/dashboard/intake").status_code == 403
-    assert officer.get("/dashboard/callbacks").status_code == 403
-    assert _call(officer).status_code == 403
+    assert officer.get("/dashboard/intake").status_code == 404
+    assert officer.get("/dashboard/callbacks").status_code == 404
+    assert _call(officer).status_code == 404
     nav = browser(app, people.agent).get("/dashboard/queue").text
     assert 'href="/dashboard/intake"' in nav and 'href="/dashboard/callbacks"' in nav
 

@@ -1,0 +1,186 @@
+"""The offices that own tickets, as an admin changes them: list, add, rename, give a
+phone and an email, deactivate.
+
+An office sits at one rung (upazila, district, division, national) and, below the
+national desk, covers one admin area of that rank; the escalation ladder climbs from
+an office to the active office of its area's parent. The seed makes one per area; an
+admin adds the rest (a second desk for a city, a project office) here or from the
+dashboard. The caller commits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, func, select
+
+from grievance_engine import phones
+from grievance_engine.models import AdminArea, AdminLevel, Office, OfficeLevel, User
+from routing import service
+from routing.models import RoutingRule
+
+CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_NAME = 200
+
+
+class OfficeInputError(ValueError):
+    """A field of an office is wrong; `field` names it for the form."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class OfficeRow:
+    """One office as the admin page lists it."""
+
+    id: int
+    code: str
+    name: str
+    level: str
+    area: str | None
+    phone: str | None
+    email: str | None
+    active: bool
+    people: int
+
+
+def list_offices(
+    *, session: Session, country: str, level: str | None = None, district: str | None = None
+) -> list[OfficeRow]:
+    """The country's offices (and the national desk), by rung then name; only one
+    `level`, or only the offices in and under one `district` (its English name)."""
+    statement = (
+        select(Office, AdminArea)
+        .join(AdminArea, col(Office.area_id) == AdminArea.id, isouter=True)
+        .where((col(AdminArea.country) == country) | col(Office.area_id).is_(None))
+    )
+    if level:
+        statement = statement.where(Office.level == level)
+    if district:
+        area = service.resolve_area(session, district, country=country, level=AdminLevel.DISTRICT)
+        statement = statement.where(
+            (AdminArea.id == area.id) | (col(AdminArea.parent_id) == area.id)
+        )
+    people = dict(
+        session.exec(
+            select(User.office_id, func.count())
+            .where(col(User.active), col(User.office_id).is_not(None))
+            .group_by(col(User.office_id))
+        ).all()
+    )
+    rungs = [str(level) for level in OfficeLevel]
+    rows = [
+        OfficeRow(
+            id=office.id,
+            code=office.code,
+            name=office.name,
+            level=office.level,
+            area=area.name if area else None,
+            phone=office.phone,
+            email=office.email,
+            active=office.active,
+            people=people.get(office.id, 0),
+        )
+        for office, area in session.exec(statement)
+    ]
+    rungs.reverse()  # national first
+    return sorted(rows, key=lambda row: (rungs.index(row.level), row.name))
+
+
+@dataclass(frozen=True)
+class OfficeChange:
+    """What an admin typed: a new office, or new values for an existing `code`."""
+
+    code: str
+    name: str
+    level: str
+    area: str = ""  # the name of the area it covers, at its rung; blank for national
+    phone: str = ""
+    email: str = ""
+
+
+def save_office(*, session: Session, change: OfficeChange, country: str) -> tuple[Office, dict]:
+    """Add the office `change.code` or update it; returns it and what changed
+    ({field: [before, after]}). Raises `OfficeInputError` naming the wrong field."""
+    code = change.code.strip().lower()
+    if not CODE.match(code):
+        raise OfficeInputError(
+            "a code of 2–40 lower-case letters, digits and hyphens", field="code"
+        )
+    name = " ".join(change.name.split())
+    if not name or len(name) > MAX_NAME:
+        raise OfficeInputError(f"a name of 1–{MAX_NAME} characters", field="name")
+    if change.level not in OfficeLevel.__members__.values():
+        raise OfficeInputError("choose a level", field="level")
+    area_id = _area_id(session, change.area, level=change.level, country=country)
+    phone = _phone(change.phone, country)
+    email = change.email.strip().lower() or None
+    if email and not EMAIL.match(email):
+        raise OfficeInputError(f"not an email address: {change.email!r}", field="email")
+    office = session.exec(select(Office).where(Office.code == code)).first()
+    before = (
+        {}
+        if office is None
+        else {k: getattr(office, k) for k in ("name", "level", "area_id", "phone", "email")}
+    )
+    if office is None:
+        office = Office(code=code, name=name, level=change.level)
+    office.name, office.level, office.area_id = name, change.level, area_id
+    office.phone, office.email = phone, email
+    session.add(office)
+    session.flush()
+    after = {
+        "name": name,
+        "level": change.level,
+        "area_id": area_id,
+        "phone": phone,
+        "email": email,
+    }
+    changed = {
+        key: [before.get(key), value] for key, value in after.items() if before.get(key) != value
+    }
+    return office, changed
+
+
+def _area_id(session: Session, text: str, *, level: str, country: str) -> int | None:
+    if level == OfficeLevel.NATIONAL:
+        if text.strip():
+            raise OfficeInputError("the national desk covers no single area", field="area")
+        return None
+    if not text.strip():
+        raise OfficeInputError(f"name the {level} this office covers", field="area")
+    try:
+        return service.resolve_area(session, text, country=country, level=level).id
+    except service.RoutingInputError as exc:
+        raise OfficeInputError(str(exc), field="area") from exc
+
+
+def _phone(text: str, country: str) -> str | None:
+    if not text.strip():
+        return None
+    try:
+        return phones.to_e164(text, region=country)
+    except phones.InvalidPhoneNumber as exc:
+        raise OfficeInputError(f"{text!r}: {exc}", field="phone") from exc
+
+
+def set_active(*, session: Session, office: Office, active: bool) -> None:
+    """Deactivate an office (routing and the ladder pass it by) or activate it. An
+    office that routing rules still send tickets to cannot be deactivated."""
+    if not active:
+        rules = session.exec(
+            select(func.count())
+            .select_from(RoutingRule)
+            .where(RoutingRule.office_id == office.id, col(RoutingRule.active))
+        ).one()
+        if rules:
+            raise OfficeInputError(
+                f"{rules} active routing rule(s) still send tickets here; re-point them first",
+                field="offices",
+            )
+    office.active = active
+    session.add(office)
