@@ -943,6 +943,111 @@ CATALOGUE.update(
     }
 )
 
+# Readable names for codes the ticket page shows: event types and channels; the
+# caller's other complaints; the queue's deadline filter.
+CATALOGUE.update(
+    {
+        "event_created": {"en": "Filed", "bn": "দাখিল হয়েছে", "sw": "Limewasilishwa"},
+        "event_status_changed": {
+            "en": "Status changed",
+            "bn": "অবস্থা বদলেছে",
+            "sw": "Hali imebadilika",
+        },
+        "event_assigned": {"en": "Assigned", "bn": "দায়িত্ব দেওয়া হয়েছে", "sw": "Limekabidhiwa"},
+        "event_acknowledged": {
+            "en": "Acknowledged",
+            "bn": "প্রাপ্তি স্বীকার",
+            "sw": "Kupokelewa kumethibitishwa",
+        },
+        "event_transferred": {"en": "Transferred", "bn": "হস্তান্তরিত", "sw": "Limehamishwa"},
+        "event_comment": {"en": "Note", "bn": "নোট", "sw": "Dokezo"},
+        "event_sms_sent": {"en": "SMS sent", "bn": "এসএমএস পাঠানো হয়েছে", "sw": "SMS imetumwa"},
+        "event_sms_failed": {
+            "en": "SMS not delivered",
+            "bn": "এসএমএস পৌঁছায়নি",
+            "sw": "SMS haikufika",
+        },
+        "event_sla_reminder": {
+            "en": "Deadline reminder",
+            "bn": "সময়সীমার অনুস্মারক",
+            "sw": "Ukumbusho wa muda",
+        },
+        "event_sla_breached": {
+            "en": "Deadline missed at the top level",
+            "bn": "সর্বোচ্চ স্তরেও সময় পেরিয়েছে",
+            "sw": "Muda umepita katika ngazi ya juu",
+        },
+        "event_rated": {
+            "en": "Rated by the citizen",
+            "bn": "নাগরিকের মূল্যায়ন",
+            "sw": "Tathmini ya mwananchi",
+        },
+        "event_duplicate_suspected": {
+            "en": "Likely duplicate found",
+            "bn": "সম্ভাব্য একই অভিযোগ পাওয়া গেছে",
+            "sw": "Huenda ni marudio",
+        },
+        "event_duplicate_merged": {
+            "en": "Merged as a duplicate",
+            "bn": "একই অভিযোগ হিসেবে একীভূত",
+            "sw": "Limeunganishwa kama marudio",
+        },
+        "event_duplicate_dismissed": {
+            "en": "Not a duplicate",
+            "bn": "একই অভিযোগ নয়",
+            "sw": "Si marudio",
+        },
+        "event_original_resolved": {
+            "en": "The original complaint was resolved",
+            "bn": "মূল অভিযোগের সমাধান হয়েছে",
+            "sw": "Lalamiko la asili limetatuliwa",
+        },
+        "event_grouped": {
+            "en": "Grouped into an incident",
+            "bn": "একটি ঘটনার সাথে যুক্ত",
+            "sw": "Limewekwa pamoja na tukio",
+        },
+        "event_attachment_added": {
+            "en": "Recording or file added",
+            "bn": "রেকর্ডিং বা ফাইল যুক্ত",
+            "sw": "Rekodi au faili imeongezwa",
+        },
+        "channel_ussd": {"en": "USSD", "bn": "ইউএসএসডি", "sw": "USSD"},
+        "channel_sms": {"en": "SMS", "bn": "এসএমএস", "sw": "SMS"},
+        "channel_voice": {"en": "Voice call", "bn": "ভয়েস কল", "sw": "Simu ya sauti"},
+        "channel_agent": {"en": "Call to an agent", "bn": "এজেন্টকে ফোন", "sw": "Simu kwa wakala"},
+        "channel_web": {"en": "Web", "bn": "ওয়েব", "sw": "Wavuti"},
+        "caller_history": {
+            "en": "This caller's other complaints",
+            "bn": "এই কলারের অন্যান্য অভিযোগ",
+            "sw": "Malalamiko mengine ya mpigaji huyu",
+        },
+        "caller_history_none": {
+            "en": "No other complaints from this number that you may see.",
+            "bn": "এই নম্বর থেকে আপনার দেখার মতো অন্য কোনো অভিযোগ নেই।",
+            "sw": "Hakuna malalamiko mengine kutoka nambari hii unayoweza kuona.",
+        },
+        "caller_history_anonymous": {
+            "en": "Anonymous complaint: it is not linked to the caller's others.",
+            "bn": "বেনামি অভিযোগ: কলারের অন্য অভিযোগের সাথে যুক্ত করা হয় না।",
+            "sw": "Lalamiko bila jina: halihusishwi na malalamiko mengine ya mpigaji.",
+        },
+        "sla_state": {"en": "Deadline", "bn": "সময়সীমা", "sw": "Muda wa mwisho"},
+        "sla_state_overdue": {"en": "Overdue", "bn": "সময় পেরিয়ে গেছে", "sw": "Muda umepita"},
+        "sla_state_due_today": {
+            "en": "Due within 24 hours",
+            "bn": "২৪ ঘণ্টার মধ্যে",
+            "sw": "Ndani ya saa 24",
+        },
+        "sla_state_later": {"en": "Due later", "bn": "পরে", "sw": "Baadaye"},
+        "sla_state_none": {
+            "en": "No running deadline",
+            "bn": "চলমান সময়সীমা নেই",
+            "sw": "Hakuna muda unaoendelea",
+        },
+    }
+)
+
 # Canned SMS replies, per ticket language: (key, text). The label of each is the
 # phrase `canned_<key>` in the reader's language; `{ref}` is the ticket's reference.
 # The English and Kiswahili copy stays in GSM-7 (a part holds 160 characters, not 70):

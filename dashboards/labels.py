@@ -1,10 +1,11 @@
-"""Names the pages show for codes: categories and districts in the reader's language,
-and the event fields worth a line in a ticket's timeline."""
+"""Names the pages show for codes: categories, districts, event types and channels in
+the reader's language, and the event fields worth a line in a ticket's timeline."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from dashboards import i18n
 from grievance_engine.models import AdminArea, AdminLevel, Category
 from grievance_engine.settings import get_settings
 
@@ -29,3 +30,16 @@ def districts(session: Session, language: str) -> dict[str, str]:
         d.name: d.name_local if language == "bn" and d.name_local else d.name
         for d in session.exec(statement)
     }
+
+
+def event_type(language: str, code: str) -> str:
+    """An event type ("status_changed") as the reader's words, or the code itself for a
+    type the catalogue does not name yet (nothing is hidden for want of a phrase)."""
+    key = f"event_{code}"
+    return i18n.translate(language, key) if key in i18n.CATALOGUE else code
+
+
+def channel(language: str, code: str) -> str:
+    """A channel ("ussd", "agent") as the reader's words, or the code itself."""
+    key = f"channel_{code}"
+    return i18n.translate(language, key) if key in i18n.CATALOGUE else code

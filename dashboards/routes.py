@@ -10,6 +10,7 @@ Every ticket a page shows comes through `deps.visible_tickets` or
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -33,6 +34,14 @@ from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Role, Ticket, TicketStatus
 
 QUEUE_LIMIT = 200
+# The queue's deadline filter: each state is a window of `sla_due_at` from now,
+# [low, high) (None: unbounded); "none" is a ticket with no running deadline.
+SLA_STATES: dict[str, tuple[timedelta | None, timedelta | None]] = {
+    "overdue": (None, timedelta(0)),
+    "due_today": (timedelta(0), timedelta(hours=24)),
+    "later": (timedelta(hours=24), None),
+    "none": (None, None),
+}
 # Where `/dashboard` sends each role.
 HOME = {
     Role.AGENT: "/dashboard/queue",
@@ -64,9 +73,11 @@ def queue(
     status: str = "",
     category: str = "",
     district: str = "",
+    sla: str = "",
 ) -> HTMLResponse:
     """The tickets `user` may see: open ones by default, the nearest deadline first
-    (tickets with no running deadline last), filtered by status, category, district."""
+    (tickets with no running deadline last), filtered by status, category, district
+    and the state of their deadline (`sla`: overdue, due_today, later, none)."""
     statement = visible_tickets(ticket_service.public_statement(), user)
     if status == "all":
         pass
@@ -79,11 +90,21 @@ def queue(
         statement = statement.where(Category.code == category)
     if district:
         statement = statement.where(AdminArea.name == district)
+    now = clock.now()
+    if sla not in SLA_STATES:
+        sla = ""
+    elif sla == "none":
+        statement = statement.where(col(Ticket.sla_due_at).is_(None))
+    else:
+        low, high = SLA_STATES[sla]
+        if low is not None:
+            statement = statement.where(col(Ticket.sla_due_at) >= now + low)
+        if high is not None:
+            statement = statement.where(col(Ticket.sla_due_at) < now + high)
     statement = statement.order_by(
         nulls_last(col(Ticket.sla_due_at).asc()), col(Ticket.created_at), col(Ticket.id)
     ).limit(QUEUE_LIMIT + 1)
     rows = list(session.exec(statement))
-    now = clock.now()
     tickets = [
         {
             **ticket_service.as_public(row),
@@ -108,7 +129,8 @@ def queue(
         statuses=[s.value for s in TicketStatus],
         categories=categories,
         districts=districts,
-        chosen={"status": status, "category": category, "district": district},
+        sla_states=list(SLA_STATES),
+        chosen={"status": status, "category": category, "district": district, "sla": sla},
     )
 
 

@@ -55,6 +55,7 @@ from grievance_engine.lifecycle import TransitionError
 from grievance_engine.models import (
     AdminArea,
     AdminLevel,
+    Category,
     Citizen,
     Office,
     Role,
@@ -75,6 +76,7 @@ REASON_MAX_CHARS = 500
 DESCRIPTION_MAX_CHARS = 2000
 # A reply longer than this costs the helpline more than a call back would.
 REPLY_MAX_PARTS = 4
+CALLER_HISTORY_SHOWN = 20
 # Moves the status form offers: a duplicate is marked by merging (it needs the original)
 # and "assigned" by claiming or transferring (it needs a person).
 _NOT_BY_STATUS_FORM = frozenset({TicketStatus.DUPLICATE, TicketStatus.ASSIGNED})
@@ -233,12 +235,16 @@ def _ticket_page(
         category_label=labels.categories(session, language).get(shown["category"]),
         district_label=labels.districts(session, language).get(shown["district"]),
         phone=phone_for(user, ticket, shown["phone"]),
+        channel_label=labels.channel(language, ticket.channel),
+        language_label=INTAKE_LANGUAGES.get(ticket.language, ticket.language),
+        caller_history=_caller_history(session, user, ticket, language),
         overdue=ticket.sla_due_at is not None
         and ticket.sla_due_at < clock.now()
         and ticket.status in lifecycle.OPEN,
         events=[
             {
                 "type": event.type,
+                "label": labels.event_type(language, event.type),
                 "at": event.at,
                 "actor": event.actor,
                 "details": [(k, event.data[k]) for k in labels.EVENT_FIELDS if event.data.get(k)],
@@ -250,6 +256,38 @@ def _ticket_page(
         errors=errors or {},
         values=values,
     )
+
+
+def _caller_history(
+    session: Session, user: User, ticket: Ticket, language: str
+) -> list[dict[str, Any]]:
+    """The caller's other complaints that `user` may see, newest first. None for an
+    anonymous complaint, and anonymous ones are never listed: linking them to the
+    caller's others would unmask the caller."""
+    if ticket.anonymous:
+        return []
+    statement = visible_tickets(
+        select(Ticket.ref, Ticket.status, Category.code, Ticket.created_at)
+        .join(Category, col(Category.id) == Ticket.category_id)
+        .where(
+            Ticket.citizen_id == ticket.citizen_id,
+            Ticket.id != ticket.id,
+            col(Ticket.anonymous).is_(False),
+        )
+        .order_by(col(Ticket.created_at).desc())
+        .limit(CALLER_HISTORY_SHOWN),
+        user,
+    )
+    names = labels.categories(session, language)
+    return [
+        {
+            "ref": refs.display(ref),
+            "status": status,
+            "category": names.get(code, code),
+            "created_at": created_at,
+        }
+        for ref, status, code, created_at in session.exec(statement)
+    ]
 
 
 def _invalid(

@@ -239,11 +239,67 @@ def test_the_queue_says_overdue_in_words(backend, browsers, world):
     assert "Overdue" in queue
 
 
-def test_a_ticket_page_shows_its_timeline(browsers, world):
+def test_a_ticket_page_shows_its_timeline_in_words(browsers, world):
     shown = browsers["agent"].get(f"/dashboard/tickets/{world.rangpur.lower()}")
     assert shown.status_code == 200
     assert world.rangpur in shown.text
-    assert "created" in shown.text  # the first event
+    timeline = shown.text.split('<ol class="timeline">')[1]
+    assert "<strong>Filed</strong>" in timeline  # the first event, `created`
+    assert "<dd>Call to an agent</dd>" in shown.text and "<dd>English</dd>" in shown.text
+    _switch_language(browsers["super"], "bn")
+    in_bangla = browsers["super"].get(f"/dashboard/tickets/{world.rangpur}").text
+    _switch_language(browsers["super"], "en")
+    assert "<strong>দাখিল হয়েছে</strong>" in in_bangla and "<dd>এজেন্টকে ফোন</dd>" in in_bangla
+
+
+def _switch_language(client: TestClient, language: str) -> None:
+    token = page_csrf(client)
+    switched = client.post("/dashboard/language", data={"csrf_token": token, "language": language})
+    assert switched.status_code == 303
+
+
+def _history(page: str) -> str:
+    return page.split('id="history-heading"')[1].split("</ul>")[0].split("<h")[0]
+
+
+def test_a_ticket_page_lists_the_callers_other_complaints_the_reader_may_see(browsers, world):
+    phone = "+8801711000444"
+    in_rangpur = _take_call(phone, "Rangpur")
+    in_cumilla = _take_call(phone, "Cumilla")
+    hidden = _take_call(phone, "Rangpur", anonymous=True)
+    agent = _history(browsers["agent"].get(f"/dashboard/tickets/{in_rangpur}").text)
+    assert in_cumilla in agent and hidden not in agent and in_rangpur not in agent
+    officer = _history(browsers["rangpur"].get(f"/dashboard/tickets/{in_rangpur}").text)
+    assert in_cumilla not in officer and hidden not in officer  # not theirs; anonymous
+    assert "No other complaints from this number that you may see." in officer
+    anonymous = _history(browsers["agent"].get(f"/dashboard/tickets/{hidden}").text)
+    assert "it is not linked to the caller&#39;s others" in anonymous
+    assert in_rangpur not in anonymous and in_cumilla not in anonymous
+
+
+def test_the_queue_filters_by_the_state_of_the_deadline(browsers, world):
+    from datetime import timedelta
+
+    from grievance_engine import clock
+
+    soon, later, none = (_take_call("+8801711000555", "Rangpur") for _ in range(3))
+    with session_scope() as session:
+        for ref, due in ((soon, timedelta(hours=3)), (later, timedelta(days=3)), (none, None)):
+            ticket = session.exec(select(Ticket).where(Ticket.ref == refs.normalise(ref))).one()
+            ticket.sla_due_at = clock.now() + due if due is not None else None
+    agent = browsers["agent"]
+
+    def listed(state: str) -> set[str]:
+        text = agent.get("/dashboard/queue", params={"sla": state}).text
+        return {ref for ref in (soon, later, none) if ref in text}
+
+    assert listed("due_today") == {soon}
+    assert listed("later") == {later}
+    assert listed("none") == {none}
+    assert listed("overdue") == set()
+    assert listed("") == {soon, later, none}
+    assert listed("bogus") == {soon, later, none}  # an unknown state filters nothing
+    assert 'value="due_today" selected' in agent.get("/dashboard/queue?sla=due_today").text
 
 
 # ---------------------------------------------------------------------------
