@@ -39,6 +39,7 @@ PASSWORD = "browser-test-password-1"
 AGENT = "agent.browser@nalish.test"
 OFFICER = "officer.rangpur.browser@nalish.test"
 SUPERVISOR = "supervisor.browser@nalish.test"
+ADMIN = "admin.browser@nalish.test"
 CALLER = "+8801812345670"
 WHAT_WAS_DONE = "Replaced the tubewell pump at the school"
 FILED = re.compile(r"/dashboard/tickets/([0-9A-Z]{4}-[0-9A-Z]{4})\?done=filed$")
@@ -151,6 +152,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     found.nalish(
         "users", "create", "--email", SUPERVISOR, "--role", "supervisor",
         "--password", PASSWORD, "--name", "Shirin Supervisor",
+    )  # fmt: skip
+    found.nalish(
+        "users", "create", "--email", ADMIN, "--role", "admin", "--password", PASSWORD,
     )  # fmt: skip
     log = home / "serve.log"
     with log.open("wb") as out:
@@ -297,3 +301,39 @@ def test_the_supervisor_dashboard_and_the_queue_on_a_360_px_phone(
         server.screenshot(narrow, "queue-360")
     finally:
         phone.close()
+
+
+def test_an_admin_gives_the_rangpur_office_a_phone_and_finds_the_change_recorded(
+    page: Page, server: Server
+) -> None:
+    _log_in(page, server, ADMIN)
+    page.get_by_role("link", name="Admin").click()
+    page.get_by_role("navigation", name="Admin pages").get_by_role("link", name="Offices").click()
+    expect(
+        page.get_by_role("cell", name="dc-rangpur", exact=True), "the offices list Rangpur's"
+    ).to_be_visible()
+    form = page.get_by_role("group", name="Add or change an office")
+    form.get_by_label("Office code").fill("dc-rangpur")
+    form.get_by_label("Name").fill("Deputy Commissioner's Office, Rangpur")
+    form.get_by_label("Level").select_option("district")
+    form.get_by_label("Area it covers").fill("Rangpur")
+    form.get_by_label("Phone").fill("0521-62000")
+    form.get_by_label("Phone").press("Enter")  # the keyboard submits the form
+    expect(page.get_by_role("status"), "the office is saved").to_have_text("Office saved.")
+    expect(page.get_by_role("cell", name="+88052162000"), "the phone, in E.164").to_be_visible()
+
+    page.get_by_role("link", name="Changes").click()
+    expect(page.get_by_role("status"), "the chain of changes is intact").to_contain_text(
+        "the chain is intact"
+    )
+    newest = page.get_by_role("row").nth(1)
+    expect(newest, "the newest change is the office's phone").to_contain_text("office:dc-rangpur")
+    expect(newest, "with who made it").to_contain_text(ADMIN)
+    server.screenshot(page, "admin-changes")
+
+    page.get_by_label("Language").select_option("sw")
+    page.get_by_role("button", name="Change").click()
+    expect(page.locator("html"), "the page is now in Kiswahili").to_have_attribute("lang", "sw")
+    expect(page.get_by_role("heading", level=1), "the heading in Kiswahili").to_have_text(
+        "Mabadiliko"
+    )
