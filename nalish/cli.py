@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -679,6 +680,7 @@ def gazetteer_import(
     ] = False,
 ) -> None:
     """Add or update admin areas (by code) and their aliases from a CSV file."""
+    from grievance_engine import admin_log
     from grievance_engine.db import session_scope
     from routing import gazetteer_import as importing
 
@@ -701,6 +703,18 @@ def gazetteer_import(
                 dry_run=dry_run,
                 progress=progress if len(rows) > 1000 else None,
             )
+            if not dry_run:
+                admin_log.record(
+                    session=session,
+                    actor=admin_log.cli_actor(),
+                    action="gazetteer_imported",
+                    subject=f"gazetteer:{country}",
+                    file=Path(file.name).name,
+                    rows=counts.rows,
+                    added=counts.added,
+                    updated=counts.updated,
+                    aliases=counts.aliases,
+                )
     except importing.GazetteerImportError as exc:
         for problem in exc.problems:
             typer.echo(f"{file.name}: {problem}", err=True)

@@ -68,6 +68,7 @@ def menus_check(
 def menus_sync() -> None:
     """Give active campaigns their category and routing rule now; deactivate the
     categories of retired ones (their tickets stay)."""
+    from grievance_engine import admin_log
     from grievance_engine.db import session_scope
     from menus import registry
     from menus.definition import DefinitionError
@@ -76,6 +77,14 @@ def menus_sync() -> None:
     try:
         with session_scope() as session:
             done = registry.sync(session)
+            admin_log.record(
+                session=session,
+                actor=admin_log.cli_actor(),
+                action="menus_synced",
+                subject="menus",
+                active=list(done["active"]),
+                retired=list(done["retired"]),
+            )
     except DefinitionError as exc:
         typer.echo(f"ERROR {exc}", err=True)
         raise typer.Exit(2) from exc

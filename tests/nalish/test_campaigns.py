@@ -88,6 +88,10 @@ def test_a_food_relief_campaign_is_added_used_and_retired_without_a_restart(back
 
     synced = backend.nalish("menus", "sync")
     assert "retired: food_relief" in synced.stdout
+    recorded = json.loads(backend.nalish("audit", "changes", "--limit", "1", "--json").stdout)
+    assert recorded[0]["action"] == "menus_synced" and recorded[0]["data"]["retired"] == [
+        "food_relief"
+    ]
     still = json.loads(backend.nalish("tickets", "show", ref, "--json").stdout)
     assert still["category"] == "food_relief"  # retiring keeps the tickets
 

@@ -77,6 +77,10 @@ def test_gazetteer_import_adds_areas_and_aliases(backend, tmp_path):
 
     again = backend.nalish("gazetteer", "import", str(csv_file))
     assert "added 0, updated 0, aliases 0" in again.stdout
+    recorded = json.loads(backend.nalish("audit", "changes", "--limit", "3", "--json").stdout)
+    imports = [c for c in recorded if c["action"] == "gazetteer_imported"]
+    assert [c["data"]["added"] for c in imports] == [0, 2]  # the dry run is not a change
+    assert imports[0]["subject"] == "gazetteer:BD" and imports[0]["data"]["file"] == "areas.csv"
 
 
 def test_gazetteer_import_refuses_a_bad_row_and_writes_nothing(backend, tmp_path):
