@@ -8,8 +8,8 @@ owner by SMS, the citizen — is the caller's part (`escalation.notify`), so a c
 over several rungs sends one message, not one per rung.
 
 A sweep escalates hundreds of tickets per transaction, mostly from a few offices to
-fewer: it passes a `Rungs`, so each office's next rung and its available people are
-looked up once per batch instead of once per ticket.
+fewer: it passes a `Rungs`, so each office's available people are looked up once per
+batch and its next rung once per sweep, instead of once per ticket.
 """
 
 from __future__ import annotations
@@ -47,14 +47,24 @@ class Rungs:
     """
 
     above: dict[int, Office | None] = field(default_factory=dict)
+    # office id -> the id of the office above it, shared by all the batches of one sweep
+    # (the ladder does not change within a minute); `above` holds this batch's objects
+    known_above: dict[int, int | None] = field(default_factory=dict)
     # (office id, queue, language) -> the available people, as `assignment.available`
     pools: dict[tuple[int, str, str], list[User]] = field(default_factory=dict)
     open_tickets: dict[int, int] = field(default_factory=dict)  # user id -> count
 
     def next_office(self, session: Session, office: Office) -> Office | None:
-        if office.id not in self.above:
-            self.above[office.id] = next_office(session, office)
-        return self.above[office.id]
+        if office.id in self.above:
+            return self.above[office.id]
+        if office.id in self.known_above:
+            above_id = self.known_above[office.id]
+            found = session.get(Office, above_id) if above_id is not None else None
+        else:
+            found = next_office(session, office)
+            self.known_above[office.id] = found.id if found else None
+        self.above[office.id] = found
+        return found
 
     def auto_assign(self, session: Session, ticket: Ticket, *, actor: str) -> User | None:
         """`assignment.auto_assign(keep_status=True)`: the same choice and the same

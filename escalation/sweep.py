@@ -16,9 +16,10 @@ with one SMS to the citizen and one (digested) to the new owner — not one per 
 
 Speed (bench/sla_sweep.py: 10,000 due among a million open tickets): a batch claims its
 tickets in one UPDATE, loads the rows its escalations look up (citizens, offices,
-areas, categories) in a few queries, and shares each office's next rung and available
-people across its tickets (`ladder.Rungs`), so that what is left per ticket is the
-writing: its events, its row and the citizen's SMS.
+areas, categories) in a few queries, and shares each office's available people across
+its tickets (`ladder.Rungs`; each office's next rung is looked up once per sweep). Its
+writes are gathered (`events.batched`): the tickets' rows in one flush, their events
+and SMS in multi-row INSERTs at the end of the batch, in the same transaction.
 """
 
 from __future__ import annotations
@@ -62,8 +63,9 @@ def run(*, now: datetime | None = None, batch: int = BATCH) -> SweepResult:
     as_of = now
     now = now or clock.now()
     result = SweepResult()
+    known_above: dict[int, int | None] = {}  # each office's next rung, for every batch
     with clock.frozen_at(as_of) if as_of is not None else nullcontext():
-        while _escalate_batch(now, batch, result):
+        while _escalate_batch(now, batch, result, known_above):
             pass
         while _remind_batch(now, batch, result):
             pass
@@ -142,24 +144,29 @@ def _load_references(session: Session, due: list[Ticket]) -> list[object]:
     return held
 
 
-def _escalate_batch(now: datetime, batch: int, result: SweepResult) -> bool:
+def _escalate_batch(
+    now: datetime, batch: int, result: SweepResult, known_above: dict[int, int | None]
+) -> bool:
     with session_scope() as session:
         due = _due(session, Ticket.sla_due_at, now, batch)
         if not due:
             return False
         held = _load_references(session, due)  # noqa: F841 (kept alive for session.get)
-        rungs_seen = ladder.Rungs()  # each office's next rung and pool, once per batch
+        # each office's next rung and pool, looked up once per batch (rungs: per sweep)
+        rungs_seen = ladder.Rungs(known_above=known_above)
         digest = notify.Digest()
-        for ticket, missed in _claim(session, due, Ticket.sla_due_at):
-            rungs = _climb(session, ticket, missed, now, rungs_seen)
-            if rungs:
-                result.escalated += 1
-                result.rungs += rungs
-                digest.escalated_to(session, ticket)
-                notify.tell_citizen_escalated(session, ticket)
-            else:
-                result.breached_at_top += 1
-        result.officer_messages += digest.send(session)
+        # the batch's events go in together, the tickets' new heads with their rows
+        with events.batched(session):
+            for ticket, missed in _claim(session, due, Ticket.sla_due_at):
+                rungs = _climb(session, ticket, missed, now, rungs_seen)
+                if rungs:
+                    result.escalated += 1
+                    result.rungs += rungs
+                    digest.escalated_to(session, ticket)
+                    notify.tell_citizen_escalated(session, ticket)
+                else:
+                    result.breached_at_top += 1
+            result.officer_messages += digest.send(session)
     return True
 
 
@@ -199,18 +206,19 @@ def _remind_batch(now: datetime, batch: int, result: SweepResult) -> bool:
         if not due:
             return False
         digest = notify.Digest()
-        for ticket, _ in _claim(session, due, Ticket.reminder_due_at):
-            due_at = ticket.sla_due_at.isoformat() if ticket.sla_due_at else None
-            events.append(
-                session=session,
-                ticket=ticket,
-                type="sla_reminder",
-                actor=ACTOR,
-                data={"due": due_at},
-            )
-            digest.remind(session, ticket)
-            result.reminded += 1
-        result.officer_messages += digest.send(session)
+        with events.batched(session):
+            for ticket, _ in _claim(session, due, Ticket.reminder_due_at):
+                due_at = ticket.sla_due_at.isoformat() if ticket.sla_due_at else None
+                events.append(
+                    session=session,
+                    ticket=ticket,
+                    type="sla_reminder",
+                    actor=ACTOR,
+                    data={"due": due_at},
+                )
+                digest.remind(session, ticket)
+                result.reminded += 1
+            result.officer_messages += digest.send(session)
     return True
 
 
@@ -220,17 +228,18 @@ def _close_batch(now: datetime, batch: int, result: SweepResult) -> bool:
         due = _due(session, Ticket.rating_due_at, now, batch)
         if not due:
             return False
-        for ticket, _ in _claim(session, due, Ticket.rating_due_at):
-            if ticket.status == TicketStatus.RESOLVED:
-                lifecycle.transition(
-                    session=session,
-                    ticket=ticket,
-                    to=TicketStatus.CLOSED,
-                    actor=ACTOR,
-                    reason="no rating received",
-                )
-                actions.tell_citizen(session=session, ticket=ticket, kind="closed")
-                result.closed += 1
+        with events.batched(session):
+            for ticket, _ in _claim(session, due, Ticket.rating_due_at):
+                if ticket.status == TicketStatus.RESOLVED:
+                    lifecycle.transition(
+                        session=session,
+                        ticket=ticket,
+                        to=TicketStatus.CLOSED,
+                        actor=ACTOR,
+                        reason="no rating received",
+                    )
+                    actions.tell_citizen(session=session, ticket=ticket, kind="closed")
+                    result.closed += 1
     return True
 
 

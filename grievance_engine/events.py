@@ -17,6 +17,11 @@ the latest hashes (`nalish tickets show --json` prints them).
 Appending writes the event and the new head at once, with plain INSERT and UPDATE
 statements rather than at the next flush: intake appends to every ticket it files.
 
+In bulk (`batched`, used by the SLA sweep for hundreds of tickets per transaction): the
+events of the block are inserted together when it ends, and each ticket's new head is
+written with the ticket's row at the next flush, in the same transaction. Hashes and
+`seq` are computed exactly as one by one; only the writing is gathered.
+
 Concurrency: appending locks the ticket row (`SELECT … FOR UPDATE` on PostgreSQL) and
 reads the chain head from it, so two appends to one ticket queue up instead of both
 taking the same `seq` (once per ticket per transaction; a caller that inserted the row,
@@ -29,6 +34,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -125,18 +133,103 @@ def append(
         prev_hash=prev_hash,
     )
     event.hash = hash_of(event, ref=ticket.ref)
+    head = {**(changes or {}), "event_count": seq, "last_event_hash": event.hash}
+    pending = session.info.get(_BATCH_KEY)
+    if pending is not None:
+        # In bulk: the event waits for the end of the block, the head for the ticket's
+        # next flush (tracked changes, written with the rest of the row).
+        pending.events.append(_values(event))
+        for key, value in head.items():
+            setattr(ticket, key, value)
+        return event
     # The event and the new head are written now, together (two small statements,
     # cheaper than the unit of work); our copy of the ticket holds them as written.
     insert_now(session=session, row=event)
-    head = {**(changes or {}), "event_count": seq, "last_event_hash": event.hash}
     session.connection().execute(_UPDATE_TICKET, {"ticket_id": ticket.id, **head})
     for key, value in head.items():
         set_committed_value(ticket, key, value)
     return event
 
 
+_BATCH_KEY = "nalish_event_batch"
+
+
+@dataclass
+class _Batch:
+    """What a `batched` block has gathered: event rows, and other new rows with what to
+    do once each has its id."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[tuple[SQLModel, Callable[[int], None] | None]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        connection = session.connection()
+        if self.events:
+            connection.execute(insert(TicketEvent), self.events)
+        by_table: dict[Table, list[tuple[SQLModel, Callable[[int], None] | None]]] = {}
+        for row, then in self.rows:
+            by_table.setdefault(row.__table__, []).append((row, then))
+        for table, group in by_table.items():
+            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            ids = connection.execute(statement, [_values(row) for row, _ in group]).scalars()
+            for (row, then), new_id in zip(group, ids, strict=True):
+                row.id = new_id
+                if then is not None:
+                    then(new_id)
+
+
+def batching(session: Session) -> bool:
+    """Whether `session` is inside `batched` (writes are gathered, not made at once)."""
+    return _BATCH_KEY in session.info
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """Gather the events appended in this block (and rows written with `insert_soon`)
+    and insert them together at its end (multi-row INSERTs), after flushing the
+    tickets' rows with their new heads.
+
+    For a transaction that appends to many tickets and reads no events (nor those rows)
+    back until the block ends: the SLA sweep. Nested blocks join the outer one.
+    Appending still locks each ticket first, so the chains are exactly those of
+    one-by-one appends. If the block raises, nothing is written and the caller rolls
+    back."""
+    if batching(session):
+        yield
+        return
+    pending = _Batch()
+    session.info[_BATCH_KEY] = pending
+    try:
+        yield
+        session.flush()  # the tickets, with their new heads, before their events
+        pending.write(session)
+    finally:
+        session.info.pop(_BATCH_KEY, None)
+
+
+def _values(row: SQLModel) -> dict[str, Any]:
+    values = {column.key: getattr(row, column.key) for column in row.__table__.columns}
+    del values["id"]
+    return values
+
+
 # The SET clause is whatever columns the parameters name.
 _UPDATE_TICKET = update(Ticket).where(Ticket.id == bindparam("ticket_id"))
+
+
+def insert_soon(
+    *, session: Session, row: SQLModel, then: Callable[[int], None] | None = None
+) -> None:
+    """Write the new `row` (of a table no one refers to within the transaction, such
+    as the outbox) and call `then(row.id)`: now, as `insert_now`, or inside a `batched`
+    block with the block's other rows at its end (the row has no id until then)."""
+    pending = session.info.get(_BATCH_KEY)
+    if pending is not None:
+        pending.rows.append((row, then))
+        return
+    insert_now(session=session, row=row)
+    if then is not None:
+        then(row.id)
 
 
 def insert_now(*, session: Session, row: SQLModel) -> None:
@@ -148,8 +241,7 @@ def insert_now(*, session: Session, row: SQLModel) -> None:
     must be in the database already (a held ticket is).
     """
     table = row.__table__
-    values = {column.key: getattr(row, column.key) for column in table.columns}
-    del values["id"]
+    values = _values(row)
     row.id = session.connection().execute(_insert_returning_id(table), values).scalar_one()
     make_transient_to_detached(row)
     session.add(row)

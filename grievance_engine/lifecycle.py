@@ -116,5 +116,6 @@ def transition(
         ticket.escalation_level += 1
     ticket.updated_at = now
     hooks.transitioned(session, ticket, current, to)
-    session.flush()
+    if not events.batching(session):  # in bulk, the rows are written together later
+        session.flush()
     return event

@@ -14,6 +14,7 @@ them, and delivered after commit by a job that claims each row exactly once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -23,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from grievance_engine import clock, delivery, jobs, sms_encoding
 from grievance_engine.db import session_scope
-from grievance_engine.events import insert_now
+from grievance_engine.events import insert_soon
 from grievance_engine.metrics import OUTBOUND_SMS
 from grievance_engine.models import Citizen, Notification, NotificationStatus
 from grievance_engine.settings import get_settings
@@ -134,10 +135,16 @@ def add(
     ):
         notification.status = NotificationStatus.SUPPRESSED
         notification.last_error = "citizen opted out (STOP)"
-    insert_now(session=session, row=notification)  # written now: we need its id
     if notification.status == NotificationStatus.PENDING:
-        jobs.enqueue_after_commit(session, deliver_job, notification.id)
+        # queued for delivery once written (in a `batched` block: at its end) and committed
+        insert_soon(session=session, row=notification, then=_deliver_after_commit(session))
+    else:
+        insert_soon(session=session, row=notification)
     return notification
+
+
+def _deliver_after_commit(session: Session) -> Callable[[int], None]:
+    return lambda notification_id: jobs.enqueue_after_commit(session, deliver_job, notification_id)
 
 
 def _opted_out(session: Session, phone: str) -> bool:

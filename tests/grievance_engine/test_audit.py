@@ -9,6 +9,7 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy import event as sa_event
+from sqlmodel import select
 
 from grievance_engine import audit, db, events, lifecycle, refs, service
 from grievance_engine.db import session_scope
@@ -256,3 +257,108 @@ def test_a_ticket_is_read_afresh_once_per_transaction_not_after_every_flush(worl
 def _events(ticket_id: int):
     with session_scope() as session:
         return service.events_of(session=session, ticket_id=ticket_id)
+
+
+# ---------------------------------------------------------------------------
+# In bulk (`events.batched`, the SLA sweep's way of writing)
+# ---------------------------------------------------------------------------
+
+
+_COUNTS = {
+    "ticket_event": text("SELECT count(*) FROM ticket_event"),
+    "notification": text("SELECT count(*) FROM notification"),
+}
+
+
+def _count(table: str) -> int:
+    with db.get_engine().connect() as connection:
+        return connection.execute(_COUNTS[table]).scalar_one()
+
+
+def _add_sms(session, ticket) -> object:
+    from grievance_engine import outbox
+
+    return outbox.add(
+        session=session,
+        to_phone="+8801712345678",
+        body="Your complaint moved up",
+        language="en",
+        kind="escalated",
+        ticket_id=ticket.id,
+        opted_out=False,
+    )
+
+
+def test_in_bulk_the_chains_are_those_of_one_by_one_appends_written_at_the_blocks_end(world):
+    one_by_one = [_file(district_id=world.rangpur)[0] for _ in range(2)]
+    in_bulk = [_file(district_id=world.rangpur)[0] for _ in range(2)]
+    events_before, sms_before = _count("ticket_event"), _count("notification")
+    with session_scope() as session:
+        for ticket_id in one_by_one:
+            ticket = session.get(Ticket, ticket_id)
+            for status in (TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS):
+                lifecycle.transition(
+                    session=session, ticket=ticket, to=status, actor="user:7", reason="ok"
+                )
+    with session_scope() as session:
+        with events.batched(session):
+            sms = []
+            for ticket_id in in_bulk:
+                ticket = session.get(Ticket, ticket_id)
+                for status in (TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS):
+                    lifecycle.transition(
+                        session=session, ticket=ticket, to=status, actor="user:7", reason="ok"
+                    )
+                sms.append(_add_sms(session, ticket))
+            assert events.batching(session)
+            # nothing of the block is written yet: not the events, not the SMS
+            assert (
+                session.connection().execute(text("SELECT count(*) FROM ticket_event")).scalar_one()
+                == events_before + 4
+            )
+            assert all(message.id is None for message in sms)
+        assert not events.batching(session)
+        assert all(isinstance(message.id, int) for message in sms)  # ids once written
+        assert len({message.id for message in sms}) == 2
+    assert _count("ticket_event") == events_before + 8
+    assert _count("notification") == sms_before + 2
+    assert _problems() == []
+    chains = {tid: [(e.seq, e.type, e.data["to"]) for e in _events(tid)[1:]] for tid in in_bulk}
+    assert all(chain == [(2, "status_changed", "assigned"), (3, "status_changed", "in_progress")]
+               for chain in chains.values())  # fmt: skip
+    with session_scope() as session:
+        heads = {t.id: (t.event_count, t.status) for t in session.exec(select(Ticket))}
+    assert all(heads[tid] == (3, "in_progress") for tid in in_bulk + one_by_one)
+
+
+def test_a_bulk_block_that_fails_writes_nothing(world):
+    ticket_id, _ = _file(district_id=world.rangpur)
+    events_before, sms_before = _count("ticket_event"), _count("notification")
+    with pytest.raises(RuntimeError), session_scope() as session, events.batched(session):
+        ticket = session.get(Ticket, ticket_id)
+        lifecycle.transition(
+            session=session, ticket=ticket, to=TicketStatus.ASSIGNED, actor="u", reason="x"
+        )
+        _add_sms(session, ticket)
+        raise RuntimeError("the sweep died half-way")
+    assert (_count("ticket_event"), _count("notification")) == (events_before, sms_before)
+    assert [e.seq for e in _events(ticket_id)] == [1]
+    assert _problems() == []
+
+
+def test_a_bulk_blocks_sms_is_queued_for_delivery_only_after_commit(world, monkeypatch):
+    from grievance_engine import jobs, outbox
+
+    queued = []
+
+    class Queue:
+        def enqueue(self, func, *args):
+            queued.append((func, args))
+
+    ticket_id, _ = _file(district_id=world.rangpur)
+    monkeypatch.setattr(jobs, "get_job_queue", lambda: Queue())
+    with session_scope() as session:
+        with events.batched(session):
+            message = _add_sms(session, session.get(Ticket, ticket_id))
+        assert queued == []  # written, not yet committed
+    assert queued == [(outbox.deliver_job, (message.id,))]
