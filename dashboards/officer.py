@@ -186,7 +186,7 @@ def acknowledge(
             request, session, user, web, status_code=409, errors={shown: "not_open"}
         )
     actor = f"user:{user.id}"
-    if not deadlines.take_up(session, ticket, actor=actor, via="dashboard"):
+    if not deadlines.take_up(session, ticket, actor=actor, via="dashboard", by=user):
         return RedirectResponse(f"{PATH}?done=already_acknowledged&ref={shown}", status_code=303)
     session.commit()
     return RedirectResponse(f"{PATH}?done=acknowledged&ref={shown}", status_code=303)

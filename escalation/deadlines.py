@@ -17,6 +17,7 @@ however it is filed or moved, keeps its clock. Nothing here sends anything.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -24,8 +25,9 @@ from sqlmodel import Session
 from escalation import catalogue
 from escalation.policies import LEVELS, PolicyError, SlaPolicy, deadline_for, policy_for
 from grievance_engine import clock, events, hooks, lifecycle
-from grievance_engine.models import Ticket, TicketStatus
+from grievance_engine.models import Ticket, TicketStatus, User
 from grievance_engine.settings import get_settings
+from routing import assignment
 
 S = TicketStatus
 STOPPED = frozenset({S.RESOLVED, S.CLOSED, S.REJECTED, S.DUPLICATE})
@@ -88,18 +90,25 @@ def acknowledge(session: Session, ticket: Ticket) -> bool:
     return True
 
 
-def take_up(session: Session, ticket: Ticket, *, actor: str, via: str) -> bool:
+def take_up(
+    session: Session, ticket: Ticket, *, actor: str, via: str, by: User | None = None
+) -> bool:
     """An officer takes the ticket up (ACK by SMS, Acknowledge on the dashboard): the
     deadline to resolve replaces the one to acknowledge, an `acknowledged` event is
     recorded and the ticket moves to `in_progress` where the lifecycle allows. An ACK
-    by a new owner after an escalation still counts. False when there was nothing to do
-    (already acknowledged and in progress)."""
+    by a new owner after an escalation still counts. An unassigned ticket of the
+    officer's own office becomes theirs (`by`); one someone else holds stays theirs.
+    False when there was nothing to do (already acknowledged and in progress)."""
     newly = acknowledge(session, ticket)
     move = ticket.status != S.IN_PROGRESS and S.IN_PROGRESS in lifecycle.allowed_from(ticket.status)
     if not (newly or move):
         return False
     events.append(session=session, ticket=ticket, type="acknowledged", actor=actor,
                   data={"via": via})  # fmt: skip
+    if by is not None and ticket.assignee_id is None and by.office_id == ticket.office_id:
+        with contextlib.suppress(assignment.AssignmentError):  # away or inactive: no owner
+            assignment.assign(session=session, ticket=ticket, user=by, actor=actor,
+                              reason="acknowledged it", keep_status=True)  # fmt: skip
     if move:
         lifecycle.transition(session=session, ticket=ticket, to=S.IN_PROGRESS, actor=actor,
                              reason=f"acknowledged ({via})")  # fmt: skip

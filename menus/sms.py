@@ -251,7 +251,7 @@ def _officer_command(session: Session, phone: str, command: str, text: str) -> S
 def _acknowledge(session: Session, user: User, ticket: Ticket, actor: str) -> SmsResult:
     """ACK: the resolve deadline replaces the acknowledge one, and work has started."""
     ref = refs.display(ticket.ref)
-    if not deadlines.take_up(session, ticket, actor=actor, via="sms"):
+    if not deadlines.take_up(session, ticket, actor=actor, via="sms", by=user):
         body = t(user.language, "sms.officer_already_acked", ref=ref)
         return _officer_reply(session, user, "officer_acked", body, ticket)
     due = (

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from grievance_engine import clock, refs
 from grievance_engine.db import session_scope
-from grievance_engine.models import Citizen, Notification, Ticket, TicketEvent
+from grievance_engine.models import Citizen, Notification, Ticket, TicketEvent, User
 from grievance_engine.settings import get_settings, reset_settings
 from nalish.app import create_app
 from tests.channels.test_africastalking_webhooks import SMS, complain, sms_form, unique_phone
@@ -133,6 +133,37 @@ def test_a_second_ack_says_it_was_already_acknowledged(backend, client):
     send(client, rangpur, f"ACK {ref}")
     assert "already acknowledged" in last_reply(rangpur)
     assert event_types(last_ticket(citizen).id).count("acknowledged") == 1
+
+
+def _assignee_email(ticket: Ticket) -> str | None:
+    with session_scope() as session:
+        person = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
+        return person.email if person else None
+
+
+def test_an_ack_makes_an_unassigned_ticket_the_officers_but_leaves_a_held_one(backend, client):
+    citizen = unique_phone()
+    # Kurigram: no officer is registered there yet, so the complaint waits unassigned
+    complain(client, citizen, "The embankment at Chilmari ghat is breaking, Kurigram")
+    waiting = last_ticket(citizen)
+    assert waiting.assignee_id is None and waiting.office_id is not None
+    first = officer(backend, "Kurigram")
+    send(client, first, f"ACK {refs.display(waiting.ref)}")
+    taken = last_ticket(citizen)
+    assert taken.status == "in_progress" and taken.assignee_id is not None
+    owner = _assignee_email(taken)
+    types = event_types(taken.id)
+    assert types[-3:] == ["acknowledged", "assigned", "in_progress"]
+
+    other_citizen = unique_phone()
+    complain(client, other_citizen, "No electricity in Ulipur bazar since Friday, Kurigram")
+    held = last_ticket(other_citizen)
+    assert _assignee_email(held) == owner  # auto-assigned to the one officer there
+    second = officer(backend, "Kurigram")
+    send(client, second, f"ACK {refs.display(held.ref)}")
+    after = last_ticket(other_citizen)
+    assert after.status == "in_progress" and _assignee_email(after) == owner  # not taken
+    assert "assigned" not in event_types(after.id)[-2:]
 
 
 def test_commands_work_in_bangla_and_the_officer_is_answered_in_their_language(backend, client):
