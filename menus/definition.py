@@ -103,7 +103,8 @@ class RoutingSpec(_Strict):
 
 
 class SlaSpec(_Strict):
-    """Carried with the campaign for the SLA policies (working days to resolve)."""
+    """The campaign's promise: working days to resolve. It becomes the SLA policy for
+    the campaign's category at its office's level (`menus.registry`)."""
 
     resolve_working_days: int = Field(gt=0)
 

@@ -21,8 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from escalation import catalogue
+from escalation.models import SlaPolicyRow
+from escalation.policies import SlaPolicy, SlaTarget, Unit, policy_for
 from grievance_engine.models import AdminArea, Category, Office
 from grievance_engine.settings import get_settings
 from menus import compiler
@@ -202,7 +205,34 @@ def ensure_catalogue(session: Session, campaign: Definition) -> None:
             f"campaign {campaign.campaign}", f"routing office {campaign.routing.office!r} not found"
         )
     _ensure_rules(session, category, office, campaign.routing.queue)
+    if campaign.sla is not None:
+        _ensure_policy(session, campaign, office.level)
     session.flush()
+
+
+def _ensure_policy(session: Session, campaign: Definition, level: str) -> None:
+    """The campaign's promise (`sla: {resolve_working_days: N}`) as the SLA policy for
+    its category at its office's level, acknowledging as that level's policy does;
+    higher levels keep theirs. Missing only: a policy an admin has changed stays."""
+    code = campaign.category.code
+    category_id = session.exec(select(Category.id).where(Category.code == code)).one()
+    exists = session.exec(
+        select(SlaPolicyRow.id).where(
+            SlaPolicyRow.level == level,
+            SlaPolicyRow.category_id == category_id,
+            col(SlaPolicyRow.priority).is_(None),
+        )
+    ).first()
+    if exists is not None:
+        return
+    try:
+        usual = policy_for(level=level, category=code, policies=catalogue.policies(session))
+    except LookupError:
+        usual = policy_for(level=level, category=code)  # the built-in defaults
+    promise = SlaTarget(campaign.sla.resolve_working_days, Unit.WORKING_DAYS)
+    policy = SlaPolicy(level=level, acknowledge=usual.acknowledge, resolve=promise, category=code)
+    catalogue.save_policy(session, policy)
+    catalogue.clear_cache()
 
 
 def _ensure_rules(session: Session, category: Category, office: Office, queue: str) -> None:

@@ -72,6 +72,24 @@ def test_a_food_relief_campaign_is_added_used_and_retired_without_a_restart(back
             "household: Yes."
         )
 
+        # Its promise, "sla: {resolve_working_days: 3}", is the policy at its office's level.
+        policies = json.loads(backend.nalish("sla", "policies", "--json").stdout)
+        relief = [p for p in policies if p["category"] == "food_relief"]
+        national = next(
+            p
+            for p in policies
+            if p["level"] == "national" and not p["category"] and not p["priority"]
+        )
+        assert relief == [
+            {
+                "level": "national",
+                "category": "food_relief",
+                "priority": None,
+                "acknowledge": national["acknowledge"],
+                "resolve": "3 working days",
+            }
+        ]
+
         # The regular category list does not show the campaign's own category.
         other = Phone(client, "+8801713000003")
         screen = other.press(number_of(dial_in_english(other), "New complaint"))
