@@ -262,8 +262,10 @@ def set_away(
 ) -> Response:
     """Mark someone away (assignment passes them by) or back."""
     person = _person(session, person_id)
+    was_away = person.away
     assignment.set_away(session=session, user=person, away=_active_flag(away))
-    _record(session, user, "user_away" if person.away else "user_back", f"user:{person.id}")
+    if person.away != was_away:  # a second click changes nothing and records nothing
+        _record(session, user, "user_away" if person.away else "user_back", f"user:{person.id}")
     session.commit()
     return _done("users", "user_away" if person.away else "user_back")
 
@@ -284,10 +286,11 @@ def set_user_active(
     if not wanted and person.id == user.id:
         errors = {"people": _say(user, "admin_error_not_yourself")}
         return _page("users", request, session, user, web, status_code=422, errors=errors)
-    person.active = wanted
-    session.add(person)
     action = "user_activated" if wanted else "user_deactivated"
-    _record(session, user, action, f"user:{person.id}")
+    if person.active != wanted:
+        person.active = wanted
+        session.add(person)
+        _record(session, user, action, f"user:{person.id}")
     session.commit()
     return _done("users", "user_activated" if wanted else "user_deactivated")
 
@@ -410,10 +413,12 @@ def set_rule_active(
     rule = session.get(RoutingRule, rule_id)
     if rule is None:
         raise HTTPException(status_code=404)
-    rule.active = _active_flag(active)
-    session.add(rule)
-    action = "rule_activated" if rule.active else "rule_deactivated"
-    _record(session, user, action, f"routing_rule:{rule_id}")
+    wanted = _active_flag(active)
+    action = "rule_activated" if wanted else "rule_deactivated"
+    if rule.active != wanted:
+        rule.active = wanted
+        session.add(rule)
+        _record(session, user, action, f"routing_rule:{rule_id}")
     session.commit()
     return _done("routing", action)
 
@@ -712,10 +717,12 @@ def set_category_active(
 ) -> Response:
     """Deactivate a category (no longer offered to callers or agents) or activate it."""
     category = _category(session, code)
-    category.active = _active_flag(active)
-    session.add(category)
-    action = "category_activated" if category.active else "category_deactivated"
-    _record(session, user, action, f"category:{code}")
+    wanted = _active_flag(active)
+    action = "category_activated" if wanted else "category_deactivated"
+    if category.active != wanted:
+        category.active = wanted
+        session.add(category)
+        _record(session, user, action, f"category:{code}")
     session.commit()
     routing_service.clear_cache()
     catalogue.clear_cache()
@@ -818,6 +825,7 @@ def set_office_active(
     if office is None:
         raise HTTPException(status_code=404)
     wanted = _active_flag(active)
+    was_active = office.active
     try:
         offices.set_active(session=session, office=office, active=wanted)
     except offices.OfficeInputError as exc:
@@ -825,7 +833,8 @@ def set_office_active(
         errors = {exc.field: f"{code}: {exc}"}
         return _page("offices", request, session, user, web, status_code=422, errors=errors)
     action = "office_activated" if wanted else "office_deactivated"
-    _record(session, user, action, f"office:{code}")
+    if was_active != wanted:
+        _record(session, user, action, f"office:{code}")
     session.commit()
     routing_service.clear_cache()
     catalogue.clear_cache()

@@ -57,10 +57,9 @@ class Rungs:
     def next_office(self, session: Session, office: Office) -> Office | None:
         if office.id in self.above:
             return self.above[office.id]
-        if office.id in self.known_above:
-            above_id = self.known_above[office.id]
-            found = session.get(Office, above_id) if above_id is not None else None
-        else:
+        above_id = self.known_above.get(office.id)
+        found = session.get(Office, above_id) if above_id is not None else None
+        if found is None or not found.active:  # unknown yet, or deactivated since
             found = next_office(session, office)
             self.known_above[office.id] = found.id if found else None
         self.above[office.id] = found
@@ -99,14 +98,18 @@ class Rungs:
 
 def next_office(session: Session, office: Office | None) -> Office | None:
     """The office one rung above `office`, skipping a rung a country does not have
-    (Kenya's counties go straight to the national desk); None at the top."""
+    (Kenya's counties go straight to the national desk); None at the top. Where an
+    area has more than one active office (a project desk beside the DC's), the oldest
+    (the seeded one) is the rung: the same every time."""
     if office is None or office.level == OfficeLevel.NATIONAL:
         return None
     area = session.get(AdminArea, office.area_id) if office.area_id else None
     parent = session.get(AdminArea, area.parent_id) if area and area.parent_id else None
     while parent is not None:
         found = session.exec(
-            select(Office).where(Office.area_id == parent.id, col(Office.active))
+            select(Office)
+            .where(Office.area_id == parent.id, col(Office.active))
+            .order_by(col(Office.id))
         ).first()
         if found is not None:
             return found

@@ -95,9 +95,14 @@ def create(*, session: Session, user_in: UserCreate, country: str) -> tuple[User
 
 
 def _district_office_id(session: Session, district_id: int | None) -> int | None:
-    """An officer of a district works at its district office (the seed makes one)."""
-    statement = select(Office.id).where(
-        Office.area_id == district_id, Office.level == OfficeLevel.DISTRICT, col(Office.active)
+    """An officer of a district works at its district office (the seed makes one; with
+    a second desk beside it, the oldest)."""
+    statement = (
+        select(Office.id)
+        .where(
+            Office.area_id == district_id, Office.level == OfficeLevel.DISTRICT, col(Office.active)
+        )
+        .order_by(col(Office.id))
     )
     return session.exec(statement).first()
 

@@ -77,14 +77,15 @@ def menus_sync() -> None:
     try:
         with session_scope() as session:
             done = registry.sync(session)
-            admin_log.record(
-                session=session,
-                actor=admin_log.cli_actor(),
-                action="menus_synced",
-                subject="menus",
-                active=list(done["active"]),
-                retired=list(done["retired"]),
-            )
+            if done["active"] or done["retired"]:
+                admin_log.record(
+                    session=session,
+                    actor=admin_log.cli_actor(),
+                    action="menus_synced",
+                    subject="menus",
+                    active=list(done["active"]),
+                    retired=list(done["retired"]),
+                )
     except DefinitionError as exc:
         typer.echo(f"ERROR {exc}", err=True)
         raise typer.Exit(2) from exc

@@ -295,13 +295,14 @@ def _set_away(email: str, away: bool) -> None:
     _settings()
     with session_scope() as session:
         person = _user(session, email)
-        assignment.set_away(session=session, user=person, away=away)
-        admin_log.record(
-            session=session,
-            actor=admin_log.cli_actor(),
-            action="user_away" if away else "user_back",
-            subject=f"user:{person.id}",
-        )
+        if person.away != away:  # already so: nothing changes, nothing is recorded
+            assignment.set_away(session=session, user=person, away=away)
+            admin_log.record(
+                session=session,
+                actor=admin_log.cli_actor(),
+                action="user_away" if away else "user_back",
+                subject=f"user:{person.id}",
+            )
     typer.echo(f"{email} is {'away' if away else 'back'}.")
 
 

@@ -1,11 +1,12 @@
 """The offices that own tickets, as an admin changes them: list, add, rename, give a
-phone and an email, deactivate.
+phone and an email, deactivate. An office's level and area are fixed once it exists.
 
 An office sits at one rung (upazila, district, division, national) and, below the
 national desk, covers one admin area of that rank; the escalation ladder climbs from
 an office to the active office of its area's parent. The seed makes one per area; an
 admin adds the rest (a second desk for a city, a project office) here or from the
-dashboard. The caller commits.
+dashboard. Where an area has two active offices, the ladder and new officers take the
+oldest (the seeded one). The caller commits.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ from routing.models import RoutingRule
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME = 200
+# Tickets, rules, people and the ladder all lean on where an office sits: moving one
+# would silently move them all (or loop the ladder), so its place is fixed.
+FIXED_PLACE = (
+    "an office's {what} cannot change once it exists (tickets, rules and people rely on "
+    "it); add a new office and re-point the rules instead"
+)
 
 
 class OfficeInputError(ValueError):
@@ -122,6 +129,10 @@ def save_office(*, session: Session, change: OfficeChange, country: str) -> tupl
     if email and not EMAIL.match(email):
         raise OfficeInputError(f"not an email address: {change.email!r}", field="email")
     office = session.exec(select(Office).where(Office.code == code)).first()
+    if office is not None and office.level != change.level:
+        raise OfficeInputError(FIXED_PLACE.format(what="level"), field="level")
+    if office is not None and office.area_id != area_id:
+        raise OfficeInputError(FIXED_PLACE.format(what="area"), field="area")
     before = (
         {}
         if office is None

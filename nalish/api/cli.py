@@ -146,17 +146,21 @@ def tokens_revoke(
     """Revoke a token: it stops working at once. Revoking twice is harmless."""
     from grievance_engine import admin_log, tokens
     from grievance_engine.db import session_scope
+    from grievance_engine.models import ApiToken
 
     try:
         with session_scope() as session:
+            found = session.get(ApiToken, token_id)
+            live = found is not None and found.revoked_at is None
             token = tokens.revoke(session=session, token_id=token_id)
             when = token.revoked_at.isoformat() if token.revoked_at else ""
-            admin_log.record(
-                session=session,
-                actor=admin_log.cli_actor(),
-                action="token_revoked",
-                subject=f"token:{token_id}",
-            )
+            if live:  # revoking twice changes nothing and records nothing
+                admin_log.record(
+                    session=session,
+                    actor=admin_log.cli_actor(),
+                    action="token_revoked",
+                    subject=f"token:{token_id}",
+                )
     except tokens.TokenError as exc:
         raise _fail(str(exc), 1) from exc
     typer.echo(f"Revoked token #{token_id} {token.name!r} ({when}).")

@@ -592,6 +592,98 @@ def test_an_office_that_rules_point_to_cannot_be_deactivated_but_a_new_one_can(b
     )
 
 
+def test_an_offices_level_and_area_are_fixed_once_it_exists(browsers):
+    client = browsers["admin"]
+    moves = (
+        {"level": "division", "area": "Rangpur"},  # the district office made a division's
+        {"level": "district", "area": "Dinajpur"},  # or another district's
+    )
+    for move in moves:
+        refused = client.post(
+            "/dashboard/admin/offices",
+            data={
+                "csrf_token": _token(client, "offices"),
+                "code": "dc-rangpur",
+                "name": "Deputy Commissioner's Office, Rangpur",
+                **move,
+            },
+        )
+        assert refused.status_code == 422
+        assert "cannot change once it exists" in refused.text.replace("&#39;", "'")
+    office = _office("dc-rangpur")
+    assert office.level == "district"
+
+
+def test_a_second_active_desk_for_a_district_leaves_the_ladder_on_the_seeded_office(browsers):
+    from escalation import ladder
+
+    client = browsers["admin"]
+    added = client.post(
+        "/dashboard/admin/offices",
+        data={
+            "csrf_token": _token(client, "offices"),
+            "code": "rangpur-project-desk",
+            "name": "Rangpur project desk",
+            "level": "district",
+            "area": "Rangpur",
+        },
+    )
+    assert added.status_code == 303, added.text
+    # then the DC's office gets a new phone: on PostgreSQL its row moves to the end of
+    # the table, so a look-up without an order would now find the project desk first
+    edited = client.post(
+        "/dashboard/admin/offices",
+        data={
+            "csrf_token": _token(client, "offices"),
+            "code": "dc-rangpur",
+            "name": "Deputy Commissioner's Office, Rangpur",
+            "level": "district",
+            "area": "Rangpur",
+            "phone": "0521-62001",
+        },
+    )
+    assert edited.status_code == 303, edited.text
+    with session_scope() as session:
+        rangpur = session.exec(
+            select(AdminArea).where(
+                AdminArea.name == "Rangpur", AdminArea.level == AdminLevel.DISTRICT
+            )
+        ).one()
+        upazila = gazetteer.upazilas(session=session, district_id=rangpur.id)[0]
+        below = Office(code="test-uno-desk", name="A desk below", level="upazila")
+        below.area_id = upazila.id
+        session.add(below)
+        session.flush()
+        assert ladder.next_office(session, below).code == "dc-rangpur"
+        # a sweep that learnt the desk as the rung above, before it was deactivated
+        desk = session.exec(select(Office).where(Office.code == "rangpur-project-desk")).one()
+        desk.active = False
+        rungs = ladder.Rungs(known_above={below.id: desk.id})
+        assert rungs.next_office(session, below).code == "dc-rangpur"
+        assert rungs.known_above[below.id] != desk.id
+        session.rollback()
+
+
+def test_a_second_click_changes_nothing_and_records_nothing(browsers, world):
+    client = browsers["admin"]
+    agent = _person(world.emails["agent"])
+    for _ in range(2):
+        client.post(
+            f"/dashboard/admin/users/{agent.id}/away",
+            data={"csrf_token": _token(client), "away": "1"},
+        )
+    first = _last_change()
+    again = client.post(
+        f"/dashboard/admin/users/{agent.id}/away", data={"csrf_token": _token(client), "away": "1"}
+    )
+    assert again.status_code == 303
+    assert _last_change().seq == first.seq  # already away: nothing new recorded
+    client.post(
+        f"/dashboard/admin/users/{agent.id}/away", data={"csrf_token": _token(client), "away": "0"}
+    )
+    assert (_last_change().action, _last_change().seq) == ("user_back", first.seq + 1)
+
+
 def test_the_offices_page_lists_the_rungs_above_upazilas_unless_a_district_is_chosen(browsers):
     client = browsers["admin"]
     default = client.get("/dashboard/admin/offices").text

@@ -38,6 +38,21 @@ def test_the_cli_records_a_new_user_and_a_token_with_who_ran_it(backend):
     assert [c["action"] for c in only] == ["user_created"]
 
 
+def test_revoking_a_token_twice_or_marking_someone_away_twice_is_recorded_once(backend):
+    backend.nalish(
+        "users", "create", "--email", "twice@example.org", "--role", "agent",
+        "--password", "correct horse battery",
+    )  # fmt: skip
+    made = json.loads(
+        backend.nalish("tokens", "create", "--name", "twice", "--role", "agent", "--json").stdout
+    )
+    for _ in range(2):
+        backend.nalish("tokens", "revoke", str(made["id"]))
+        backend.nalish("users", "away", "twice@example.org")
+    recorded = _changes(backend, "--limit", "3")
+    assert [c["action"] for c in recorded] == ["user_away", "token_revoked", "token_created"]
+
+
 def test_a_refused_change_records_nothing(backend):
     count = len(_changes(backend, "--limit", "1000"))
     refused = backend.nalish(
