@@ -71,8 +71,25 @@ def redis_prefix() -> str:
 
 
 def delete_redis_keys(prefix: str) -> None:
+    """Delete a test's keys: its own (`prefix…`), its RQ queue and registries, the jobs
+    they list (`rq:job:<id>`, kept by RQ with no expiry while queued) and their results,
+    and the queue's name in RQ's set of queues."""
     client = redis.Redis.from_url(REDIS_URL)
     keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-    keys += list(client.scan_iter(match=f"rq:*{prefix}*", count=1000))
+    rq_keys = list(client.scan_iter(match=f"rq:*{prefix}*", count=1000))
+    job_ids: set[bytes] = set()
+    for key in rq_keys:
+        kind = client.type(key)
+        if kind == b"list":
+            job_ids.update(client.lrange(key, 0, -1))
+        elif kind == b"zset":
+            job_ids.update(client.zrange(key, 0, -1))
+    keys += rq_keys
+    for job_id in job_ids:
+        name = job_id.decode()
+        keys += [f"rq:job:{name}", f"rq:results:{name}", f"rq:job:{name}:dependents"]
+    queues = [key for key in rq_keys if key.startswith(b"rq:queue:")]
+    if queues:
+        client.srem("rq:queues", *queues)
     if keys:
         client.delete(*keys)
