@@ -15,7 +15,6 @@ unique `seq` refuses a forked chain whatever happens.
 from __future__ import annotations
 
 import getpass
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
 from grievance_engine import clock
-from grievance_engine.events import GENESIS, canonical_time
+from grievance_engine.events import GENESIS, canonical_time, sha256_of
 from grievance_engine.models import AdminEvent
 
 # An arbitrary constant naming the chain's PostgreSQL advisory lock.
@@ -61,8 +60,7 @@ def compute_hash(
         "data": data,
         "prev_hash": prev_hash,
     }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return sha256_of(payload)
 
 
 def _hash_of(event: AdminEvent) -> str:

@@ -85,6 +85,12 @@ def compute_hash(
         "data": data,
         "prev_hash": prev_hash,
     }
+    return sha256_of(payload)
+
+
+def sha256_of(payload: dict[str, Any]) -> str:
+    """SHA-256 (hex) of `payload` as canonical JSON: sorted keys, no spaces, UTF-8. The
+    serialisation every chain here hashes (a ticket's events, the admin changes)."""
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

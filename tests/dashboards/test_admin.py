@@ -24,7 +24,6 @@ from grievance_engine.models import (
     Role,
     User,
 )
-from nalish.app import create_app
 from routing import gazetteer
 from routing.models import RoutingRule
 from tests.dashboards.test_dashboards import PASSWORD, _email, _user, browser, csrf_of
@@ -35,13 +34,6 @@ ADMIN_PAGES = ("users", "offices", "routing", "sla", "calendar", "categories", "
 @dataclass(frozen=True)
 class World:
     emails: dict[str, str]
-
-
-@pytest.fixture(scope="module")
-def app(backend):
-    application = create_app()
-    with TestClient(application):
-        yield application
 
 
 @pytest.fixture(scope="module")

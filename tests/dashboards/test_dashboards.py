@@ -22,7 +22,6 @@ from dashboards import routes as dashboard_routes
 from grievance_engine import refs, users
 from grievance_engine.db import session_scope
 from grievance_engine.models import Role, Ticket
-from nalish.app import create_app
 from routing import intake
 
 PASSWORD = "correct-horse-battery"
@@ -68,13 +67,6 @@ def _take_call(phone: str, district: str, *, anonymous: bool = False) -> str:
             actor="user:0",
         )
         return refs.display(ticket.ref)
-
-
-@pytest.fixture(scope="module")
-def app(backend):
-    application = create_app()
-    with TestClient(application):  # runs the lifespan once for the module
-        yield application
 
 
 @pytest.fixture(scope="module")

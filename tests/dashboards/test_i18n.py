@@ -21,7 +21,6 @@ from dashboards import i18n, labels
 from grievance_engine import outbox, refs, sms_encoding, users
 from grievance_engine.db import session_scope
 from grievance_engine.models import Notification, Role, Ticket
-from nalish.app import create_app
 from tests.dashboards.test_dashboards import PASSWORD, _email, _user, browser, csrf_of
 
 FILED = re.compile(r"^/dashboard/tickets/([0-9A-Z]{4}-[0-9A-Z]{4})\?done=filed$")
@@ -101,13 +100,6 @@ def test_a_kenyan_browser_gets_kiswahili():
 # ---------------------------------------------------------------------------
 # The pages in Kiswahili
 # ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def app(backend):
-    application = create_app()
-    with TestClient(application):  # runs the lifespan once for the module
-        yield application
 
 
 @pytest.fixture(scope="module")

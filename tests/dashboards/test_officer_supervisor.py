@@ -22,7 +22,6 @@ from escalation import ladder
 from grievance_engine import actions, clock, refs, users
 from grievance_engine.db import session_scope
 from grievance_engine.models import Notification, Role, Ticket, TicketEvent, TicketStatus, User
-from nalish.app import create_app
 from tests.dashboards.test_dashboards import PASSWORD, _email, _take_call, _user, browser, csrf_of
 
 RANGPUR_PHONE = "+8801712340001"
@@ -52,13 +51,6 @@ def _resolve(ref: str, what: str = "Fixed") -> None:
         actions.resolve(
             session=session, ticket=_ticket(session, ref), actor="test", what_was_done=what
         )
-
-
-@pytest.fixture(scope="module")
-def app(backend):
-    application = create_app()
-    with TestClient(application):
-        yield application
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ from dashboards import workspace
 from grievance_engine import callbacks, refs, users
 from grievance_engine.db import session_scope
 from grievance_engine.models import Notification, Role, Ticket
-from nalish.app import create_app
 from tests.dashboards.test_dashboards import PASSWORD, _email, _user, browser, csrf_of
 
 CALLER = "+8801712340001"
@@ -31,13 +30,6 @@ class People:
     agent: str
     rangpur: str
     cumilla: str
-
-
-@pytest.fixture(scope="module")
-def app(backend):
-    application = create_app()
-    with TestClient(application):
-        yield application
 
 
 @pytest.fixture(scope="module")
