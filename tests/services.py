@@ -88,7 +88,8 @@ def delete_redis_keys(prefix: str) -> None:
     for job_id in job_ids:
         name = job_id.decode()
         keys += [f"rq:job:{name}", f"rq:results:{name}", f"rq:job:{name}:dependents"]
-    queues = [key for key in rq_keys if key.startswith(b"rq:queue:")]
+    # an emptied queue's list is gone from Redis, but its name stays in RQ's set
+    queues = [name for name in client.smembers("rq:queues") if prefix.encode() in name]
     if queues:
         client.srem("rq:queues", *queues)
     if keys:
