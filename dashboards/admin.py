@@ -125,6 +125,19 @@ def _say(user: User, key: str, **values: object) -> str:
     return i18n.translate(ui_language(user), key, **values)
 
 
+def _set_active(
+    session: Session, user: User, row: Any, wanted: bool, noun: str, subject: str
+) -> str:
+    """Set `row.active` to `wanted`, recording the change (none if it already was);
+    returns the action, "<noun>_activated" or "<noun>_deactivated"."""
+    action = f"{noun}_activated" if wanted else f"{noun}_deactivated"
+    if row.active != wanted:
+        row.active = wanted
+        session.add(row)
+        _record(session, user, action, subject)
+    return action
+
+
 def _active_flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "on", "yes")
 
@@ -286,13 +299,9 @@ def set_user_active(
     if not wanted and person.id == user.id:
         errors = {"people": _say(user, "admin_error_not_yourself")}
         return _page("users", request, session, user, web, status_code=422, errors=errors)
-    action = "user_activated" if wanted else "user_deactivated"
-    if person.active != wanted:
-        person.active = wanted
-        session.add(person)
-        _record(session, user, action, f"user:{person.id}")
+    action = _set_active(session, user, person, wanted, "user", f"user:{person.id}")
     session.commit()
-    return _done("users", "user_activated" if wanted else "user_deactivated")
+    return _done("users", action)
 
 
 # ---------------------------------------------------------------------------
@@ -414,11 +423,7 @@ def set_rule_active(
     if rule is None:
         raise HTTPException(status_code=404)
     wanted = _active_flag(active)
-    action = "rule_activated" if wanted else "rule_deactivated"
-    if rule.active != wanted:
-        rule.active = wanted
-        session.add(rule)
-        _record(session, user, action, f"routing_rule:{rule_id}")
+    action = _set_active(session, user, rule, wanted, "rule", f"routing_rule:{rule_id}")
     session.commit()
     return _done("routing", action)
 
@@ -718,11 +723,7 @@ def set_category_active(
     """Deactivate a category (no longer offered to callers or agents) or activate it."""
     category = _category(session, code)
     wanted = _active_flag(active)
-    action = "category_activated" if wanted else "category_deactivated"
-    if category.active != wanted:
-        category.active = wanted
-        session.add(category)
-        _record(session, user, action, f"category:{code}")
+    action = _set_active(session, user, category, wanted, "category", f"category:{code}")
     session.commit()
     routing_service.clear_cache()
     catalogue.clear_cache()

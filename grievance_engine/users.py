@@ -13,7 +13,7 @@ from grievance_engine import phones
 from grievance_engine.models import AdminArea, AdminLevel, Office, OfficeLevel, Role, User
 
 _hasher = PasswordHasher()
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -52,7 +52,7 @@ def generate_password() -> str:
 def create(*, session: Session, user_in: UserCreate, country: str) -> tuple[User, str]:
     """Create a user; returns it with the password in clear (shown once, never stored)."""
     email = user_in.email.strip().lower()
-    if not _EMAIL.match(email):
+    if not EMAIL.match(email):
         raise UserError(f"not an email address: {user_in.email!r}")
     if session.exec(select(User.id).where(User.email == email)).first() is not None:
         raise UserError(f"a user with email {email} already exists")

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
-from grievance_engine import phones
+from grievance_engine import phones, users
 from grievance_engine.models import AdminArea, AdminLevel, Office, OfficeLevel, User
 from routing import service
 from routing.models import RoutingRule
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_NAME = 200
 # Tickets, rules, people and the ladder all lean on where an office sits: moving one
 # would silently move them all (or loop the ladder), so its place is fixed.
@@ -126,7 +125,7 @@ def save_office(*, session: Session, change: OfficeChange, country: str) -> tupl
     area_id = _area_id(session, change.area, level=change.level, country=country)
     phone = _phone(change.phone, country)
     email = change.email.strip().lower() or None
-    if email and not EMAIL.match(email):
+    if email and not users.EMAIL.match(email):
         raise OfficeInputError(f"not an email address: {change.email!r}", field="email")
     office = session.exec(select(Office).where(Office.code == code)).first()
     if office is not None and office.level != change.level:
