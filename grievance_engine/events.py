@@ -22,12 +22,12 @@ events of the block are inserted together when it ends, and each ticket's new he
 written with the ticket's row at the next flush, in the same transaction. Hashes and
 `seq` are computed exactly as one by one; only the writing is gathered.
 
-Concurrency: appending locks the ticket row (`SELECT … FOR UPDATE` on PostgreSQL) and
-reads the chain head from it, so two appends to one ticket queue up instead of both
-taking the same `seq` (once per ticket per transaction; a caller that inserted the row,
-or locked and read it itself, says so with `hold_new` or `hold_locked`). SQLite has no
-row locks but only ever one writer; there, and everywhere, the unique (ticket_id, seq)
-constraint refuses a forked chain outright.
+Concurrency: appending locks the ticket row (`SELECT … FOR NO KEY UPDATE` on
+PostgreSQL) and reads the chain head from it, so two appends to one ticket queue up
+instead of both taking the same `seq` (once per ticket per transaction; a caller that
+inserted the row, or locked and read it itself, says so with `hold_new` or
+`hold_locked`). SQLite has no row locks but only ever one writer; there, and
+everywhere, the unique (ticket_id, seq) constraint refuses a forked chain outright.
 """
 
 from __future__ import annotations
@@ -269,7 +269,11 @@ def lock(*, session: Session, ticket: Ticket) -> None:
     if ticket.id in held:
         return
     session.flush()
-    session.refresh(ticket, with_for_update=True)
+    # FOR NO KEY UPDATE, the lock an UPDATE of non-key columns takes, not FOR UPDATE: it
+    # still queues two appends to one ticket, but not behind the FOR KEY SHARE that a
+    # foreign key check holds on it (an intake flagging it as a likely original, an
+    # outbox row naming it), which FOR UPDATE would wait for and deadlock with.
+    session.refresh(ticket, with_for_update={"key_share": True})
     held.add(ticket.id)
 
 

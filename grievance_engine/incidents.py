@@ -9,9 +9,18 @@ One officer action (`resolve`) resolves every open ticket in it, and every citiz
 the resolution SMS — in April 2020 a single water-supply fault could bring hundreds
 of calls from one upazila in an afternoon.
 
-Two intakes racing past the threshold at the same moment may open two incidents for
-one place; an agent sees both and nothing is lost. Locking every intake of a district
-to prevent that would cost more than it saves.
+Concurrency (a surge is when intakes race): grouping reads a set of tickets and decides
+from it (is this the burst? which tickets join?), a read-then-write over rows that may
+not exist yet, which no row lock can protect. So on PostgreSQL intake first takes a
+transaction-scoped advisory lock keyed by the place and category (`hold_place`), before
+it reads the neighbours that duplicate detection and grouping share: intakes of one
+place and category take turns for the few milliseconds until they commit, and each
+sees all of its predecessors' tickets; other places and categories never wait. (SQLite
+has one writer at a time: an intake that has inserted its ticket already holds it.)
+Members are then locked in ascending id, the one global order for other tickets' rows;
+the count is bumped in one UPDATE (`ticket_count = ticket_count + n`), never read and
+written back; and a unique partial index allows one open incident per category and
+upazila (or district), so even a writer that skipped the lock cannot open a second.
 """
 
 from __future__ import annotations
@@ -19,7 +28,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Row, bindparam, case, func, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from grievance_engine import actions, clock, duplicates, events, lifecycle, refs
@@ -35,14 +46,43 @@ class IncidentError(ValueError):
     """An incident that cannot be acted on as asked; the message says why."""
 
 
+def hold_place(*, session: Session, ticket: Ticket) -> None:
+    """Make intakes of `ticket`'s place and category take turns until this transaction
+    ends (PostgreSQL; SQLite's single writer already does). Take it before reading the
+    neighbours that `group` decides from, so they include every earlier intake's."""
+    held = session.info.setdefault(_PLACES_HELD_KEY, set())
+    place = (ticket.category_id, ticket.district_id, ticket.upazila_id or 0)
+    if place in held:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_HOLD_PLACE, {"key": _place_key(place)})
+    held.add(place)
+
+
+_PLACES_HELD_KEY = "nalish_incident_places_held"
+# Two 32-bit keys, a key space of their own (pg_advisory_xact_lock(bigint) is another):
+# this module's constant, and the place hashed into 31 bits. Two places sharing a hash
+# only take turns, never go wrong.
+_ADVISORY_LOCK_CLASS = 333_0002
+_HOLD_PLACE = text(f"SELECT pg_advisory_xact_lock({_ADVISORY_LOCK_CLASS}, :key)")
+
+
+def _place_key(place: tuple[int, int, int]) -> int:
+    category_id, district_id, upazila_id = place
+    return (category_id * 1_000_003 + district_id * 8_191 + upazila_id) % 2**31
+
+
 def group(*, session: Session, ticket: Ticket, recent: list[Row] | None = None) -> Incident | None:
     """Put `ticket` in the open mass event for its place and category, opening one when
     it is the ticket that makes the burst; None when there is no burst.
 
     `recent` is `duplicates.recent_neighbours` over at least the mass-event window,
-    when the caller has it already (intake shares it with duplicate detection).
+    read after `hold_place`, when the caller has it already (intake shares it with
+    duplicate detection).
     """
     settings = get_settings()
+    hold_place(session=session, ticket=ticket)
     if recent is None:
         hours = settings.mass_event_window_hours
         recent = duplicates.recent_neighbours(session=session, ticket=ticket, hours=hours)
@@ -56,51 +96,98 @@ def group(*, session: Session, ticket: Ticket, recent: list[Row] | None = None) 
         and other.upazila_id == ticket.upazila_id
         and duplicates.similarity(ticket.description, other.description) >= MIN_SIMILARITY
     ]
-    incident = _open_incident_among(session, alike)
-    if incident is not None:
+    incident = _open_incident_of_place(session, ticket)
+    if incident is not None and any(other.incident_id == incident.id for other in alike):
         _join(session, incident, [ticket])
         return incident
     burst = [other for other in alike if other.incident_id is None]
     if len(burst) + 1 < settings.mass_event_min_tickets:
         return None
-    incident = Incident(
-        summary=ticket.description,
-        category_id=ticket.category_id,
-        district_id=ticket.district_id,
-        upazila_id=ticket.upazila_id,
-        opened_at=clock.now(),
-        last_report_at=ticket.created_at,
-    )
-    session.add(incident)
-    session.flush()
+    # A new burst where the place's incident is still open (its own reports older than
+    # the window) joins it: one open incident per place and category.
+    incident = incident or _open(session, ticket)
     members = [session.get(Ticket, other.id) for other in burst]
     _join(session, incident, sorted([*members, ticket], key=lambda t: t.id))
     return incident
 
 
-def _open_incident_among(session: Session, tickets: list[Row]) -> Incident | None:
-    """The open incident that the newest of these tickets belongs to, if any."""
-    for other in tickets:  # newest first
-        if other.incident_id is not None:
-            incident = session.get(Incident, other.incident_id)
-            if incident is not None and incident.status == IncidentStatus.OPEN:
-                return incident
-    return None
+def _open_incident_of_place(session: Session, ticket: Ticket) -> Incident | None:
+    """The open incident of `ticket`'s category and place (at most one: the unique index)."""
+    return session.exec(
+        select(Incident).where(
+            Incident.category_id == ticket.category_id,
+            Incident.district_id == ticket.district_id,
+            func.coalesce(Incident.upazila_id, 0) == (ticket.upazila_id or 0),
+            Incident.status == IncidentStatus.OPEN,
+        )
+    ).first()
+
+
+def _open(session: Session, ticket: Ticket) -> Incident:
+    """Open the place's incident, with `ticket`'s words as its summary. The unique index
+    decides a race (possible only for a writer without `hold_place`): the loser's
+    insert does nothing and it takes the winner's incident."""
+    connection = session.connection()
+    statement = _INCIDENT_INSERT[connection.dialect.name]
+    values = {
+        "summary": ticket.description,
+        "category_id": ticket.category_id,
+        "district_id": ticket.district_id,
+        "upazila_id": ticket.upazila_id,
+        "status": IncidentStatus.OPEN,
+        "ticket_count": 0,
+        "opened_at": clock.now(),
+        "last_report_at": ticket.created_at,
+    }
+    incident_id = connection.execute(statement, values).scalar()
+    if incident_id is None:
+        incident = _open_incident_of_place(session, ticket)
+        if incident is None:  # resolved between the two statements: open afresh
+            return _open(session, ticket)
+        return incident
+    return session.get(Incident, incident_id)
+
+
+# No conflict target: the unique index of open places is the only one a new row can hit.
+_INCIDENT_INSERT = {
+    "postgresql": postgresql.insert(Incident).on_conflict_do_nothing().returning(Incident.id),
+    "sqlite": sqlite.insert(Incident).on_conflict_do_nothing().returning(Incident.id),
+}
 
 
 def _join(session: Session, incident: Incident, tickets: list[Ticket]) -> None:
-    for ticket in tickets:
-        incident.ticket_count += 1
-        incident.last_report_at = max(incident.last_report_at, ticket.created_at)
+    """Add `tickets` (ascending id) to `incident`: one UPDATE counts them, so a count is
+    never lost to a racing reader; each ticket records its place in the burst."""
+    latest = max(ticket.created_at for ticket in tickets)
+    count, last_report_at = session.connection().execute(
+        _BUMP, {"incident_id": incident.id, "n": len(tickets), "at": latest}
+    ).one()
+    set_committed_value(incident, "ticket_count", count)
+    set_committed_value(incident, "last_report_at", last_report_at)
+    for position, ticket in enumerate(tickets, start=count - len(tickets) + 1):
         events.append(
             session=session,
             ticket=ticket,
             type="grouped",
             actor="system",
-            data={"incident": incident.id, "reports": incident.ticket_count},
+            data={"incident": incident.id, "reports": position},
             changes={"incident_id": incident.id},
         )
-    session.flush()
+
+
+_LAST_REPORT_AT = bindparam("at", type_=Incident.__table__.c.last_report_at.type)
+_BUMP = (
+    update(Incident)
+    .where(Incident.id == bindparam("incident_id"))
+    .values(
+        ticket_count=Incident.ticket_count + bindparam("n"),
+        last_report_at=case(
+            (col(Incident.last_report_at) < _LAST_REPORT_AT, _LAST_REPORT_AT),
+            else_=col(Incident.last_report_at),
+        ),
+    )
+    .returning(Incident.ticket_count, Incident.last_report_at)
+)
 
 
 def resolve(*, session: Session, incident: Incident, actor: str, what_was_done: str) -> int:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Numeric, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from grievance_engine import clock
@@ -265,6 +265,18 @@ class Incident(SQLModel, table=True):
     __table_args__ = (
         # used by officers and dashboards: the open mass events of a district
         Index("ix_incident_place_category_status", "district_id", "category_id", "status"),
+        # used by intake (incidents.group), to find a place's open mass event and as the
+        # last word on opening one: at most one open per category and upazila (or, for
+        # a place with no upazila, per category and district), whatever races.
+        Index(
+            "uq_incident_open_place",
+            "category_id",
+            "district_id",
+            text("coalesce(upazila_id, 0)"),
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

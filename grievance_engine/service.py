@@ -6,7 +6,7 @@ ticket, its `created` event and its acknowledgement SMS is one transaction.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import bindparam, func
 from sqlalchemy.dialects import postgresql, sqlite
@@ -105,6 +105,14 @@ def ticket_id_for_source_key(*, session: Session, source_key: str) -> int | None
     return session.connection().execute(_ID_BY_SOURCE_KEY, {"source_key": source_key}).scalar()
 
 
+class Filing(NamedTuple):
+    """What filing did: the `ticket`, and whether this call filed it (`new`) or found
+    it filed already under the same source key (a retry, whose work is done)."""
+
+    ticket: Ticket
+    new: bool
+
+
 def create(
     *,
     session: Session,
@@ -123,11 +131,32 @@ def create(
     Idempotent on `ticket_in.source_key`: a retried confirmation returns the ticket
     filed the first time, also when the two run at once (see `_insert_new`).
     """
+    return create_once(
+        session=session,
+        ticket_in=ticket_in,
+        office_id=office_id,
+        queue=queue,
+        actor=actor,
+        checked=checked,
+    ).ticket
+
+
+def create_once(
+    *,
+    session: Session,
+    ticket_in: TicketCreate,
+    office_id: int | None,
+    queue: str = "default",
+    actor: str | None = None,
+    checked: tuple[CategoryLike, DistrictLike] | None = None,
+) -> Filing:
+    """`create`, saying whether the ticket is new: a caller with more to do for a new
+    ticket (intake: duplicates, grouping, assignment) must not do it again for a retry."""
     if checked is None:
         if ticket_in.source_key:
             existing = get_by_source_key(session=session, source_key=ticket_in.source_key)
             if existing is not None:
-                return existing
+                return Filing(existing, new=False)
         checked = load_category_and_district(session=session, ticket_in=ticket_in)
     category, district = checked
 
@@ -158,7 +187,7 @@ def create(
     hooks.created(session, ticket)
     filed = _insert_new(session, ticket)
     if filed is not ticket:
-        return filed
+        return Filing(filed, new=False)
     events.hold_new(session=session, ticket=ticket)
     events.append(
         session=session,
@@ -193,7 +222,7 @@ def create(
         opted_out=opted_out,
     )
     session.flush()
-    return ticket
+    return Filing(ticket, new=True)
 
 
 def _insert_new(session: Session, ticket: Ticket) -> Ticket:

@@ -31,8 +31,11 @@ def file_grievance(
     then flag a likely duplicate, group it into a mass event, and assign it.
 
     Idempotent on `ticket_in.source_key`: a retried confirmation gets the ticket filed
-    the first time, without routing again. Raises `TicketError` for an unknown
-    category, district or an upazila outside the district. Flushes; the caller commits.
+    the first time, without routing, flagging, grouping or assigning again, also when
+    it runs at the same moment as the first (the unique source key decides).
+
+    Raises `TicketError` for an unknown category, district or an upazila outside the
+    district. Flushes; the caller commits.
     """
     if ticket_in.source_key:
         filed_id = ticket_service.ticket_id_for_source_key(
@@ -48,7 +51,7 @@ def file_grievance(
         category_id=category.id,
         upazila_id=ticket_in.upazila_id,
     )
-    ticket = ticket_service.create(
+    ticket, new = ticket_service.create_once(
         session=session,
         ticket_in=ticket_in,
         office_id=decision.office_id,
@@ -56,6 +59,14 @@ def file_grievance(
         actor=actor,
         checked=(category, district),
     )
+    if not new:
+        # A retry that raced the first confirmation and waited on the source key's
+        # unique index: the first did the rest (flag, group, assign); doing it again
+        # would be a second assignment, a second event, an error to the citizen.
+        return ticket
+    # Before reading the neighbours: intakes of this place and category take turns
+    # from here to commit (see grievance_engine.incidents).
+    incidents.hold_place(session=session, ticket=ticket)
     settings = get_settings()
     hours = max(settings.duplicate_window_hours, settings.mass_event_window_hours)
     recent = duplicates.recent_neighbours(session=session, ticket=ticket, hours=hours)
