@@ -11,12 +11,12 @@ of calls from one upazila in an afternoon.
 
 Concurrency (a surge is when intakes race): grouping reads a set of tickets and decides
 from it (is this the burst? which tickets join?), a read-then-write over rows that may
-not exist yet, which no row lock can protect. So on PostgreSQL intake first takes a
-transaction-scoped advisory lock keyed by the place and category (`hold_place`), before
-it reads the neighbours that duplicate detection and grouping share: intakes of one
-place and category take turns for the few milliseconds until they commit, and each
-sees all of its predecessors' tickets; other places and categories never wait. (SQLite
-has one writer at a time: an intake that has inserted its ticket already holds it.)
+not exist yet, which no row lock can protect. So intake first takes a transaction-scoped
+lock keyed by the place and category (`hold_place`: an advisory lock on PostgreSQL,
+SQLite's one write lock there), before it files the ticket and reads the neighbours
+that duplicate detection and grouping share: intakes of one place and category take
+turns for the few milliseconds until they commit, each sees every earlier one's
+ticket (and is later in time than all of them), and other places never wait.
 Members are then locked in ascending id, the one global order for other tickets' rows;
 the count is bumped in one UPDATE (`ticket_count = ticket_count + n`), never read and
 written back; and a unique partial index allows one open incident per category and
@@ -46,17 +46,24 @@ class IncidentError(ValueError):
     """An incident that cannot be acted on as asked; the message says why."""
 
 
-def hold_place(*, session: Session, ticket: Ticket) -> None:
-    """Make intakes of `ticket`'s place and category take turns until this transaction
-    ends (PostgreSQL; SQLite's single writer already does). Take it before reading the
-    neighbours that `group` decides from, so they include every earlier intake's."""
+def hold_place(
+    *, session: Session, category_id: int, district_id: int, upazila_id: int | None
+) -> None:
+    """Make intakes of one place and category take turns until this transaction ends.
+
+    Intake takes it before it files the ticket: the ticket's time is then after every
+    earlier intake's, all of them committed, and the neighbours that `group` decides
+    from include them all. Other places and categories never wait.
+    """
     held = session.info.setdefault(_PLACES_HELD_KEY, set())
-    place = (ticket.category_id, ticket.district_id, ticket.upazila_id or 0)
+    place = (category_id, district_id, upazila_id or 0)
     if place in held:
         return
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(_HOLD_PLACE, {"key": _place_key(place)})
+    else:  # SQLite: a write that changes nothing takes its one write lock now
+        connection.execute(_TAKE_SQLITE_WRITE_LOCK)
     held.add(place)
 
 
@@ -66,6 +73,7 @@ _PLACES_HELD_KEY = "nalish_incident_places_held"
 # only take turns, never go wrong.
 _ADVISORY_LOCK_CLASS = 333_0002
 _HOLD_PLACE = text(f"SELECT pg_advisory_xact_lock({_ADVISORY_LOCK_CLASS}, :key)")
+_TAKE_SQLITE_WRITE_LOCK = text("UPDATE incident SET id = id WHERE 0 = 1")
 
 
 def _place_key(place: tuple[int, int, int]) -> int:
@@ -78,11 +86,16 @@ def group(*, session: Session, ticket: Ticket, recent: list[Row] | None = None) 
     it is the ticket that makes the burst; None when there is no burst.
 
     `recent` is `duplicates.recent_neighbours` over at least the mass-event window,
-    read after `hold_place`, when the caller has it already (intake shares it with
-    duplicate detection).
+    when the caller has it already (intake shares it with duplicate detection; it
+    holds the place, `hold_place`, from before filing the ticket).
     """
     settings = get_settings()
-    hold_place(session=session, ticket=ticket)
+    hold_place(
+        session=session,
+        category_id=ticket.category_id,
+        district_id=ticket.district_id,
+        upazila_id=ticket.upazila_id,
+    )
     if recent is None:
         hours = settings.mass_event_window_hours
         recent = duplicates.recent_neighbours(session=session, ticket=ticket, hours=hours)

@@ -51,6 +51,14 @@ def file_grievance(
         category_id=category.id,
         upazila_id=ticket_in.upazila_id,
     )
+    # From here to commit, intakes of this place and category take turns: grouping
+    # decides from the tickets before this one (see grievance_engine.incidents).
+    incidents.hold_place(
+        session=session,
+        category_id=category.id,
+        district_id=district.id,
+        upazila_id=ticket_in.upazila_id,
+    )
     ticket, new = ticket_service.create_once(
         session=session,
         ticket_in=ticket_in,
@@ -60,13 +68,10 @@ def file_grievance(
         checked=(category, district),
     )
     if not new:
-        # A retry that raced the first confirmation and waited on the source key's
-        # unique index: the first did the rest (flag, group, assign); doing it again
-        # would be a second assignment, a second event, an error to the citizen.
+        # A retry that raced the first confirmation (it waited for the place, then the
+        # source key's unique index turned its insert away): the first did the rest
+        # (flag, group, assign); again would be a second assignment, an error to show.
         return ticket
-    # Before reading the neighbours: intakes of this place and category take turns
-    # from here to commit (see grievance_engine.incidents).
-    incidents.hold_place(session=session, ticket=ticket)
     settings = get_settings()
     hours = max(settings.duplicate_window_hours, settings.mass_event_window_hours)
     recent = duplicates.recent_neighbours(session=session, ticket=ticket, hours=hours)
