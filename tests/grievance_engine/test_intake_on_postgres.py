@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
 from grievance_engine import audit, db, service
@@ -15,6 +16,7 @@ from grievance_engine.models import (
     Category,
     Channel,
     Citizen,
+    Incident,
     Notification,
     Ticket,
     TicketCreate,
@@ -122,3 +124,14 @@ def test_two_first_contacts_from_one_phone_at_once_make_one_citizen(postgres):
         thread.join(timeout=30)
     assert errors == []
     assert len(set(ids)) == 1 and _count(Citizen) == 1
+
+
+def test_postgres_refuses_a_second_open_incident_for_one_place_and_category(postgres):
+    with session_scope() as session:
+        water = session.exec(select(Category.id).where(Category.code == "water")).one()
+    place = {"category_id": water, "district_id": postgres}
+    with session_scope() as session:
+        session.add_all([Incident(**place), Incident(**place, status="resolved")])
+    with pytest.raises(IntegrityError), session_scope() as session:
+        session.add(Incident(**place))
+    assert _count(Incident) == 2

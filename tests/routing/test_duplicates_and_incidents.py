@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from grievance_engine import actions, audit, clock, incidents, refs
@@ -198,3 +199,40 @@ def test_reports_from_another_upazila_do_not_join_the_burst(bd, monkeypatch):
     reset_settings()
     _burst(bd, 2, upazila="Kaunia")
     assert all(t.incident_id is None for t in _burst(bd, 2, upazila="Pirganj", start=2))
+
+
+def test_the_database_refuses_a_second_open_incident_for_one_place_and_category(bd):
+    water, rangpur = bd.category("water"), bd.area("Rangpur")
+    pirganj = bd.area("Pirganj", level="upazila", parent="Rangpur")
+
+    def incident(upazila=None, status="open") -> Incident:
+        return Incident(
+            category_id=water.id,
+            district_id=rangpur.id,
+            upazila_id=upazila.id if upazila else None,
+            status=status,
+        )
+
+    bd.session.add_all([incident(), incident(pirganj), incident(status="resolved")])
+    bd.session.flush()  # one open per place (the district, an upazila); closed ones aside
+    for again in (incident(), incident(pirganj)):
+        with pytest.raises(IntegrityError), bd.session.begin_nested():
+            bd.session.add(again)
+            bd.session.flush()
+
+
+def test_a_new_burst_in_a_place_whose_incident_is_still_open_joins_it(bd, monkeypatch):
+    monkeypatch.setenv("NALISH_MASS_EVENT_MIN_TICKETS", "3")
+    from grievance_engine.settings import reset_settings
+
+    reset_settings()
+    first = _burst(bd, 3)
+    incident = bd.session.get(Incident, first[0].incident_id)
+    # Seven hours on, the first reports are out of the window but the pipe is still dry.
+    later = clock.now() + timedelta(hours=7)
+    with clock.frozen_at(later):
+        again = _burst(bd, 3, start=10)
+    assert {t.incident_id for t in again} == {incident.id}
+    assert incident.ticket_count == 6
+    open_ones = bd.session.exec(select(Incident).where(Incident.status == "open")).all()
+    assert open_ones == [incident]
