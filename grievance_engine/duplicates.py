@@ -11,6 +11,11 @@ A new ticket is compared, at intake, with open tickets filed within
 The best match is flagged on the ticket (`suspected_duplicate_of_id`) for an agent,
 who merges it (`actions.merge`) or dismisses the flag. Nothing is merged without a
 person: two neighbours with no water are two citizens to tell.
+
+Flagging writes only the new ticket's row. Its foreign key to the original takes a
+FOR KEY SHARE lock on that row, which the chain's lock (`events.lock`, FOR NO KEY
+UPDATE) does not wait for: flagging never queues behind, or deadlocks with, an intake
+grouping the original into a mass event.
 """
 
 from __future__ import annotations

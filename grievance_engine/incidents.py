@@ -29,7 +29,9 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Row, bindparam, case, func, text, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -68,6 +70,15 @@ def hold_place(
 
 
 _PLACES_HELD_KEY = "nalish_incident_places_held"
+
+
+@sa_event.listens_for(OrmSession, "after_transaction_end")
+def _release(session: OrmSession, transaction: Any) -> None:
+    # The lock ends with the transaction; a later one on this session must take it
+    # again (after a savepoint too, which may have released it: taking it twice is free).
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_PLACES_HELD_KEY, None)
+
 # Two 32-bit keys, a key space of their own (pg_advisory_xact_lock(bigint) is another):
 # this module's constant, and the place hashed into 31 bits. Two places sharing a hash
 # only take turns, never go wrong.
