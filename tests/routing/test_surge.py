@@ -27,7 +27,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlmodel import select
 
+from grievance_engine import db
+from grievance_engine import service as ticket_service
+from grievance_engine.db import session_scope
+from grievance_engine.models import AdminArea, Channel, Notification, TicketCreate
+from grievance_engine.settings import reset_settings
+from routing import intake
 from tests import services
 from tests.nalish.test_spine import REF, Phone, number_of, pick
 
@@ -36,6 +43,7 @@ AT_ONCE = 20
 RETRIES = 10
 ERROR_ANSWER = "went wrong"  # menus' "Sorry, something went wrong… dial again"
 PASSWORD = "surge-test-password-1"
+OFFICER = "officer.surge@nalish.test"
 
 
 @dataclass
@@ -105,7 +113,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         found.nalish("seed")
         # Someone to assign to: a retry that re-ran assignment used to fail on them.
         found.nalish(
-            "users", "create", "--email", "officer.surge@nalish.test", "--role", "officer",
+            "users", "create", "--email", OFFICER, "--role", "officer",
             "--password", PASSWORD, "--district", "Rangpur", "--languages", "bn,en",
         )  # fmt: skip
         with log.open("wb") as out:
@@ -216,5 +224,50 @@ def test_ten_concurrent_retries_of_the_confirming_hop_all_get_the_one_reference(
     assert answer.startswith("END ") and REF.search(answer)
     mine = [t for t in server.json("tickets", "list") if t["phone"] == number]
     assert [t["ref"] for t in mine] == [REF.search(answer).group(1)]
+    assert mine[0]["assignee"] == OFFICER  # assigned once; a retry no longer tries again
     acks = [m for m in server.json("outbox", "list", "--to", number) if m["kind"] == "ack"]
+    assert len(acks) == 1
+
+
+@pytest.mark.parametrize("channel", [Channel.SMS, Channel.VOICE])
+def test_concurrent_retries_of_one_sms_or_call_file_once_and_assign_once(
+    server, monkeypatch, channel
+):
+    # Below HTTP: the SMS and voice doors file through the same intake with the message's
+    # or the call's key; ten at once must be one ticket, one assignment, one SMS.
+    monkeypatch.setenv("NALISH_DATABASE_URL", server.env["NALISH_DATABASE_URL"])
+    reset_settings()
+    db.dispose_engines()
+    with session_scope() as session:
+        rangpur = session.exec(
+            select(AdminArea.id).where(AdminArea.name == "Rangpur", AdminArea.level == "district")
+        ).one()
+    ticket_in = TicketCreate(
+        phone=_new_phone(),
+        category_code="electricity",
+        district_id=rangpur,
+        channel=channel,
+        description="Power cut every evening for a week",
+        source_key=f"{channel}:{uuid.uuid4().hex}",
+    )
+    start = threading.Barrier(RETRIES)
+
+    def file(_: int) -> int:
+        with session_scope() as session:
+            start.wait(timeout=30)
+            return intake.file_grievance(session=session, ticket_in=ticket_in).id
+
+    try:
+        with ThreadPoolExecutor(max_workers=RETRIES) as pool:
+            (ticket_id,) = set(pool.map(file, range(RETRIES)))
+        with session_scope() as session:
+            kinds = [e.type for e in ticket_service.events_of(session=session, ticket_id=ticket_id)]
+            acks = session.exec(
+                select(Notification.id).where(
+                    Notification.ticket_id == ticket_id, Notification.kind == "ack"
+                )
+            ).all()
+    finally:
+        db.dispose_engines()
+    assert kinds.count("created") == kinds.count("assigned") == 1
     assert len(acks) == 1
