@@ -22,7 +22,7 @@ events of the block are inserted together when it ends, and each ticket's new he
 written with the ticket's row at the next flush, in the same transaction. Hashes and
 `seq` are computed exactly as one by one; only the writing is gathered.
 
-Concurrency: appending locks the ticket row (`SELECT … FOR UPDATE` on PostgreSQL) and
+Concurrency: appending locks the ticket row (`SELECT … FOR NO KEY UPDATE` on PostgreSQL) and
 reads the chain head from it, so two appends to one ticket queue up instead of both
 taking the same `seq` (once per ticket per transaction; a caller that inserted the row,
 or locked and read it itself, says so with `hold_new` or `hold_locked`). SQLite has no
@@ -269,7 +269,11 @@ def lock(*, session: Session, ticket: Ticket) -> None:
     if ticket.id in held:
         return
     session.flush()
-    session.refresh(ticket, with_for_update=True)
+    # NO KEY UPDATE (key_share): appenders still queue up on the row, but a foreign-key
+    # check from another row (a duplicate naming this ticket as its original, an event,
+    # an SMS) is not blocked by it, so two transactions each holding one ticket never
+    # wait for each other's through such a check.
+    session.refresh(ticket, with_for_update={"key_share": True})
     held.add(ticket.id)
 
 
@@ -281,7 +285,7 @@ def hold_new(*, session: Session, ticket: Ticket) -> None:
 
 def hold_locked(*, session: Session, ticket: Ticket) -> None:
     """The caller has locked `ticket`'s row in this transaction and read it under that
-    lock (the SLA sweep's `SELECT … FOR UPDATE SKIP LOCKED`): our copy is the truth
+    lock (the SLA sweep's `SELECT … FOR NO KEY UPDATE SKIP LOCKED`): our copy is the truth
     already, so `lock` need not lock and re-read it (a round trip per ticket)."""
     session.info.setdefault(_HELD_KEY, set()).add(ticket.id)
 
