@@ -125,6 +125,14 @@ def at_once(count: int, send: Callable[[int], httpx.Response]) -> list[httpx.Res
 def test_twenty_concurrent_api_retries_with_one_key_get_the_first_answer_and_file_once(server):
     with session_scope() as session:
         _token, clear = tokens.create(session=session, name="crm-retries", role=Role.AGENT)
+        # someone to assign it to: a retry that re-ran assignment was a 409
+        users.create(
+            session=session,
+            country="BD",
+            user_in=users.UserCreate(
+                email="rangpur-retries@example.org", role=Role.OFFICER, district="Rangpur"
+            ),
+        )
     headers = {"Authorization": f"Bearer {clear}", "Idempotency-Key": str(uuid.uuid4())}
     body = {"phone": "01712-300001", "district": "Rangpur", "category": "water",
             "description": "The tube well by the school has been dry for a week"}  # fmt: skip
@@ -134,6 +142,7 @@ def test_twenty_concurrent_api_retries_with_one_key_get_the_first_answer_and_fil
 
     assert [answer.status_code for answer in answers] == [201] * 20
     first = answers[0].json()
+    assert first["assignee"] == "rangpur-retries@example.org"
     assert all(answer.json() == first for answer in answers)
     assert len({answer.headers["Location"] for answer in answers}) == 1
     assert sum(answer.headers.get("Idempotent-Replayed") == "true" for answer in answers) == 19
