@@ -2,29 +2,33 @@
 
 A wrong email, a wrong password and a disabled account all get the same answer
 ("Email or password is wrong"), and an unknown email costs the same argon2 work as a
-known one, so the form tells nobody which emails exist. Five failures for one email
-within 15 minutes lock that email out until the 15 minutes (from the first failure)
-are over, whatever is typed, with a 429. The count lives in the session store under
-`login-failures:<sha256 of the email>` with that TTL: Redis in production, so every
-web process counts together; memory in embedded mode. No table, no migration. Two
-attempts racing may both be counted as the fifth: the limit is approximate by one or
-two under concurrency, which is enough to stop guessing.
+known one, so the form tells nobody which emails exist.
+
+Lockout: every attempt is counted before the password is checked, with one atomic
+increment per account (the email) and per address (`grievance_engine.login_throttle`,
+in the database, so every web process counts together and racing attempts each get
+their own number). The sixth attempt on an email within 15 minutes of the first, or
+the 51st failure from one address, is refused with a 429 until those 15 minutes are
+over, whatever is typed, even the right password. A sign-in clears the email's count
+and takes back its own attempt from the address's.
 """
 
 from __future__ import annotations
 
-import hashlib
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from dashboards import render, sessions
 from dashboards.deps import DashboardRoute, SessionDep, SignedIn, login_language, safe_next
-from grievance_engine import users
+from grievance_engine import login_throttle, users
 
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # attempts on one email without a sign-in, per window
+# Failures from one address per window: high, since a call centre or a mobile carrier
+# puts many people behind one address; it stops spraying guesses across many emails.
+MAX_FAILURES_PER_ADDRESS = 50
 LOCKOUT_SECONDS = 15 * 60
 # Verified against when the email is unknown, so that answer takes as long as a wrong
 # password does.
@@ -33,23 +37,22 @@ _DUMMY_HASH = users.hash_password("nalish-no-such-user-password")
 router = APIRouter(route_class=DashboardRoute, include_in_schema=False, tags=["dashboards"])
 
 
-def _failures_key(email: str) -> str:
-    return "login-failures:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+def _subjects(request: Request, email: str) -> tuple[str, str]:
+    address = request.client.host if request.client else "unknown"
+    return login_throttle.subject("email", email), login_throttle.subject("address", address)
 
 
-def _locked(request: Request, email: str) -> bool:
-    record = sessions.store(request).get(_failures_key(email))
-    return bool(record) and int(record.get("count", 0)) >= MAX_FAILURES
-
-
-def _record_failure(request: Request, email: str) -> None:
-    store = sessions.store(request)
-    key = _failures_key(email)
-    now = time.time()
-    record = store.get(key) or {"count": 0, "until": now + LOCKOUT_SECONDS}
-    record["count"] = int(record.get("count", 0)) + 1
-    remaining = int(float(record.get("until", now + LOCKOUT_SECONDS)) - now)
-    store.set(key, record, max(remaining, 1))
+def _count_attempt(session: Session, account: str, address: str) -> bool:
+    """Count this attempt, committed before any password is checked; whether it is
+    within both limits."""
+    on_account = login_throttle.count(
+        session=session, subject=account, window_seconds=LOCKOUT_SECONDS
+    )
+    from_address = login_throttle.count(
+        session=session, subject=address, window_seconds=LOCKOUT_SECONDS
+    )
+    session.commit()
+    return on_account <= MAX_FAILURES and from_address <= MAX_FAILURES_PER_ADDRESS
 
 
 def _login_page(
@@ -109,7 +112,8 @@ def login(
         raise HTTPException(status_code=403, detail="CSRF token missing or wrong")
     email = email.strip().lower()
     next_path = safe_next(next, default="")
-    if _locked(request, email):
+    account, address = _subjects(request, email)
+    if not _count_attempt(session, account, address):
         return _login_page(
             request,
             lang=language,
@@ -125,7 +129,6 @@ def login(
     else:
         ok = users.verify_password(user.password_hash, password) and user.active
     if not ok or user is None:
-        _record_failure(request, email)
         return _login_page(
             request,
             lang=language,
@@ -134,7 +137,9 @@ def login(
             next_path=next_path,
             status_code=401,
         )
-    sessions.store(request).delete(_failures_key(email))
+    login_throttle.forget(session=session, subject=account)
+    login_throttle.refund(session=session, subject=address)
+    session.commit()
     response = RedirectResponse(next_path or "/dashboard", status_code=303)
     sessions.discard(request, sessions.read(request))  # the new session replaces it
     sessions.start(request, response, user=user, language=user.language)

@@ -5,7 +5,7 @@ Run every minute by `nalish worker` (and the embedded app), or by hand with
 `nalish sla sweep [--at ISO8601]`.
 
 Safe at scale: any number of processes may sweep at once. Each batch selects due
-tickets `FOR UPDATE SKIP LOCKED` on PostgreSQL (others take the next ones) and then
+tickets `FOR NO KEY UPDATE SKIP LOCKED` on PostgreSQL (others take the next ones) and then
 claims each with a conditional UPDATE on its deadline (on SQLite, and as the last
 word everywhere), so a breach is escalated exactly once. Each batch is its own
 transaction: a sweep that dies halfway loses nothing, and the next one carries on.
@@ -84,11 +84,19 @@ def _due(session: Session, column, now: datetime, batch: int) -> list[Ticket]:
     statement = (
         select(Ticket)
         .where(col(column).is_not(None), col(column) <= now)
-        .order_by(col(column))
+        .order_by(col(column), col(Ticket.id))
         .limit(batch)
     )
     if _locks_rows(session):
-        statement = statement.with_for_update(skip_locked=True)
+        # FOR NO KEY UPDATE, not FOR UPDATE: we never change a ticket's id, and a plain
+        # FOR UPDATE also blocks the FOR KEY SHARE that PostgreSQL's foreign-key check
+        # takes on a *referenced* ticket. Our flush rewrites rows we already updated in
+        # this transaction (the claim), which makes PostgreSQL re-check their foreign
+        # keys, `suspected_duplicate_of_id` among them: sweeper A then waited for the
+        # original that sweeper B had claimed while B waited for A's, and PostgreSQL
+        # killed one with DeadlockDetected. NO KEY UPDATE still excludes every other
+        # sweeper and appender; SKIP LOCKED leaves their rows to them.
+        statement = statement.with_for_update(skip_locked=True, key_share=True)
     return list(session.exec(statement))
 
 

@@ -493,6 +493,9 @@ class InboundMessage(SQLModel, table=True):
         UniqueConstraint("provider", "provider_message_id", name="uq_inbound_provider_id"),
         # used by the no-id window: the same text from the same phone, recently
         Index("ix_inbound_phone_hash_at", "from_phone", "text_hash", "received_at"),
+        # used by idempotency without a provider id: the insert that loses this race is
+        # the duplicate (grievance_engine.inbound.record says what the key is)
+        UniqueConstraint("dedupe_key", name="uq_inbound_dedupe_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -503,6 +506,9 @@ class InboundMessage(SQLModel, table=True):
     to_address: str = Field(default="", max_length=40)  # the shortcode or number written to
     text: str
     text_hash: str = Field(max_length=64)
+    # Held while the no-id dedupe window runs, released (NULL) when the same text comes
+    # again after it: see grievance_engine.inbound.record.
+    dedupe_key: str | None = Field(default=None, max_length=64)
     received_at: datetime = Field(
         default_factory=_created_at, sa_column=_utc_column(nullable=False)
     )
@@ -560,3 +566,46 @@ class AdminEvent(SQLModel, table=True):
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """An API request made with an `Idempotency-Key`, and the answer it got.
+
+    Inserted first, in the transaction that does the work: a concurrent retry's insert
+    waits on the unique (token, key) until that transaction ends, then finds the row
+    and replays its answer (or, if it rolled back, inserts it and does the work itself).
+    """
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (
+        # used by nalish.api.idempotency: this constraint decides which retry does the work
+        UniqueConstraint("token_id", "key", name="uq_idempotency_token_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_id: int = Field(foreign_key="api_token.id")
+    key: str = Field(max_length=100)
+    request_hash: str = Field(max_length=64)  # SHA-256 of the request: a reuse must match
+    # NULL only inside the transaction doing the work, which nobody else can see.
+    status_code: int | None = None
+    response: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_at: datetime = Field(default_factory=_created_at, sa_column=_utc_column(nullable=False))
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Sign-in attempts counted for one account or one address within a window.
+
+    One row per subject (a SHA-256 of `email:…` or `address:…`, never the clear text),
+    counted with one atomic upsert before the password is checked, so attempts racing
+    each get their own number and the one past the limit is refused, right or not.
+    """
+
+    __tablename__ = "login_throttle"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # used by dashboards.auth: the upsert's conflict target
+    subject: str = Field(max_length=64, unique=True)
+    attempts: int = 0
+    window_started_at: datetime = Field(
+        default_factory=_created_at, sa_column=_utc_column(nullable=False)
+    )

@@ -266,11 +266,17 @@ def fail_stale_sends(*, session: Session) -> int:
     message is marked failed and flagged for an agent's call-back instead.
     """
     cutoff = clock.now() - timedelta(minutes=get_settings().outbox_stale_sending_minutes)
+    # Claimed in one order, skipping rows another sweep holds (SQLite ignores the lock;
+    # it has one writer): concurrent sweeps never wait for each other, so never deadlock,
+    # and never fail the same message twice.
     stale = session.exec(
-        select(Notification).where(
+        select(Notification)
+        .where(
             Notification.status == NotificationStatus.SENDING,
             col(Notification.claimed_at) < cutoff,
         )
+        .order_by(col(Notification.id))
+        .with_for_update(skip_locked=True, key_share=True)
     ).all()
     for notification in stale:
         notification.status = NotificationStatus.FAILED

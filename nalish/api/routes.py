@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Response
-from sqlalchemy.exc import IntegrityError
+from fastapi.responses import JSONResponse
 from sqlmodel import Session, col, select
 
 from grievance_engine import actions, attachments, refs
@@ -31,6 +31,7 @@ from grievance_engine.models import (
 )
 from grievance_engine.service import TicketError
 from grievance_engine.settings import get_settings
+from nalish.api import idempotency
 from nalish.api.deps import (
     Action,
     ApiError,
@@ -108,11 +109,7 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
     status_code=201,
     response_model=TicketWithEvents,
     summary="File a grievance",
-    responses={
-        200: {"model": TicketWithEvents, "description": "Replay: the Idempotency-Key was used."},
-        **FORBIDDEN,
-        **UNPROCESSABLE,
-    },
+    responses={**FORBIDDEN, **UNPROCESSABLE},
 )
 def create_ticket(
     body: TicketIn,
@@ -122,19 +119,57 @@ def create_ticket(
     idempotency_key: Annotated[
         str | None,
         Header(
+            min_length=1,
             max_length=100,
-            description="Any string unique to this grievance (a UUID). A retry with the "
-            "same key and token returns the ticket filed the first time, with 200.",
+            description="Any string unique to this grievance (a UUID). Every retry with the "
+            "same key and token, even one sent while the first is still running, gets the "
+            "first answer again, status and body (with `Idempotent-Replayed: true`), and "
+            "files nothing. The same key with a different body is refused (422).",
         ),
     ] = None,
-) -> dict[str, Any]:
+) -> Any:
     """File a grievance taken by an agent or sent by an integrator: routed, checked for
     duplicates and assigned like any other, and the citizen gets the acknowledgement SMS
-    with the reference. Answers 201 with the ticket, or 200 with the first ticket for a
-    repeated `Idempotency-Key`.
+    with the reference. Answers 201 with the ticket; a repeated `Idempotency-Key`
+    answers what the first request was answered.
     """
     require(token, Action.CREATE)
-    source_key = f"api:{token.id}:{idempotency_key}" if idempotency_key else None
+    if idempotency_key is None:
+        return _file(session, token, response, body, source_key=None)
+    # The key's row is this transaction's first write, so a concurrent retry waits
+    # here until we commit, then replays what we answered (nalish.api.idempotency).
+    claimed = idempotency.claim(
+        session=session,
+        token_id=token.id,
+        key=idempotency_key,
+        digest=idempotency.request_hash(body),
+    )
+    if isinstance(claimed, idempotency.Answer):
+        return _replay(claimed)
+    # The ticket's source key too: a ticket filed with this key before keys were
+    # stored (or by another path) is found, not filed again.
+    source_key = f"api:{token.id}:{idempotency_key}"
+    public = _file(session, token, response, body, source_key=source_key, commit=False)
+    # Stored as sent (the response model's JSON), so a replay is the same bytes.
+    answer = idempotency.Answer(
+        201, TicketWithEvents.model_validate(public).model_dump(mode="json", by_alias=True)
+    )
+    idempotency.record(session=session, row_id=claimed, answer=answer)
+    session.commit()
+    return JSONResponse(
+        answer.body, status_code=201, headers={"Location": _location(public["ref"])}
+    )
+
+
+def _file(
+    session: Session,
+    token: ApiToken,
+    response: Response,
+    body: TicketIn,
+    *,
+    source_key: str | None,
+    commit: bool = True,
+) -> dict[str, Any]:
     call = intake.CallIntake(
         phone=body.phone,
         district=body.district,
@@ -145,27 +180,23 @@ def create_ticket(
         anonymous=body.anonymous,
         source_key=source_key,
     )
-    if source_key is not None:
-        filed = ticket_service.get_by_source_key(session=session, source_key=source_key)
-        if filed is not None:
-            response.status_code = 200
-            return _with_events(session, token, filed)
-    try:
-        with _service_errors():
-            ticket = intake.take_call(session=session, call=call, actor=actor(token))
+    with _service_errors():
+        ticket = intake.take_call(session=session, call=call, actor=actor(token))
+    if commit:
         session.commit()
-    except IntegrityError:
-        # A concurrent retry with the same key filed it first: answer with that one.
-        session.rollback()
-        filed = source_key and ticket_service.get_by_source_key(
-            session=session, source_key=source_key
-        )
-        if not filed:
-            raise
-        response.status_code = 200
-        return _with_events(session, token, filed)
-    response.headers["Location"] = f"{router.prefix}/tickets/{refs.display(ticket.ref)}"
+    response.headers["Location"] = _location(refs.display(ticket.ref))
     return _with_events(session, token, ticket)
+
+
+def _location(shown_ref: str) -> str:
+    return f"{router.prefix}/tickets/{shown_ref}"
+
+
+def _replay(answer: idempotency.Answer) -> JSONResponse:
+    headers = {idempotency.REPLAYED: "true"}
+    if answer.status_code == 201:
+        headers["Location"] = _location(answer.body["ref"])
+    return JSONResponse(answer.body, status_code=answer.status_code, headers=headers)
 
 
 @router.get(

@@ -358,9 +358,10 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_same_ticket(client, a
     key = {"Idempotency-Key": str(uuid.uuid4())}
     first = client.post(f"{API}/tickets", json=body, headers={**agent, **key})
     retry = client.post(f"{API}/tickets", json=body, headers={**agent, **key})
-    assert first.status_code == 201
-    assert retry.status_code == 200
-    assert retry.json()["ref"] == first.json()["ref"]
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.headers["Location"] == first.headers["Location"]
     listed = client.get(f"{API}/tickets", params={"district": "Khulna"}, headers=agent).json()
     assert [row["ref"] for row in listed["items"]].count(first.json()["ref"]) == 1
 
@@ -368,6 +369,13 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_same_ticket(client, a
         f"{API}/tickets", json=body, headers={**agent, "Idempotency-Key": str(uuid.uuid4())}
     )
     assert other.status_code == 201 and other.json()["ref"] != first.json()["ref"]
+
+    changed = client.post(
+        f"{API}/tickets", json={**body, "district": "Jessore"}, headers={**agent, **key}
+    )
+    assert changed.status_code == 422
+    assert changed.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+    assert "different request" in changed.json()["detail"][0]["msg"]
 
 
 def test_an_agent_assigns_a_ticket_and_an_officer_may_take_one_only_themselves(
