@@ -704,6 +704,21 @@ def test_bangla_from_kannel_arrives_as_bangla_whatever_its_coding(
     assert BANGLA in texts
 
 
+def test_a_bangla_complaint_in_raw_ucs2_confirmed_with_a_bangla_one_is_filed(backend, client):
+    def sms(text: str) -> None:
+        query = (
+            f"secret={WEBHOOK_SECRET}&from=8801712345704&to=333&coding=2&charset=UTF-16BE"
+            f"&id={uuid.uuid4().hex}&text=" + quote_from_bytes(text.encode("utf-16-be"), safe="")
+        )
+        assert client.get(f"{SMS}?{query}").status_code == 200
+
+    sms("রংপুর জেলার কাউনিয়ায় তিন দিন ধরে নলকূপে পানি নেই")
+    sms("১")  # "reply 1 to send it", on a Bangla keypad
+
+    (ticket,) = tickets_of(backend, "+8801712345704")
+    assert (ticket["district"], ticket["category"]) == ("Rangpur", "water")
+
+
 @pytest.mark.parametrize(
     ("data", "coding", "charset", "text"),
     [
