@@ -99,4 +99,13 @@ async def apply_delivery_report(report: delivery.Report) -> None:
 
 def _apply_delivery_report(report: delivery.Report) -> None:
     with session_scope() as session:
-        delivery.apply(session=session, report=report)
+        found = delivery.apply(session=session, report=report).notification_id is not None
+    if not found:
+        # The send may be saving this very id now; whichever of us commits second
+        # applies the report (delivery.apply_waiting).
+        with session_scope() as session:
+            delivery.apply_waiting(
+                session=session,
+                provider=report.provider,
+                provider_message_id=report.provider_message_id,
+            )

@@ -4,6 +4,13 @@ Providers report out of order (Twilio's "sent" can arrive after "delivered") and
 repeat themselves. A message's status has a rank; a report that would lower it is kept
 but not applied. A final failure flags the message for an agent's call-back and, when
 the reason is an opt-out (blacklist, STOP), marks the citizen opted out.
+
+A report can also outrun the send: a gateway may report delivery before its answer to
+our send request reaches the worker and the worker saves the provider's id (a real
+Kannel did in 10 of 25 round trips). Such a report is kept waiting, with what it means,
+and `apply_waiting` applies it once the id is saved. Both sides call it after their own
+commit (the worker once the id is saved, the webhook once the report is), so whichever
+commits second sees the other's row; a conditional UPDATE lets only one apply it.
 """
 
 from __future__ import annotations
@@ -12,7 +19,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from grievance_engine import callbacks, clock, events
 from grievance_engine.models import (
@@ -64,11 +72,13 @@ def apply(*, session: Session, report: Report) -> DeliveryReport:
         failure_reason=(report.failure_reason or None) and report.failure_reason[:200],
         received_at=clock.now(),
         raw=report.raw or {},
+        meaning=NotificationStatus(report.status).value,
+        opted_out=report.opted_out,
     )
     session.add(row)
     if notification is None:
         log.info(
-            "delivery report for unknown %s message %s (%s): kept, not applied",
+            "delivery report for unknown %s message %s (%s): kept until its id is saved",
             report.provider,
             report.provider_message_id,
             report.provider_status,
@@ -78,6 +88,72 @@ def apply(*, session: Session, report: Report) -> DeliveryReport:
         row.applied = True
     session.flush()
     return row
+
+
+def apply_waiting(*, session: Session, provider: str, provider_message_id: str) -> int:
+    """Apply the reports for a message that arrived before its provider id was saved.
+
+    Call it after committing either the id or a report that found no message; it
+    returns how many reports it applied. Each waiting report is claimed by a
+    conditional UPDATE, so two callers at once never apply one twice.
+    """
+    notification = session.exec(
+        select(Notification).where(
+            Notification.provider == provider,
+            Notification.provider_message_id == provider_message_id,
+        )
+    ).first()
+    if notification is None:
+        return 0
+    waiting = session.exec(
+        select(DeliveryReport.id)
+        .where(
+            DeliveryReport.provider == provider,
+            DeliveryReport.provider_message_id == provider_message_id[:120],
+            col(DeliveryReport.notification_id).is_(None),
+        )
+        .order_by(col(DeliveryReport.received_at), col(DeliveryReport.id))
+    ).all()
+    applied = 0
+    for report_id in waiting:
+        claimed = session.exec(
+            update(DeliveryReport)
+            .where(
+                col(DeliveryReport.id) == report_id,
+                col(DeliveryReport.notification_id).is_(None),
+            )
+            .values(notification_id=notification.id)
+        )
+        if claimed.rowcount != 1:
+            continue  # the other side applied it
+        row = session.get(DeliveryReport, report_id)
+        session.refresh(row)
+        if row.meaning is None or not _moves_forward(notification.status, row.meaning):
+            continue
+        _apply_to(session, notification, _from_row(row))
+        row.applied = True
+        applied += 1
+    session.flush()
+    if applied:
+        log.info(
+            "applied %d delivery report(s) that came before %s message %s was saved",
+            applied,
+            provider,
+            provider_message_id,
+        )
+    return applied
+
+
+def _from_row(row: DeliveryReport) -> Report:
+    return Report(
+        provider=row.provider,
+        provider_message_id=row.provider_message_id,
+        provider_status=row.status,
+        status=NotificationStatus(row.meaning),
+        failure_reason=row.failure_reason,
+        opted_out=row.opted_out,
+        raw=row.raw,
+    )
 
 
 def _moves_forward(current: str, new: NotificationStatus) -> bool:

@@ -463,7 +463,8 @@ class DeliveryReport(SQLModel, table=True):
 
     __tablename__ = "delivery_report"
     __table_args__ = (
-        # used to show a message's delivery history
+        # used to show a message's delivery history, and by delivery.apply_waiting to find
+        # the reports that arrived before their message's provider id was saved
         Index("ix_delivery_report_provider_message", "provider", "provider_message_id"),
     )
 
@@ -474,6 +475,11 @@ class DeliveryReport(SQLModel, table=True):
     status: str = Field(max_length=40)  # the provider's word: "Success", "delivered"…
     failure_reason: str | None = Field(default=None, max_length=200)
     applied: bool = False  # False: unknown message, or a status older than what we had
+    # What the report means for its message (a NotificationStatus) and whether it says the
+    # citizen blocked us: kept so that a report that outran the send can be applied when
+    # the message's id is saved (delivery.apply_waiting). None on rows from before 0010.
+    meaning: str | None = Field(default=None, max_length=20)
+    opted_out: bool = False
     received_at: datetime = Field(
         default_factory=_created_at, sa_column=_utc_column(nullable=False)
     )

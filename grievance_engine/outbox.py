@@ -193,6 +193,14 @@ def deliver(*, notification_id: int, transport: Transport) -> str:
         notification.provider = result.provider
         notification.provider_message_id = result.provider_message_id
         notification.last_error = None
+    if result.provider_message_id:
+        # A delivery report may have come before this id was saved: apply it now.
+        with session_scope() as session:
+            delivery.apply_waiting(
+                session=session,
+                provider=result.provider,
+                provider_message_id=result.provider_message_id,
+            )
     return "sent"
 
 

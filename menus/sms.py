@@ -365,7 +365,8 @@ def _complaint(
     """
     draft_key = f"sms-draft:{phone}"
     draft = store.get(draft_key)
-    answer = text.strip().upper().strip(".!")
+    # "১" sends it as "1" does: a Bangla keypad types Bangla digits
+    answer = text.strip().upper().strip(".!").translate(_BANGLA_DIGITS)
     if draft is not None and draft.get("district") and answer in CONFIRM_WORDS:
         store.delete(draft_key)
         return _file(session, phone, draft, key)

@@ -6,11 +6,19 @@ service configurations" for `get-url`, "Delivery reports" for `dlr-url`).
 Gateways name the same thing differently, so each field has a few accepted names:
 Kannel's own `get-url` examples use `from, to, text, id`; other aggregators send
 `sender, receiver, message, message_id`.
+
+Kannel's `%b` is the SMS's own bytes, URL-encoded: UTF-8 (or Latin-1) for a GSM-7
+message, but for a UCS-2 message (any Bangla) the raw UTF-16BE bytes unless smsbox has
+`mo-recode = true`. `%c` (coding: 0 GSM-7, 1 8-bit, 2 UCS-2) and `%C` (charset:
+"UTF-16BE", or "UTF-8" once recoded) say which, so the text is decoded by them
+(`&coding=%c&charset=%C` in the get-url); every other field is UTF-8.
 """
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Mapping
+from urllib.parse import parse_qsl
 
 from grievance_engine.delivery import Report
 from grievance_engine.inbound import InboundSms
@@ -25,6 +33,9 @@ TEXT = ("text", "message")
 MESSAGE_ID = ("id", "message_id")
 STATUS = ("status",)
 
+CODING = ("coding",)
+CHARSET = ("charset",)
+
 SMS_REQUIRED = (SENDER, TEXT)
 DELIVERY_REQUIRED = (MESSAGE_ID, STATUS)
 
@@ -36,6 +47,57 @@ DLR_TYPES: dict[int, tuple[NotificationStatus, str]] = {
     8: (NotificationStatus.SENT, "submitted to the SMSC"),
     16: (NotificationStatus.FAILED, "rejected by the SMSC"),
 }
+
+
+# Kannel's `%c`, and the charsets its `%C` names for UCS-2.
+UCS2_CODING = "2"
+UTF16_CHARSETS = {"UTF-16BE", "UTF-16", "UCS-2", "UCS-2BE", "UCS2"}
+
+
+def query_fields(query: bytes) -> dict[str, str]:
+    """The fields of a callback's raw query string, the text decoded as its coding and
+    charset say (see the module docstring); a field given twice keeps its last value."""
+    raw = {
+        name: value.encode("latin-1")  # latin-1 maps each byte to itself: the bytes as sent
+        for name, value in parse_qsl(
+            query.decode("latin-1"), keep_blank_values=True, encoding="latin-1"
+        )
+    }
+    fields = {name: value.decode("utf-8", "replace") for name, value in raw.items()}
+    coding, charset = first(fields, CODING), first(fields, CHARSET)
+    for name in TEXT:
+        if name in raw:
+            fields[name] = decode_text(raw[name], coding=coding, charset=charset)
+    return fields
+
+
+def decode_text(data: bytes, *, coding: str | None, charset: str | None) -> str:
+    """An SMS text from its bytes, as Kannel's coding (`%c`) and charset (`%C`) say."""
+    charset = (charset or "").strip().upper()
+    if charset in UTF16_CHARSETS or (not charset and (coding or "").strip() == UCS2_CODING):
+        return data.decode("utf-16-be", "replace")
+    if charset and charset not in ("GSM", "BINARY", "UTF-8", "UTF8"):
+        try:
+            return data.decode(codecs.lookup(charset).name, "replace")
+        except LookupError:
+            pass  # a name Python does not know: fall back as below
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if coding is None and _looks_like_ucs2(data, text):
+        # A get-url without %c: raw UCS-2 is not UTF-8 (or is ASCII with NULs between)
+        return data.decode("utf-16-be", "replace")
+    return text if text is not None else data.decode("latin-1")
+
+
+def _looks_like_ucs2(data: bytes, text: str | None) -> bool:
+    if not data or len(data) % 2:
+        return False
+    if text is not None and "\x00" not in text:
+        return False
+    decoded = data.decode("utf-16-be", "replace")
+    return all(char.isprintable() or char in "\r\n\t" for char in decoded)
 
 
 def first(fields: Mapping[str, str], names: tuple[str, ...]) -> str | None:

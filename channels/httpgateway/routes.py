@@ -30,8 +30,9 @@ async def _read(
     request: Request, secret: str | None, *, required: tuple[tuple[str, ...], ...]
 ) -> dict[str, str]:
     """The callback's fields (query, and for POST the form over it), once the secret is
-    checked; a 400 names the first missing field. The secret is not among them."""
-    fields = dict(request.query_params)
+    checked; a 400 names the first missing field. The secret is not among them.
+    The query is read from its bytes: Kannel's text may be raw UCS-2 (parsing.query_fields)."""
+    fields = parsing.query_fields(request.scope.get("query_string", b""))
     if request.method == "POST":
         fields.update(await read_form(request, required=()))  # 413 / 400 on a bad body
     _check_secret(request, fields.pop("secret", ""), secret)

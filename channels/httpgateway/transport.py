@@ -4,9 +4,15 @@ Docs: https://www.kannel.org/download/1.4.5/userguide-1.4.5/userguide.html ("Sen
 SMS": the sendsms parameters and answers; "Delivery reports": dlr-mask and dlr-url).
 
 The request is the operator's URL template (`NALISH_HTTP_GATEWAY_SEND_URL`) with its
-placeholders filled in, every value URL-encoded. `GET` requests that URL; `POST` sends
-its query as a form body to its path. We generate the message id ourselves (`{id}`) and
-put it in the dlr-url, because Kannel's own answer carries no id a report could quote.
+placeholders filled in, every value URL-encoded. `GET` requests that URL. `POST` is
+Kannel's "sendsms POST": the text is the body (`Content-Type: text/plain;
+charset=UTF-8`) and every other parameter of the template a header, `from` as
+`X-Kannel-From`, `dlr-url` as `X-Kannel-DLR-Url` and so on; Kannel answers a form body
+with "400 Invalid content-type". We generate the message id ourselves (`{id}`) and put
+it in the dlr-url, because Kannel's own answer carries no id a report could quote. A
+report can still reach us before the worker has saved that id (Kannel queues the
+message, and the fake or a fast SMSC reports, before it answers us): see
+grievance_engine.delivery.apply_waiting.
 
 Kannel answers 202 "0: Accepted for delivery" (or "3: Queued for later delivery"),
 other gateways 200 "Sent.": any 2xx is a success. A 4xx means the gateway refused this
@@ -24,7 +30,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 
@@ -42,7 +48,29 @@ DELIVERY_PATH = "/channels/http/delivery"
 CODING = {sms_encoding.GSM7: "0", sms_encoding.UCS2: "2"}
 CHARSET = "UTF-8"  # what we send `text` in; Kannel converts it to `coding`
 
-# Query parameters whose values never reach a log or an error message.
+# Kannel's sendsms POST takes each parameter as an `X-Kannel-…` header (user guide,
+# "Sending SMS": the POST variant); header names are case-insensitive, these are its
+# spelling. Any other parameter becomes X-Kannel-<Name>.
+KANNEL_HEADERS = {
+    "username": "X-Kannel-Username",
+    "password": "X-Kannel-Password",
+    "from": "X-Kannel-From",
+    "to": "X-Kannel-To",
+    "udh": "X-Kannel-UDH",
+    "smsc": "X-Kannel-SMSC",
+    "mclass": "X-Kannel-MClass",
+    "mwi": "X-Kannel-MWI",
+    "coding": "X-Kannel-Coding",
+    "validity": "X-Kannel-Validity",
+    "deferred": "X-Kannel-Deferred",
+    "dlr-mask": "X-Kannel-DLR-Mask",
+    "dlr-url": "X-Kannel-DLR-Url",
+    "pid": "X-Kannel-PID",
+    "alt-dcs": "X-Kannel-Alt-DCS",
+    "rpi": "X-Kannel-RPI",
+    "priority": "X-Kannel-Priority",
+    "meta-data": "X-Kannel-Meta-Data",
+}
 # 408 and 429 are 4xx but say "not now" rather than "never".
 _RETRYABLE_4XX = {408, 429}
 
@@ -97,14 +125,44 @@ class HttpGatewayTransport:
     def send(self, *, to: str, body: str) -> SendResult:
         message_id = uuid.uuid4().hex
         url = self.url_for(to=to, body=body, message_id=message_id)
-        response = self._request(url)
+        post = (
+            self.post_for(to=to, body=body, message_id=message_id)
+            if self._method == "POST"
+            else None
+        )
+        response = self._request(url, post)
         if response.is_success:
             return SendResult(provider=self.name, provider_message_id=message_id)
         raise self._error_for(response, url)
 
     def url_for(self, *, to: str, body: str, message_id: str) -> str:
         """The sendsms URL for one message: the template with every value URL-encoded."""
-        values = {
+        values = self._values(to=to, body=body, message_id=message_id)
+        return _PLACEHOLDER.sub(lambda m: quote(values[m.group(1)], safe=""), self._template)
+
+    def post_for(self, *, to: str, body: str, message_id: str) -> tuple[str, dict[str, str], bytes]:
+        """Kannel's sendsms POST for one message: the URL's path, the template's
+        parameters as X-Kannel-… headers, and the text as a UTF-8 body."""
+        values = self._values(to=to, body=body, message_id=message_id)
+        path, _, query = self._template.partition("?")
+        headers = {"Content-Type": f"text/plain; charset={CHARSET}"}
+        text = ""
+        for pair in filter(None, query.split("&")):
+            name, _, template_value = pair.partition("=")
+            name = unquote(name)
+            # literal parts as the operator URL-encoded them, placeholders filled raw
+            pieces = _PLACEHOLDER.split(template_value)
+            value = "".join(
+                unquote(piece) if i % 2 == 0 else values[piece] for i, piece in enumerate(pieces)
+            )
+            if name == "text":
+                text = value
+            elif name != "charset":  # the body is always UTF-8, said in Content-Type
+                headers[KANNEL_HEADERS.get(name.lower(), f"X-Kannel-{name.title()}")] = value
+        return path, headers, text.encode("utf-8")
+
+    def _values(self, *, to: str, body: str, message_id: str) -> dict[str, str]:
+        return {
             "to": to.removeprefix("+"),
             "to_e164": to,
             "from": self._sender,
@@ -114,7 +172,6 @@ class HttpGatewayTransport:
             "id": message_id,
             "dlr_url": self._dlr_url(message_id),
         }
-        return _PLACEHOLDER.sub(lambda m: quote(values[m.group(1)], safe=""), self._template)
 
     def _dlr_url(self, message_id: str) -> str:
         if not self._public_base_url:
@@ -125,15 +182,13 @@ class HttpGatewayTransport:
             url += f"&secret={quote(self._secret, safe='')}"
         return url
 
-    def _request(self, url: str) -> httpx.Response:
+    def _request(self, url: str, post: tuple[str, dict[str, str], bytes] | None) -> httpx.Response:
+        """GET `url`, or POST `post`; `url` (redacted) is what errors name either way."""
         try:
-            if self._method == "POST":
-                path, _, query = url.partition("?")
+            if post is not None:
+                path, headers, content = post
                 return self._client.post(
-                    path,
-                    content=query.encode("ascii"),
-                    headers={"Content-Type": "application/x-www-form-urlencoded"},
-                    timeout=self._timeout,
+                    path, content=content, headers=headers, timeout=self._timeout
                 )
             return self._client.get(url, timeout=self._timeout)
         except httpx.TimeoutException as exc:

@@ -11,7 +11,7 @@ import json
 import logging
 import uuid
 from collections.abc import Iterator
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, quote_from_bytes, urlsplit
 
 import httpx
 import pytest
@@ -21,9 +21,16 @@ from sqlmodel import select
 from channels.httpgateway import parsing
 from channels.httpgateway.transport import HttpGatewayTransport
 from channels.transports import make_transport
+from grievance_engine import clock, delivery, outbox
 from grievance_engine.channel_log import redact_url
 from grievance_engine.db import session_scope
-from grievance_engine.models import DeliveryReport, Notification, NotificationStatus
+from grievance_engine.models import (
+    CallbackTask,
+    DeliveryReport,
+    InboundMessage,
+    Notification,
+    NotificationStatus,
+)
 from grievance_engine.outbox import TransportError
 from grievance_engine.settings import Settings, get_settings
 from nalish.app import create_app
@@ -124,19 +131,31 @@ def test_the_dlr_url_names_our_id_kannels_type_and_the_secret_when_a_public_url_
     assert parse_qs(urlsplit(url).query)["dlr-url"] == [dlr_url]
 
 
-def test_a_post_gateway_gets_the_query_as_a_form_body_at_the_path():
+def test_a_post_gateway_gets_kannels_sendsms_post_the_text_as_body_the_rest_as_headers():
     kannel = FakeKannel(accepted())
 
-    kannel.transport(http_gateway_method="POST").send(to=CITIZEN, body="Hi there")
+    kannel.transport(http_gateway_method="POST", public_base_url=PUBLIC).send(
+        to=CITIZEN, body="আপনার অভিযোগ গ্রহণ করা হয়েছে"
+    )
 
     (request,) = kannel.requests
     assert request.method == "POST"
     assert str(request.url) == KANNEL
-    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
-    assert request.content.decode() == (
-        f"username=nalish&password={GATEWAY_PASSWORD}&from=333&to=8801712345678"
-        "&text=Hi%20there&coding=0&charset=UTF-8&dlr-mask=31&dlr-url="
-    )
+    # Kannel's POST takes text/plain (or XML); a form body is "400 Invalid content-type"
+    assert request.headers["content-type"] == "text/plain; charset=UTF-8"
+    assert request.content.decode("utf-8") == "আপনার অভিযোগ গ্রহণ করা হয়েছে"
+    headers = {k.lower(): v for k, v in request.headers.items() if k.lower().startswith("x-kannel")}
+    dlr_url = headers.pop("x-kannel-dlr-url")
+    assert headers == {
+        "x-kannel-username": "nalish",
+        "x-kannel-password": GATEWAY_PASSWORD,
+        "x-kannel-from": "333",
+        "x-kannel-to": "8801712345678",
+        "x-kannel-coding": "2",
+        "x-kannel-dlr-mask": "31",
+    }
+    assert dlr_url.startswith(f"{PUBLIC}/channels/http/delivery?id=")
+    assert dlr_url.endswith(f"&status=%d&secret={WEBHOOK_SECRET}")  # not URL-encoded twice
 
 
 @pytest.mark.parametrize(
@@ -553,3 +572,162 @@ def test_a_delivery_report_for_an_unknown_id_answers_200_and_is_kept_without_the
     assert row.notification_id is None
     assert row.applied is False
     assert row.raw == {"id": unknown, "status": "1"}
+
+
+# --- Reports that outrun the send, and Kannel's codings -------------------------------
+
+
+def pending_notification(body: str = "Your complaint was received.") -> int:
+    """An outbox row waiting to be sent, written directly so no background sender in
+    the test app takes it before `outbox.deliver` below."""
+    with session_scope() as session:
+        row = Notification(
+            to_phone=CITIZEN, body=body, language="en", kind="ack", next_attempt_at=clock.now()
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+class KannelThatReportsFirst(FakeKannel):
+    """A gateway whose delivery report reaches our webhook before its answer to the
+    send reaches the worker, as a real Kannel's often does."""
+
+    def __init__(self, client: TestClient, dlr_type: str) -> None:
+        super().__init__(accepted())
+        self.client, self.dlr_type = client, dlr_type
+        self.report_answers: list[int] = []
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        dlr_url = parse_qs(urlsplit(str(request.url)).query)["dlr-url"][0]
+        called = urlsplit(dlr_url.replace("%d", self.dlr_type))
+        self.report_answers.append(self.client.get(f"{called.path}?{called.query}").status_code)
+        return super().handler(request)
+
+
+def test_a_delivery_report_that_outruns_the_send_is_applied_when_the_id_is_saved(backend, client):
+    kannel = KannelThatReportsFirst(client, "1")
+    notification_id = pending_notification()
+
+    outcome = outbox.deliver(
+        notification_id=notification_id, transport=kannel.transport(public_base_url=PUBLIC)
+    )
+
+    assert outcome == "sent"
+    assert kannel.report_answers == [200]
+    delivered = notification(notification_id)
+    assert delivered.status == NotificationStatus.DELIVERED
+    with session_scope() as session:
+        (report,) = session.exec(
+            select(DeliveryReport).where(DeliveryReport.notification_id == notification_id)
+        ).all()
+    assert report.applied is True
+
+
+def test_a_rejection_that_outruns_the_send_still_asks_an_agent_to_call_back(backend, client):
+    kannel = KannelThatReportsFirst(client, "16")
+    notification_id = pending_notification()
+
+    outbox.deliver(
+        notification_id=notification_id, transport=kannel.transport(public_base_url=PUBLIC)
+    )
+
+    failed = notification(notification_id)
+    assert failed.status == NotificationStatus.FAILED
+    assert failed.needs_callback is True
+    assert "rejected by the SMSC" in failed.last_error
+    with session_scope() as session:
+        (task,) = session.exec(
+            select(CallbackTask).where(CallbackTask.notification_id == notification_id)
+        ).all()
+    assert task.phone == CITIZEN
+    assert "not delivered" in task.reason
+
+
+def test_a_report_kept_for_an_unknown_id_is_applied_once_however_often_the_id_lands(
+    backend, client
+):
+    provider_message_id = uuid.uuid4().hex
+    client.get(
+        DELIVERY, params={"secret": WEBHOOK_SECRET, "id": provider_message_id, "status": "2"}
+    )
+    notification_id = sent_notification(provider_message_id)
+
+    with session_scope() as session:
+        first = delivery.apply_waiting(
+            session=session, provider="http", provider_message_id=provider_message_id
+        )
+    with session_scope() as session:
+        again = delivery.apply_waiting(
+            session=session, provider="http", provider_message_id=provider_message_id
+        )
+
+    assert (first, again) == (1, 0)
+    failed = notification(notification_id)
+    assert failed.status == NotificationStatus.FAILED
+    assert failed.needs_callback is True
+
+
+BANGLA = "রংপুরে তিন দিন ধরে পানি নেই"
+
+
+@pytest.mark.parametrize(
+    ("phone", "text_bytes", "coding_and_charset"),
+    [
+        ("8801712345701", BANGLA.encode("utf-16-be"), {"coding": "2", "charset": "UTF-16BE"}),
+        ("8801712345702", BANGLA.encode("utf-8"), {"coding": "2", "charset": "UTF-8"}),
+        ("8801712345703", BANGLA.encode("utf-16-be"), {}),  # a get-url without %c and %C
+    ],
+    ids=["ucs2-raw", "ucs2-recoded", "ucs2-raw-no-coding"],
+)
+def test_bangla_from_kannel_arrives_as_bangla_whatever_its_coding(
+    backend, client, phone, text_bytes, coding_and_charset
+):
+    query = "&".join(
+        [
+            f"secret={WEBHOOK_SECRET}",
+            f"from={phone}",
+            "to=333",
+            "text=" + quote_from_bytes(text_bytes, safe=""),
+            f"id={uuid.uuid4().hex}",
+            *(f"{name}={value}" for name, value in coding_and_charset.items()),
+        ]
+    )
+
+    response = client.get(f"{SMS}?{query}")
+
+    assert (response.status_code, response.text) == (200, "OK")
+    with session_scope() as session:
+        texts = session.exec(
+            select(InboundMessage.text).where(InboundMessage.from_phone == f"+{phone}")
+        ).all()
+    assert BANGLA in texts
+
+
+def test_a_bangla_complaint_in_raw_ucs2_confirmed_with_a_bangla_one_is_filed(backend, client):
+    def sms(text: str) -> None:
+        query = (
+            f"secret={WEBHOOK_SECRET}&from=8801712345704&to=333&coding=2&charset=UTF-16BE"
+            f"&id={uuid.uuid4().hex}&text=" + quote_from_bytes(text.encode("utf-16-be"), safe="")
+        )
+        assert client.get(f"{SMS}?{query}").status_code == 200
+
+    sms("রংপুর জেলার কাউনিয়ায় তিন দিন ধরে নলকূপে পানি নেই")
+    sms("১")  # "reply 1 to send it", on a Bangla keypad
+
+    (ticket,) = tickets_of(backend, "+8801712345704")
+    assert (ticket["district"], ticket["category"]) == ("Rangpur", "water")
+
+
+@pytest.mark.parametrize(
+    ("data", "coding", "charset", "text"),
+    [
+        (b"No water", "0", "GSM", "No water"),
+        ("café".encode("latin-1"), "0", None, "café"),
+        ("HELP".encode("utf-16-be"), "2", "UTF-16BE", "HELP"),
+        ("HELP".encode("utf-16-be"), None, None, "HELP"),  # NULs between: UCS-2, not text
+        ("তথ্য".encode(), "2", "UTF-8", "তথ্য"),
+    ],
+)
+def test_the_text_is_decoded_as_kannels_coding_and_charset_say(data, coding, charset, text):
+    assert parsing.decode_text(data, coding=coding, charset=charset) == text
