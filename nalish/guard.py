@@ -34,12 +34,14 @@ WEBHOOK_PREFIX = "/channels/"
 _FORM_CONTROLS = re.compile(rb"%(?:0[0-8bcef]|1[0-9a-f])|[\x00-\x08\x0b\x0c\x0e-\x1f]", re.I)
 # In JSON, scanned left to right so that an escaped backslash (`\\`) is consumed first and
 # `\\u0000` (a backslash, then the text "u0000") is left alone: a surrogate pair (kept),
-# a lone surrogate (→ U+FFFD), or a control escape (dropped unless \t \n \r).
+# a lone surrogate (→ U+FFFD), or a control escape, `\u0001` or `\b` (dropped unless
+# \t \n \r).
 _JSON_ESCAPES = re.compile(
     rb"(\\\\)"
     rb"|(\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2})"
     rb"|(\\u[dD][89a-fA-F][0-9a-fA-F]{2})"
     rb"|\\u00([01][0-9a-fA-F])"
+    rb"|\\[bf]"
     rb"|[\x00-\x08\x0b\x0c\x0e-\x1f]"
 )
 _KEPT_ESCAPES = {b"09", b"0a", b"0d"}
