@@ -1,14 +1,18 @@
 """Watching the doors: an ASGI middleware that counts, times and logs every webhook.
 
-For each request under `/channels/<provider>/…` it records Prometheus metrics (count
-by status, latency) and a channel-log row with the request and response bodies,
-secrets redacted. Pure ASGI (not BaseHTTPMiddleware) so a USSD hop pays microseconds:
-it only copies the bytes that pass through.
+For each request to a known webhook (a route under `/channels/<provider>/…`) it records
+Prometheus metrics (count by status, latency) and a channel-log row with the request
+and response bodies, secrets redacted. Labels come from a fixed set, the routes'
+templates: anything else under `/channels/` is counted once as provider and endpoint
+"unmatched" and writes no row, so a stranger posting to random paths can neither mint
+metric series nor fill the log. Pure ASGI (not BaseHTTPMiddleware) so a USSD hop pays
+microseconds: it only copies the bytes that pass through.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -19,8 +23,17 @@ PREFIX = "/channels/"
 
 
 class ChannelObserver:
-    def __init__(self, app: Any) -> None:
+    """`routers`: the webhook routers (APIRouters under /channels/) whose routes are the
+    known doors; everything else under /channels/ is "unmatched"."""
+
+    def __init__(self, app: Any, *, routers: Sequence[Any] = ()) -> None:
         self.app = app
+        self.routes = tuple(
+            (route.path, route.path_regex)
+            for router in routers
+            for route in router.routes
+            if route.path.startswith(PREFIX)
+        )
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(PREFIX):
@@ -53,10 +66,12 @@ class ChannelObserver:
         self, scope: dict, started: float, status: int, request_body: bytes, response_body: bytes
     ) -> None:
         elapsed = time.perf_counter() - started
-        provider, endpoint = _provider_and_endpoint(scope)
+        provider, endpoint = _provider_and_endpoint(scope, self.routes)
         counter, histogram = _series(provider, endpoint, status)
         counter.inc()
         histogram.observe(elapsed)
+        if provider == UNMATCHED:
+            return
         query = scope.get("query_string", b"").decode("latin-1")
         CHANNEL_LOG.record(
             provider=provider,
@@ -79,13 +94,17 @@ def _series(provider: str, endpoint: str, status: int) -> tuple[Any, Any]:
     )
 
 
-def _provider_and_endpoint(scope: dict) -> tuple[str, str]:
-    # The matched route's template keeps label cardinality bounded: an unknown path
-    # is counted as "unmatched", never by its raw text.
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    parts = scope["path"][len(PREFIX) :].split("/", 1)
-    provider = parts[0][:20] or "unknown"
-    if path is None:
-        return provider, "unmatched"
-    return provider, path[len(PREFIX) + len(provider) :] or "/"
+UNMATCHED = "unmatched"
+
+
+def _provider_and_endpoint(scope: dict, routes: tuple[tuple[str, Any], ...]) -> tuple[str, str]:
+    """The provider and endpoint template of the webhook route this request is for, or
+    ("unmatched", "unmatched"). Matched here rather than read from `scope["route"]`: a
+    request refused before routing (413 on its Content-Length) still reached a known
+    webhook and is logged as one."""
+    path = scope["path"]
+    for template, pattern in routes:
+        if pattern.match(path):
+            provider, _, endpoint = template[len(PREFIX) :].partition("/")
+            return provider, "/" + endpoint
+    return UNMATCHED, UNMATCHED

@@ -17,12 +17,18 @@ from fastapi import HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
 from grievance_engine import delivery
+from grievance_engine.cleaning import strip_controls
 from grievance_engine.db import session_scope
 from grievance_engine.phones import InvalidPhoneNumber, to_e164
+from grievance_engine.settings import get_settings
 
 log = logging.getLogger("nalish.channels")
 
 MAX_BODY_BYTES = 64 * 1024  # a USSD hop or an SMS is a few hundred bytes
+# Where nalish.guard keeps the bytes as sent, before it removed control characters:
+# a signature covers those, not the cleaned ones.
+RAW_BODY = "nalish.raw_body"
+RAW_QUERY = "nalish.raw_query_string"
 
 
 async def read_form(request: Request, *, required: tuple[str, ...]) -> dict[str, str]:
@@ -36,8 +42,12 @@ async def read_form(request: Request, *, required: tuple[str, ...]) -> dict[str,
     try:
         text = body.decode("utf-8")
         if request.headers.get("content-type", "").startswith("multipart/"):
-            form = await request.form()
-            fields = {key: value for key, value in form.items() if isinstance(value, str)}
+            form = await request.form()  # nalish.guard leaves multipart bodies alone
+            fields = {
+                strip_controls(key): strip_controls(value)
+                for key, value in form.items()
+                if isinstance(value, str)
+            }
         else:
             # Every telco posts url-encoded forms; the standard library parses one in a
             # few microseconds, a tenth of the general form parser's cost.
@@ -52,9 +62,28 @@ async def read_form(request: Request, *, required: tuple[str, ...]) -> dict[str,
     return fields
 
 
+def signed_fields(request: Request, fields: dict[str, str]) -> dict[str, str]:
+    """The form as the sender signed it (control characters and all), for a signature
+    check; `fields` when the body was not cleaned (multipart, or no guard in front)."""
+    raw = request.scope.get(RAW_BODY)
+    if raw is None:
+        return fields
+    return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+
+
+def signed_query(request: Request) -> str:
+    """The query string as the sender sent it (see `signed_fields`)."""
+    raw = request.scope.get(RAW_QUERY)
+    return request.url.query if raw is None else raw.decode("latin-1")
+
+
 def check_token(request: Request, expected: str | None) -> None:
-    """Require `?token=<expected>` when a token is configured (Africa's Talking signs nothing)."""
+    """Require `?token=<expected>` when a token is configured (Africa's Talking signs
+    nothing). In production no token means no entry: the webhooks never run open."""
     if not expected:
+        if get_settings().env == "production":
+            log.error("refused %s: NALISH_AT_WEBHOOK_TOKEN is not set", request.url.path)
+            raise HTTPException(403, "forbidden")
         return
     given = request.query_params.get("token", "")
     if not hmac.compare_digest(given.encode(), expected.encode()):

@@ -22,6 +22,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import col, select
 
 from grievance_engine import clock
+from grievance_engine.cleaning import strip_controls
 from grievance_engine.db import session_scope
 from grievance_engine.models import ChannelExchange
 from grievance_engine.settings import get_settings
@@ -151,15 +152,28 @@ class ChannelLog:
                 items.append(self._queue.get_nowait())
             except queue.Empty:
                 break
-        if items:
+        if not items:
+            return 0
+        rows = []
+        for item in items:
             try:
-                with session_scope() as session:
-                    # Core INSERT of plain rows: a fifth of the ORM's cost per row.
-                    session.execute(insert(ChannelExchange.__table__), [_row(i) for i in items])
+                rows.append(_row(item))
+            except Exception:  # a row we cannot even build is dropped alone
+                log.exception("dropped a channel log row that could not be built")
+        try:
+            _insert(rows)
+            return len(rows)
+        except Exception:
+            log.warning("could not write %d channel log rows at once; one by one", len(rows))
+        # One bad row must not lose the batch: each row on its own, the bad ones dropped.
+        written = 0
+        for row in rows:
+            try:
+                _insert([row])
+                written += 1
             except Exception:
-                log.exception("could not write %d channel log rows", len(items))
-                return 0
-        return len(items)
+                log.exception("dropped a channel log row for %s", row.get("url", "")[:100])
+        return written
 
     def _run(self) -> None:
         # Batch a second's worth: one INSERT round trip, not one per hop.
@@ -167,23 +181,31 @@ class ChannelLog:
             self.flush()
 
 
+def _insert(rows: list[dict[str, Any]]) -> None:
+    with session_scope() as session:
+        # Core INSERT of plain rows: a fifth of the ORM's cost per row.
+        session.execute(insert(ChannelExchange.__table__), rows)
+
+
 def _text(body: str | bytes) -> str:
-    return body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    # The log keeps what a stranger sent, minus what PostgreSQL cannot store (a NUL).
+    return strip_controls(text)
 
 
 def _row(item: tuple) -> dict[str, Any]:
     at, provider, direction, method, url, status_code, duration_ms, request, response, error = item
     return {
         "at": at,
-        "provider": provider[:20],
+        "provider": _text(provider)[:20],
         "direction": direction,
-        "method": method[:8],
-        "url": redact_url(url)[:500],
+        "method": _text(method)[:8],
+        "url": redact_url(_text(url))[:500],
         "status_code": status_code,
         "duration_ms": duration_ms,
         "request_body": redact_form(_text(request))[:MAX_BODY],
         "response_body": _text(response)[:MAX_BODY],
-        "error": error[:500] if error else None,
+        "error": _text(error)[:500] if error else None,
     }
 
 

@@ -30,6 +30,15 @@ class InboundSms:
     to: str
     text: str
 
+    def __post_init__(self) -> None:
+        # Cut to the columns (InboundMessage): an id no provider would send must not
+        # turn a webhook into a 500. Dedupe compares the cut id, so a retry still matches.
+        if self.provider_message_id and len(self.provider_message_id) > ID_SIZE:
+            object.__setattr__(self, "provider_message_id", self.provider_message_id[:ID_SIZE])
+
+
+ID_SIZE = 120  # InboundMessage.provider_message_id
+
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).casefold().encode()).hexdigest()

@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     inbound_dedupe_window_seconds: int = Field(default=120, ge=0)
     channel_log_retention_days: int = Field(default=30, ge=1)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The largest request body accepted (413 beyond it, counted while it streams);
+    # webhooks never take more than 64 KiB whatever this says. nalish.guard.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Bearer token for GET /metrics; in production /metrics is refused without one.
+    metrics_token: str | None = None
 
     sla_reminder_share: float = Field(default=0.75, ge=0, lt=1)  # 0: no reminders
     rating_wait_days: int = Field(default=7, ge=1)
@@ -161,7 +166,29 @@ class Settings(BaseSettings):
             )
         if self.sms_transport == "http" and not self.http_gateway_send_url:
             raise ValueError("NALISH_SMS_TRANSPORT=http needs NALISH_HTTP_GATEWAY_SEND_URL")
+        missing = self.missing_webhook_verification()
+        if self.env == "production" and missing:
+            raise ValueError(
+                f"NALISH_ENV=production refuses to run with open webhooks: set {missing[0]}"
+            )
         return self
+
+    def missing_webhook_verification(self) -> list[str]:
+        """The verification variables an enabled provider lacks (a provider is enabled
+        when it is the SMS transport or its credentials are set). In production the
+        webhooks of a provider without verification refuse everything (403) anyway;
+        this makes the mistake an error at start-up instead of a silent outage."""
+        missing = []
+        at_enabled = self.sms_transport == "africastalking" or bool(self.at_api_key)
+        if at_enabled and not self.at_webhook_token:
+            missing.append("NALISH_AT_WEBHOOK_TOKEN")
+        twilio_enabled = self.sms_transport == "twilio" or bool(self.twilio_account_sid)
+        if twilio_enabled and not self.twilio_auth_token:
+            missing.append("NALISH_TWILIO_AUTH_TOKEN")
+        http_enabled = self.sms_transport == "http" or bool(self.http_gateway_send_url)
+        if http_enabled and not self.http_gateway_secret:
+            missing.append("NALISH_HTTP_GATEWAY_SECRET")
+        return missing
 
     @property
     def embedded(self) -> bool:

@@ -22,6 +22,7 @@ from channels.httpgateway.routes import router as httpgateway_router
 from channels.observe import ChannelObserver
 from channels.twilio.routes import router as twilio_router
 from dashboards.routes import router as dashboards_router
+from dashboards.security import SecurityHeaders
 from grievance_engine import jobs
 from grievance_engine.channel_log import CHANNEL_LOG
 from grievance_engine.settings import get_settings
@@ -29,6 +30,7 @@ from menus import ivr
 from menus import registry as menu_registry
 from nalish import migrate, periodic, wiring
 from nalish.api.routes import router as api_router
+from nalish.guard import BodyLimit, CleanInput
 from nalish.health import router as health_router
 from nalish.metrics import router as metrics_router
 from nalish.simulator import router as simulator_router
@@ -57,7 +59,15 @@ def create_app() -> FastAPI:
     # Recorded IVR prompts, fetched by the telcos for <Play> (unless
     # NALISH_PROMPTS_BASE_URL points them elsewhere); see menus/prompts/README.md.
     app.mount("/media/prompts", StaticFiles(directory=ivr.PROMPTS_DIR), name="prompts")
-    app.add_middleware(ChannelObserver)
+    # Outermost last: headers on every answer (even a 413); the observer logs what a
+    # telco sent and got, the limit refuses an oversized body as it streams, and only
+    # then is the input cleaned of control characters and handed to a route.
+    app.add_middleware(CleanInput)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        ChannelObserver, routers=(africastalking_router, twilio_router, httpgateway_router)
+    )
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from escalation import deadlines
+from grievance_engine import log_redaction
 from grievance_engine.settings import Settings, get_settings
 from nalish.api.cli import tokens_app
 
@@ -86,7 +87,22 @@ def serve(
         port=port,
         proxy_headers=True,
         log_level="info",
+        log_config=_uvicorn_log_config(),
     )
+
+
+def _uvicorn_log_config() -> dict:
+    """uvicorn's default logging, with secrets redacted from each of its handlers (its
+    access log prints the query string: `?token=`, `?secret=`)."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_secrets"] = {"()": log_redaction.RedactSecrets}
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("redact_secrets")
+    return config
 
 
 @app.command()
@@ -745,6 +761,7 @@ def _log_to_stderr(level: int) -> None:
         force=True,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    log_redaction.install()  # no token, secret or password in any line we print
 
 
 def main() -> None:

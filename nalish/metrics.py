@@ -1,11 +1,14 @@
 """`GET /metrics`: Prometheus text format, with the outbox backlog and job-queue depth
-measured at scrape time."""
+measured at scrape time. Behind a bearer token when NALISH_METRICS_TOKEN is set (and
+refused in production without one)."""
 
 from __future__ import annotations
 
+import hmac
+import logging
 import os
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from prometheus_client import (
@@ -23,6 +26,8 @@ from grievance_engine.models import Notification, NotificationStatus
 from grievance_engine.settings import get_settings
 from nalish import wiring
 
+log = logging.getLogger("nalish.metrics")
+
 router = APIRouter(tags=["health"])
 
 OUTBOX_BACKLOG = Gauge(
@@ -37,9 +42,26 @@ QUEUE_DEPTH = Gauge(
 
 
 @router.get("/metrics", include_in_schema=False)
-async def metrics() -> Response:
+async def metrics(request: Request) -> Response:
+    _check_token(request)
     await run_in_threadpool(_measure_backlogs)
     return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
+
+
+def _check_token(request: Request) -> None:
+    """`Authorization: Bearer <NALISH_METRICS_TOKEN>` when a token is set. Production
+    without one refuses: the backlog and traffic figures are nobody else's business."""
+    expected = get_settings().metrics_token
+    if not expected:
+        if get_settings().env == "production":
+            log.warning("refused /metrics: set NALISH_METRICS_TOKEN to scrape in production")
+            raise HTTPException(403, "set NALISH_METRICS_TOKEN")
+        return
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), expected.encode()
+    ):
+        raise HTTPException(401, "bearer token required", {"WWW-Authenticate": "Bearer"})
 
 
 def _registry() -> CollectorRegistry:

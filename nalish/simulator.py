@@ -30,6 +30,7 @@ from jinja2 import Environment, PackageLoader, Template, select_autoescape
 # The webhook's own hop (read state, advance the menu, commit, save state); the
 # simulator must not drift from what a telco's request runs.
 from channels.africastalking.routes import _answer as answer_ussd_hop
+from dashboards.security import csp_nonce
 from grievance_engine.phones import InvalidPhoneNumber, to_e164
 from grievance_engine.settings import get_settings
 from menus import ussd
@@ -73,7 +74,7 @@ def _page(**context: Any) -> HTMLResponse:
         "service_code": SERVICE_CODE,
         "keys": [(key, KEY_NAMES.get(key, key)) for key in KEYS],
     }
-    return HTMLResponse(_template().render({**defaults, **context}))
+    return HTMLResponse(_template().render({**defaults, "csp_nonce": csp_nonce(), **context}))
 
 
 @router.get("/simulator", response_class=HTMLResponse, dependencies=[Depends(_not_in_production)])

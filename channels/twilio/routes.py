@@ -33,7 +33,13 @@ from twilio.twiml.voice_response import VoiceResponse
 from channels.deps import LocksDep, SessionStoreDep, SettingsDep
 from channels.inbound import handle_sms
 from channels.twilio import parsing
-from channels.webhooks import apply_delivery_report, phone_field, read_form
+from channels.webhooks import (
+    apply_delivery_report,
+    phone_field,
+    read_form,
+    signed_fields,
+    signed_query,
+)
 from grievance_engine.sessions import SessionStore
 from grievance_engine.settings import Settings
 from menus import ivr
@@ -56,14 +62,17 @@ def _signed_url(request: Request, settings: Settings) -> str:
     """The URL Twilio signed: the public one when we sit behind a proxy or TLS terminator
     (the Host, scheme and port we see are not the ones Twilio called), else our own."""
     if not settings.public_base_url:
-        return str(request.url)
-    query = f"?{request.url.query}" if request.url.query else ""
+        return str(request.url.replace(query=signed_query(request)))
+    query = f"?{signed_query(request)}" if signed_query(request) else ""
     return f"{settings.public_base_url.rstrip('/')}{request.url.path}{query}"
 
 
 def _verify(request: Request, settings: Settings, params: dict[str, str]) -> None:
     """Refuse a request Twilio did not sign with our auth token (when one is configured)."""
     if not settings.twilio_auth_token:
+        if settings.env == "production":  # never open in production
+            log.error("refused %s: NALISH_TWILIO_AUTH_TOKEN is not set", request.url.path)
+            raise HTTPException(403, "forbidden")
         return
     url = _signed_url(request, settings)
     signature = request.headers.get(SIGNATURE_HEADER, "")
@@ -87,7 +96,7 @@ async def _verified_form(
     the parsed form, so the second `read_form` only checks the required fields.
     """
     fields = await read_form(request, required=())
-    _verify(request, settings, fields)
+    _verify(request, settings, signed_fields(request, fields))
     return await read_form(request, required=required)
 
 

@@ -1,0 +1,56 @@
+"""Secrets out of every log line: a `logging.Filter` for the handlers of every process.
+
+uvicorn's access log prints each request line, `?token=` and `?secret=` included; httpx
+logs each URL it calls (a Kannel sendsms URL carries `password=`); an exception's text
+may quote either. The filter rewrites the value of every secret-named parameter
+(`grievance_engine.channel_log.SECRET_NAMES`: token, secret, password, api_key, …) to
+*** in the message, its arguments and its traceback, and hides a URL's password
+(`https://user:***@host`). `nalish serve` and `nalish worker` install it (`install()`
+on the root handlers; uvicorn's own handlers through its log config).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from grievance_engine.channel_log import REDACTED, SECRET_NAMES
+
+# name=value in a query or form, also percent-encoded inside another URL (%3D, %26).
+_NAMES = "|".join(sorted(map(re.escape, SECRET_NAMES), key=len, reverse=True))
+# After a separator, or after an escaped one (`%3F`, `%26`) inside a carried URL.
+_PAIR = re.compile(
+    rf"(?i)(?:(?<![A-Za-z0-9_%])|(?<=%3F)|(?<=%26))({_NAMES})(=|%3D)((?:(?!%26)[^&\s\"'#<>])+)"
+)
+_USERINFO = re.compile(r"(://[^/\s:@]+:)[^/\s@]+@")
+
+
+def redact(text: str) -> str:
+    """`text` with secret-named values and URL passwords replaced by ***."""
+    text = _PAIR.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
+    return _USERINFO.sub(rf"\g<1>{REDACTED}@", text)
+
+
+class RedactSecrets(logging.Filter):
+    """Rewrites a record in place (so every handler after it prints the redacted text)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            # Element by element: uvicorn's access formatter unpacks the tuple.
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {
+                k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()
+            }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+def install(logger: logging.Logger | None = None) -> None:
+    """Put the filter on every handler of `logger` (the root logger by default)."""
+    for handler in (logger or logging.getLogger()).handlers:
+        if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+            handler.addFilter(RedactSecrets())
