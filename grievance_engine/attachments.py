@@ -15,14 +15,25 @@ recorded with the ticket at once and fetched into `NALISH_MEDIA_DIR` by a worker
 
 Providers delete recordings after a while, so the copy is the evidence; the URL stays
 on the ticket (and in its events) whatever happens to the fetch.
+
+The fetcher is a server-side request an API caller can aim (an officer's token may add
+a URL), so it reaches public addresses only: every connection resolves the host, checks
+each address (`address_allowed`: no loopback, private, link-local or metadata, CGNAT,
+multicast or reserved ranges, nor those hidden in IPv4-mapped, 6to4 or NAT64 addresses)
+and connects to the address it checked, so a DNS answer cannot change in between.
+Redirects are followed by hand, each hop through the same check. What is recorded of a
+failure says "could not fetch attachment" and a coarse reason, never which of refused,
+timed out or unreachable it was: that would make the worker a port scanner.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import mimetypes
 import os
+import socket
 import tempfile
 import time
 from dataclasses import dataclass
@@ -30,6 +41,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -54,6 +66,13 @@ _CHUNK_BYTES = 64 * 1024
 # host; plus the types telcos send that Python's table lacks.
 _MIME = mimetypes.MimeTypes()
 _EXTRA_EXTENSIONS = {"audio/wav": ".wav", "audio/wave": ".wav", "audio/amr": ".amr"}
+# Providers answer a media URL with a redirect to their CDN (Twilio: one hop); more than
+# this is a loop or a trick.
+MAX_REDIRECTS = 3
+_REDIRECTS = (301, 302, 303, 307, 308)
+# The well-known NAT64 prefix: 64:ff9b::7f00:1 reaches 127.0.0.1 through a NAT64 gateway.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_FAILED = "could not fetch attachment"
 
 
 class AttachmentError(ValueError):
@@ -61,11 +80,16 @@ class AttachmentError(ValueError):
 
 
 class _FetchError(Exception):
-    """A fetch attempt failed; `permanent=True` means another attempt cannot help."""
+    """A fetch attempt failed; `permanent=True` means another attempt cannot help. The
+    message is stored and shown: a coarse reason, never a description of the network."""
 
-    def __init__(self, message: str, *, permanent: bool) -> None:
-        super().__init__(message)
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(f"{_FAILED}: {reason}")
         self.permanent = permanent
+
+
+class _AddressRefused(httpx.TransportError):
+    """The host resolved to an address the fetcher may not connect to."""
 
 
 @dataclass(frozen=True)
@@ -128,11 +152,81 @@ def _check_url(url: str) -> None:
     # The fetcher requests what it is given; in production, name the providers' media
     # hosts so an API caller cannot make it fetch from inside the network.
     allowed = get_settings().attachment_hosts_list
-    host = parts.hostname.lower()
+    host = parts.hostname.lower().rstrip(".")
     if allowed and not any(host == h or host.endswith("." + h) for h in allowed):
         raise AttachmentError(
             f"attachments are fetched only from {', '.join(allowed)} (NALISH_ATTACHMENT_HOSTS)"
         )
+    # A literal address is refused now rather than at fetch time, so the caller hears why
+    # (names are resolved by the fetcher, not here: DNS has no place inside a USSD hop).
+    literal = _literal_address(host)
+    if host == "localhost" or (literal is not None and not address_allowed(literal)):
+        raise AttachmentError("attachments are fetched only from public addresses")
+
+
+def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host name spells, in any form a resolver accepts ("127.1",
+    "0x7f000001", "[::ffff:127.0.0.1]"), else None."""
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except (OSError, ValueError):
+        return None
+
+
+def address_allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """May the fetcher connect to `address`? Public unicast addresses only, unless the
+    operator named its network in NALISH_ATTACHMENT_NETWORKS (a media server on site)."""
+    if any(address in network for network in get_settings().attachment_networks_list):
+        return True
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:  # the IPv4 address itself, spelt as IPv6
+            return address_allowed(address.ipv4_mapped)
+        embedded = address.sixtofour
+        if embedded is None and address in _NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is None and address.teredo is not None:
+            embedded = address.teredo[1]
+        if embedded is not None and not address_allowed(embedded):
+            return False
+    return address.is_global and not (
+        address.is_multicast or address.is_reserved or address.is_unspecified
+    )
+
+
+def _resolve_allowed(host: str, port: int) -> str:
+    """The address to connect to for `host`: every address it resolves to must be
+    allowed (one private answer among public ones is a trick, not a fallback)."""
+    try:
+        answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise httpx.ConnectError("the host name did not resolve") from exc
+    addresses = [ipaddress.ip_address(answer[4][0].split("%")[0]) for answer in answers]
+    if not addresses or not all(address_allowed(address) for address in addresses):
+        raise _AddressRefused("address not allowed")
+    return str(addresses[0])
+
+
+class _PublicOnlyBackend(httpcore.SyncBackend):
+    """httpcore's sockets, but a connection goes only to an address `_resolve_allowed`
+    checked (TLS still verifies the certificate against the host name)."""
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        address = _resolve_allowed(host, port)
+        return super().connect_tcp(address, port, timeout, local_address, socket_options)
+
+
+def _public_only_client() -> httpx.Client:
+    transport = httpx.HTTPTransport()
+    # The pool httpx would build, with our backend; an explicit transport also means no
+    # proxy from the environment (a proxy would make the check meaningless).
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(), network_backend=_PublicOnlyBackend()
+    )
+    return httpx.Client(transport=transport, headers={"User-Agent": "Nalish attachment fetcher"})
 
 
 def fetch_job(attachment_id: int) -> str:
@@ -150,14 +244,15 @@ def fetch(*, attachment_id: int, client: httpx.Client | None = None) -> str:
     settings = get_settings()
     own_client = client is None
     if client is None:
-        client = httpx.Client(headers={"User-Agent": "Nalish attachment fetcher"})
+        client = _public_only_client()
     try:
         stored = _download(client, url, Path(settings.media_dir), settings.attachment_max_bytes)
     except _FetchError as exc:
         return _record_failure(attachment_id, attempt, str(exc), permanent=exc.permanent)
-    except Exception as exc:  # a bug, a full disk: retry, loudly
+    except Exception:  # a bug, a full disk: retry, loudly (the log has the details)
         log.exception("fetching attachment %s crashed", attachment_id)
-        return _record_failure(attachment_id, attempt, f"unexpected: {exc!r}", permanent=False)
+        error = f"{_FAILED}: an error on our side"
+        return _record_failure(attachment_id, attempt, error, permanent=False)
     finally:
         if own_client:
             client.close()
@@ -220,18 +315,28 @@ def _download(client: httpx.Client, url: str, media_dir: Path, max_bytes: int) -
     """Stream `url` into the media dir under its SHA-256; raises `_FetchError`."""
     media_dir.mkdir(parents=True, exist_ok=True)
     timeout = get_settings().http_timeout_seconds
-    try:
-        with client.stream("GET", url, follow_redirects=True, timeout=timeout) as response:
-            _check_status(response)
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
-                raise _too_big(max_bytes)  # refuse before reading a byte
-            content_type = _media_type(response.headers.get("content-type"))
-            part, sha256, size = _receive(response, media_dir, max_bytes)
-    except (httpx.UnsupportedProtocol, httpx.TooManyRedirects, httpx.InvalidURL) as exc:
-        raise _FetchError(f"cannot fetch: {exc}", permanent=True) from exc
-    except httpx.TransportError as exc:  # connect errors, timeouts, dropped connections
-        raise _FetchError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            with client.stream("GET", url, follow_redirects=False, timeout=timeout) as response:
+                if response.status_code in _REDIRECTS and "location" in response.headers:
+                    url = _next_hop(response)
+                    continue
+                _check_status(response)
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise _too_big(max_bytes)  # refuse before reading a byte
+                content_type = _media_type(response.headers.get("content-type"))
+                part, sha256, size = _receive(response, media_dir, max_bytes)
+                break
+        except _AddressRefused as exc:
+            raise _FetchError("address not allowed", permanent=True) from exc
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            raise _FetchError("not a URL we can fetch", permanent=True) from exc
+        except httpx.TransportError as exc:  # refused, timed out, dropped: all one to us
+            log.info("attachment fetch from %s: %r", url, exc)  # for the operator's log only
+            raise _FetchError("no answer from the media host", permanent=False) from exc
+    else:
+        raise _FetchError("too many redirects", permanent=True)
     relative = f"{sha256[:2]}/{sha256}{_extension(content_type)}"
     try:
         (media_dir / sha256[:2]).mkdir(exist_ok=True)
@@ -240,6 +345,14 @@ def _download(client: httpx.Client, url: str, media_dir: Path, max_bytes: int) -
         part.unlink(missing_ok=True)
         raise
     return _Stored(sha256, size, content_type, relative)
+
+
+def _next_hop(response: httpx.Response) -> str:
+    """Where a redirect points; its host is checked again when it is connected to."""
+    target = response.url.join(response.headers["location"])
+    if target.scheme not in ("http", "https"):
+        raise _FetchError("not a URL we can fetch", permanent=True)
+    return str(target)
 
 
 def _receive(response: httpx.Response, media_dir: Path, max_bytes: int) -> tuple[Path, str, int]:

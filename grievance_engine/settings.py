@@ -29,6 +29,9 @@ PLACEHOLDER_SECRETS = {
     "replace-me",
     "xxx",
 }
+# Where Twilio and Africa's Talking serve recordings and media (a host and its
+# subdomains): what production fetches from when NALISH_ATTACHMENT_HOSTS is unset.
+PROVIDER_MEDIA_HOSTS = ("api.twilio.com", "twiliocdn.com", "africastalking.com")
 
 
 class Settings(BaseSettings):
@@ -77,6 +80,13 @@ class Settings(BaseSettings):
     outbox_retry_minutes: tuple[int, ...] = (5, 10)
     outbox_stale_sending_minutes: int = Field(default=10, ge=1)
     inbound_dedupe_window_seconds: int = Field(default=120, ge=0)
+    # Per phone (0 = no limit): SMS replies in an hour, complaints filed by SMS, USSD or
+    # voice in a day; beyond them one notice, and the rest is kept for an agent. A real
+    # SMS complaint takes three or four exchanges (the complaint, its district, "1", a
+    # STATUS later), so 10 an hour is two or three complaints with corrections; a family
+    # or a union digital centre sharing one phone rarely files more than five a day.
+    sms_reply_limit_per_hour: int = Field(default=10, ge=0)
+    filing_limit_per_day: int = Field(default=5, ge=0)
     channel_log_retention_days: int = Field(default=30, ge=1)
     http_timeout_seconds: float = Field(default=10.0, gt=0)
     # The largest request body accepted (413 beyond it, counted while it streams);
@@ -98,12 +108,23 @@ class Settings(BaseSettings):
     media_dir: str = "./media"
     attachment_max_bytes: int = Field(default=20_000_000, ge=1)
     attachment_retry_minutes: tuple[int, ...] = (1, 5, 30)
-    attachment_hosts: str | None = None  # comma-separated hosts media may come from
+    # comma-separated hosts media may come from; unset: any public host in dev, the
+    # providers' media hosts in production (set it empty there for any public host)
+    attachment_hosts: str | None = None
+    # comma-separated CIDRs fetched from although not public (a media server on site)
+    attachment_networks: str | None = None
 
     @property
     def attachment_hosts_list(self) -> tuple[str, ...]:
+        if self.attachment_hosts is None and self.env == "production":
+            return PROVIDER_MEDIA_HOSTS
         parts = (self.attachment_hosts or "").split(",")
         return tuple(p.strip().lower().strip(".") for p in parts if p.strip())
+
+    @property
+    def attachment_networks_list(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        parts = (self.attachment_networks or "").split(",")
+        return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in parts if p.strip())
 
     @field_validator("timezone")
     @classmethod
@@ -128,7 +149,7 @@ class Settings(BaseSettings):
             raise ValueError("NALISH_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL")
         return value
 
-    @field_validator("at_allowed_networks")
+    @field_validator("at_allowed_networks", "attachment_networks")
     @classmethod
     def _valid_networks(cls, value: str | None) -> str | None:
         for part in (value or "").split(","):
