@@ -180,13 +180,20 @@ def test_quiet_hours_hold_a_resolution_at_night_but_not_an_urgent_one_or_an_ack(
     dhaka = get_settings().tz
     night = datetime(2026, 12, 1, 23, 0, tzinfo=dhaka)
     morning = datetime(2026, 12, 2, 8, 0, tzinfo=dhaka)
-    with TestClient(create_app()) as client, clock.frozen_at(night):
+    # The app lives inside the night: its job thread delivers what the requests queued,
+    # and every delivery must read the night. Unfrozen, it would read the wall clock,
+    # which is past this "morning", and send the held resolution (a test that failed
+    # whenever the job thread lagged behind the requests).
+    with clock.frozen_at(night), TestClient(create_app()) as client:
         officer_phone = officer(backend, "Rangpur")
         citizen, urgent_citizen = unique_phone(), unique_phone()
         complain(client, citizen, "No water from the tubewell in Rangpur sadar")
         complain(client, urgent_citizen, "Child marriage being arranged tonight in Rangpur")
         for phone in (citizen, urgent_citizen):
             send(client, officer_phone, f"RESOLVE {refs.display(last_ticket(phone).ref)} Done")
+        job_queue = client.app.state.job_queue
+        if hasattr(job_queue, "join"):  # embedded: every queued delivery ran, at night
+            job_queue.join()
     ack, resolution = messages_to(citizen)[-2:]
     assert ack.kind == "ack" and ack.next_attempt_at <= ack.created_at  # due at once
     assert resolution.kind == "resolved" and resolution.status == "pending"
