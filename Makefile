@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint format bench clean help
+.PHONY: install run test lint format bench faults clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -43,6 +43,9 @@ bench: install  ## benchmarks: ratios against a baseline measured in the same ru
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/free_text_match.py
 	$(BIN)/python bench/sla_sweep.py
+
+faults: install  ## fault suite: its own PostgreSQL + Redis, kills and floods them, prints a table
+	$(BIN)/python -m faults
 
 clean:  ## remove the virtualenv and local databases
 	rm -rf $(VENV) nalish.db nalish.db-wal nalish.db-shm .pytest_cache .ruff_cache
