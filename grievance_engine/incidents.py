@@ -72,13 +72,6 @@ def hold_place(
 _PLACES_HELD_KEY = "nalish_incident_places_held"
 
 
-@sa_event.listens_for(OrmSession, "after_transaction_end")
-def _release(session: OrmSession, transaction: Any) -> None:
-    # The lock ends with the transaction; a later one on this session must take it
-    # again (after a savepoint too, which may have released it: taking it twice is free).
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_PLACES_HELD_KEY, None)
-
 # Two 32-bit keys, a key space of their own (pg_advisory_xact_lock(bigint) is another):
 # this module's constant, and the place hashed into 31 bits. Two places sharing a hash
 # only take turns, never go wrong.
@@ -90,6 +83,14 @@ _TAKE_SQLITE_WRITE_LOCK = text("UPDATE incident SET id = id WHERE 0 = 1")
 def _place_key(place: tuple[int, int, int]) -> int:
     category_id, district_id, upazila_id = place
     return (category_id * 1_000_003 + district_id * 8_191 + upazila_id) % 2**31
+
+
+@sa_event.listens_for(OrmSession, "after_transaction_end")
+def _release(session: OrmSession, transaction: Any) -> None:
+    # The lock ends with the transaction; a later one on this session must take it
+    # again (after a savepoint too, which may have released it: taking it twice is free).
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_PLACES_HELD_KEY, None)
 
 
 def group(*, session: Session, ticket: Ticket, recent: list[Row] | None = None) -> Incident | None:
@@ -183,9 +184,8 @@ def _join(session: Session, incident: Incident, tickets: list[Ticket]) -> None:
     """Add `tickets` (ascending id) to `incident`: one UPDATE counts them, so a count is
     never lost to a racing reader; each ticket records its place in the burst."""
     latest = max(ticket.created_at for ticket in tickets)
-    count, last_report_at = session.connection().execute(
-        _BUMP, {"incident_id": incident.id, "n": len(tickets), "at": latest}
-    ).one()
+    params = {"incident_id": incident.id, "n": len(tickets), "at": latest}
+    count, last_report_at = session.connection().execute(_BUMP, params).one()
     set_committed_value(incident, "ticket_count", count)
     set_committed_value(incident, "last_report_at", last_report_at)
     for position, ticket in enumerate(tickets, start=count - len(tickets) + 1):
@@ -223,6 +223,17 @@ def resolve(*, session: Session, incident: Incident, actor: str, what_was_done: 
     what = " ".join(what_was_done.split())
     if not what:
         raise IncidentError("resolving an incident needs what was done (citizens are told)")
+    # Intakes of the place wait until this commits: none joins between our reading
+    # its tickets and closing it, to stay open in a resolved incident.
+    hold_place(
+        session=session,
+        category_id=incident.category_id,
+        district_id=incident.district_id,
+        upazila_id=incident.upazila_id,
+    )
+    session.refresh(incident)
+    if incident.status != IncidentStatus.OPEN:  # resolved by someone just before us
+        raise IncidentError(f"incident {incident.id} is already {incident.status}")
     tickets = session.exec(
         select(Ticket)
         .where(Ticket.incident_id == incident.id, col(Ticket.status).in_(lifecycle.OPEN))
