@@ -11,12 +11,13 @@ of calls from one upazila in an afternoon.
 
 Concurrency (a surge is when intakes race): grouping reads a set of tickets and decides
 from it (is this the burst? which tickets join?), a read-then-write over rows that may
-not exist yet, which no row lock can protect. So intake first takes a transaction-scoped
-lock keyed by the place and category (`hold_place`: an advisory lock on PostgreSQL,
-SQLite's one write lock there), before it files the ticket and reads the neighbours
-that duplicate detection and grouping share: intakes of one place and category take
-turns for the few milliseconds until they commit, each sees every earlier one's
-ticket (and is later in time than all of them), and other places never wait.
+not exist yet, which no row lock can protect. So once it has filed its ticket, intake
+takes a transaction-scoped lock keyed by the place and category (`hold_place`: an
+advisory lock on PostgreSQL; on SQLite, whose one writer it already is, nothing more),
+and only then reads the neighbours that duplicate detection and grouping share, up to
+that moment: intakes of one place and category take turns for the few milliseconds
+from there to commit, each sees every earlier one's ticket, and other places never
+wait. Filing (the insert, the acknowledgement) runs before the turn, in parallel.
 Members are then locked in ascending id, the one global order for other tickets' rows;
 the count is bumped in one UPDATE (`ticket_count = ticket_count + n`), never read and
 written back; and a unique partial index allows one open incident per category and
@@ -53,9 +54,9 @@ def hold_place(
 ) -> None:
     """Make intakes of one place and category take turns until this transaction ends.
 
-    Intake takes it before it files the ticket: the ticket's time is then after every
-    earlier intake's, all of them committed, and the neighbours that `group` decides
-    from include them all. Other places and categories never wait.
+    Intake takes it before reading the neighbours `group` decides from: whoever had
+    the turn before has committed, so they include every earlier intake's ticket.
+    Other places and categories never wait.
     """
     held = session.info.setdefault(_PLACES_HELD_KEY, set())
     place = (category_id, district_id, upazila_id or 0)
@@ -64,7 +65,7 @@ def hold_place(
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(_HOLD_PLACE, {"key": _place_key(place)})
-    else:  # SQLite: a write that changes nothing takes its one write lock now
+    else:  # SQLite: a write that changes nothing takes its one write lock (if not held)
         connection.execute(_TAKE_SQLITE_WRITE_LOCK)
     held.add(place)
 
@@ -98,8 +99,8 @@ def group(*, session: Session, ticket: Ticket, recent: list[Row] | None = None) 
     it is the ticket that makes the burst; None when there is no burst.
 
     `recent` is `duplicates.recent_neighbours` over at least the mass-event window,
-    when the caller has it already (intake shares it with duplicate detection; it
-    holds the place, `hold_place`, from before filing the ticket).
+    read in the place's turn (`hold_place`), when the caller has it already (intake
+    shares it with duplicate detection).
     """
     settings = get_settings()
     hold_place(
@@ -110,7 +111,9 @@ def group(*, session: Session, ticket: Ticket, recent: list[Row] | None = None) 
     )
     if recent is None:
         hours = settings.mass_event_window_hours
-        recent = duplicates.recent_neighbours(session=session, ticket=ticket, hours=hours)
+        recent = duplicates.recent_neighbours(
+            session=session, ticket=ticket, hours=hours, until=clock.now()
+        )
     since = ticket.created_at - timedelta(hours=settings.mass_event_window_hours)
     alike = [
         other
