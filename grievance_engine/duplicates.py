@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -66,18 +66,24 @@ def similarity(a: str, b: str) -> int:
     return round(fuzz.token_set_ratio(words(a), words(b)))
 
 
-def recent_neighbours(*, session: Session, ticket: Ticket, hours: int) -> list[Row]:
+def recent_neighbours(
+    *, session: Session, ticket: Ticket, hours: int, until: datetime | None = None
+) -> list[Row]:
     """Open tickets filed up to `hours` before `ticket` by the same phone, or in the same
     district and category: what duplicate detection and mass events compare it with.
     One indexed query, newest first, at most `MAX_COMPARED`; each row has the columns
     they read (id, ref, citizen, category, district, upazila, description, created_at,
-    incident), not a whole `Ticket`: in a mass event that is two hundred of them."""
+    incident), not a whole `Ticket`: in a mass event that is two hundred of them.
+
+    `until` is the latest filing time to include, by default `ticket`'s own; intake
+    passes the time it got its turn, since a neighbour that committed while it waited
+    may have been filed a moment after it."""
     if session.autoflush:
         session.flush()  # what a query through the session would have done
     params = {
         "ticket_id": ticket.id,
         "since": ticket.created_at - timedelta(hours=hours),
-        "until": ticket.created_at,
+        "until": until or ticket.created_at,
         "citizen_id": ticket.citizen_id,
         "district_id": ticket.district_id,
         "category_id": ticket.category_id,

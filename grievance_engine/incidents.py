@@ -11,12 +11,13 @@ of calls from one upazila in an afternoon.
 
 Concurrency (a surge is when intakes race): grouping reads a set of tickets and decides
 from it (is this the burst? which tickets join?), a read-then-write over rows that may
-not exist yet, which no row lock can protect. So intake first takes a transaction-scoped
-lock keyed by the place and category (`hold_place`: an advisory lock on PostgreSQL,
-SQLite's one write lock there), before it files the ticket and reads the neighbours
-that duplicate detection and grouping share: intakes of one place and category take
-turns for the few milliseconds until they commit, each sees every earlier one's
-ticket (and is later in time than all of them), and other places never wait.
+not exist yet, which no row lock can protect. So once it has filed its ticket, intake
+takes a transaction-scoped lock keyed by the place and category (`hold_place`: an
+advisory lock on PostgreSQL; on SQLite, whose one writer it already is, nothing more),
+and only then reads the neighbours that duplicate detection and grouping share, up to
+that moment: intakes of one place and category take turns for the few milliseconds
+from there to commit, each sees every earlier one's ticket, and other places never
+wait. Filing (the insert, the acknowledgement) runs before the turn, in parallel.
 Members are then locked in ascending id, the one global order for other tickets' rows;
 the count is bumped in one UPDATE (`ticket_count = ticket_count + n`), never read and
 written back; and a unique partial index allows one open incident per category and
@@ -53,9 +54,9 @@ def hold_place(
 ) -> None:
     """Make intakes of one place and category take turns until this transaction ends.
 
-    Intake takes it before it files the ticket: the ticket's time is then after every
-    earlier intake's, all of them committed, and the neighbours that `group` decides
-    from include them all. Other places and categories never wait.
+    Intake takes it before reading the neighbours `group` decides from: whoever had
+    the turn before has committed, so they include every earlier intake's ticket.
+    Other places and categories never wait.
     """
     held = session.info.setdefault(_PLACES_HELD_KEY, set())
     place = (category_id, district_id, upazila_id or 0)
@@ -64,20 +65,13 @@ def hold_place(
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(_HOLD_PLACE, {"key": _place_key(place)})
-    else:  # SQLite: a write that changes nothing takes its one write lock now
+    else:  # SQLite: a write that changes nothing takes its one write lock (if not held)
         connection.execute(_TAKE_SQLITE_WRITE_LOCK)
     held.add(place)
 
 
 _PLACES_HELD_KEY = "nalish_incident_places_held"
 
-
-@sa_event.listens_for(OrmSession, "after_transaction_end")
-def _release(session: OrmSession, transaction: Any) -> None:
-    # The lock ends with the transaction; a later one on this session must take it
-    # again (after a savepoint too, which may have released it: taking it twice is free).
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_PLACES_HELD_KEY, None)
 
 # Two 32-bit keys, a key space of their own (pg_advisory_xact_lock(bigint) is another):
 # this module's constant, and the place hashed into 31 bits. Two places sharing a hash
@@ -92,13 +86,21 @@ def _place_key(place: tuple[int, int, int]) -> int:
     return (category_id * 1_000_003 + district_id * 8_191 + upazila_id) % 2**31
 
 
+@sa_event.listens_for(OrmSession, "after_transaction_end")
+def _release(session: OrmSession, transaction: Any) -> None:
+    # The lock ends with the transaction; a later one on this session must take it
+    # again (after a savepoint too, which may have released it: taking it twice is free).
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_PLACES_HELD_KEY, None)
+
+
 def group(*, session: Session, ticket: Ticket, recent: list[Row] | None = None) -> Incident | None:
     """Put `ticket` in the open mass event for its place and category, opening one when
     it is the ticket that makes the burst; None when there is no burst.
 
     `recent` is `duplicates.recent_neighbours` over at least the mass-event window,
-    when the caller has it already (intake shares it with duplicate detection; it
-    holds the place, `hold_place`, from before filing the ticket).
+    read in the place's turn (`hold_place`), when the caller has it already (intake
+    shares it with duplicate detection).
     """
     settings = get_settings()
     hold_place(
@@ -109,7 +111,9 @@ def group(*, session: Session, ticket: Ticket, recent: list[Row] | None = None) 
     )
     if recent is None:
         hours = settings.mass_event_window_hours
-        recent = duplicates.recent_neighbours(session=session, ticket=ticket, hours=hours)
+        recent = duplicates.recent_neighbours(
+            session=session, ticket=ticket, hours=hours, until=clock.now()
+        )
     since = ticket.created_at - timedelta(hours=settings.mass_event_window_hours)
     alike = [
         other
@@ -183,9 +187,8 @@ def _join(session: Session, incident: Incident, tickets: list[Ticket]) -> None:
     """Add `tickets` (ascending id) to `incident`: one UPDATE counts them, so a count is
     never lost to a racing reader; each ticket records its place in the burst."""
     latest = max(ticket.created_at for ticket in tickets)
-    count, last_report_at = session.connection().execute(
-        _BUMP, {"incident_id": incident.id, "n": len(tickets), "at": latest}
-    ).one()
+    params = {"incident_id": incident.id, "n": len(tickets), "at": latest}
+    count, last_report_at = session.connection().execute(_BUMP, params).one()
     set_committed_value(incident, "ticket_count", count)
     set_committed_value(incident, "last_report_at", last_report_at)
     for position, ticket in enumerate(tickets, start=count - len(tickets) + 1):
@@ -223,6 +226,17 @@ def resolve(*, session: Session, incident: Incident, actor: str, what_was_done: 
     what = " ".join(what_was_done.split())
     if not what:
         raise IncidentError("resolving an incident needs what was done (citizens are told)")
+    # Intakes of the place wait until this commits: none joins between our reading
+    # its tickets and closing it, to stay open in a resolved incident.
+    hold_place(
+        session=session,
+        category_id=incident.category_id,
+        district_id=incident.district_id,
+        upazila_id=incident.upazila_id,
+    )
+    session.refresh(incident)
+    if incident.status != IncidentStatus.OPEN:  # resolved by someone just before us
+        raise IncidentError(f"incident {incident.id} is already {incident.status}")
     tickets = session.exec(
         select(Ticket)
         .where(Ticket.incident_id == incident.id, col(Ticket.status).in_(lifecycle.OPEN))

@@ -9,7 +9,7 @@ from typing import Literal
 
 from sqlmodel import Session, SQLModel
 
-from grievance_engine import duplicates, incidents, phones
+from grievance_engine import clock, duplicates, incidents, phones
 from grievance_engine import service as ticket_service
 from grievance_engine.models import (
     AdminLevel,
@@ -51,14 +51,6 @@ def file_grievance(
         category_id=category.id,
         upazila_id=ticket_in.upazila_id,
     )
-    # From here to commit, intakes of this place and category take turns: grouping
-    # decides from the tickets before this one (see grievance_engine.incidents).
-    incidents.hold_place(
-        session=session,
-        category_id=category.id,
-        district_id=district.id,
-        upazila_id=ticket_in.upazila_id,
-    )
     ticket, new = ticket_service.create_once(
         session=session,
         ticket_in=ticket_in,
@@ -68,13 +60,24 @@ def file_grievance(
         checked=(category, district),
     )
     if not new:
-        # A retry that raced the first confirmation (it waited for the place, then the
-        # source key's unique index turned its insert away): the first did the rest
-        # (flag, group, assign); again would be a second assignment, an error to show.
+        # A retry that raced the first confirmation (its insert waited on the source
+        # key's unique index, then did nothing): the first did the rest (flag, group,
+        # assign); again would be a second assignment, an error shown to the citizen.
         return ticket
+    # From here to commit, intakes of this place and category take turns: flagging and
+    # grouping decide from every ticket of the place filed until now, all committed
+    # (see grievance_engine.incidents).
+    incidents.hold_place(
+        session=session,
+        category_id=ticket.category_id,
+        district_id=ticket.district_id,
+        upazila_id=ticket.upazila_id,
+    )
     settings = get_settings()
     hours = max(settings.duplicate_window_hours, settings.mass_event_window_hours)
-    recent = duplicates.recent_neighbours(session=session, ticket=ticket, hours=hours)
+    recent = duplicates.recent_neighbours(
+        session=session, ticket=ticket, hours=hours, until=clock.now()
+    )
     duplicates.flag(session=session, ticket=ticket, recent=recent)
     incidents.group(session=session, ticket=ticket, recent=recent)
     assignment.auto_assign(session=session, ticket=ticket)
