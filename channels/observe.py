@@ -20,6 +20,7 @@ from grievance_engine.channel_log import CHANNEL_LOG
 from grievance_engine.metrics import CHANNEL_LATENCY, CHANNEL_REQUESTS
 
 PREFIX = "/channels/"
+UNMATCHED = "unmatched"  # the provider and endpoint label of any other path under PREFIX
 
 
 class ChannelObserver:
@@ -93,8 +94,6 @@ def _series(provider: str, endpoint: str, status: int) -> tuple[Any, Any]:
         CHANNEL_LATENCY.labels(provider, endpoint),
     )
 
-
-UNMATCHED = "unmatched"
 
 
 def _provider_and_endpoint(scope: dict, routes: tuple[tuple[str, Any], ...]) -> tuple[str, str]:

@@ -4,7 +4,7 @@ PostgreSQL refuses a NUL in a text column (the whole statement fails), and the o
 control characters are never part of a grievance, a phone number or an id: a telco, an
 integrator or a browser that sends them is broken or hostile. They are removed where
 text enters (`nalish.guard` cleans every query string and form or JSON body) and again
-where stranger's text is written in bulk (`grievance_engine.channel_log`). Tab, line
+where strangers' text is written in bulk (`grievance_engine.channel_log`). Tab, line
 feed and carriage return are kept: a citizen's SMS may have lines.
 
 Lone UTF-16 surrogates (a JSON body may carry ``"\\ud800"``) cannot be encoded as UTF-8
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 
-KEPT_CONTROLS = "\t\n\r"
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
@@ -25,7 +24,3 @@ def strip_controls(text: str) -> str:
     text = _CONTROLS.sub("", text)
     return _SURROGATES.sub("\ufffd", text)
 
-
-def fit(text: str | None, size: int) -> str | None:
-    """`text` cleaned and cut to a column's `size` (None stays None)."""
-    return None if text is None else strip_controls(text)[:size]

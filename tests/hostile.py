@@ -135,12 +135,14 @@ def battery(
     twilio_auth_token: str | None = None,
     gateway_secret: str | None = None,
     api_token: str | None = None,
+    staff: tuple[str, str] | None = None,
     rounds: int = 1,
     concurrency: int = 8,
     seed: int = 12,
 ) -> dict[str, Any]:
     """Send the battery (`rounds` times, shuffled, `concurrency` at a time) to
-    `base_url`; returns figures: `requests`, `status` (count by HTTP status), `5xx`,
+    `base_url` (`staff`: an agent's email and password, to also post the dashboards'
+    forms signed in); returns figures: `requests`, `status` (count by HTTP status), `5xx`,
     `errors` (no answer at all), `channel_requests` (requests to known webhook paths),
     `failures` (the 5xx and unanswered, described) and `by_case` (case → statuses)."""
     rng = random.Random(seed)
@@ -158,6 +160,8 @@ def battery(
     ]
     rng.shuffle(attempts)
     login = _login_attempts(base_url.rstrip("/"), rng)
+    if staff is not None:
+        login += _staff_attempts(base_url.rstrip("/"), rng, *staff)
     local = threading.local()
 
     def client() -> httpx.Client:
@@ -433,6 +437,57 @@ def _login_attempts(base_url: str, rng: random.Random) -> list[Attempt]:
                 attempt.status = client.post(
                     "/login", content=body, headers=attempt.headers
                 ).status_code
+            except httpx.HTTPError as exc:
+                attempt.error = str(exc)
+            done.append(attempt)
+    return done
+
+
+INTAKE = {
+    "phone": "01712345678",
+    "district": "Rangpur",
+    "upazila": "",
+    "category": "water",
+    "description": "No water from the tubewell",
+    "language": "en",
+}
+
+
+def _staff_attempts(base_url: str, rng: random.Random, email: str, password: str) -> list[Attempt]:
+    """An agent, signed in, posting the call-taking form and filtering the queue, hostile."""
+    done = []
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        found = _CSRF.search(client.get("/login").text)
+        client.post(
+            "/login",
+            data={
+                "email": email,
+                "password": password,
+                "csrf_token": found.group(1) if found else "",
+            },
+        )
+        page = client.get("/dashboard/intake")
+        found = _CSRF.search(page.text)
+        csrf = found.group(1) if found else ""
+        cases: list[tuple[str, str, str, bytes]] = []
+        for name in ("phone", "district", "category", "description"):
+            for kind, hostile in _mutations(rng, INTAKE[name]):
+                body = _form({**INTAKE, name: hostile, "csrf_token": csrf})
+                cases.append((f"staff intake {kind} in {name}", "POST", "/dashboard/intake", body))
+        queue = "/dashboard/queue?district=Rang%00pur&category=wa%01ter&status=all%00"
+        cases.append(("staff queue filter nul", "GET", queue, b""))
+        cases.append(
+            ("staff queue filter invalid-utf8", "GET", "/dashboard/queue?district=%FF", b"")
+        )
+        note = _form({"text": "note\x00\x01", "csrf_token": csrf})
+        cases.append(("staff note on no ticket", "POST", "/dashboard/tickets/%00/note", note))
+        for case, method, path, body in cases:
+            attempt = Attempt(case, method, path, body, {"content-type": FORM} if body else {})
+            try:
+                response = client.request(
+                    method, path, content=body or None, headers=attempt.headers
+                )
+                attempt.status = response.status_code
             except httpx.HTTPError as exc:
                 attempt.error = str(exc)
             done.append(attempt)

@@ -192,10 +192,21 @@ def chromium() -> Iterator[Browser]:
 def page(chromium: Browser) -> Iterator[Page]:
     context = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
     context.set_default_timeout(10_000)
+    # Every page runs under its Content-Security-Policy: an inline script or style that
+    # lacks the nonce is refused, and Chromium says so on the console.
+    refused: list[str] = []
+    opened = context.new_page()
+    opened.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     try:
-        yield context.new_page()
+        yield opened
     finally:
         context.close()
+    assert refused == [], "the CSP refused something the pages need"
 
 
 def _log_in(page: Page, server: Server, email: str, *, shot: str | None = None) -> None:

@@ -34,6 +34,8 @@ TWILIO_TOKEN = "twilio-token-hostile-0123456789"
 GATEWAY_SECRET = "gateway-secret-hostile-0123456789"
 METRICS_TOKEN = "metrics-token-hostile-0123456789"
 SECRETS = (AT_TOKEN, TWILIO_TOKEN, GATEWAY_SECRET)
+AGENT = "agent.hostile@nalish.test"
+PASSWORD = "hostile-agent-password-1"
 
 
 @dataclass
@@ -144,12 +146,17 @@ def figures(server: Server) -> dict:
     token = json.loads(
         server.nalish("tokens", "create", "--name", "hostile", "--role", "admin", "--json")
     )
+    server.nalish(
+        "users", "create", "--email", AGENT, "--role", "agent", "--password", PASSWORD,
+        "--office", "national-triage", "--languages", "bn,en",
+    )  # fmt: skip
     return battery(
         server.url,
         at_token=AT_TOKEN,
         twilio_auth_token=TWILIO_TOKEN,
         gateway_secret=GATEWAY_SECRET,
         api_token=token["token"],
+        staff=(AGENT, PASSWORD),
     )
 
 
@@ -178,6 +185,10 @@ def test_hostile_bytes_are_cleaned_so_the_citizen_is_still_heard(figures: dict) 
     assert set(by_case["africastalking overlong in id"]) == {200}  # cut to the column
     assert by_case["twilio nul in Body"] == [200]  # the signature covers what was sent
     assert by_case["http GET nul in text"] == [200]
+    # An agent's call-taking form and queue filters: cleaned too (303: filed, on to the ticket).
+    assert by_case["staff intake nul in description"] == [303]
+    assert by_case["staff intake controls in district"] == [303]
+    assert by_case["staff queue filter nul"] == [200]
     # What cannot be read is refused, and named: never a 5xx.
     assert set(by_case["africastalking over-limit"]) == {413}
     assert set(by_case["africastalking nul in path"]) == {400}
