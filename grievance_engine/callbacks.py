@@ -96,6 +96,7 @@ def list_public(
             "created_at": task.created_at.isoformat(),
             "done_at": task.done_at.isoformat() if task.done_at else None,
             "outcome": task.outcome,
+            "source_key": task.source_key,
         }
         for task, ref in session.exec(statement)
     ]

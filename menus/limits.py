@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from grievance_engine import callbacks, clock, inbound
 from grievance_engine.inbound import InboundSms
@@ -30,6 +30,7 @@ from grievance_engine.ratelimit import phone_counter, window_of
 from grievance_engine.settings import get_settings
 
 OVER_LIMIT = "over_limit"  # the inbound outcome agents and `inbound_message` queries see
+_FLAG = "limit:"  # the source key of a call-back task `flag()` left
 HOUR, DAY = 3600, 24 * 3600
 
 
@@ -86,8 +87,24 @@ def flag(*, session: Session, phone: str, language: str, scope: str) -> Callback
         phone=phone,
         language=language,
         reason=reason,
-        source_key=f"limit:{scope}:{phone}:{window_of(window)}",
+        source_key=f"{_FLAG}{scope}:{phone}:{window_of(window)}",
     )
+
+
+def is_flag(source_key: str | None) -> bool:
+    """Is this call-back task one `flag()` left?"""
+    return bool(source_key) and source_key.startswith(_FLAG)
+
+
+def kept_for(*, session: Session, phone: str, limit: int = 20) -> list[InboundMessage]:
+    """What `phone` sent over a limit, newest first: what an agent reads before calling."""
+    statement = (
+        select(InboundMessage)
+        .where(InboundMessage.from_phone == phone, InboundMessage.outcome == OVER_LIMIT)
+        .order_by(col(InboundMessage.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))
 
 
 def kept_text(
