@@ -6,12 +6,15 @@ we would rather queue for a second than have messages rejected.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
 import redis
 
 from grievance_engine import clock
+
+log = logging.getLogger(__name__)
 
 
 class MemoryRateLimiter:
@@ -116,8 +119,14 @@ class RedisPhoneCounter:
         self._prefix = f"{prefix}:limit:"
 
     def rank(self, name: str, key: str, *, window_seconds: int, remember: int) -> int:
+        """As `MemoryPhoneCounter.rank`; 0 when Redis cannot be reached: a limit lets a
+        message through rather than cost a citizen their complaint."""
         bucket = f"{self._prefix}{name}:{window_of(window_seconds)}"
-        return int(self._rank(keys=[bucket], args=[key, window_seconds * 2, remember]))
+        try:
+            return int(self._rank(keys=[bucket], args=[key, window_seconds * 2, remember]))
+        except redis.RedisError:
+            log.warning("per-phone counter unavailable; %s not counted", name, exc_info=True)
+            return 0
 
 
 _phone_counter: MemoryPhoneCounter | RedisPhoneCounter = MemoryPhoneCounter()

@@ -13,7 +13,8 @@ bury the queue under 200 tickets. Beyond a limit:
 
 Counting is atomic across processes (`grievance_engine.ratelimit.phone_counter()`:
 Redis, or the one process's memory in embedded mode) and keyed by the message or
-session, so a provider's retry is judged as the first attempt was. Officers' commands
+session, so a provider's retry is judged as the first attempt was; if Redis cannot be
+reached, nothing is limited (a limit must never cost a grievance). Officers' commands
 from their registered phones, the API and agents' intake are not limited.
 """
 

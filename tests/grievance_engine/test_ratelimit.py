@@ -3,6 +3,7 @@ Redis (shared by every process) and in one process's memory (embedded mode)."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -55,3 +56,12 @@ def test_a_new_window_starts_the_count_again_and_phones_are_counted_apart(counte
         assert counter.rank("replies:+8801722222222", "c", window_seconds=HOUR, remember=3) == 1
     with clock.frozen_at(T0 + timedelta(hours=1)):
         assert counter.rank("replies:+8801711111111", "d", window_seconds=HOUR, remember=3) == 1
+
+
+def test_an_unreachable_redis_lets_every_message_through_rather_than_block_a_complaint():
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = redis.Redis(port=port, socket_connect_timeout=1)
+    counter = RedisPhoneCounter(client, services.redis_prefix())
+    assert counter.rank("filings:+8801712345678", "ussd:1", window_seconds=HOUR, remember=6) == 0

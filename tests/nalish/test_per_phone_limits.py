@@ -152,6 +152,7 @@ def test_five_hundred_sms_from_one_phone_get_ten_replies_and_one_notice_and_all_
     )
     assert outcomes == {"help": REPLY_LIMIT, "over_limit": 500 - REPLY_LIMIT}
     tasks = server.rows("SELECT reason FROM callback_task WHERE phone = :p", p=phone)
+    print(f"replies {dict(bodies)}, inbound {outcomes}, call-back tasks {len(tasks)}")
     assert len(tasks) == 1 and "more than 10 SMS in an hour" in tasks[0][0]
 
 
@@ -197,6 +198,10 @@ def test_twenty_five_ussd_filings_from_one_phone_make_five_tickets_and_keep_the_
         for m in json.loads(server.nalish("outbox", "list", "--json", "--to", number).stdout)
         if m["kind"] == "ack"
     ]
+    print(
+        f"25 USSD filings: {len(with_ref)} references, {len(told)} told, tickets {tickets[0][0]},"
+        f" kept {len(kept)}, acks {len(acks)}, call-back tasks {len(tasks)}"
+    )
     assert len(acks) == FILING_LIMIT  # no SMS for what was over the limit
 
 
@@ -233,6 +238,7 @@ def test_an_officer_token_cannot_make_the_worker_touch_loopback(server):
         server.nalish("worker", "--burst")
     finally:
         connections = listener.close()
+    print(f"connections to the loopback listener: {connections}")
     assert connections == 0
     errors = server.rows(
         "SELECT status, last_error FROM attachment WHERE source_url LIKE :u",
