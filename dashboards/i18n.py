@@ -591,6 +591,11 @@ CATALOGUE.update(
             "sw": "Simu ilikwendaje?",
         },
         "done": {"en": "Done", "bn": "সম্পন্ন", "sw": "Imekamilika"},
+        "kept_messages": {
+            "en": "Kept over the limit, newest first",
+            "bn": "সীমার বেশি রাখা বার্তা, নতুনগুলো আগে",
+            "sw": "Zilizohifadhiwa zaidi ya kikomo, mpya kwanza",
+        },
         "no_callbacks": {
             "en": "No call-backs are waiting.",
             "bn": "কোনো কল-ব্যাক বাকি নেই।",

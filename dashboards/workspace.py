@@ -64,6 +64,7 @@ from grievance_engine.models import (
     User,
 )
 from grievance_engine.settings import get_settings
+from menus import limits
 from routing import assignment, gazetteer, intake
 from routing.service import RoutingInputError
 
@@ -695,7 +696,14 @@ def _callbacks_page(
 ) -> HTMLResponse:
 
     tasks = [
-        {**task, "created_at": datetime.fromisoformat(task["created_at"])}
+        {
+            **task,
+            "created_at": datetime.fromisoformat(task["created_at"]),
+            # a phone over a per-phone limit: what it sent, read before calling
+            "kept": limits.kept_for(session=session, phone=task["phone"])
+            if limits.is_flag(task["source_key"])
+            else [],
+        }
         for task in callbacks.list_public(session=session)
     ]
     return page_for(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from grievance_engine import clock, refs
@@ -27,11 +28,10 @@ def request(
     ticket_id: int | None = None,
     notification_id: int | None = None,
 ) -> CallbackTask:
-    """Queue a call to `phone`. Idempotent on `source_key`; flushes, the caller commits."""
+    """Queue a call to `phone`. Idempotent on `source_key` (its unique constraint decides
+    a race between two requests); flushes, the caller commits."""
     if source_key:
-        existing = session.exec(
-            select(CallbackTask).where(CallbackTask.source_key == source_key)
-        ).first()
+        existing = _by_source_key(session, source_key)
         if existing is not None:
             return existing
     task = CallbackTask(
@@ -43,9 +43,20 @@ def request(
         notification_id=notification_id,
         created_at=clock.now(),
     )
-    session.add(task)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(task)
+            session.flush()
+    except IntegrityError:
+        existing = _by_source_key(session, source_key) if source_key else None
+        if existing is None:
+            raise
+        return existing
     return task
+
+
+def _by_source_key(session: Session, source_key: str) -> CallbackTask | None:
+    return session.exec(select(CallbackTask).where(CallbackTask.source_key == source_key)).first()
 
 
 def complete(*, session: Session, task_id: int, actor: str, outcome: str) -> CallbackTask:
@@ -85,6 +96,7 @@ def list_public(
             "created_at": task.created_at.isoformat(),
             "done_at": task.done_at.isoformat() if task.done_at else None,
             "outcome": task.outcome,
+            "source_key": task.source_key,
         }
         for task, ref in session.exec(statement)
     ]

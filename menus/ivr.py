@@ -52,7 +52,7 @@ from grievance_engine.db import LazySession
 from grievance_engine.models import Citizen
 from grievance_engine.sessions import SessionStore
 from grievance_engine.settings import get_settings
-from menus import flows
+from menus import flows, limits
 from menus.engine import Choice, Conversation, Finish, Flow, Goto, Option, Outcome, Question
 from menus.i18n import CATALOGUES, t
 
@@ -397,6 +397,12 @@ def _wrap_up(state: dict[str, Any], conversation: Conversation) -> None:
     language = state["lang"]
     ref = state["data"].get("ref")
     if not ref:
+        if state["data"].get("kept") and state["recordings"]:  # over the filing limit
+            limits.add_recordings(
+                session=conversation.session,
+                kept_id=state["data"]["kept"],
+                urls=state["recordings"],
+            )
         _finish(state, _lines(language, state.pop("final_text"), None))
         return
     state.pop("final_text", None)

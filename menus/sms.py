@@ -45,6 +45,7 @@ from grievance_engine.models import (
 )
 from grievance_engine.sessions import SessionStore
 from grievance_engine.settings import get_settings
+from menus import limits
 from menus.i18n import t
 from routing import gazetteer, intake
 
@@ -126,6 +127,11 @@ def respond(*, session: Session, store: SessionStore, phone: str, text: str, key
     """Act on one SMS from `phone`; `key` identifies it (for an idempotent filing)."""
     words = text.split()
     first = words[0].upper().strip(".,!:") if words else ""
+    # Officers' commands from their registered phones are work, not traffic to cap.
+    if not (first in OFFICER_COMMANDS and _officer_by_phone(session, phone) is not None):
+        verdict = limits.reply_verdict(phone=phone, key=key)
+        if verdict is not limits.Verdict.WITHIN:
+            return _over_reply_limit(session, phone, text, verdict)
     if first in OFFICER_COMMANDS:
         handled = _officer_command(session, phone, OFFICER_COMMANDS[first], text)
         if handled is not None:
@@ -150,6 +156,22 @@ def respond(*, session: Session, store: SessionStore, phone: str, text: str, key
         reference = "".join(words[1:] if first in STATUS_WORDS else words)
         return _status(session, phone, language, reference)
     return _complaint(session, store, phone, language, text, key)
+
+
+def _over_reply_limit(
+    session: Session, phone: str, text: str, verdict: limits.Verdict
+) -> SmsResult:
+    """Over the reply limit: the message stays recorded (its outcome says so) and is not
+    acted on, except STOP, which is always honoured. The first one gets one notice and
+    leaves an agent a call-back task."""
+    words = text.split()
+    language = _language(session, phone, text)
+    if words and words[0].upper().strip(".,!:") in STOP_WORDS and len(words) <= 2:
+        delivery.opt_out(session=session, phone=phone, source="sms STOP")
+    if verdict is limits.Verdict.QUIET:
+        return SmsResult(limits.OVER_LIMIT)
+    limits.flag(session=session, phone=phone, language=language, scope="replies")
+    return _reply(session, phone, language, limits.OVER_LIMIT, t(language, "sms.reply_limit"))
 
 
 def _number(text: str) -> int | None:
@@ -410,6 +432,19 @@ def _confirm_text(session: Session, draft: dict) -> str:
 
 
 def _file(session: Session, phone: str, draft: dict, key: str) -> SmsResult:
+    verdict = limits.filing_verdict(phone=phone, key=f"sms:{key}")
+    if verdict is not limits.Verdict.WITHIN:
+        language = draft["language"]
+        text = limits.kept_text(
+            session=session,
+            category=draft["category"],
+            district_id=draft["district"],
+            description=draft["description"],
+        )
+        limits.keep(session=session, channel="sms", phone=phone, key=key, text=text)
+        if verdict is limits.Verdict.NOTICE:
+            limits.flag(session=session, phone=phone, language=language, scope="filings")
+        return _reply(session, phone, language, limits.OVER_LIMIT, t(language, "sms.filing_limit"))
     ticket = intake.file_grievance(
         session=session,
         ticket_in=TicketCreate(

@@ -21,7 +21,7 @@ from grievance_engine import callbacks, outbox, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Channel, Ticket, TicketCreate
 from grievance_engine.settings import get_settings
-from menus import i18n
+from menus import i18n, limits
 from menus.engine import Conversation, Finish, Goto, Option, Outcome, Retry
 from routing import gazetteer, intake
 
@@ -347,6 +347,11 @@ def file_grievance(conversation: Conversation, context: ActionContext) -> Outcom
         description = _template(campaign.description).render(**data)
     else:
         category, description = data["category"], data["description"]
+    verdict = limits.filing_verdict(
+        phone=conversation.phone, key=f"{conversation.channel}:{conversation.key}"
+    )
+    if verdict is not limits.Verdict.WITHIN:
+        return _over_filing_limit(conversation, category, description, verdict)
     ticket = intake.file_grievance(
         session=conversation.session,
         ticket_in=TicketCreate(
@@ -363,6 +368,37 @@ def file_grievance(conversation: Conversation, context: ActionContext) -> Outcom
     )
     data["ref"] = ticket.ref
     return Finish(conversation.t("filed", ref=refs.display(ticket.ref)))
+
+
+def _over_filing_limit(
+    conversation: Conversation, category: str, description: str, verdict: limits.Verdict
+) -> Outcome:
+    """Over the phone's filing limit: kept in full for an agent, not a ticket; the screen
+    (free, unlike an SMS) says so every time."""
+    data, session = conversation.data, conversation.session
+    text = limits.kept_text(
+        session=session,
+        category=category,
+        district_id=data.get("district"),
+        upazila_id=data.get("upazila"),
+        description=description,
+    )
+    kept = limits.keep(
+        session=session,
+        channel=conversation.channel,
+        phone=conversation.phone,
+        key=conversation.key,
+        text=text,
+    )
+    data["kept"] = kept.id  # the voice line adds the recordings to it
+    if verdict is limits.Verdict.NOTICE:
+        limits.flag(
+            session=session,
+            phone=conversation.phone,
+            language=conversation.language,
+            scope="filings",
+        )
+    return Finish(conversation.t("filing_limit"))
 
 
 def check_status(conversation: Conversation, text: str) -> Outcome:

@@ -11,9 +11,14 @@ from rq import Queue
 
 from channels.transports import make_transport
 from escalation import deadlines
-from grievance_engine import jobs, outbox
+from grievance_engine import jobs, outbox, ratelimit
 from grievance_engine.locks import Locks, MemoryLocks, RedisLocks
-from grievance_engine.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from grievance_engine.ratelimit import (
+    MemoryPhoneCounter,
+    MemoryRateLimiter,
+    RedisPhoneCounter,
+    RedisRateLimiter,
+)
 from grievance_engine.sessions import (
     AsyncRedisSessionStore,
     AsyncSessionStore,
@@ -96,11 +101,23 @@ def locks(settings: Settings) -> Locks:
     )
 
 
+def phone_counter(settings: Settings) -> MemoryPhoneCounter | RedisPhoneCounter:
+    """Where per-phone reply and filing counts live: Redis, shared by every process."""
+    if settings.embedded:
+        return _per_process("phone-counter", settings, MemoryPhoneCounter)
+    return _per_process(
+        "phone-counter",
+        settings,
+        lambda: RedisPhoneCounter(redis_client(settings), settings.redis_prefix),
+    )
+
+
 def configure_process(settings: Settings) -> jobs.JobQueue | None:
     """Set the SMS transport, its rate limit and the job queue; returns the queue
     (None without Redis)."""
     deadlines.install()  # every ticket filed or moved in this process keeps its SLA clock
     outbox.set_transport(make_transport(settings))
+    ratelimit.set_phone_counter(phone_counter(settings))
     if settings.embedded:
         outbox.set_rate_limiter(MemoryRateLimiter(settings.sms_rate_per_second))
         return None  # the web app starts its own thread queue; CLI commands have none

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from escalation import catalogue as sla_catalogue
 from escalation import deadlines
-from grievance_engine import db, jobs, outbox
+from grievance_engine import db, jobs, outbox, ratelimit
 from grievance_engine.settings import reset_settings
 from nalish import migrate
 from routing import service as routing_service
@@ -26,6 +26,9 @@ os.environ.pop("NALISH_REDIS_URL", None)
 # Tests that expect an SMS to go out must not depend on the hour they run at; the
 # quiet-hours tests set their own.
 os.environ.setdefault("NALISH_QUIET_HOURS", "")
+# Tests file many complaints from one phone; the per-phone limits' tests set their own.
+os.environ.setdefault("NALISH_SMS_REPLY_LIMIT_PER_HOUR", "0")
+os.environ.setdefault("NALISH_FILING_LIMIT_PER_DAY", "0")
 # Tickets keep their SLA clock in tests as in every Nalish process (nalish.wiring).
 deadlines.install()
 
@@ -67,6 +70,7 @@ def _no_global_wiring() -> Iterator[None]:
     jobs.set_job_queue(None)
     outbox.set_transport(None)
     outbox.set_rate_limiter(None)
+    ratelimit.set_phone_counter(ratelimit.MemoryPhoneCounter())  # no counts from another test
     routing_service.clear_cache()  # rule ids from a rolled-back test must not leak
     sla_catalogue.clear_cache()  # policies and holidays of another test's database
     yield

@@ -26,7 +26,7 @@ from twilio.request_validator import RequestValidator
 
 from grievance_engine import attachments
 from grievance_engine.db import session_scope
-from grievance_engine.models import Ticket
+from grievance_engine.models import InboundMessage, Ticket
 from grievance_engine.settings import reset_settings
 from menus import flows, ivr
 from menus.i18n import t
@@ -481,3 +481,30 @@ def test_a_reference_is_spelled_one_character_at_a_time():
         f"char.{character}" for character in "AB12CD34"
     ]
     assert ivr._utter(pieces) == (ivr.Say("A B 1 2 - C D 3 4", "en"),)
+
+
+def test_a_call_over_the_filing_limit_is_told_politely_and_kept_with_its_recording(
+    backend, client, monkeypatch
+):
+    monkeypatch.setenv("NALISH_FILING_LIMIT_PER_DAY", "1")
+    reset_settings()
+    phone = unique_phone()
+    recordings = [f"https://media.example.org/recordings/{uuid.uuid4().hex}.mp3" for _ in "ab"]
+    heard = []
+    for recording in recordings:
+        call = TwilioCall(client, phone).start()
+        if "For English, press 2." in call.said():
+            call.press("2")
+        call.choose("New complaint")
+        call.walk(RANGPUR_WATER, recording)
+        heard.append(call.said())
+    assert len(tickets_of(backend, phone)) == 1
+    assert t("en", "filing_limit") in heard[1]
+    with session_scope() as session:
+        kept = session.exec(
+            select(InboundMessage).where(
+                InboundMessage.from_phone == phone, InboundMessage.outcome == "over_limit"
+            )
+        ).one()
+    assert kept.channel == "voice" and kept.text.endswith(recordings[1])
+    assert kept.text.startswith("[water; Rangpur Sadar, Rangpur]")

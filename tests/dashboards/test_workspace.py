@@ -19,6 +19,7 @@ from dashboards import workspace
 from grievance_engine import callbacks, refs, users
 from grievance_engine.db import session_scope
 from grievance_engine.models import Notification, Role, Ticket
+from grievance_engine.settings import reset_settings
 from tests.dashboards.test_dashboards import PASSWORD, _email, _user, browser, csrf_of
 
 CALLER = "+8801712340001"
@@ -303,3 +304,22 @@ def test_an_sms_is_counted_as_the_outbox_will_send_it():
     assert (latin.encoding, latin.units, latin.parts) == ("GSM-7", 10, 1)
     bangla = workspace.count_sms("ক" * 71, "bn")
     assert (bangla.encoding, bangla.parts) == ("UCS-2", 2)
+
+
+def test_an_agent_reads_what_a_phone_sent_over_the_reply_limit_under_its_call_back(
+    app, people, monkeypatch
+):
+    monkeypatch.setenv("NALISH_SMS_REPLY_LIMIT_PER_HOUR", "2")
+    reset_settings()
+    phone = f"+88017{uuid.uuid4().int % 10**8:08d}"
+    telco = TestClient(app)
+    try:
+        for n in range(1, 5):
+            form = {"from": phone, "to": "333", "text": f"HELP {n}", "id": uuid.uuid4().hex}
+            assert telco.post("/channels/africastalking/sms", data=form).status_code == 200
+        page = browser(app, people.agent).get("/dashboard/callbacks").text
+    finally:
+        monkeypatch.undo()  # the next test runs without the limit
+        reset_settings()
+    assert phone in page and "Kept over the limit, newest first (2)" in page
+    assert "sms: HELP 4" in page and "sms: HELP 3" in page and "HELP 2" not in page
