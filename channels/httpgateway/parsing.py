@@ -9,9 +9,10 @@ Kannel's own `get-url` examples use `from, to, text, id`; other aggregators send
 
 Kannel's `%b` is the SMS's own bytes, URL-encoded: UTF-8 (or Latin-1) for a GSM-7
 message, but for a UCS-2 message (any Bangla) the raw UTF-16BE bytes unless smsbox has
-`mo-recode = true`. `%c` (coding: 0 GSM-7, 1 8-bit, 2 UCS-2) and `%C` (charset:
-"UTF-16BE", or "UTF-8" once recoded) say which, so the text is decoded by them
-(`&coding=%c&charset=%C` in the get-url); every other field is UTF-8.
+`mo-recode = true`. `%c` (coding: 0 GSM-7, 1 8-bit, 2 UCS-2) and `%C` (charset) say
+which: Kannel 1.4.5 passes 0 and "UTF-8" for GSM text and for recoded UCS-2, 2 and
+"UTF-16BE" for raw UCS-2. The text is decoded by them (`&coding=%c&charset=%C` in the
+get-url); every other field is UTF-8.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ DLR_TYPES: dict[int, tuple[NotificationStatus, str]] = {
 # Kannel's `%c`, and the charsets its `%C` names for UCS-2.
 UCS2_CODING = "2"
 UTF16_CHARSETS = {"UTF-16BE", "UTF-16", "UCS-2", "UCS-2BE", "UCS2"}
+_CJK = 0x3000  # where the scripts no helpline of ours receives begin
 
 
 def query_fields(query: bytes) -> dict[str, str]:
@@ -97,7 +99,10 @@ def _looks_like_ucs2(data: bytes, text: str | None) -> bool:
     if text is not None and "\x00" not in text:
         return False
     decoded = data.decode("utf-16-be", "replace")
-    return all(char.isprintable() or char in "\r\n\t" for char in decoded)
+    # Pairs of Latin letters read as UCS-2 are CJK (U+4E00…); Bangla is U+0980…
+    return all(
+        (char.isprintable() or char in "\r\n\t") and ord(char) < _CJK for char in decoded
+    )
 
 
 def first(fields: Mapping[str, str], names: tuple[str, ...]) -> str | None:

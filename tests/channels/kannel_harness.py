@@ -14,7 +14,15 @@ Debian's `kannel` gives bearerbox and smsbox, `kannel-extras` the fake SMSC clie
 
 `Kannel(...).nalish_env()` is what the Nalish server and worker need to send through
 it; `round_trips(...)` files complaints by SMS and returns figures. Used by
-tests/channels/test_kannel.py and by the fault suite.
+tests/channels/test_kannel.py and by the fault suite, in this order (the Kannel's ports
+are chosen first, because the Nalish worker's send URL names them)::
+
+    kannel = Kannel(app_base_url=url, secret="s3cret", workdir=tmp / "kannel")
+    env = {**database_and_redis_env, **kannel.nalish_env()}
+    # start `nalish serve --port <url's port>` and `nalish worker` with env, then:
+    with kannel:
+        figures = round_trips(url, runs=25, kannel=kannel, nalish_env=env)
+        burst = round_trips(url, runs=40, kannel=kannel, nalish_env=env, burst=True)
 """
 
 from __future__ import annotations
@@ -22,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
 import socket
 import subprocess
@@ -187,6 +194,14 @@ max-messages = 0
         reason = missing()
         if reason:
             raise RuntimeError(reason)
+        try:
+            self._start_boxes()
+        except BaseException:
+            self.stop()  # never leave a bearerbox behind a failed start
+            raise
+        return self
+
+    def _start_boxes(self) -> None:
         conf = self.workdir / "kannel.conf"
         conf.write_text(self.config())
         self._spawn("bearerbox", [BEARERBOX, "-v", "1", str(conf)])
@@ -211,7 +226,6 @@ max-messages = 0
         )
         self._spawn("smsbox", [SMSBOX, "-v", "1", str(conf)])
         _wait_for_port(self.ports["sendsms"], self._processes[-1], "smsbox")
-        return self
 
     def stop(self) -> None:
         for process in reversed(self._processes):
@@ -489,9 +503,3 @@ def _figures(
         "replies": {phone: received.get(phone, []) for phone in phones},
     }
 
-
-def copy_logs(kannel: Kannel, destination: Path) -> None:
-    """Keep Kannel's logs next to a failed test's output."""
-    destination.mkdir(parents=True, exist_ok=True)
-    for log in kannel.workdir.glob("*.log"):
-        shutil.copy(log, destination / log.name)

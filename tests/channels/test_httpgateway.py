@@ -675,7 +675,7 @@ BANGLA = "রংপুরে তিন দিন ধরে পানি নে�
     ("phone", "text_bytes", "coding_and_charset"),
     [
         ("8801712345701", BANGLA.encode("utf-16-be"), {"coding": "2", "charset": "UTF-16BE"}),
-        ("8801712345702", BANGLA.encode("utf-8"), {"coding": "2", "charset": "UTF-8"}),
+        ("8801712345702", BANGLA.encode("utf-8"), {"coding": "0", "charset": "UTF-8"}),
         ("8801712345703", BANGLA.encode("utf-16-be"), {}),  # a get-url without %c and %C
     ],
     ids=["ucs2-raw", "ucs2-recoded", "ucs2-raw-no-coding"],
@@ -726,6 +726,7 @@ def test_a_bangla_complaint_in_raw_ucs2_confirmed_with_a_bangla_one_is_filed(bac
         ("café".encode("latin-1"), "0", None, "café"),
         ("HELP".encode("utf-16-be"), "2", "UTF-16BE", "HELP"),
         ("HELP".encode("utf-16-be"), None, None, "HELP"),  # NULs between: UCS-2, not text
+        ("café au lait".encode("latin-1"), None, None, "café au lait"),  # not UTF-8, not UCS-2
         ("তথ্য".encode(), "2", "UTF-8", "তথ্য"),
     ],
 )
