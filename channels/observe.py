@@ -95,7 +95,6 @@ def _series(provider: str, endpoint: str, status: int) -> tuple[Any, Any]:
     )
 
 
-
 def _provider_and_endpoint(scope: dict, routes: tuple[tuple[str, Any], ...]) -> tuple[str, str]:
     """The provider and endpoint template of the webhook route this request is for, or
     ("unmatched", "unmatched"). Matched here rather than read from `scope["route"]`: a

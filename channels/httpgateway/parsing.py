@@ -21,6 +21,7 @@ import codecs
 from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
+from grievance_engine.cleaning import strip_controls
 from grievance_engine.delivery import Report
 from grievance_engine.inbound import InboundSms
 from grievance_engine.models import NotificationStatus
@@ -70,7 +71,9 @@ def query_fields(query: bytes) -> dict[str, str]:
     for name in TEXT:
         if name in raw:
             fields[name] = decode_text(raw[name], coding=coding, charset=charset)
-    return fields
+    # Decoded from the bytes as sent, so a control character a stranger put in any field
+    # is still here: removed now, as nalish.guard removes it everywhere else.
+    return {name: strip_controls(value) for name, value in fields.items()}
 
 
 def decode_text(data: bytes, *, coding: str | None, charset: str | None) -> str:
@@ -100,9 +103,7 @@ def _looks_like_ucs2(data: bytes, text: str | None) -> bool:
         return False
     decoded = data.decode("utf-16-be", "replace")
     # Pairs of Latin letters read as UCS-2 are CJK (U+4E00…); Bangla is U+0980…
-    return all(
-        (char.isprintable() or char in "\r\n\t") and ord(char) < _CJK for char in decoded
-    )
+    return all((char.isprintable() or char in "\r\n\t") and ord(char) < _CJK for char in decoded)
 
 
 def first(fields: Mapping[str, str], names: tuple[str, ...]) -> str | None:

@@ -19,7 +19,7 @@ from fastapi.responses import PlainTextResponse
 from channels.deps import LocksDep, SessionStoreDep, SettingsDep
 from channels.httpgateway import parsing
 from channels.inbound import handle_sms
-from channels.webhooks import apply_delivery_report, phone_field, read_form
+from channels.webhooks import RAW_QUERY, apply_delivery_report, phone_field, read_form
 
 log = logging.getLogger("nalish.channels.httpgateway")
 
@@ -31,8 +31,11 @@ async def _read(
 ) -> dict[str, str]:
     """The callback's fields (query, and for POST the form over it), once the secret is
     checked; a 400 names the first missing field. The secret is not among them.
-    The query is read from its bytes: Kannel's text may be raw UCS-2 (parsing.query_fields)."""
-    fields = parsing.query_fields(request.scope.get("query_string", b""))
+    The query is read from its bytes as sent, before nalish.guard removed control
+    characters: Kannel's raw UCS-2 has a NUL in every ASCII character (parsing.query_fields
+    decodes it, then strips controls from what it decoded)."""
+    query = request.scope.get(RAW_QUERY, request.scope.get("query_string", b""))
+    fields = parsing.query_fields(query)
     if request.method == "POST":
         fields.update(await read_form(request, required=()))  # 413 / 400 on a bad body
     _check_secret(request, fields.pop("secret", ""), secret)
