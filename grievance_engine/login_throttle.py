@@ -24,6 +24,7 @@ from grievance_engine.db import UTCDateTime
 from grievance_engine.models import LoginThrottle
 
 _TABLE = LoginThrottle.__table__
+WINDOW_SECONDS = 15 * 60  # a count runs this long from its first attempt
 
 
 def subject(kind: str, value: str) -> str:
@@ -73,7 +74,7 @@ def refund(*, session: Session, subject: str) -> None:
     )
 
 
-def purge(*, session: Session, window_seconds: int) -> int:
+def purge(*, session: Session, window_seconds: int = WINDOW_SECONDS) -> int:
     """Delete the counts whose window has run out (they would restart at 1 anyway):
     guesses at made-up emails leave a row each. Returns how many."""
     cutoff = clock.now() - timedelta(seconds=window_seconds)

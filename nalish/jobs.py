@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 
 from channels.inbound import process_stragglers
-from dashboards import auth
 from escalation import sweep as escalation_sweep
 from grievance_engine import attachments, channel_log, jobs, login_throttle, outbox
 from grievance_engine.db import session_scope
@@ -72,7 +71,7 @@ def expired_keys_purge() -> int:
     window has run out (both are only ever looked up while fresh)."""
     with session_scope() as session:
         count = idempotency.purge(session=session)
-        count += login_throttle.purge(session=session, window_seconds=auth.LOCKOUT_SECONDS)
+        count += login_throttle.purge(session=session)
     if count:
         log.info("expired keys purge deleted %d row(s)", count)
     return count
