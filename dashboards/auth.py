@@ -29,7 +29,7 @@ MAX_FAILURES = 5  # attempts on one email without a sign-in, per window
 # Failures from one address per window: high, since a call centre or a mobile carrier
 # puts many people behind one address; it stops spraying guesses across many emails.
 MAX_FAILURES_PER_ADDRESS = 50
-LOCKOUT_SECONDS = 15 * 60
+LOCKOUT_SECONDS = login_throttle.WINDOW_SECONDS  # the hourly purge drops counts this old
 # Verified against when the email is unknown, so that answer takes as long as a wrong
 # password does.
 _DUMMY_HASH = users.hash_password("nalish-no-such-user-password")

@@ -24,6 +24,7 @@ from grievance_engine.db import UTCDateTime
 from grievance_engine.models import LoginThrottle
 
 _TABLE = LoginThrottle.__table__
+WINDOW_SECONDS = 15 * 60  # a count runs this long from its first attempt
 
 
 def subject(kind: str, value: str) -> str:
@@ -71,3 +72,13 @@ def refund(*, session: Session, subject: str) -> None:
         .where(_TABLE.c.subject == subject, _TABLE.c.attempts > 0)
         .values(attempts=_TABLE.c.attempts - 1)
     )
+
+
+def purge(*, session: Session, window_seconds: int = WINDOW_SECONDS) -> int:
+    """Delete the counts whose window has run out (they would restart at 1 anyway):
+    guesses at made-up emails leave a row each. Returns how many."""
+    cutoff = clock.now() - timedelta(seconds=window_seconds)
+    result = session.connection().execute(
+        delete(LoginThrottle).where(_TABLE.c.window_started_at < cutoff)
+    )
+    return result.rowcount

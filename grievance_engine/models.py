@@ -497,10 +497,9 @@ class InboundMessage(SQLModel, table=True):
     __table_args__ = (
         # used by idempotency: one row per provider message id (NULLs never collide)
         UniqueConstraint("provider", "provider_message_id", name="uq_inbound_provider_id"),
-        # used by the no-id window: the same text from the same phone, recently
-        Index("ix_inbound_phone_hash_at", "from_phone", "text_hash", "received_at"),
         # used by idempotency without a provider id: the insert that loses this race is
-        # the duplicate (grievance_engine.inbound.record says what the key is)
+        # the duplicate (grievance_engine.inbound.record says what the key is; it
+        # replaced the read of (from_phone, text_hash, received_at) and its index)
         UniqueConstraint("dedupe_key", name="uq_inbound_dedupe_key"),
     )
 

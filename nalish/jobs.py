@@ -9,9 +9,11 @@ import logging
 
 from channels.inbound import process_stragglers
 from escalation import sweep as escalation_sweep
-from grievance_engine import attachments, channel_log, jobs, outbox
+from grievance_engine import attachments, channel_log, jobs, login_throttle, outbox
+from grievance_engine.db import session_scope
 from grievance_engine.settings import get_settings
 from nalish import wiring
+from nalish.api import idempotency
 
 log = logging.getLogger("nalish.jobs")
 
@@ -61,4 +63,15 @@ def channel_log_purge() -> int:
     count = channel_log.purge()
     if count:
         log.info("channel log purge deleted %d row(s)", count)
+    return count
+
+
+def expired_keys_purge() -> int:
+    """Delete API idempotency keys past their keeping time and sign-in counts whose
+    window has run out (both are only ever looked up while fresh)."""
+    with session_scope() as session:
+        count = idempotency.purge(session=session)
+        count += login_throttle.purge(session=session)
+    if count:
+        log.info("expired keys purge deleted %d row(s)", count)
     return count

@@ -12,6 +12,8 @@
 |                   |       |                                 | expired leases, lost enqueues      |
 | channel-log-purge | 1 h   | `nalish.jobs.channel_log_purge` | keep the channel log to its        |
 |                   |       |                                 | retention period                   |
+| expired-keys-purge| 1 h   | `nalish.jobs.expired_keys_purge`| drop API idempotency keys after    |
+|                   |       |                                 | 24 h, sign-in counts after 15 min  |
 
 - Embedded mode: a daemon thread in the web process runs each job on the thread queue
   when it is due.
@@ -47,6 +49,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("inbound-sweep", 60, nalish_jobs.inbound_sweep),
     Periodic("attachment-sweep", 60, nalish_jobs.attachment_sweep),
     Periodic("channel-log-purge", 3600, nalish_jobs.channel_log_purge),
+    Periodic("expired-keys-purge", 3600, nalish_jobs.expired_keys_purge),
 )
 
 TICK_SECONDS = 5

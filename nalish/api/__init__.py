@@ -9,5 +9,6 @@ the dashboards and the CLI (`routing.intake`, `grievance_engine.actions`,
 - `deps.py`: the session, the current token, the access rules, the error type
 - `schemas.py`: request and response bodies, as `/openapi.json` shows them
 - `routes.py`: the endpoints
+- `idempotency.py`: `Idempotency-Key`, every retry answered as the first request was
 - `cli.py`: `nalish tokens create | list | revoke`
 """

@@ -21,18 +21,22 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from grievance_engine import clock
 from grievance_engine.models import IdempotencyKey
 from nalish.api.deps import unprocessable
 
 HEADER = "Idempotency-Key"
+# Kept this long, as Stripe does; a retry after that still files nothing (the ticket's
+# source key finds the ticket filed), it is only answered afresh.
+KEEP = timedelta(hours=24)
 REPLAYED = "Idempotent-Replayed"  # set on a replayed answer, as Stripe does
 
 # Both dialects spell INSERT … ON CONFLICT DO NOTHING … RETURNING the same way.
@@ -91,3 +95,12 @@ def record(*, session: Session, row_id: int, answer: Answer) -> None:
         .where(IdempotencyKey.id == row_id)
         .values(status_code=answer.status_code, response=jsonable_encoder(answer.body))
     )
+
+
+def purge(*, session: Session) -> int:
+    """Forget keys older than `KEEP`; returns how many."""
+    cutoff = clock.now() - KEEP
+    result = session.connection().execute(
+        delete(IdempotencyKey).where(col(IdempotencyKey.created_at) < cutoff)
+    )
+    return result.rowcount

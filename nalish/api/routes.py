@@ -119,7 +119,6 @@ def create_ticket(
     idempotency_key: Annotated[
         str | None,
         Header(
-            min_length=1,
             max_length=100,
             description="Any string unique to this grievance (a UUID). Every retry with the "
             "same key and token, even one sent while the first is still running, gets the "
@@ -134,7 +133,7 @@ def create_ticket(
     answers what the first request was answered.
     """
     require(token, Action.CREATE)
-    if idempotency_key is None:
+    if not idempotency_key:  # absent, or sent empty as before
         return _file(session, token, response, body, source_key=None)
     # The key's row is this transaction's first write, so a concurrent retry waits
     # here until we commit, then replays what we answered (nalish.api.idempotency).

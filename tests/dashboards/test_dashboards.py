@@ -350,6 +350,16 @@ def test_five_failures_lock_the_email_out_even_for_the_right_password(app, backe
     other = _email("free")
     _user(other, Role.AGENT)
     assert sign_in(client, other).status_code == 303
+    # fifteen minutes after the first failure the lock lifts, and the hourly purge
+    # leaves nothing of it behind
+    from datetime import timedelta
+
+    from grievance_engine import clock
+    from nalish import jobs as nalish_jobs
+
+    with clock.frozen_at(clock.now() + timedelta(minutes=16)):
+        assert nalish_jobs.expired_keys_purge() >= 1
+        assert sign_in(browser(app), email).status_code == 303
 
 
 def test_signing_in_sets_a_httponly_samesite_session_cookie(app, world):

@@ -251,14 +251,16 @@ def test_a_policy_with_a_zero_or_negative_time_is_refused(backend):
 
 @pytest.mark.parametrize("sweepers", [3])
 def test_several_sweepers_at_once_escalate_each_breach_exactly_once(backend, sweepers):
-    # More than one batch each, and alike complaints: each is flagged as a suspected
-    # duplicate of another, so sweepers claiming different tickets still meet through
-    # the foreign keys between them (two of three died with DeadlockDetected there).
+    # On PostgreSQL, more than one batch each, and alike complaints: each is flagged as
+    # a suspected duplicate of another, so sweepers claiming different tickets still
+    # meet through the foreign keys between them (two of three died with
+    # DeadlockDetected there). SQLite has one writer: a few tickets show the claims.
+    many = backend.kind == "postgres_redis"
     with session_scope() as session:
         districts = session.exec(
             select(AdminArea.name).where(AdminArea.level == "district").order_by(AdminArea.id)
         ).all()
-    ticket_ids = [_file(district=districts[n % len(districts)]) for n in range(300)]
+    ticket_ids = [_file(district=districts[n % len(districts)]) for n in range(300 if many else 12)]
     at = (ACK_DUE + timedelta(minutes=5)).isoformat()
     env_cmd = [sys.executable, "-m", "nalish", "sla", "sweep", "--at", at, "--json"]
     env = {**os.environ, **backend.env}

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
-from grievance_engine import lifecycle, refs, tokens, users
+from grievance_engine import clock, lifecycle, refs, tokens, users
 from grievance_engine.db import session_scope
 from grievance_engine.models import AdminLevel, Role
+from nalish import jobs as nalish_jobs
 from nalish.app import create_app
 from routing import service as routing_service
 
@@ -376,6 +378,21 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_same_ticket(client, a
     assert changed.status_code == 422
     assert changed.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
     assert "different request" in changed.json()["detail"][0]["msg"]
+
+
+def test_a_key_is_forgotten_after_a_day_yet_a_late_retry_files_nothing(client, agent):
+    body = {"phone": "01712-345613", "district": "Khulna", "category": "roads",
+            "description": "The culvert on the market road collapsed"}  # fmt: skip
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = client.post(f"{API}/tickets", json=body, headers={**agent, **key})
+    assert first.status_code == 201
+
+    with clock.frozen_at(clock.now() + timedelta(hours=25)):
+        assert nalish_jobs.expired_keys_purge() >= 1
+        late = client.post(f"{API}/tickets", json=body, headers={**agent, **key})
+    assert late.status_code == 201
+    assert "Idempotent-Replayed" not in late.headers  # answered afresh…
+    assert late.json()["ref"] == first.json()["ref"]  # …with the ticket filed the first time
 
 
 def test_an_agent_assigns_a_ticket_and_an_officer_may_take_one_only_themselves(

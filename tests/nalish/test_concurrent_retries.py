@@ -1,6 +1,7 @@
-"""Retries and attempts that race, against the real app under uvicorn on PostgreSQL +
-Redis: many identical requests posted at the same moment from many threads, as a
-client library's retries, a gateway's re-deliveries or a password guesser send them.
+"""Retries and attempts that race, against the real app under uvicorn (on the embedded
+default, and on PostgreSQL + Redis): many identical requests posted at the same moment
+from many threads, as a client library's retries, a gateway's re-deliveries or a
+password guesser send them.
 
 Each race is decided by the database (a unique key or an atomic increment), so the
 outcome does not depend on which request the server happens to run first.
@@ -61,25 +62,35 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -
     pytest.fail(f"`nalish serve` did not answer /healthz within 60 s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    services.require_services()
-    url = services.create_database()
-    prefix = services.redis_prefix()
-    env = {
-        "NALISH_DATABASE_URL": url,
-        "NALISH_REDIS_URL": services.REDIS_URL,
-        "NALISH_REDIS_PREFIX": prefix,
-    }
-    saved = _activate(env)
+@pytest.fixture(scope="module", params=["embedded", "postgres_redis"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("races")
+    prefix = services.redis_prefix()
+    if request.param == "embedded":
+        url = f"sqlite:///{home / 'nalish.db'}"
+        env = {"NALISH_DATABASE_URL": url}
+    else:
+        services.require_services()
+        url = services.create_database()
+        env = {
+            "NALISH_DATABASE_URL": url,
+            "NALISH_REDIS_URL": services.REDIS_URL,
+            "NALISH_REDIS_PREFIX": prefix,
+        }
+    saved = _activate(env)
     log = home / "serve.log"
     process = None
     try:
         _prepare(env)
         port = _free_port()
         serve_env = {
-            **{key: value for key, value in os.environ.items() if key != "NALISH_ENV"},
+            **{
+                key: value
+                for key, value in os.environ.items()
+                if key not in {"NALISH_ENV", "NALISH_REDIS_URL", "NALISH_REDIS_PREFIX"}
+            },
             **env,
             "NALISH_COUNTRY": "BD",
             "NALISH_SMS_TRANSPORT": "console",
@@ -106,8 +117,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 process.kill()
                 process.wait(timeout=10)
         _restore(saved)
-        services.drop_database(url)
-        services.delete_redis_keys(prefix)
+        if request.param != "embedded":
+            services.drop_database(url)
+            services.delete_redis_keys(prefix)
 
 
 def at_once(count: int, send: Callable[[int], httpx.Response]) -> list[httpx.Response]:

@@ -4,8 +4,8 @@ Revision ID: 0009
 Revises: 0007
 Every concurrent retry gets the first answer (`idempotency_key`, decided by its unique
 (token, key)); an SMS with no provider id is recorded once (`inbound_message.dedupe_key`,
-unique); sign-in attempts are counted atomically per account and address
-(`login_throttle`).
+unique, replacing the read over `ix_inbound_phone_hash_at`, dropped); sign-in attempts
+are counted atomically per account and address (`login_throttle`).
 
 Create Date: 2026-12-06 01:45:00
 """
@@ -52,10 +52,15 @@ def upgrade() -> None:
             sa.Column("dedupe_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
         )
         batch_op.create_unique_constraint("uq_inbound_dedupe_key", ["dedupe_key"])
+        # the read-then-write window it served is gone: the unique key decides
+        batch_op.drop_index("ix_inbound_phone_hash_at")
 
 
 def downgrade() -> None:
     with op.batch_alter_table("inbound_message", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_inbound_phone_hash_at", ["from_phone", "text_hash", "received_at"], unique=False
+        )
         batch_op.drop_constraint("uq_inbound_dedupe_key", type_="unique")
         batch_op.drop_column("dedupe_key")
     op.drop_table("login_throttle")
