@@ -72,9 +72,7 @@ def run_worker_through(tmp_path, redis_server, crashes) -> tuple[int | None, boo
     still running at SIGTERM, its log)."""
     worker, log_path = start_worker(tmp_path, redis_server.url)
     try:
-        wait_until(
-            lambda: logged(log_path, "subscribing to channel"), seconds=60, what="worker up"
-        )
+        wait_until(lambda: logged(log_path, "subscribing to channel"), seconds=60, what="worker up")
         for restart in crashes:
             crash_redis(redis_server, log_path, restart=restart)
         running = worker.poll() is None
