@@ -113,6 +113,7 @@ def _work_until_stopped(queue, connection: redis.Redis, *, burst: bool) -> None:
     if burst:
         Worker([queue], connection=connection).work(burst=True, logging_level="INFO")
         return
+    _stop.clear()
     while not _stop.is_set():
         for signum in (signal.SIGTERM, signal.SIGINT):  # rq installs its own in work()
             signal.signal(signum, _note_stop)
