@@ -4,22 +4,27 @@ them, and delivered after commit by a job that claims each row exactly once.
 - `add()` writes a pending `Notification` and arranges for `deliver_job(id)` to be
   enqueued once the caller's transaction commits (never before: a rolled-back
   ticket must not send an SMS).
-- `deliver()` claims the row with a conditional UPDATE (pending → sending; the row
-  count says whether we won), sends it through the transport, and records the
-  outcome: sent, a retry with back-off, or failed.
+- `deliver()` waits for the provider's send slot, then claims the row with a
+  conditional UPDATE (pending → sending; the row count says whether we won), sends it
+  through the transport, and records the outcome (sent, a retry with back-off, or
+  failed), retrying the record through a database blip.
 - `sweep()` re-enqueues pending rows whose time has come: retries, and messages
-  whose enqueue was lost (a crash between commit and enqueue, a Redis flush).
+  whose enqueue was lost (a crash between commit and enqueue, a Redis flush); and
+  reconciles rows left `sending` by a worker that never recorded the outcome.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy import update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, col, select
 
 from grievance_engine import clock, delivery, jobs, sms_encoding
@@ -161,31 +166,52 @@ def deliver_job(notification_id: int) -> str:
 
 
 def deliver(*, notification_id: int, transport: Transport) -> str:
-    """Claim, send and record one notification. Returns what happened to it."""
-    if not _claim(notification_id):
+    """Send one notification if it is due, and record what happened to it.
+
+    The provider's send slot comes first and the claim second: a message is claimed
+    only when it can go out at once, so a worker stopped while waiting for the rate
+    limiter leaves it pending (sent by the next worker), never abandoned mid-send.
+    """
+    message = _due_message(notification_id)
+    if message is None:
         return "skipped"  # already sent, being sent, or not yet due
-    with session_scope() as session:
-        notification = session.get(Notification, notification_id)
-        to, body = notification.to_phone, notification.body
     if _rate_limiter is not None:
         _rate_limiter.wait(transport.name)
+    if not _claim(notification_id):
+        return "skipped"  # another worker took it while we waited
+    to, body = message
     try:
         result = transport.send(to=to, body=body)
     except TransportError as exc:
-        return _record_failure(
+        return _recorded(
             notification_id,
-            str(exc),
-            permanent=exc.permanent,
-            opted_out=exc.opted_out,
-            provider=transport.name,
+            partial(
+                _record_failure,
+                notification_id,
+                str(exc),
+                permanent=exc.permanent,
+                opted_out=exc.opted_out,
+                provider=transport.name,
+            ),
         )
     except Exception as exc:  # a bug or an unexpected library error: retry, loudly
         log.exception(
             "transport %s crashed sending notification %s", transport.name, notification_id
         )
-        return _record_failure(
-            notification_id, f"unexpected: {exc!r}", permanent=False, provider=transport.name
+        return _recorded(
+            notification_id,
+            partial(
+                _record_failure,
+                notification_id,
+                f"unexpected: {exc!r}",
+                permanent=False,
+                provider=transport.name,
+            ),
         )
+    return _recorded(notification_id, partial(_record_sent, notification_id, result), result=result)
+
+
+def _record_sent(notification_id: int, result: SendResult) -> str:
     with session_scope() as session:
         notification = session.get(Notification, notification_id)
         notification.status = NotificationStatus.SENT
@@ -202,6 +228,53 @@ def deliver(*, notification_id: int, transport: Transport) -> str:
                 provider_message_id=result.provider_message_id,
             )
     return "sent"
+
+
+# Pauses between attempts to record a send's outcome while the database is unreachable
+# (a failover, a restart): ~30 s in all, inside the worker's 60 s job timeout.
+RECORD_RETRY_SECONDS = (0.5, 1, 2, 4, 8, 8, 8)
+
+
+def _recorded(
+    notification_id: int, record: Callable[[], str], *, result: SendResult | None = None
+) -> str:
+    """Run `record` until the database takes it; the provider has already answered.
+
+    Giving up leaves the row `sending`: `reconcile_stale_sends` settles it later.
+    """
+    for pause in (*RECORD_RETRY_SECONDS, None):
+        try:
+            return record()
+        except (OperationalError, InterfaceError) as exc:
+            if pause is None:
+                log.error(
+                    "notification %s: the provider answered (%s) but the database did not "
+                    "take the outcome: %s; the outbox sweep will reconcile it",
+                    notification_id,
+                    result or "a failure",
+                    exc,
+                )
+                return "unrecorded"
+            log.warning(
+                "notification %s: recording the send failed (%s); again in %s s",
+                notification_id,
+                exc.__class__.__name__,
+                pause,
+            )
+            time.sleep(pause)
+    raise AssertionError("unreachable")
+
+
+def _due_message(notification_id: int) -> tuple[str, str] | None:
+    """(to, body) of a pending notification whose time has come, else None."""
+    with session_scope() as session:
+        return session.exec(
+            select(Notification.to_phone, Notification.body).where(
+                col(Notification.id) == notification_id,
+                col(Notification.status) == NotificationStatus.PENDING,
+                col(Notification.next_attempt_at) <= clock.now(),
+            )
+        ).first()
 
 
 def _claim(notification_id: int) -> bool:
@@ -266,12 +339,19 @@ def due_ids(*, session: Session, limit: int = 500) -> list[int]:
     return list(session.exec(statement))
 
 
-def fail_stale_sends(*, session: Session) -> int:
-    """Give up on messages claimed long ago by a worker that never finished.
+def reconcile_stale_sends(*, session: Session) -> int:
+    """Settle messages claimed long ago by a worker that never recorded the outcome (it
+    died mid-send, or the database was unreachable when the provider answered).
 
-    The worker may have died before or after the provider took the message; we cannot
-    tell, and a citizen must never get the same SMS twice, so we do not resend: the
-    message is marked failed and flagged for an agent's call-back instead.
+    At least once, not at most once. Receiving an SMS costs the citizen nothing here;
+    a duplicate costs the state one more message and the citizen a moment's puzzle,
+    while a lost one costs them their reference or the answer they waited for (they
+    dial again, file twice, or wait for an agent's call-back). So:
+    - the provider's message id is on the row: the provider took it; it is sent;
+    - no id: nobody knows whether it went; it is sent again (last_error says so),
+      unless it has been interrupted as often as a message may be retried (a message
+      that kills its worker): then it fails and is flagged for a call-back.
+    Nothing is marked failed without that evidence.
     """
     cutoff = clock.now() - timedelta(minutes=get_settings().outbox_stale_sending_minutes)
     # Claimed in one order, skipping rows another sweep holds (SQLite ignores the lock;
@@ -286,13 +366,24 @@ def fail_stale_sends(*, session: Session) -> int:
         .order_by(col(Notification.id))
         .with_for_update(skip_locked=True, key_share=True)
     ).all()
+    now = clock.now()
     for notification in stale:
-        notification.status = NotificationStatus.FAILED
-        notification.last_error = (
-            "the sending worker stopped mid-send; not resent, to avoid a duplicate"
-        )
-        notification.updated_at = clock.now()
-        delivery.flag_undeliverable(session=session, notification=notification, opted_out=False)
+        notification.updated_at = now
+        if notification.provider_message_id:
+            notification.status = NotificationStatus.SENT
+            notification.sent_at = notification.sent_at or notification.claimed_at
+        elif notification.attempts > len(get_settings().outbox_retry_minutes):
+            notification.status = NotificationStatus.FAILED
+            notification.last_error = (
+                f"sending was interrupted {notification.attempts} times; not tried again"
+            )
+            delivery.flag_undeliverable(session=session, notification=notification, opted_out=False)
+        else:
+            notification.status = NotificationStatus.PENDING
+            notification.next_attempt_at = min(now, clock.wall())
+            notification.last_error = (
+                "sending was interrupted; sent again (the citizen may get it twice)"
+            )
     session.flush()
     return len(stale)
 
@@ -300,7 +391,7 @@ def fail_stale_sends(*, session: Session) -> int:
 def sweep(*, job_queue: jobs.JobQueue) -> int:
     """Enqueue every due pending notification; returns how many."""
     with session_scope() as session:
-        fail_stale_sends(session=session)
+        reconcile_stale_sends(session=session)
         ids = due_ids(session=session)
     for notification_id in ids:
         job_queue.enqueue(deliver_job, notification_id)

@@ -131,8 +131,18 @@ def db_upgrade() -> None:
 @app.command()
 def seed(
     demo: Annotated[bool, typer.Option("--demo", help="Also add demo users and tickets.")] = False,
+    reset_names: Annotated[
+        bool,
+        typer.Option(
+            "--reset-names",
+            help="Give seeded areas, categories and offices their seeded names again "
+            "(undoes admins' renames; each one recorded as an admin change).",
+        ),
+    ] = False,
 ) -> None:
-    """Load the gazetteer, categories, offices and routing rules for NALISH_COUNTRY."""
+    """Add what is missing of the gazetteer, categories, offices and routing rules for
+    NALISH_COUNTRY; what exists (an admin's renames included) is left as it is."""
+    from grievance_engine import admin_log
     from grievance_engine.db import session_scope
     from routing import seed as seeding
 
@@ -143,6 +153,12 @@ def seed(
         counts = seeding.seed(session=session, country=settings.country)
         counts |= catalogue.seed(session, settings.country)
     typer.echo(f"Seeded {settings.country}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if reset_names:
+        with session_scope() as session:
+            restored = seeding.reset_names(
+                session=session, country=settings.country, actor=admin_log.cli_actor()
+            )
+        typer.echo(f"Restored the seeded name of {restored} rows (recorded as admin changes).")
     if demo:
         with session_scope() as session:
             logins = seeding.seed_demo(session=session, country=settings.country)

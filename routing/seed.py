@@ -26,7 +26,7 @@ from typing import Any
 import pycountry
 from sqlmodel import Session, col, insert, select
 
-from grievance_engine import users
+from grievance_engine import admin_log, users
 from grievance_engine.models import (
     AdminArea,
     AdminLevel,
@@ -331,24 +331,79 @@ def district_office_code(*, country: str, district_name: str) -> str:
 
 
 def seed(*, session: Session, country: str) -> dict[str, int]:
-    """Load `country`'s gazetteer, categories, offices and default routing rules.
+    """Load what is missing of `country`'s gazetteer, categories, offices and default
+    routing rules; returns how many rows of each kind were inserted.
 
-    Returns how many rows of each kind were inserted, and how many existing rows had a
-    name (or parent) updated. Rows an operator may have changed on purpose (an
-    office's phone, a deactivated category, a re-pointed rule) are left alone.
+    Rows that exist are never changed: `make run` and the compose `migrate` step seed
+    on every start, and an admin's renamed office or category, a deactivated one, a
+    re-pointed rule must survive them. `reset_names` puts the seeded names back, on
+    purpose and on the record.
     """
     country = _country(country)
     counts: Counter[str] = Counter()
-    area_ids = _upsert_areas(session, country, counts)
+    area_ids = _insert_areas(session, country, counts)
     _insert_aliases(session, country, area_ids, counts)
-    _upsert_categories(session, counts)
-    office_ids = _upsert_offices(session, _office_specs(country), area_ids, counts)
+    _insert_categories(session, counts)
+    office_ids = _insert_offices(session, _office_specs(country), area_ids, counts)
     _insert_rules(session, country, area_ids, office_ids, counts)
     session.flush()
     gazetteer.clear_cache()  # the match indexes were built from the old rows
     routing_service.clear_cache()  # so were the cached rules (bulk inserts skip the ORM)
-    keys = ("areas", "aliases", "categories", "offices", "routing_rules", "updated")
+    keys = ("areas", "aliases", "categories", "offices", "routing_rules")
     return {key: counts[key] for key in keys}
+
+
+def reset_names(*, session: Session, country: str, actor: str) -> int:
+    """Give every seeded area, category and office its seeded name again (`nalish seed
+    --reset-names`); each row changed is an admin event by `actor`. Returns how many."""
+    country = _country(country)
+    restored = 0
+    areas = {a.code: a for a in session.exec(select(AdminArea).where(AdminArea.country == country))}
+    for spec in area_specs(country):
+        if spec.code in areas:
+            seeded = {"name": spec.name, "name_local": spec.name_local}
+            restored += _restore(session, areas[spec.code], seeded, f"area:{spec.code}", actor)
+    categories = {c.code: c for c in session.exec(select(Category))}
+    for code, en, bn, sw in CATEGORIES:
+        if code in categories:
+            # languages we do not seed (an admin's addition) are kept
+            names = {**categories[code].names, "en": en, "bn": bn, "sw": sw}
+            restored += _restore(
+                session, categories[code], {"names": names}, f"category:{code}", actor
+            )
+    specs = _office_specs(country)
+    offices = {
+        o.code: o
+        for o in session.exec(select(Office).where(col(Office.code).in_([s.code for s in specs])))
+    }
+    for spec in specs:
+        if spec.code in offices:
+            restored += _restore(
+                session, offices[spec.code], {"name": spec.name}, f"office:{spec.code}", actor
+            )
+    session.flush()
+    gazetteer.clear_cache()
+    routing_service.clear_cache()
+    return restored
+
+
+def _restore(session: Session, row: Any, seeded: dict[str, Any], subject: str, actor: str) -> int:
+    before = {key: getattr(row, key) for key in seeded if getattr(row, key) != seeded[key]}
+    if not before:
+        return 0
+    for key in before:
+        setattr(row, key, seeded[key])
+    session.add(row)
+    after = {key: seeded[key] for key in before}
+    admin_log.record(
+        session=session,
+        actor=actor,
+        action="name_reset",
+        subject=subject,
+        before=before,
+        after=after,
+    )
+    return 1
 
 
 def _country(country: str) -> str:
@@ -356,13 +411,6 @@ def _country(country: str) -> str:
     if code not in COUNTRIES:
         raise ValueError(f"no seed data for country {country!r}; known: {', '.join(COUNTRIES)}")
     return code
-
-
-def _update(row: Any, values: dict[str, Any], counts: Counter[str]) -> None:
-    changed = {key: value for key, value in values.items() if getattr(row, key) != value}
-    for key, value in changed.items():
-        setattr(row, key, value)
-    counts["updated"] += bool(changed)
 
 
 def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> int:
@@ -373,26 +421,24 @@ def _insert(session: Session, model: type, rows: list[dict[str, Any]]) -> int:
     return len(rows)
 
 
-def _upsert_areas(session: Session, country: str, counts: Counter[str]) -> dict[str, int]:
-    existing = {
-        area.code: area
-        for area in session.exec(select(AdminArea).where(AdminArea.country == country))
-    }
-    ids = {code: area.id for code, area in existing.items()}
+def _insert_areas(session: Session, country: str, counts: Counter[str]) -> dict[str, int]:
+    ids = dict(
+        session.exec(select(AdminArea.code, AdminArea.id).where(AdminArea.country == country)).all()
+    )
     for level in (AdminLevel.DIVISION, AdminLevel.DISTRICT, AdminLevel.UPAZILA):
-        new = []
-        for spec in (spec for spec in area_specs(country) if spec.level == level):
-            values = {
+        new = [
+            {
+                "code": spec.code,
+                "country": country,
                 "level": str(spec.level),
                 "kind": spec.kind,
                 "name": spec.name,
                 "name_local": spec.name_local,
                 "parent_id": ids[spec.parent_code] if spec.parent_code else None,
             }
-            if spec.code in existing:
-                _update(existing[spec.code], values, counts)
-            else:
-                new.append({"code": spec.code, "country": country, **values})
+            for spec in area_specs(country)
+            if spec.level == level and spec.code not in ids
+        ]
         if _insert(session, AdminArea, new):
             # children of the next level need these ids
             statement = select(AdminArea.code, AdminArea.id).where(
@@ -431,33 +477,30 @@ def _insert_aliases(
     counts["aliases"] += _insert(session, AreaAlias, new)
 
 
-def _upsert_categories(session: Session, counts: Counter[str]) -> None:
-    existing = {c.code: c for c in session.exec(select(Category))}
+def _insert_categories(session: Session, counts: Counter[str]) -> None:
+    existing = set(session.exec(select(Category.code)))
     for position, (code, en, bn, sw) in enumerate(CATEGORIES, start=1):
-        values = {"names": {"en": en, "bn": bn, "sw": sw}, "sort_order": position * 10}
-        if code in existing:
-            _update(existing[code], values, counts)
-        else:
-            session.add(Category(code=code, **values))
+        if code not in existing:
+            names = {"en": en, "bn": bn, "sw": sw}
+            session.add(Category(code=code, names=names, sort_order=position * 10))
             counts["categories"] += 1
 
 
-def _upsert_offices(
+def _insert_offices(
     session: Session, specs: list[OfficeSpec], area_ids: dict[str, int], counts: Counter[str]
 ) -> dict[str, int]:
     codes = [spec.code for spec in specs]
-    existing = {o.code: o for o in session.exec(select(Office).where(col(Office.code).in_(codes)))}
-    new = []
-    for spec in specs:
-        values = {
+    existing = set(session.exec(select(Office.code).where(col(Office.code).in_(codes))))
+    new = [
+        {
+            "code": spec.code,
             "name": spec.name,
             "level": str(spec.level),
             "area_id": area_ids[spec.area_code] if spec.area_code else None,
         }
-        if spec.code in existing:
-            _update(existing[spec.code], values, counts)
-        else:
-            new.append({"code": spec.code, **values})
+        for spec in specs
+        if spec.code not in existing
+    ]
     counts["offices"] += _insert(session, Office, new)
     return dict(
         session.exec(select(Office.code, Office.id).where(col(Office.code).in_(codes))).all()

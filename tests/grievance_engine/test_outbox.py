@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from grievance_engine import clock, outbox
@@ -165,23 +166,77 @@ def test_a_provider_opt_out_marks_the_citizen_and_no_callback_is_asked(committed
     assert citizen.opted_out and not _get(notification_id).needs_callback
 
 
-def test_a_send_abandoned_mid_way_is_flagged_not_resent(committed_db):
-    notification_id = _queue_message()
+class _Queue:
+    def __init__(self):
+        self.enqueued = []
+
+    def enqueue(self, func, *args):
+        self.enqueued.append(args)
+
+
+def _abandon_mid_send(notification_id, *, provider_message_id=None):
+    """A worker claimed the message 30 minutes ago and never recorded the outcome."""
     with session_scope() as session:
         notification = session.get(Notification, notification_id)
         notification.status = "sending"
+        notification.attempts = 1
         notification.claimed_at = clock.now() - timedelta(minutes=30)
-    enqueued = []
+        notification.provider_message_id = provider_message_id
 
-    class Queue:
-        def enqueue(self, func, *args):
-            enqueued.append(args)
 
-    outbox.sweep(job_queue=Queue())
+def test_a_send_abandoned_mid_way_is_sent_again_not_failed(committed_db):
+    notification_id = _queue_message()
+    _abandon_mid_send(notification_id)
+    queue = _Queue()
+    outbox.sweep(job_queue=queue)
     abandoned = _get(notification_id)
-    assert abandoned.status == "failed" and abandoned.needs_callback
-    assert "not resent" in abandoned.last_error
-    assert enqueued == []
+    assert abandoned.status == "pending" and not abandoned.needs_callback
+    assert "sent again" in abandoned.last_error
+    assert queue.enqueued == [(notification_id,)]
+    transport = FakeTransport()
+    assert outbox.deliver(notification_id=notification_id, transport=transport) == "sent"
+    assert transport.sent == [("+8801712345678", 'Hello "Rangpur"')]
+
+
+def test_a_send_abandoned_after_the_provider_gave_its_id_is_sent_not_resent(committed_db):
+    notification_id = _queue_message()
+    _abandon_mid_send(notification_id, provider_message_id="ATXid_1")
+    queue = _Queue()
+    outbox.sweep(job_queue=queue)
+    settled = _get(notification_id)
+    assert settled.status == "sent" and settled.sent_at is not None
+    assert queue.enqueued == []
+
+
+def test_a_message_whose_sends_keep_being_interrupted_fails_and_is_flagged(committed_db):
+    notification_id = _queue_message()
+    _abandon_mid_send(notification_id)
+    with session_scope() as session:
+        session.get(Notification, notification_id).attempts = 3  # 1 + NALISH's 2 retries
+    outbox.sweep(job_queue=_Queue())
+    given_up = _get(notification_id)
+    assert given_up.status == "failed" and given_up.needs_callback
+    assert "interrupted 3 times" in given_up.last_error
+
+
+def test_a_worker_stopped_while_waiting_for_the_rate_limiter_leaves_the_message_pending(
+    committed_db,
+):
+    class Stopped(BaseException):
+        """What a SIGTERM or rq's job timeout raises in the waiting worker."""
+
+    class StoppedWhileWaiting:
+        def wait(self, provider):
+            raise Stopped
+
+    notification_id = _queue_message()
+    outbox.set_rate_limiter(StoppedWhileWaiting())
+    with pytest.raises(Stopped):
+        outbox.deliver(notification_id=notification_id, transport=FakeTransport())
+    waiting = _get(notification_id)
+    assert (waiting.status, waiting.attempts, waiting.claimed_at) == ("pending", 0, None)
+    outbox.set_rate_limiter(None)
+    assert outbox.deliver(notification_id=notification_id, transport=FakeTransport()) == "sent"
 
 
 def test_each_message_records_its_encoding_parts_and_estimated_cost(committed_db, monkeypatch):

@@ -11,6 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlmodel import func, select
 
+from grievance_engine import admin_log
 from grievance_engine.models import AdminArea, Category, Citizen, Office, Ticket, User
 from routing import seed
 from routing.models import AreaAlias, RoutingRule
@@ -131,13 +132,28 @@ def test_seeding_twice_adds_nothing(bd):
     assert after == before
 
 
-def test_seeding_again_restores_a_changed_name(bd):
+def test_seeding_again_keeps_a_changed_name(bd):
     bd.area("Rangpur").name = "Rongpur"
     bd.office("dc-rangpur").name = "DC Rongpur"
     counts = seed.seed(session=bd.session, country="BD")
-    assert counts["updated"] == 2
-    assert counts["areas"] == 0
+    assert counts == dict.fromkeys(counts, 0)
+    assert bd.area("Rongpur").code == "BD-55"  # still renamed
+    assert bd.office("dc-rangpur").name == "DC Rongpur"
+
+
+def test_resetting_names_restores_the_seeded_ones_and_records_each(bd):
+    district = bd.area("Rangpur")
+    district.name = "Rongpur"
+    bd.office("dc-rangpur").name = "DC Rongpur"
+    restored = seed.reset_names(session=bd.session, country="BD", actor="cli:test")
+    assert restored == 2
     assert bd.office("dc-rangpur").name == "Deputy Commissioner's Office, Rangpur"
+    events = admin_log.recent(session=bd.session, limit=2)
+    assert {(e.action, e.subject, e.actor) for e in events} == {
+        ("name_reset", f"area:{district.code}", "cli:test"),
+        ("name_reset", "office:dc-rangpur", "cli:test"),
+    }
+    assert seed.reset_names(session=bd.session, country="BD", actor="cli:test") == 0
 
 
 def test_seeding_leaves_a_repointed_district_rule_alone(bd):
