@@ -36,7 +36,7 @@ def _file(stack: Stack) -> int:
                 district=DISTRICTS[i % len(DISTRICTS)],
                 description=f"Tubewell {i} broken {secrets.token_hex(4)}",
             )
-            return http.post("/api/v1/tickets", json=body, headers=headers).status_code
+            return drive.api_file(http, body, headers)[0]
 
         return sum(1 for s in drive.in_parallel(one, range(TICKETS), 6) if s in (200, 201))
 
