@@ -333,7 +333,11 @@ class Stack:
 
     def stop_worker(self, worker: subprocess.Popen, grace: float = WORKER_GRACE_SECONDS) -> float:
         """SIGTERM, then seconds until it exited (inf: still running at the grace
-        period's end, and killed)."""
+        period's end, and killed; nan: it had already exited)."""
+        if worker.poll() is not None:
+            if worker in self.workers:
+                self.workers.remove(worker)
+            return float("nan")
         began = time.monotonic()
         worker.send_signal(signal.SIGTERM)
         try:
