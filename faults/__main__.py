@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for name in SCENARIOS:
             doc = importlib.import_module(f"faults.scenario_{name}").__doc__ or ""
-            print(f"{name}: {doc.strip().splitlines()[0]}")
+            print(doc.strip().splitlines()[0] if doc.strip() else name)
         return 0
     names = [n for n in SCENARIOS if not args.only or n in args.only]
     figures: list[Figure] = []
