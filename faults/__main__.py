@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib
+import signal
 import subprocess
 import sys
 import time
@@ -97,6 +98,10 @@ def _run_one(name: str, stack: stacks.Stack) -> list[Figure]:
         return [Figure(name, "scenario crashed", crash, "runs", False)]
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.list:
@@ -104,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             doc = importlib.import_module(f"faults.scenario_{name}").__doc__ or ""
             print(doc.strip().splitlines()[0] if doc.strip() else name)
         return 0
+    # a CI timeout's SIGTERM unwinds like Ctrl-C, so the servers started are stopped
+    signal.signal(signal.SIGTERM, _interrupt)
     names = [n for n in SCENARIOS if not args.only or n in args.only]
     figures: list[Figure] = []
     began = time.monotonic()
