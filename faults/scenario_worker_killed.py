@@ -3,8 +3,9 @@
 A deploy, an OOM kill or a lost VM kills a worker mid-send. 60 acknowledgements are
 queued with no worker running; a worker then sends them at 4 per second (the
 provider's rate, NALISH_SMS_RATE_PER_SECOND) through the suite's gateway, which
-records every message it is handed. 0.3 s after the 10th has gone out (the worker
-then waits for the rate limiter's next slot) it is killed and a new one started. When
+records every message it is handed. Once 10 have gone out and a claimed message has
+waited 0.1 s without reaching the gateway (the worker waits for the rate limiter's
+next slot), the worker is killed and a new one started. When
 the outbox is quiet, the outbox sweep is run as if 15 minutes had passed (past
 NALISH_OUTBOX_STALE_SENDING_MINUTES, when a message claimed by a dead worker is given
 up on), and each row is compared with what the gateway received. Targets: no message
@@ -42,6 +43,28 @@ def _queue_acks(stack: Stack) -> int:
         return sum(1 for s in drive.in_parallel(one, range(MESSAGES), 4) if s in (200, 201))
 
 
+def _wait_for_a_waiting_claim(stack: Stack, first_row: int, sent_before: int) -> None:
+    """Return once KILL_AFTER messages have gone out and a claimed one has waited 0.1 s
+    without reaching the gateway (the worker waits for the rate limiter's next slot);
+    after 15 s, return anyway: a worker that claims only what it can send now may never
+    be caught so, and is then killed wherever it is."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if len(stack.gateway.received) - sent_before >= KILL_AFTER:
+            seen = len(stack.gateway.received)
+            if _claimed(stack, first_row):
+                time.sleep(0.1)
+                if _claimed(stack, first_row) and len(stack.gateway.received) == seen:
+                    return
+        time.sleep(0.02)
+
+
+def _claimed(stack: Stack, first_row: int) -> int:
+    return stack.postgres.query(
+        "SELECT count(*) FROM notification WHERE id > %s AND status = 'sending'", first_row
+    )[0][0]
+
+
 def run(stack: Stack) -> list[Figure]:
     for worker in list(stack.workers):
         stack.stop_worker(worker)
@@ -49,12 +72,7 @@ def run(stack: Stack) -> list[Figure]:
     sent_before = len(stack.gateway.received)
     _queue_acks(stack)
     slow = stack.start_worker(env={"NALISH_SMS_RATE_PER_SECOND": RATE})
-    deadline = time.monotonic() + 60
-    while len(stack.gateway.received) - sent_before < KILL_AFTER and time.monotonic() < deadline:
-        time.sleep(0.05)
-    # sends go in bursts of RATE at the start of each second: a moment after one, the
-    # worker has claimed the next message and waits for the rate limiter's next slot
-    time.sleep(0.3)
+    _wait_for_a_waiting_claim(stack, first_row, sent_before)
     slow.kill()
     slow.wait()
     stack.workers.remove(slow)
