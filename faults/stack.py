@@ -191,7 +191,6 @@ class Gateway:
 
     port: int = field(default_factory=free_port)
     received: list[tuple[str, str]] = field(default_factory=list)
-    delay_seconds: float = 0.0
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -210,8 +209,6 @@ class Gateway:
         class Handler(BaseHTTPRequestHandler):
             def _record(self, query: str) -> None:
                 fields = parse_qs(query)
-                if gateway.delay_seconds:
-                    time.sleep(gateway.delay_seconds)
                 gateway.received.append((fields.get("to", [""])[0], fields.get("text", [""])[0]))
                 body = b"0: Accepted for delivery"
                 self.send_response(202)
@@ -241,10 +238,9 @@ class Gateway:
 class Stack:
     """Everything a scenario drives: URLs, the CLI, and the processes it may kill."""
 
-    def __init__(self, workdir: Path, *, surge_seconds: float, verbose: bool = False) -> None:
+    def __init__(self, workdir: Path, *, surge_seconds: float) -> None:
         self.workdir = workdir
         self.surge_seconds = surge_seconds
-        self.verbose = verbose
         self.postgres = Postgres(workdir)
         self.redis = Redis(workdir)
         self.gateway = Gateway()
@@ -420,11 +416,11 @@ class Stack:
 
 
 @contextlib.contextmanager
-def running(*, keep: bool = False, surge_seconds: float = 30.0, verbose: bool = False):
+def running(*, keep: bool = False, surge_seconds: float = 30.0):
     """A started stack, stopped (and its directory removed unless `keep`) on the way out."""
     workdir = Path(tempfile.mkdtemp(prefix="nalish-faults-"))
     os.chmod(workdir, 0o755)  # noqa: S103 (the postgres user must reach its data directory)
-    stack = Stack(workdir, surge_seconds=surge_seconds, verbose=verbose)
+    stack = Stack(workdir, surge_seconds=surge_seconds)
     try:
         stack.start()
         yield stack
