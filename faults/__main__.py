@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib
+import signal
 import subprocess
 import sys
 import time
@@ -87,8 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run_one(name: str, stack: stacks.Stack) -> list[Figure]:
-    module = importlib.import_module(f"faults.scenario_{name}")
+def _run_one(module, stack: stacks.Stack) -> list[Figure]:
+    name = module.__name__.removeprefix("faults.scenario_")
     try:
         return module.run(stack)
     except Exception as exc:  # a scenario that crashes is a missed target, not a stop
@@ -97,14 +98,22 @@ def _run_one(name: str, stack: stacks.Stack) -> list[Figure]:
         return [Figure(name, "scenario crashed", crash, "runs", False)]
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.list:
         for name in SCENARIOS:
             doc = importlib.import_module(f"faults.scenario_{name}").__doc__ or ""
-            print(f"{name}: {doc.strip().splitlines()[0]}")
+            print(doc.strip().splitlines()[0] if doc.strip() else name)
         return 0
+    # a CI timeout's SIGTERM unwinds like Ctrl-C, so the servers started are stopped
+    signal.signal(signal.SIGTERM, _interrupt)
     names = [n for n in SCENARIOS if not args.only or n in args.only]
+    # imported before any server starts: a scenario that cannot load fails at once
+    modules = {n: importlib.import_module(f"faults.scenario_{n}") for n in names}
     figures: list[Figure] = []
     began = time.monotonic()
     try:
@@ -117,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             for name in names:
                 started = time.monotonic()
                 print(f"-- {name}", file=sys.stderr, flush=True)
-                found = _run_one(name, stack)
+                found = _run_one(modules[name], stack)
                 for figure in found:
                     print(
                         f"   {figure.what}: {figure.measured} (target {figure.target}) "

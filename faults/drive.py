@@ -196,3 +196,97 @@ def tickets_of_phone(stack: Stack, phone: str) -> int:
         "SELECT count(*) FROM ticket t JOIN citizen c ON c.id = t.citizen_id WHERE c.phone = %s",
         phone,
     )[0][0]
+
+
+class Traffic:
+    """Citizens and an integrator filing complaints on threads until `stop()`: USSD
+    callers, SMS senders (a complaint, then "1" to confirm) and API clients, each kind
+    with its answers kept for the scenario to judge."""
+
+    def __init__(
+        self, stack: Stack, *, ussd: int = 0, sms: int = 0, api: int = 0, api_token: str = ""
+    ) -> None:
+        self.stack = stack
+        self.api_token = api_token
+        self.filings: list[Filing] = []
+        self.sms_statuses: list[int] = []
+        self.api_answers: list[tuple[int, str | None]] = []  # (status, ref)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        kinds = [self._ussd] * ussd + [self._sms] * sms + [self._api] * api
+        self._threads = [threading.Thread(target=k, daemon=True) for k in kinds]
+
+    def start(self) -> Traffic:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
+
+    def _ussd(self) -> None:
+        with client(self.stack) as http:
+            n = 0
+            while not self._stop.is_set():
+                n += 1
+                filing = file_by_ussd(http, f"Road broken near Badarganj school, report {n}")
+                with self._lock:
+                    self.filings.append(filing)
+
+    def _sms(self) -> None:
+        with client(self.stack) as http:
+            while not self._stop.is_set():
+                phone = unique_phone()
+                first = send_sms(http, phone, "Power cut every evening in Badarganj, Rangpur")
+                second = send_sms(http, phone, "1")
+                with self._lock:
+                    self.sms_statuses += [first.status, second.status]
+
+    def _api(self) -> None:
+        headers = {"Authorization": f"Bearer {self.api_token}"}
+        with client(self.stack) as http:
+            while not self._stop.is_set():
+                body = api_ticket(unique_phone(), description="Bridge at Kaunia is broken")
+                answer = api_file(http, body, headers)
+                with self._lock:
+                    self.api_answers.append(answer)
+
+    @property
+    def refs_shown(self) -> list[str]:
+        return [f.ref for f in self.filings if f.ref] + [r for _, r in self.api_answers if r]
+
+    @property
+    def errors(self) -> int:
+        return (
+            sum(1 for f in self.filings if f.error)
+            + sum(1 for s in self.sms_statuses if s != 200)
+            + sum(1 for s, _ in self.api_answers if s not in (200, 201))
+        )
+
+    @property
+    def attempts(self) -> int:
+        return len(self.filings) + len(self.sms_statuses) + len(self.api_answers)
+
+
+def outbox_left(stack: Stack, after_id: int = 0) -> dict[str, int]:
+    """Outbox rows written after `after_id` by status."""
+    rows = stack.postgres.query(
+        "SELECT status, count(*) FROM notification WHERE id > %s GROUP BY status", after_id
+    )
+    return {str(status): count for status, count in rows}
+
+
+def max_id(stack: Stack, table: str) -> int:
+    return stack.postgres.query(f"SELECT coalesce(max(id), 0) FROM {table}")[0][0]  # noqa: S608
+
+
+def api_file(http: httpx.Client, body: dict, headers: dict[str, str]) -> tuple[int, str | None]:
+    """POST /api/v1/tickets: (status, the reference filed), status 0 without an answer."""
+    try:
+        response = http.post("/api/v1/tickets", json=body, headers=headers)
+        ref = response.json().get("ref") if response.status_code in (200, 201) else None
+    except (httpx.HTTPError, ValueError):
+        return 0, None
+    return response.status_code, ref

@@ -29,6 +29,7 @@ MARKUP = "<script>alert(1)</script>' OR 1=1 --"
 # Values sent raw (already percent-encoded bytes): invalid UTF-8 sequences.
 INVALID_UTF8 = "%C3%28%FF%FE%80"
 TEXT_VALUES = (NUL, CONTROL, OVERLONG, MARKUP)
+KIND = {NUL: "NUL", CONTROL: "control bytes", OVERLONG: "5000 chars", MARKUP: "markup"}
 
 # Each webhook with a well-formed form; `{phone}` is filled in per request.
 WEBHOOKS: dict[str, dict[str, str]] = {
@@ -107,17 +108,18 @@ def _requests(*, at_token: str, gateway_secret: str, api_token: str) -> list[dic
             for value in TEXT_VALUES:
                 body = _form_body({**form, field: value})
                 out.append(dict(method="POST", url=path, params=params, content=body,
-                                headers=form_type))  # fmt: skip
+                                headers=form_type, label=f"{field}={KIND[value]}"))  # fmt: skip
             body = _form_body(form, raw_field=field, raw=INVALID_UTF8)
             out.append(dict(method="POST", url=path, params=params, content=body,
-                            headers=form_type))  # fmt: skip
+                            headers=form_type, label=f"{field}=invalid UTF-8"))  # fmt: skip
     api = {"Authorization": f"Bearer {api_token}", "Content-Type": "application/json"}
     for field in API_TICKET:
         for value in TEXT_VALUES:
             ticket = {k: v.replace("{phone}", _phone()) for k, v in API_TICKET.items()}
             ticket[field] = value
             out.append(dict(method="POST", url="/api/v1/tickets", headers=api,
-                            content=json.dumps(ticket).encode()))  # fmt: skip
+                            content=json.dumps(ticket).encode(),
+                            label=f"{field}={KIND[value]}"))  # fmt: skip
         raw = json.dumps(API_TICKET).replace("{phone}", _phone()).encode()
         out.append(dict(method="POST", url="/api/v1/tickets", headers=api,
                         content=raw.replace(b"No water", b"No \xff\xfe water")))  # fmt: skip
@@ -153,11 +155,18 @@ def battery(
     with httpx.Client(base_url=base_url, timeout=30) as http:
 
         def send(kwargs: dict) -> tuple[int, str]:
+            kwargs = dict(kwargs)
+            what = f"{kwargs['method']} {kwargs['url']} {kwargs.pop('label', '')}".strip()
             try:
-                response = http.request(**kwargs)
+                try:
+                    response = http.request(**kwargs)
+                except (httpx.ReadError, httpx.RemoteProtocolError):
+                    # a keep-alive connection the server closed after an earlier
+                    # request (after a 500, say): that one is counted; ask again
+                    response = http.request(**kwargs)
             except httpx.HTTPError as exc:
-                return 0, f"{kwargs['method']} {kwargs['url']}: {type(exc).__name__}"
-            return response.status_code, f"{kwargs['method']} {kwargs['url']}"
+                return 0, f"{what}: no answer ({type(exc).__name__})"
+            return response.status_code, what
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for status, what in pool.map(send, requests):

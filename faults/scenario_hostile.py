@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 
+import httpx
+
 from faults import hostile
 from faults.figures import Figure
 from faults.stack import AT_TOKEN, GATEWAY_SECRET, Stack
@@ -32,7 +34,7 @@ def _channel_rows(stack: Stack, after_id: int) -> int:
 
 def run(stack: Stack) -> list[Figure]:
     before = stack.postgres.query("SELECT coalesce(max(id), 0) FROM channel_exchange")[0][0]
-    metrics_before = len(stack_get(stack, "/metrics"))
+    metrics_before = len(_get(stack, "/metrics"))
     result = BATTERY(
         stack.base_url, at_token=AT_TOKEN, gateway_secret=GATEWAY_SECRET,
         api_token=stack.token("agent"),
@@ -46,7 +48,7 @@ def run(stack: Stack) -> list[Figure]:
             break
         rows = now
     rows = _channel_rows(stack, before)
-    metrics_after = len(stack_get(stack, "/metrics"))
+    metrics_after = len(_get(stack, "/metrics"))
     errors = result["server_errors"]
     sample = f" (e.g. {errors[0]})" if errors else ""
     statuses = ", ".join(f"{n}×{s}" for s, n in sorted(result["statuses"].items()))
@@ -62,9 +64,7 @@ def run(stack: Stack) -> list[Figure]:
     ]  # fmt: skip
 
 
-def stack_get(stack: Stack, path: str) -> str:
-    import httpx
-
+def _get(stack: Stack, path: str) -> str:
     try:
         return httpx.get(stack.base_url + path, timeout=10).text
     except httpx.HTTPError:

@@ -5,8 +5,8 @@ it. With no host list configured (the default), that let any officer make the wo
 connect to loopback services: a port scanner behind the firewall. The scenario runs
 a listener on 127.0.0.1 and attaches it under several spellings (127.0.0.1,
 localhost, 127.1, the decimal 2130706433, ::ffff:127.0.0.1) to a Rangpur ticket with a
-Rangpur officer's token, then gives the worker time to fetch. Target: the listener
-receives no connection.
+Rangpur officer's token, then waits (up to 60 s) until the worker has tried each
+fetch. Target: the listener receives no connection.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from faults.figures import Figure
 from faults.stack import Stack, free_port
 
 NAME = "SSRF"
-WAIT_SECONDS = 15
+WAIT_SECONDS = 60  # the fetch job queues behind any SMS still going out
 
 
 class Listener:
@@ -63,6 +63,7 @@ class Listener:
 
 
 def run(stack: Stack) -> list[Figure]:
+    stack.wait_outbox_settled(timeout=60)  # so the worker is free to fetch
     agent = {"Authorization": f"Bearer {stack.token('agent')}"}
     officer = {"Authorization": f"Bearer {stack.token('officer', district='Rangpur')}"}
     listener = Listener()
@@ -88,6 +89,11 @@ def run(stack: Stack) -> list[Figure]:
             ]  # fmt: skip
             deadline = time.monotonic() + WAIT_SECONDS
             while time.monotonic() < deadline and not listener.connections:
+                listed = http.get(f"/api/v1/tickets/{ref}/attachments", headers=officer)
+                if listed.status_code == 200 and all(
+                    a["status"] != "pending" for a in listed.json()
+                ):
+                    break  # every fetch tried (or refused): nothing more will come
                 time.sleep(0.5)
             listed = http.get(f"/api/v1/tickets/{ref}/attachments", headers=officer)
     finally:

@@ -36,7 +36,7 @@ def _file(stack: Stack) -> int:
                 district=DISTRICTS[i % len(DISTRICTS)],
                 description=f"Tubewell {i} broken {secrets.token_hex(4)}",
             )
-            return http.post("/api/v1/tickets", json=body, headers=headers).status_code
+            return drive.api_file(http, body, headers)[0]
 
         return sum(1 for s in drive.in_parallel(one, range(TICKETS), 6) if s in (200, 201))
 
@@ -52,13 +52,20 @@ def _sweep(stack: Stack, at: str) -> subprocess.Popen:
     )
 
 
+def _reason(stderr: str) -> str:
+    """The line of a traceback that names the error (not SQLAlchemy's "Background" link)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    named = [line for line in lines if "Error" in line or "Detected" in line]
+    return (named or lines or ["no output"])[-1]
+
+
 def run(stack: Stack) -> list[Figure]:
     filed = _file(stack)
     at = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=7)).isoformat()
     sweeps = [_sweep(stack, at) for _ in range(SWEEPERS)]
     outcomes = [(p.wait(timeout=300), *p.communicate()) for p in sweeps]
     codes = [code for code, _, _ in outcomes]
-    failures = [err.strip().splitlines()[-1] for code, _, err in outcomes if code and err.strip()]
+    failures = [_reason(err) for code, _, err in outcomes if code]
     twice = stack.postgres.query(
         "SELECT count(*) FROM (SELECT ticket_id FROM ticket_event WHERE type = ANY(%s) "
         "GROUP BY ticket_id, type, data::text HAVING count(*) > 1) d",

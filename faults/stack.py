@@ -191,7 +191,6 @@ class Gateway:
 
     port: int = field(default_factory=free_port)
     received: list[tuple[str, str]] = field(default_factory=list)
-    delay_seconds: float = 0.0
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -210,8 +209,6 @@ class Gateway:
         class Handler(BaseHTTPRequestHandler):
             def _record(self, query: str) -> None:
                 fields = parse_qs(query)
-                if gateway.delay_seconds:
-                    time.sleep(gateway.delay_seconds)
                 gateway.received.append((fields.get("to", [""])[0], fields.get("text", [""])[0]))
                 body = b"0: Accepted for delivery"
                 self.send_response(202)
@@ -241,10 +238,9 @@ class Gateway:
 class Stack:
     """Everything a scenario drives: URLs, the CLI, and the processes it may kill."""
 
-    def __init__(self, workdir: Path, *, surge_seconds: float, verbose: bool = False) -> None:
+    def __init__(self, workdir: Path, *, surge_seconds: float) -> None:
         self.workdir = workdir
         self.surge_seconds = surge_seconds
-        self.verbose = verbose
         self.postgres = Postgres(workdir)
         self.redis = Redis(workdir)
         self.gateway = Gateway()
@@ -311,11 +307,12 @@ class Stack:
             time.sleep(0.1)
         raise SystemExit(f"nalish serve not ready after 60 s:\n{self.tail('app.log')}")
 
-    def start_worker(self) -> subprocess.Popen:
+    def start_worker(self, env: dict[str, str] | None = None) -> subprocess.Popen:
+        """`nalish worker` with the stack's environment, plus `env`."""
         log = (self.workdir / "worker.log").open("a")
         worker = subprocess.Popen(  # noqa: S603
             [str(BIN / "nalish"), "worker"],
-            env=self.env,
+            env=self.env | (env or {}),
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -332,7 +329,11 @@ class Stack:
 
     def stop_worker(self, worker: subprocess.Popen, grace: float = WORKER_GRACE_SECONDS) -> float:
         """SIGTERM, then seconds until it exited (inf: still running at the grace
-        period's end, and killed)."""
+        period's end, and killed; nan: it had already exited)."""
+        if worker.poll() is not None:
+            if worker in self.workers:
+                self.workers.remove(worker)
+            return float("nan")
         began = time.monotonic()
         worker.send_signal(signal.SIGTERM)
         try:
@@ -397,28 +398,29 @@ class Stack:
 
     # ------------------------------------------------------------ waiting
 
-    def wait_outbox_settled(self, timeout: float = 60.0) -> dict[str, int]:
-        """Wait until no outbox row is pending-and-due or sending; the status counts."""
+    def wait_outbox_settled(self, timeout: float = 60.0, *, sending_too: bool = True) -> None:
+        """Wait until no outbox row is pending and due (nor, with `sending_too`, being
+        sent), or `timeout` seconds; a row left `sending` by a dead worker waits for ever."""
+        busy = "status = 'pending' AND next_attempt_at <= now()"
+        if sending_too:
+            busy += " OR status = 'sending'"
         deadline = time.monotonic() + timeout
-        while True:
-            rows = dict(
-                self.postgres.query("SELECT status, count(*) FROM notification GROUP BY status")
-            )
-            busy = self.postgres.query(
-                "SELECT count(*) FROM notification WHERE status = 'sending' "
-                "OR (status = 'pending' AND next_attempt_at <= now())"
-            )[0][0]
-            if not busy or time.monotonic() > deadline:
-                return {str(k): v for k, v in rows.items()}
+        while time.monotonic() < deadline:
+            try:
+                query = f"SELECT count(*) FROM notification WHERE {busy}"  # noqa: S608
+                if not self.postgres.query(query)[0][0]:
+                    return
+            except Exception:  # noqa: S110 (the database may be coming back: ask again)
+                pass
             time.sleep(0.5)
 
 
 @contextlib.contextmanager
-def running(*, keep: bool = False, surge_seconds: float = 30.0, verbose: bool = False):
+def running(*, keep: bool = False, surge_seconds: float = 30.0):
     """A started stack, stopped (and its directory removed unless `keep`) on the way out."""
     workdir = Path(tempfile.mkdtemp(prefix="nalish-faults-"))
     os.chmod(workdir, 0o755)  # noqa: S103 (the postgres user must reach its data directory)
-    stack = Stack(workdir, surge_seconds=surge_seconds, verbose=verbose)
+    stack = Stack(workdir, surge_seconds=surge_seconds)
     try:
         stack.start()
         yield stack
