@@ -13,8 +13,8 @@ same SQLAlchemy engine (and so the same connection pool and server):
   one INSERT, COMMIT. The floor of "one durable row" through this stack;
 - ours: ``with session_scope() as session: routing.intake.file_grievance(...)``, as
   the USSD menu files a grievance: a ticket, its ``created`` event and the outbox row,
-  committed together, plus whatever else intake does today (routing, the citizen
-  row, and any duplicate, grouping or assignment steps added later: nothing is
+  committed together, plus everything else intake does (routing, the citizen row,
+  flagging a likely duplicate, grouping into a mass event, assignment: nothing is
   stubbed).
 
 The input is varied as a real day's would be: the district rotates over all the

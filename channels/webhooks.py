@@ -1,8 +1,9 @@
 """What every webhook does before the provider-specific part: read the form safely,
 check the shared secret, and name the missing field.
 
-Rules (DESIGN §4): a payload we can parse never gets a 5xx; a missing field is a 400
-that names it; a wrong token is a 403 logged with the reason, never the secret.
+Rules (docs/architecture.md, "Contracts: HTTP"): a payload we can parse never gets a
+5xx; a missing field is a 400 that names it; a wrong token is a 403 logged with the
+reason, never the secret.
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
 """redis_killed: Redis is killed (-9) while USSD and SMS traffic runs, then restarted.
 
 Redis holds menu sessions, the job queue and locks; the database holds what is
-durable. DESIGN.md §3: losing Redis may lose menu sessions in flight, never a ticket,
-a deadline or a message. So the targets are: every reference a caller was shown is a
-ticket; every outbox row written before, during and after is eventually sent, by the
-worker that was running (it must reconnect and sweep up the jobs Redis forgot); and
-that worker still stops within its grace period on SIGTERM afterwards (at main it
-hung, stuck joining rq's pub/sub thread). That hang shows when Redis dies while the
-worker waits for work rather than in a job, so 5 s after the outbox is quiet Redis
-is killed a second time, started again 3 s later, and the worker is sent SIGTERM 5 s
-after that. The answers citizens got while Redis was
+durable. docs/architecture.md ("Processes and stores"): losing Redis may lose menu
+sessions in flight, never a ticket, a deadline or a message. So the targets are: every
+reference a caller was shown is a ticket; every outbox row written before, during and
+after is eventually sent, by the worker that was running (it must reconnect and sweep
+up the jobs Redis forgot); and that worker still stops within its grace period on
+SIGTERM afterwards (at main it hung, stuck joining rq's pub/sub thread). That hang
+shows when Redis dies while the worker waits for work rather than in a job, so 5 s
+after the outbox is quiet Redis is killed a second time, started again 3 s later, and
+the worker is sent SIGTERM 5 s after that. The answers citizens got while Redis was
 down (5xx on the SMS webhook make the telco retry) are shown, not judged.
 """
 

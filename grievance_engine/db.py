@@ -100,10 +100,6 @@ class LazySession:
     def __init__(self) -> None:
         self._session: Session | None = None
 
-    @property
-    def opened(self) -> bool:
-        return self._session is not None
-
     def get(self) -> Session:
         if self._session is None:
             self._session = Session(get_engine(), expire_on_commit=False)

@@ -24,10 +24,6 @@ def compile_flow(helpline: Definition, campaigns: list[Definition]) -> Flow:
     return Flow(name=helpline.name, start=helpline.start, nodes=nodes)
 
 
-def campaign_start(campaign: Definition) -> str:
-    return f"{campaign.campaign}.{campaign.start}"
-
-
 class _Compiler:
     def __init__(
         self,

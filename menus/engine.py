@@ -4,8 +4,8 @@ A `Flow` is a set of named nodes. Each node shows a prompt and either a list of
 options (`Choice`, which may also accept typed text) or takes a free answer
 (`Question`). Answering a node yields an outcome: go to another node, finish with a
 message, or stay with an error. Channels render nodes their own way (USSD screens
-with paging here; SMS and IVR later) and keep the `Conversation` state in a session
-store between hops.
+with paging in `menus.ussd`, key presses and prompts in `menus.ivr`) and keep the
+`Conversation` state in a session store between hops.
 """
 
 from __future__ import annotations

@@ -70,9 +70,11 @@ KEY_TIMEOUT_SECONDS = 10
 DIGITS_TIMEOUT_SECONDS = 15
 # Languages a provider's <Say> can speak; any other is said in English.
 SAY_LANGUAGES = ("en", "sw")
-# The country's own language is key 1, English key 2 (DESIGN: BD 1 বাংলা, KE 1 Kiswahili).
+# The country's own language is key 1, English key 2 (BD 1 বাংলা, KE 1 Kiswahili: see
+# docs/architecture.md, "Contracts: SMS keywords and voice keys").
 NATIVE_LANGUAGE = {"BD": "bn", "KE": "sw"}
-# Ticket references use Crockford's base32 (DESIGN §4): one recording per character.
+# Ticket references use Crockford's base32 (docs/architecture.md, "Contracts: ticket
+# references"): one recording per character.
 REFERENCE_CHARACTERS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 # What a reply waits for.

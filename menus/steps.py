@@ -79,10 +79,6 @@ LIST_TTL_SECONDS = 60.0
 _lists: dict[tuple[Any, ...], tuple[float, list[Option]]] = {}
 
 
-def clear_lists() -> None:
-    _lists.clear()
-
-
 def _memo(key: tuple[Any, ...], load: Callable[[], list[Option]]) -> list[Option]:
     key = (get_settings().database_url, *key)
     now = time.monotonic()

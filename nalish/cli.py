@@ -1,4 +1,5 @@
-"""`nalish`: the operator's command line (DESIGN.md §4 lists the contract)."""
+"""`nalish`: the operator's command line (docs/architecture.md, "Contracts: CLI", lists
+the contract)."""
 
 from __future__ import annotations
 

@@ -1,13 +1,14 @@
 """A hostile battery: hundreds of malformed requests against a running Nalish.
 
-`battery(base_url, …)` sends, across every webhook of DESIGN §4's HTTP table (Africa's
-Talking USSD, USSD events, SMS, delivery reports and voice; Twilio SMS, status and voice,
-signed with Twilio's own RequestValidator when an auth token is given; the HTTP
-gateway's SMS and delivery reports by GET and POST), the JSON API's POSTs, /login and a
-few public pages: NUL and other control bytes in every field (url-encoded, raw, in the
-query), overlong ids, huge fields and bodies, invalid UTF-8, lone surrogates in JSON,
-multipart and JSON where a form is expected, and random paths. It returns figures; it
-asserts nothing, so a test (tests/nalish/test_hostile.py) or the fault suite decides.
+`battery(base_url, …)` sends, across every webhook of the HTTP table in
+docs/architecture.md (Africa's Talking USSD, USSD events, SMS, delivery reports and
+voice; Twilio SMS, status and voice, signed with Twilio's own RequestValidator when an
+auth token is given; the HTTP gateway's SMS and delivery reports by GET and POST), the
+JSON API's POSTs, /login and a few public pages: NUL and other control bytes in every
+field (url-encoded, raw, in the query), overlong ids, huge fields and bodies, invalid
+UTF-8, lone surrogates in JSON, multipart and JSON where a form is expected, and random
+paths. It returns figures; it asserts nothing, so a test (tests/nalish/test_hostile.py)
+or the fault suite decides.
 
 Every request that reaches a known webhook path is counted in `channel_requests`: the
 server's channel log should hold exactly that many inbound rows afterwards.

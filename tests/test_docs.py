@@ -1,4 +1,5 @@
-"""The README documents every setting (DESIGN.md asks for docs for every setting)."""
+"""The README documents every setting (docs/architecture.md, "Contracts: environment":
+every setting has a row in the README's configuration table)."""
 
 from pathlib import Path
 

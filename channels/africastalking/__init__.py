@@ -1,4 +1,4 @@
-"""Africa's Talking: USSD and SMS webhooks, outbound SMS.
+"""Africa's Talking: USSD, SMS, delivery-report and voice webhooks; outbound SMS.
 
 Docs: https://developers.africastalking.com/docs/ussd/overview ,
 https://developers.africastalking.com/docs/sms/sending/bulk .

@@ -1,5 +1,5 @@
-"""Twilio: outbound SMS through the Messages API (webhooks to follow, same shape as
-`africastalking/`).
+"""Twilio: incoming SMS, message status callbacks and voice webhooks (signed), and
+outbound SMS through the Messages API; the same shape as `africastalking/`.
 
 Docs: https://www.twilio.com/docs/messaging/api/message-resource ,
 error codes: https://www.twilio.com/docs/api/errors .

@@ -1,7 +1,8 @@
 """Request and response bodies of the JSON API, as `/docs` and `/openapi.json` show them.
 
-Ticket fields are those of `nalish tickets show --json` (DESIGN.md §4), so a script
-can move between the CLI and the API without renaming anything.
+Ticket fields are those of `nalish tickets show --json` (docs/architecture.md,
+"Contracts: CLI"), so a script can move between the CLI and the API without renaming
+anything.
 Times are ISO 8601 strings with an offset, as the CLI prints them.
 """
 
