@@ -7,8 +7,8 @@ Bangla or Kiswahili (`i18n`), usable without JavaScript. The parts every page bu
 - `sessions`: the signed `nalish_session` cookie and the session data in the store;
 - `auth`: signing in (argon2, lockout) and out;
 - `deps`: the typed dependencies (`SessionDep`, `CurrentUser`), the CSRF check every
-  unsafe route gets, and the one access rule for tickets (`visible_tickets`,
-  `get_ticket_for_user`, `phone_for`).
+  unsafe route gets, and `get_ticket_for_user` and `phone_for`, which apply the one
+  access rule for tickets (`routing.access`).
 
 Pages read and change tickets only through `grievance_engine` services.
 

@@ -1,6 +1,6 @@
 """The supervisor's dashboard, `/dashboard/supervisor`, and the CSV of each of its tables,
 `/dashboard/supervisor/export/{table}.csv`. Supervisors and admins only (anyone else:
-404, as for a page that does not exist); they see every ticket (`deps.visible_tickets`).
+404, as for a page that does not exist); they see every ticket (`routing.access`).
 
 What the figures mean:
 

@@ -1,20 +1,11 @@
 """What every dashboard route needs: a database session, the signed-in person, the CSRF
 check, and the one access rule for tickets.
 
-Access is decided in one place, `visible_tickets`, which `get_ticket_for_user` also
-goes through, so a list and a page can never disagree:
-
-- supervisors and admins see every ticket;
-- agents of the national triage desk (`national-triage`, the 333 call centre) see
-  every ticket, since any citizen may call about any complaint; an agent of another
-  office sees the tickets of that office, only of their queues when `User.queues`
-  names some; an agent with no office sees none;
-- officers see the tickets of their area and below (their district's, its upazilas';
-  a divisional officer's, every district's in the division) and any ticket routed or
-  transferred to their office.
-
-Anything else answers 404, exactly as if it did not exist, so nobody can probe for
-references outside what they may see (as the JSON API does for officers' tokens).
+Which tickets a person may see and act on is `routing.access`'s rule, the same for
+the SMS officer commands and the JSON API; `get_ticket_for_user` applies it to one
+ticket, `access.visible` (with `actor`) to a list. A ticket one may not see answers
+404, exactly as if it did not exist, so nobody can probe for references outside what
+they may see (as the JSON API does).
 
 Every POST (PUT, PATCH, DELETE) route made with `DashboardRoute` checks the session's
 CSRF token (form field `csrf_token`, or the `X-CSRF-Token` header) before it runs: a
@@ -24,24 +15,22 @@ new page cannot forget to. The login form has its own token (see `sessions`).
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request, Response
 from fastapi.params import Depends as DependsParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
-from sqlalchemy import and_, false, or_
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from dashboards import i18n, render, sessions
 from dashboards.sessions import WebSession
 from grievance_engine import refs
 from grievance_engine.db import get_engine
-from grievance_engine.models import AdminArea, Office, Role, Ticket, User
+from grievance_engine.models import Role, Ticket, User
 from grievance_engine.settings import get_settings
-from routing.service import NATIONAL_TRIAGE
+from routing import access
 
 # ---------------------------------------------------------------------------
 # The database session
@@ -186,56 +175,23 @@ class DashboardRoute(APIRoute):
 # Access: which tickets a person may see, and how much of the citizen's phone
 # ---------------------------------------------------------------------------
 
-# Aliases, so the rule can be added to a statement that already joins offices and
-# areas (`public_statement`) without SQLAlchemy correlating its subqueries to those.
-_AgentOffice = aliased(Office)
-_Below = aliased(AdminArea)
 
-S = TypeVar("S")
+def actor(session: Session, user: User) -> access.Actor:
+    """`user` as `routing.access` sees them: pass it to `access.visible` and `access.may`."""
+    return access.actor_for_user(session=session, user=user)
 
 
-def visible_tickets(statement: S, user: User) -> S:
-    """`statement` (a select that includes `Ticket`) narrowed to the tickets `user`
-    may see; the rule is in this module's docstring."""
-    role = user.role
-    if role in (Role.SUPERVISOR, Role.ADMIN):
-        return statement
-    if role == Role.AGENT:
-        if user.office_id is None:
-            return statement.where(false())  # type: ignore[attr-defined]
-        at_national_desk = (
-            select(_AgentOffice.id)
-            .where(_AgentOffice.id == user.office_id, _AgentOffice.code == NATIONAL_TRIAGE)
-            .exists()
-        )
-        own_office = Ticket.office_id == user.office_id
-        if user.queues:
-            own_office = and_(own_office, col(Ticket.queue).in_(user.queues))
-        return statement.where(or_(at_national_desk, own_office))  # type: ignore[attr-defined]
-    if role == Role.OFFICER:
-        rules = []
-        if user.area_id is not None:
-            below = select(_Below.id).where(_Below.parent_id == user.area_id)
-            rules += [
-                Ticket.district_id == user.area_id,
-                Ticket.upazila_id == user.area_id,
-                col(Ticket.district_id).in_(below),
-            ]
-        if user.office_id is not None:
-            rules.append(Ticket.office_id == user.office_id)
-        return statement.where(or_(*rules) if rules else false())  # type: ignore[attr-defined]
-    return statement.where(false())  # type: ignore[attr-defined]
-
-
-def get_ticket_for_user(*, session: Session, user: User, ref: str) -> Ticket:
+def get_ticket_for_user(
+    *, session: Session, user: User, ref: str, action: access.Action = access.Action.VIEW
+) -> Ticket:
     """The ticket `ref` names (forgiving input: lower case, no dash, O for 0), if `user`
-    may see it; else 404, the same answer as for a reference that does not exist."""
+    may do `action` to it; else 404, the same answer as for a reference that does not
+    exist."""
     canonical = refs.normalise(ref)
     if canonical is None:
         raise HTTPException(status_code=404)
-    statement = visible_tickets(select(Ticket).where(Ticket.ref == canonical), user)
-    ticket = session.exec(statement).first()
-    if ticket is None:
+    ticket = session.exec(select(Ticket).where(Ticket.ref == canonical)).first()
+    if ticket is None or not access.may(actor(session, user), ticket, action):
         raise HTTPException(status_code=404)
     return ticket
 

@@ -2,7 +2,7 @@
 deadline first, each with a countdown in words and the forms to acknowledge and
 resolve it; and what I resolved in the last 30 days with the citizens' ratings.
 
-"My escalations" are the open tickets `deps.visible_tickets` lets me see that were
+"My escalations" are the open tickets `routing.access.visible` lets me see that were
 escalated (`escalation_level > 0`) or are held by my office. Supervisors and admins
 may open the page too (they see every escalation); agents get 404, as for any page
 not meant for them. Tickets are changed only through `grievance_engine` services
@@ -25,15 +25,16 @@ from dashboards.deps import (
     DashboardRoute,
     SessionDep,
     SignedIn,
+    actor,
     get_ticket_for_user,
     page_for,
-    visible_tickets,
 )
 from escalation import deadlines
 from grievance_engine import actions, clock, events, lifecycle, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.lifecycle import TransitionError
 from grievance_engine.models import Role, Ticket, TicketEvent, TicketStatus, User
+from routing import access
 
 PATH = "/dashboard/officer"
 ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
@@ -76,7 +77,7 @@ def _escalations(session: Session, user: User) -> list[dict[str, Any]]:
     if user.office_id is not None:
         mine = or_(mine, Ticket.office_id == user.office_id)
     statement = (
-        visible_tickets(ticket_service.public_statement(), user)
+        access.visible(ticket_service.public_statement(), actor(session, user))
         .where(col(Ticket.status).in_(lifecycle.OPEN), mine)
         .order_by(nulls_last(col(Ticket.sla_due_at).asc()), col(Ticket.created_at), col(Ticket.id))
         .limit(LIMIT)
@@ -178,7 +179,7 @@ def acknowledge(
     """Acknowledge `ref`: from now its deadline is to resolve it, and work has started
     (as an officer's ACK by SMS)."""
     require_role(user, ROLES)
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref)
+    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.ACK)
     shown = refs.display(ticket.ref)
     events.lock(session=session, ticket=ticket)  # read it afresh, held till commit
     if ticket.status not in lifecycle.OPEN:
@@ -204,7 +205,7 @@ def resolve(
     """Resolve `ref`, saying what was done (the citizen is told by SMS). Missing or too
     long: the page again, the error by the field and the text kept, 422."""
     require_role(user, ROLES)
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref)
+    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.RESOLVE)
     shown = refs.display(ticket.ref)
     what = " ".join(what_was_done.split())
     error = ""

@@ -4,7 +4,7 @@ queue and the language switch. `router` also carries `/login` and `/logout`
 officer's and supervisor's pages (dashboards.officer, dashboards.analytics);
 `nalish.app` includes it.
 
-Every ticket a page shows comes through `deps.visible_tickets` or
+Every ticket a page shows comes through `routing.access.visible` or
 `deps.get_ticket_for_user`, and every phone through `deps.phone_for`.
 """
 
@@ -24,14 +24,15 @@ from dashboards.deps import (
     DashboardRoute,
     SessionDep,
     SignedIn,
+    actor,
     page_for,
     safe_next,
     ui_language,
-    visible_tickets,
 )
 from grievance_engine import clock, lifecycle
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Role, Ticket, TicketStatus
+from routing import access
 
 QUEUE_LIMIT = 200
 # The queue's deadline filter: each state is a window of `sla_due_at` from now,
@@ -78,7 +79,7 @@ def queue(
     """The tickets `user` may see: open ones by default, the nearest deadline first
     (tickets with no running deadline last), filtered by status, category, district
     and the state of their deadline (`sla`: overdue, due_today, later, none)."""
-    statement = visible_tickets(ticket_service.public_statement(), user)
+    statement = access.visible(ticket_service.public_statement(), actor(session, user))
     if status == "all":
         pass
     elif status in TicketStatus.__members__.values():

@@ -30,11 +30,11 @@ from dashboards.deps import (
     DashboardRoute,
     SessionDep,
     SignedIn,
+    actor,
     get_ticket_for_user,
     page_for,
     phone_for,
     ui_language,
-    visible_tickets,
 )
 from escalation import deadlines
 from grievance_engine import (
@@ -65,7 +65,7 @@ from grievance_engine.models import (
 )
 from grievance_engine.settings import get_settings
 from menus import limits
-from routing import assignment, gazetteer, intake
+from routing import access, assignment, gazetteer, intake
 from routing.service import RoutingInputError
 
 router = APIRouter(route_class=DashboardRoute, include_in_schema=False, tags=["dashboards"])
@@ -162,7 +162,9 @@ def canned_replies(language: str) -> list[tuple[str, str]]:
 def _visible_ids(session: Session, user: User, ids: list[int]) -> set[int]:
     if not ids:
         return set()
-    statement = visible_tickets(select(Ticket.id).where(col(Ticket.id).in_(ids)), user)
+    statement = access.visible(
+        select(Ticket.id).where(col(Ticket.id).in_(ids)), actor(session, user)
+    )
     return set(session.exec(statement))
 
 
@@ -267,7 +269,7 @@ def _caller_history(
     caller's others would unmask the caller."""
     if ticket.anonymous:
         return []
-    statement = visible_tickets(
+    statement = access.visible(
         select(Ticket.ref, Ticket.status, Category.code, Ticket.created_at)
         .join(Category, col(Category.id) == Ticket.category_id)
         .where(
@@ -277,7 +279,7 @@ def _caller_history(
         )
         .order_by(col(Ticket.created_at).desc())
         .limit(CALLER_HISTORY_SHOWN),
-        user,
+        actor(session, user),
     )
     names = labels.categories(session, language)
     return [
@@ -322,7 +324,7 @@ def claim(
 ) -> Response:
     """`user` takes the ticket: it is theirs, its citizen hears a person has it, and its
     SLA clock moves on to resolving."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref)
+    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.CLAIM)
     try:
         assignment.claim(session=session, ticket=ticket, user=user)
     except assignment.AssignmentError as exc:
@@ -342,7 +344,7 @@ def add_note(
     text: Text = "",
 ) -> Response:
     """An internal note on the timeline (the citizen is not sent it)."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref)
+    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.NOTE)
     values = {"note_text": text}
     if not text.strip():
         return _invalid(
@@ -368,7 +370,7 @@ def transfer(
     reason: Text = "",
 ) -> Response:
     """Give the ticket to a person (by email) or send it to an office (by code), saying why."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref)
+    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.ASSIGN)
     t = _t(user)
     to_email, office_code, reason = to_email.strip(), office_code.strip(), reason.strip()
     values = {"to_email": to_email, "office_code": office_code, "transfer_reason": reason}
@@ -423,7 +425,7 @@ def change_status(
 ) -> Response:
     """Move the ticket along its lifecycle; resolving says what was done (the citizen is
     sent it), rejecting why."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref)
+    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.STATUS)
     t = _t(user)
     reason = reason.strip()
     values = {"status_to": to, "status_reason": reason}
@@ -466,7 +468,7 @@ def reply(
     """Send the citizen an SMS from the helpline (or, with `action=preview`, show how
     many characters and parts it takes). An empty box with a canned reply chosen sends
     that reply: the form works without JavaScript."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref)
+    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.REPLY)
     t = _t(user)
     text = body.strip()
     if not text and canned:
@@ -514,8 +516,8 @@ def merge(
 ) -> Response:
     """Handle this ticket as `original` (a likely duplicate it was shown): it becomes a
     duplicate, and its citizen hears when the original is resolved."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref)
-    into = get_ticket_for_user(session=session, user=user, ref=original)
+    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.MERGE)
+    into = get_ticket_for_user(session=session, user=user, ref=original, action=access.Action.MERGE)
     try:
         actions.merge(session=session, duplicate=ticket, original=into, actor=_actor(user))
     except (actions.MergeError, TransitionError) as exc:
@@ -529,7 +531,7 @@ def dismiss(
     request: Request, session: SessionDep, user: CurrentUser, web: SignedIn, ref: str
 ) -> Response:
     """Say the flagged ticket is not the same grievance as the one it was flagged against."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref)
+    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.MERGE)
     try:
         actions.dismiss_suspected_duplicate(session=session, ticket=ticket, actor=_actor(user))
     except actions.MergeError as exc:

@@ -5,7 +5,7 @@ Only its SHA-256 is stored, so a copy of the database does not hand out working
 tokens; looking a token up by that hash (a unique index) is also what makes checking
 it safe against timing attacks: the database compares hashes, never the secret.
 
-Its role decides what it may do (`nalish.api.deps.PERMISSIONS`); an officer's token
+Its role decides what it may do (`routing.access`); an officer's token
 is limited to one district (`area_id`). Services flush; the caller commits.
 """
 

@@ -5,8 +5,9 @@
 - ``LANG BN`` / ``LANG EN`` / ``LANG SW`` (or ``ভাষা বাংলা``) sets the language we write in.
 - Officers act from their registered phone (checked first): ``ACK AB12-CD34``,
   ``RESOLVE AB12-CD34 <what was done>``, ``NOTE AB12-CD34 <text>`` (also ``গ্রহণ``,
-  ``সমাধান``, ``নোট``; ``POKEA``, ``TATUA``, ``MAONI``), on tickets of their office or
-  district. Any other phone sending a command is refused.
+  ``সমাধান``, ``নোট``; ``POKEA``, ``TATUA``, ``MAONI``), on the tickets
+  `routing.access` lets them see (an agent of the national desk: any; an officer:
+  their area's and office's). Any other phone sending a command is refused.
 - A number 0-5 (or ০-৫) answers the rating question of the resolution SMS
   (`escalation.ratings`): 0 or a poor rating reopens and escalates, 3-5 closes. A
   draft waiting for "1" (below) comes first.
@@ -38,7 +39,6 @@ from grievance_engine.models import (
     Category,
     Channel,
     Citizen,
-    Role,
     Ticket,
     TicketCreate,
     User,
@@ -47,7 +47,7 @@ from grievance_engine.sessions import SessionStore
 from grievance_engine.settings import get_settings
 from menus import limits
 from menus.i18n import t
-from routing import gazetteer, intake
+from routing import access, gazetteer, intake
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "বন্ধ", "ACHA"}
 START_WORDS = {"START", "UNSTOP", "YES", "চালু", "ANZA"}
@@ -107,6 +107,12 @@ OFFICER_COMMANDS = {
     "RESOLVE": "resolve", "RESOLVED": "resolve", "সমাধান": "resolve", "TATUA": "resolve",
     "NOTE": "note", "নোট": "note", "MAONI": "note",
 }  # fmt: skip
+# What each command does, as `routing.access` names it.
+_COMMAND_ACTIONS = {
+    "ack": access.Action.ACK,
+    "resolve": access.Action.RESOLVE,
+    "note": access.Action.NOTE,
+}
 # "<command> <ref> [text]"; a reference may be typed with a space ("AB12 CD34").
 _COMMAND = re.compile(r"\s*(\S+)(?:\s+(\S+))?(?:\s+(.*))?", re.DOTALL)
 _REF_LIKE = re.compile(r"[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}")
@@ -227,11 +233,13 @@ def _officer_command(session: Session, phone: str, command: str, text: str) -> S
             ref_text, rest = ref_text + joined, after
     ticket = ticket_service.get_by_ref(session=session, ref=ref_text)
     shown = ref_text.upper()[:12]
+    who = access.actor_for_user(session=session, user=user)
+    action = _COMMAND_ACTIONS[command]
     if ticket is None:
         near = [
             each
             for each in ticket_service.did_you_mean(session=session, text=ref_text)
-            if _may_act(session, user, ticket_service.get_by_ref(session=session, ref=each))
+            if access.may(who, ticket_service.get_by_ref(session=session, ref=each), action)
         ]
         if near:
             body = t(language, "sms.officer_did_you_mean", ref=shown, refs=", ".join(near))
@@ -239,7 +247,7 @@ def _officer_command(session: Session, phone: str, command: str, text: str) -> S
             body = t(language, "sms.officer_not_found", ref=shown)
         return _officer_reply(session, user, "officer_not_found", body)
     ref = refs.display(ticket.ref)
-    if not _may_act(session, user, ticket):
+    if not access.may(who, ticket, action):
         return _officer_reply(
             session, user, "officer_not_yours", t(language, "sms.officer_not_yours", ref=ref)
         )
@@ -292,23 +300,6 @@ def _officer_by_phone(session: Session, phone: str) -> User | None:
     return session.exec(
         select(User).where(User.phone == phone, col(User.active), col(User.role).in_(OFFICER_ROLES))
     ).first()
-
-
-def _may_act(session: Session, user: User, ticket: Ticket | None) -> bool:
-    """Agents and supervisors act on any ticket; an officer on those of their office
-    or, with an area, of their district (and its upazilas; a division: its districts)."""
-    if ticket is None:
-        return False
-    if user.role != Role.OFFICER:
-        return True
-    if user.office_id is not None and ticket.office_id == user.office_id:
-        return True
-    if user.area_id is None:
-        return False
-    if user.area_id in (ticket.district_id, ticket.upazila_id):
-        return True
-    district = session.get(AdminArea, ticket.district_id)
-    return district is not None and district.parent_id == user.area_id
 
 
 def _officer_reply(

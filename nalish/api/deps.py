@@ -1,16 +1,17 @@
 """What every API route needs: a database session, the caller's token, the access
 rules, and the error type that renders our JSON error bodies.
 
-Access is decided in two places only: `PERMISSIONS` (what a role may do) and
-`get_ticket_for_token` (which tickets a token may see at all). An officer's token
-sees the tickets of its district; any other ticket is answered 404, exactly as if it
-did not exist, so a token cannot probe for references outside its district.
+Which tickets a token sees and what it may do to them is `routing.access`'s rule, the
+same as the dashboards' and the SMS officer commands': a token acts as the person it
+was made for (their office), or by its role alone (an officer's token: its district
+and below). `get_ticket_for_token` applies it to one ticket: one the token may not see
+is answered 404, exactly as if it did not exist, so a token cannot probe for
+references outside what it sees; `require` answers 403 for what it sees but may not do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
-from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -23,6 +24,8 @@ from grievance_engine import refs, tokens
 from grievance_engine import service as ticket_service
 from grievance_engine.db import get_engine
 from grievance_engine.models import ApiToken, Role, Ticket
+from routing import access
+from routing.access import Action
 
 # ---------------------------------------------------------------------------
 # Errors
@@ -132,56 +135,26 @@ def actor(token: ApiToken) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Access: what a role may do, and which tickets a token may see
+# Access: `routing.access` for tokens
 # ---------------------------------------------------------------------------
 
 
-class Action(StrEnum):
-    CREATE = "create"
-    LIST = "list"
-    SHOW = "show"
-    TRANSITION = "transition"
-    COMMENT = "comment"
-    ASSIGN = "assign"  # give a ticket to anyone, or to whoever assignment picks
-    ASSIGN_SELF = "assign_self"  # take a ticket oneself (a token tied to a person)
-    MERGE = "merge"
-    ATTACH = "attach"  # add media by URL (a voice note, a photo of the work done)
+def actor_of(session: Session, token: ApiToken) -> access.Actor:
+    """The token as `routing.access` sees it: the person it was made for, or its role
+    (and an officer's district) alone."""
+    return access.actor_for_token(session=session, token=token)
 
 
-EVERYTHING = frozenset(Action)
-
-# What each role's token may do. An officer works the tickets of their district: they
-# may take one themselves, but not file, merge, or hand tickets to other people.
-PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.AGENT: EVERYTHING,
-    Role.OFFICER: frozenset(
-        {
-            Action.LIST,
-            Action.SHOW,
-            Action.TRANSITION,
-            Action.COMMENT,
-            Action.ASSIGN_SELF,
-            Action.ATTACH,
-        }
-    ),
-    Role.SUPERVISOR: EVERYTHING,
-    Role.ADMIN: EVERYTHING,
-}
+def require(
+    *, session: Session, token: ApiToken, action: Action, ticket: Ticket | None = None
+) -> None:
+    """403 unless the token may do `action` (to `ticket`, which it may see)."""
+    if not access.may(actor_of(session, token), ticket, action):
+        raise _forbidden(token, action)
 
 
-def may(token: ApiToken, action: Action) -> bool:
-    return action in PERMISSIONS.get(Role(token.role), frozenset())
-
-
-def require(token: ApiToken, action: Action) -> None:
-    """403 unless the token's role may do `action`."""
-    if not may(token, action):
-        raise ApiError(403, f"{token.role} tokens may not {action.replace('_', ' ')}")
-
-
-def district_scope(token: ApiToken) -> int | None:
-    """The one district whose tickets this token sees, or None for every district."""
-    return token.area_id if token.role == Role.OFFICER else None
+def _forbidden(token: ApiToken, action: Action) -> ApiError:
+    return ApiError(403, f"{token.role} tokens may not {action.replace('_', ' ')}")
 
 
 def sees_citizen(token: ApiToken, ticket: Ticket) -> bool:
@@ -206,20 +179,21 @@ def get_ticket_for_token(*, session: Session, token: ApiToken, ref: str, action:
     typo away that it may see (`did_you_mean`): a mistyped reference is never taken
     to mean another ticket. 403 when it may see the ticket but not do `action`.
     """
-    scope = district_scope(token)
+    who = actor_of(session, token)
     ticket = ticket_service.get_by_ref(session=session, ref=ref)
-    if ticket is None or (scope is not None and ticket.district_id != scope):
-        raise TicketNotFound(ref, _visible_near_misses(session=session, scope=scope, ref=ref))
-    require(token, action)
+    if ticket is None or not access.sees(who, ticket):
+        raise TicketNotFound(ref, _visible_near_misses(session=session, who=who, ref=ref))
+    if not access.may(who, ticket, action):
+        raise _forbidden(token, action)
     return ticket
 
 
-def _visible_near_misses(*, session: Session, scope: int | None, ref: str) -> list[str]:
+def _visible_near_misses(*, session: Session, who: access.Actor, ref: str) -> list[str]:
     shown = ticket_service.did_you_mean(session=session, text=ref)
-    if scope is None or not shown:
+    if not shown:
         return shown
     canonical = [refs.normalise(each) for each in shown]
     visible = session.exec(
-        select(Ticket.ref).where(col(Ticket.ref).in_(canonical), Ticket.district_id == scope)
+        access.visible(select(Ticket.ref).where(col(Ticket.ref).in_(canonical)), who)
     ).all()
     return [refs.display(each) for each in sorted(visible)]

@@ -40,7 +40,7 @@ from nalish.api.deps import (
     SessionDep,
     TicketNotFound,
     actor,
-    district_scope,
+    actor_of,
     get_ticket_for_token,
     require,
     sees_citizen,
@@ -63,7 +63,7 @@ from nalish.api.schemas import (
     TransitionIn,
     UnprocessableOut,
 )
-from routing import assignment, intake
+from routing import access, assignment, intake
 from routing import service as routing_service
 from routing.assignment import AssignmentError
 from routing.service import RoutingInputError
@@ -132,7 +132,7 @@ def create_ticket(
     with the reference. Answers 201 with the ticket; a repeated `Idempotency-Key`
     answers what the first request was answered.
     """
-    require(token, Action.CREATE)
+    require(session=session, token=token, action=Action.CREATE)
     if not idempotency_key:  # absent, or sent empty as before
         return _file(session, token, response, body, source_key=None)
     # The key's row is this transaction's first write, so a concurrent retry waits
@@ -223,11 +223,9 @@ def list_tickets(
     only its district. Follow `next_cursor` until it is null: pages never repeat or skip
     a ticket, even while new ones are filed.
     """
-    require(token, Action.LIST)
+    require(session=session, token=token, action=Action.LIST)
     statement = ticket_service.public_statement()
-    scope = district_scope(token)
-    if scope is not None:
-        statement = statement.where(Ticket.district_id == scope)
+    statement = access.visible(statement, actor_of(session, token))
     if status is not None:
         statement = statement.where(Ticket.status == status)
     if district:
@@ -266,7 +264,7 @@ def show_ticket(ref: RefPath, session: SessionDep, token: CurrentToken) -> dict[
     two swapped neighbours is never taken for another ticket: the answer is 404 with
     `did_you_mean`, the existing tickets it could have meant.
     """
-    ticket = get_ticket_for_token(session=session, token=token, ref=ref, action=Action.SHOW)
+    ticket = get_ticket_for_token(session=session, token=token, ref=ref, action=Action.VIEW)
     return _with_events(session, token, ticket)
 
 
@@ -284,10 +282,10 @@ def transition_ticket(
     `duplicate` needs `original` and merges the ticket into it. A move the lifecycle
     forbids answers 409 with the current status and the allowed ones.
     """
-    ticket = get_ticket_for_token(session=session, token=token, ref=ref, action=Action.TRANSITION)
+    ticket = get_ticket_for_token(session=session, token=token, ref=ref, action=Action.STATUS)
     original = None
     if body.to == TicketStatus.DUPLICATE:
-        require(token, Action.MERGE)
+        require(session=session, token=token, action=Action.MERGE, ticket=ticket)
         if not body.original:
             raise unprocessable(["body", "original"], "a duplicate needs the original's reference")
         original = _named_ticket(session, token, body.original, field="original")
@@ -318,7 +316,7 @@ def comment_on_ticket(
 ) -> dict[str, Any]:
     """Add a note to the ticket's timeline for the people working it; the citizen is
     not sent it. Answers 201 with the new event."""
-    ticket = get_ticket_for_token(session=session, token=token, ref=ref, action=Action.COMMENT)
+    ticket = get_ticket_for_token(session=session, token=token, ref=ref, action=Action.NOTE)
     try:
         event = actions.comment(session=session, ticket=ticket, actor=actor(token), text=body.text)
     except ValueError as exc:  # blank or too long
@@ -359,7 +357,7 @@ def attach_to_ticket(
 )
 def list_attachments(ref: RefPath, session: SessionDep, token: CurrentToken) -> list[dict]:
     """A ticket's media, oldest first, with whether each has been fetched yet."""
-    ticket = get_ticket_for_token(session=session, token=token, ref=ref, action=Action.SHOW)
+    ticket = get_ticket_for_token(session=session, token=token, ref=ref, action=Action.VIEW)
     return [_attachment_out(a) for a in attachments.of_ticket(session=session, ticket=ticket)]
 
 
@@ -389,13 +387,13 @@ def assign_ticket(
 ) -> dict[str, Any]:
     """Give the ticket to a person by email, or with `assignee: null` to the
     least-loaded available person of its office and queue who speaks its language.
-    Taking it from its current holder needs a reason. An officer's token may only
-    take a ticket itself (a token made for that officer). 409 when it cannot be done:
+    Taking it from its current holder needs a reason. Anyone whose token sees the
+    ticket may assign it, as on the dashboards (`routing.access`). 409 when it cannot be done:
     the person is away, the ticket is closed, nobody is available.
     """
-    ticket = get_ticket_for_token(session=session, token=token, ref=ref, action=Action.SHOW)
+    ticket = get_ticket_for_token(session=session, token=token, ref=ref, action=Action.VIEW)
     if body.assignee is None:
-        require(token, Action.ASSIGN)
+        require(session=session, token=token, action=Action.ASSIGN, ticket=ticket)
         with _service_errors():
             chosen = assignment.auto_assign(session=session, ticket=ticket, actor=actor(token))
         if chosen is None:
@@ -408,7 +406,12 @@ def assign_ticket(
         email = body.assignee.strip().lower()
         person = _active_user(session, email)
         oneself = person is not None and person.id == token.user_id
-        require(token, Action.ASSIGN_SELF if oneself else Action.ASSIGN)
+        require(
+            session=session,
+            token=token,
+            action=Action.CLAIM if oneself else Action.ASSIGN,
+            ticket=ticket,
+        )
         if person is None:
             raise unprocessable(["body", "assignee"], f"no user {email}")
         with _service_errors():
@@ -468,7 +471,7 @@ def _service_errors(*, where: str = "body", field: str | None = None) -> Iterato
 def _named_ticket(session: Session, token: ApiToken, text: str, *, field: str) -> Ticket:
     """A ticket named in the request body, which this token may see (else 422)."""
     try:
-        return get_ticket_for_token(session=session, token=token, ref=text, action=Action.SHOW)
+        return get_ticket_for_token(session=session, token=token, ref=text, action=Action.VIEW)
     except TicketNotFound as exc:
         raise unprocessable(["body", field], exc.body["detail"], nearest=exc.did_you_mean) from exc
 
