@@ -6,9 +6,9 @@ Which tickets a person sees:
 - supervisors and admins see every ticket;
 - an agent of the national call-centre desk (`national-triage`, 333) sees every
   ticket, since any citizen may call about any complaint; so does an agent with no
-  office, who works at that desk (DESIGN §4, `users create`). An agent of another
-  office sees the tickets of that office, only of their queues when `User.queues`
-  names some;
+  office, who works at that desk (docs/architecture.md, Contracts: `users create`).
+  An agent of another office sees the tickets of that office, only of their queues
+  when `User.queues` names some;
 - an officer sees the tickets of their area and below (their district's, its
   upazilas'; a divisional officer's, every district's in the division) and any ticket
   routed or transferred to their office;
