@@ -4,8 +4,9 @@ Starts its own PostgreSQL and Redis on free ports (never the shared 5432/6379), 
 Kannel-style SMS gateway, `nalish serve` and `nalish worker`; runs each scenario
 (faults/scenario_<name>.py) against them over real HTTP; prints a Markdown table of
 what was measured against each target, writes it to --output, and exits 1 if any
-target was missed. Everything started is stopped at the end, also on an error or
-Ctrl-C. See faults/README.md.
+target was missed (a latency is shown against its target but never fails the run).
+Everything started is stopped at the end, also on an error or Ctrl-C. See
+faults/README.md.
 """
 
 from __future__ import annotations
@@ -147,7 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     text = f"{header}\n\n{table(figures)}\n"
     print("\n" + text)
     args.output.write_text(text)
-    missed = [f for f in figures if f.ok is False]
+    slow = [f for f in figures if f.timed and f.ok is False]
+    if slow:
+        print(f"{len(slow)} latency target(s) missed (shown, not failing)", file=sys.stderr)
+    missed = [f for f in figures if f.missed]
     if missed:
         print(f"{len(missed)} target(s) missed", file=sys.stderr)
         return 1

@@ -7,17 +7,29 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Figure:
-    """`ok` is True or False against the target; None when only informative or skipped."""
+    """`ok` is True or False against the target; None when only informative or skipped.
+
+    A `timed` figure (a latency) is judged and shown but never fails the run: on a
+    shared 2-core machine a latency says as much about the neighbours as about Nalish
+    (no timing decides a test here; bench/ measures speed against a baseline)."""
 
     scenario: str
     what: str
     measured: str
     target: str
     ok: bool | None
+    timed: bool = False
 
     @property
     def mark(self) -> str:
+        if self.timed and self.ok is False:
+            return "**slow**"
         return {True: "yes", False: "**NO**", None: "–"}[self.ok]
+
+    @property
+    def missed(self) -> bool:
+        """A target missed that fails the run."""
+        return self.ok is False and not self.timed
 
 
 def table(figures: list[Figure]) -> str:

@@ -8,9 +8,14 @@ waited 0.1 s without reaching the gateway (the worker waits for the rate limiter
 next slot), the worker is killed and a new one started. When
 the outbox is quiet, the outbox sweep is run as if 15 minutes had passed (past
 NALISH_OUTBOX_STALE_SENDING_MINUTES, when a message claimed by a dead worker is given
-up on), and each row is compared with what the gateway received. Targets: no message
-sent twice; none marked failed (the gateway refused nothing, so a failed row is a
-false one) and none left `sending`; every row sent once, or pending a retry.
+up on), and each row is compared with what the gateway received. Targets: none lost
+(every row reached the gateway, or is pending a retry); none marked failed (the gateway
+refused nothing, so a failed row is a false one) and none left `sending`; and no
+message sent twice but one whose send was in flight when the worker died. That one is
+the outbox's deliberate choice (at least once: grievance_engine/outbox.py,
+`reconcile_stale_sends`): a worker killed after the provider took a message but before
+it was recorded leaves no trace of the send, and a citizen who gets an acknowledgement
+twice is better off than one who never gets their reference.
 """
 
 from __future__ import annotations
@@ -92,19 +97,19 @@ def run(stack: Stack) -> list[Figure]:
     twice = sum(1 for to, body, _, _ in rows if received[(to, body)] > 1)
     failed = sum(1 for _, _, status, _ in rows if status == "failed")
     sending = sum(1 for _, _, status, _ in rows if status == "sending")
-    once = sum(
+    reached = sum(
         1 for to, body, status, _ in rows
-        if status in ("sent", "delivered") and received[(to, body)] == 1
+        if status in ("sent", "delivered") and received[(to, body)] >= 1
     )  # fmt: skip
     retry = sum(1 for _, _, status, later_on in rows if status == "pending" and later_on)
-    lost = len(rows) - once - retry - failed - sending - twice
+    lost = len(rows) - reached - retry - failed - sending
     note = "" if later.returncode == 0 else f" (the later sweep failed: {later.stderr[-120:]})"
     return [
-        Figure(NAME, f"{len(rows)} messages, worker killed with {in_flight} claimed: sent twice",
-               str(twice), "0", twice == 0),
+        Figure(NAME, f"{len(rows)} messages, worker killed with {in_flight} in flight: "
+               "sent twice", str(twice), f"≤ {in_flight} (in flight: at least once)",
+               twice <= in_flight),
         Figure(NAME, "marked failed though never refused; left sending",
                f"{failed}; {sending}{note}", "0; 0", failed == 0 and sending == 0),
-        Figure(NAME, "sent exactly once; pending a retry; neither",
-               f"{once}; {retry}; {lost}", f"all {len(rows)} in the first two",
-               once + retry == len(rows)),
+        Figure(NAME, "sent; pending a retry; lost", f"{reached}; {retry}; {lost}",
+               f"all {len(rows)} in the first two, 0 lost", lost == 0),
     ]  # fmt: skip
