@@ -1,4 +1,5 @@
-"""Redis and PostgreSQL servers of a test's own, on free ports, for fault tests that
+"""Servers of a test's own on free ports: `nalish serve` started by a test
+(`free_port`, `wait_until_healthy`), and Redis and PostgreSQL for fault tests that
 kill and restart them (the shared servers of tests/services.py are never touched).
 
 PostgreSQL refuses to run as root, so when the tests run as root the cluster is
@@ -17,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 
@@ -24,6 +26,25 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def wait_until_healthy(
+    url: str, process: subprocess.Popen, log: Path, *, seconds: float = 60
+) -> None:
+    """Return once the `nalish serve` at `url` answers /healthz; fail the test, with
+    its log, if it exits or does not answer within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"`nalish serve` exited with {process.returncode}:\n{log.read_text()}")
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        time.sleep(0.2)
+    process.kill()
+    pytest.fail(
+        f"`nalish serve` did not answer /healthz within {seconds:.0f} s:\n{log.read_text()}"
+    )
 
 
 def wait_until(ready, *, seconds: float, what: str) -> None:

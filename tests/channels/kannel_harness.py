@@ -502,4 +502,3 @@ def _figures(
         ),
         "replies": {phone: received.get(phone, []) for phone in phones},
     }
-

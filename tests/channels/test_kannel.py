@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from channels.httpgateway.transport import HttpGatewayTransport
@@ -27,6 +26,7 @@ from grievance_engine.settings import Settings
 from tests import services
 from tests.channels import kannel_harness
 from tests.channels.kannel_harness import Kannel, round_trips
+from tests.private_servers import wait_until_healthy
 
 SECRET = "kannel-webhook-secret"
 REFERENCE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}\b")  # a ticket reference as shown
@@ -60,20 +60,6 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"`nalish serve` exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"`nalish serve` did not answer /healthz within 60 s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +109,7 @@ def nalish(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nalish]:
         processes.append(
             _start([sys.executable, "-m", "nalish", "worker"], env, home / "worker.log")
         )
-        _wait_until_healthy(url, processes[0], serve_log)
+        wait_until_healthy(url, processes[0], serve_log)
         with kannel:
             yield Nalish(url=url, env=env, kannel=kannel, home=home)
     finally:

@@ -22,15 +22,12 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -65,6 +62,8 @@ if _REASON is not None:
     pytest.skip(f"browser test skipped — {_REASON}", allow_module_level=True)
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+from tests.private_servers import free_port, wait_until_healthy  # noqa: E402
 
 
 @dataclass
@@ -103,26 +102,6 @@ class Server:
             page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True, clip=clip)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"`nalish serve` exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"`nalish serve` did not answer /healthz within 30 s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("browser")
@@ -137,7 +116,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         NALISH_SMS_TRANSPORT="console",
         NALISH_SECRET_KEY="browser-test-secret-key-0123456789",
     )
-    port = _free_port()
+    port = free_port()
     found = Server(url=f"http://127.0.0.1:{port}", env=env, artefacts=home)
     found.nalish("db", "upgrade")
     found.nalish("seed", "--demo")  # demo tickets give the supervisor's charts something
@@ -165,7 +144,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_until_healthy(found.url, process, log)
+        wait_until_healthy(found.url, process, log, seconds=30)
         yield found
     finally:
         process.terminate()

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -32,6 +29,7 @@ from grievance_engine.db import session_scope
 from grievance_engine.models import InboundMessage, Notification, Role, Ticket
 from tests import services
 from tests.nalish.conftest import _activate, _prepare, _restore
+from tests.private_servers import free_port, wait_until_healthy
 
 SECRET = "gateway-secret-for-races"
 PASSWORD = "the-right-password-123"
@@ -40,26 +38,6 @@ PASSWORD = "the-right-password-123"
 @dataclass
 class Server:
     url: str
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"`nalish serve` exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"`nalish serve` did not answer /healthz within 60 s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module", params=["embedded", "postgres_redis"])
@@ -84,7 +62,7 @@ def server(
     process = None
     try:
         _prepare(env)
-        port = _free_port()
+        port = free_port()
         serve_env = {
             **{
                 key: value
@@ -106,7 +84,7 @@ def server(
                 stderr=subprocess.STDOUT,
             )  # fmt: skip
         found = Server(url=f"http://127.0.0.1:{port}")
-        _wait_until_healthy(found.url, process, log)
+        wait_until_healthy(found.url, process, log)
         yield found
     finally:
         if process is not None:

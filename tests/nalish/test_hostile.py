@@ -28,6 +28,7 @@ import pytest
 
 from tests import services
 from tests.hostile import battery
+from tests.private_servers import free_port
 
 AT_TOKEN = "at-token-hostile-0123456789"
 TWILIO_TOKEN = "twilio-token-hostile-0123456789"
@@ -58,12 +59,6 @@ class Server:
         return done.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _base_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NALISH_")}
     env.update(
@@ -77,7 +72,7 @@ def _base_env() -> dict[str, str]:
 
 
 def _start(env: dict[str, str], log: Path) -> tuple[str, subprocess.Popen[bytes]]:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -341,7 +336,7 @@ def test_production_refuses_to_start_with_an_enabled_provider_unverified(
     env = {**_base_env(), **settings}
     env.update(NALISH_ENV="production", NALISH_DATABASE_URL=f"sqlite:///{tmp_path / 'n.db'}")
     done = subprocess.run(
-        [sys.executable, "-m", "nalish", "serve", "--port", str(_free_port())],
+        [sys.executable, "-m", "nalish", "serve", "--port", str(free_port())],
         env=env,
         capture_output=True,
         text=True,

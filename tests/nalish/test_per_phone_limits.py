@@ -30,17 +30,12 @@ from tests import services
 from tests.grievance_engine.test_attachments import Listener
 from tests.nalish.conftest import Backend
 from tests.nalish.test_spine import REF, Phone, agree_and_send, number_of, past_upazila
+from tests.private_servers import free_port
 
 # A real server on a shared machine: 500 requests take longer than one test's default.
 pytestmark = pytest.mark.timeout(900)
 REPLY_LIMIT, FILING_LIMIT = 10, 5
 SMS = "/channels/africastalking/sms"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Server(Backend):
@@ -73,7 +68,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "NALISH_MEDIA_DIR": str(home / "media"),
     }
     found = Server("postgres_redis", env)
-    found.url = f"http://127.0.0.1:{_free_port()}"
+    found.url = f"http://127.0.0.1:{free_port()}"
     found.nalish("db", "upgrade")
     found.nalish("seed")
     log = home / "serve.log"

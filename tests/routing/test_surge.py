@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,6 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -37,6 +35,7 @@ from grievance_engine.settings import reset_settings
 from routing import intake
 from tests import services
 from tests.nalish.test_spine import REF, Phone, number_of, pick
+from tests.private_servers import free_port, wait_until_healthy
 
 CALLERS = 40
 AT_ONCE = 20
@@ -67,26 +66,6 @@ class Server:
         return json.loads(self.nalish(*args, "--json").stdout)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"`nalish serve` exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"`nalish serve` did not answer /healthz within 60 s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     services.require_services()
@@ -104,7 +83,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         NALISH_COUNTRY="BD",
         NALISH_SMS_TRANSPORT="console",
     )
-    port = _free_port()
+    port = free_port()
     found = Server(url=f"http://127.0.0.1:{port}", env=env)
     log = tmp_path_factory.mktemp("surge") / "serve.log"
     process = None
@@ -123,7 +102,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
-        _wait_until_healthy(found.url, process, log)
+        wait_until_healthy(found.url, process, log)
         yield found
     finally:
         if process is not None:
