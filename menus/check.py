@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from menus import i18n, registry
-from menus.definition import LANGUAGES, Definition, DefinitionError, load_file, missing_translations
+from menus.definition import load_file, missing_translations
+from menus.schema import LANGUAGES, Definition, DefinitionError
 
 SMS_TEMPLATES = Path(__file__).resolve().parent.parent / "grievance_engine" / "templates" / "sms"
 

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from menus import steps
-from menus.definition import Definition, MenuOption, Node
 from menus.engine import Choice, Conversation, Finish, Flow, Goto, Option, Outcome, Question, Retry
+from menus.schema import Definition, MenuOption, Node
+from menus.text import excerpt, render
 
 
 def compile_flow(helpline: Definition, campaigns: list[Definition]) -> Flow:
@@ -118,11 +119,11 @@ class _Compiler:
 
     def _prompt(self, node: Node) -> Callable[[Conversation], str]:
         def prompt(conversation: Conversation) -> str:
-            return steps.render(
+            return render(
                 conversation,
                 node.prompt,
                 # Bangla screens hold 80 characters, not 182: quote less of it.
-                excerpt=steps.excerpt(
+                excerpt=excerpt(
                     conversation.data.get("description", ""),
                     20 if conversation.language == "bn" else 40,
                 ),
@@ -135,13 +136,11 @@ class _Compiler:
         for index, item in enumerate(node.options):
             if item.campaigns:
                 options += [
-                    Option(
-                        ("campaign", campaign.campaign), steps.render(conversation, campaign.title)
-                    )
+                    Option(("campaign", campaign.campaign), render(conversation, campaign.title))
                     for campaign in self.campaigns
                 ]
             else:
-                options.append(Option(("option", index), steps.render(conversation, item.label)))
+                options.append(Option(("option", index), render(conversation, item.label)))
         return options
 
     def _menu_pick(self, conversation: Conversation, node: Node, option: Option) -> Outcome:
@@ -154,7 +153,7 @@ class _Compiler:
         if item.goto is not None:
             return self.goto(conversation, item.goto)
         if item.end is not None:
-            return Finish(steps.render(conversation, item.end))
+            return Finish(render(conversation, item.end))
         context = steps.ActionContext(campaign=self.campaign, goto=None)
         return steps.ACTIONS[item.action](conversation, context)
 

@@ -25,115 +25,12 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ValidationError
 
-from menus import steps
-
-LANGUAGES = ("en", "bn", "sw")
-Text = str | dict[str, str]
-
-
-class DefinitionError(ValueError):
-    """A definition that cannot be used; the message names the file and the node."""
-
-    def __init__(self, path: Path | str, problem: str, node: str | None = None) -> None:
-        self.path, self.node, self.problem = str(path), node, problem
-        where = f"{path}: node {node!r}" if node else str(path)
-        super().__init__(f"{where}: {problem}")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class MenuOption(_Strict):
-    """One fixed option of a `menu` node."""
-
-    label: Text | None = None  # not for `campaigns`, which lists their titles
-    goto: str | None = None
-    action: str | None = None
-    end: Text | None = None
-    campaigns: bool = False  # stands for the list of active campaigns
-
-    @model_validator(mode="after")
-    def _one_outcome(self) -> MenuOption:
-        chosen = [self.goto, self.action, self.end, self.campaigns or None]
-        if sum(item is not None for item in chosen) != 1:
-            raise ValueError("an option needs exactly one of goto, action, end, campaigns")
-        if self.label is None and not self.campaigns:
-            raise ValueError("an option needs a label")
-        return self
-
-
-class Node(_Strict):
-    """One step of a conversation (see the module docstring for the types)."""
-
-    type: Literal["menu", "choose", "ask", "confirm"]
-    prompt: Text
-    when: str | None = None
-    goto: str | None = None
-    action: str | None = None
-    save: str | None = None
-    # menu
-    options: list[MenuOption] = Field(default_factory=list)
-    # choose (and menu: `text` handles a typed answer instead of a number; what it
-    # understood is kept under `text_save` and leads to `text_goto`, by default the
-    # node's own `save` and `goto`: a district typed on the division list is a district)
-    source: str | None = None
-    text: str | None = None
-    text_save: str | None = None
-    text_goto: str | None = None
-    # ask
-    check: str | dict[str, dict[str, Any]] | None = None
-    voice: Literal["record", "digits"] | None = None
-    voice_skip: str | None = None
-
-
-class CategorySpec(_Strict):
-    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,38}$")
-    names: dict[str, str]
-
-
-class RoutingSpec(_Strict):
-    office: str = "national-triage"
-    queue: str = "default"
-
-
-class SlaSpec(_Strict):
-    """The campaign's promise: working days to resolve. It becomes the SLA policy for
-    the campaign's category at its office's level (`menus.registry`)."""
-
-    resolve_working_days: int = Field(gt=0)
-
-
-class Definition(_Strict):
-    """A whole file: the helpline's flow, or one campaign."""
-
-    flow: str | None = None
-    campaign: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{1,38}$")
-    active: bool = True
-    title: Text | None = None
-    category: CategorySpec | None = None
-    routing: RoutingSpec = RoutingSpec()
-    sla: SlaSpec | None = None
-    description: str | None = None  # a campaign ticket's description, from its answers
-    start: str
-    nodes: dict[str, Node]
-
-    @model_validator(mode="after")
-    def _flow_or_campaign(self) -> Definition:
-        if (self.flow is None) == (self.campaign is None):
-            raise ValueError("a definition is either `flow: <name>` or `campaign: <code>`")
-        if self.campaign and not (self.title and self.category and self.description):
-            raise ValueError("a campaign needs `title`, `category` and `description`")
-        return self
-
-    @property
-    def name(self) -> str:
-        return self.flow or self.campaign or ""
+from menus import steps, text
+from menus.schema import LANGUAGES, Definition, DefinitionError, Node, Text
 
 
 def load_file(path: Path) -> Definition:
@@ -193,10 +90,10 @@ def _check_node(path: Path | str, definition: Definition, node_id: str, node: No
         check_name = node.check if isinstance(node.check, str) else next(iter(node.check), "")
         if check_name not in steps.CHECKS:
             raise fail(f"unknown check {check_name!r}{_near(check_name, steps.CHECKS)}")
-    for text in _texts(node):
-        if isinstance(text, str) and not steps.is_catalogue_key(text):
-            raise fail(f"text {text!r} is not a catalogue key (menus/i18n.py) nor {{en: …}}")
-        if isinstance(text, dict) and "en" not in text:
+    for shown in _texts(node):
+        if isinstance(shown, str) and not text.is_catalogue_key(shown):
+            raise fail(f"text {shown!r} is not a catalogue key (menus/i18n.py) nor {{en: …}}")
+        if isinstance(shown, dict) and "en" not in shown:
             raise fail("inline text needs at least its English (`en`) version")
     _check_shape(node, fail)
 
@@ -233,9 +130,9 @@ def missing_translations(definition: Definition) -> list[tuple[str, str, str]]:
     """(node, language, text) for inline texts lacking a language (English is used)."""
     missing = []
     for node_id, node in definition.nodes.items():
-        for text in _texts(node):
-            if isinstance(text, dict):
-                missing += [(node_id, lang, text["en"]) for lang in LANGUAGES if lang not in text]
+        for shown in _texts(node):
+            if isinstance(shown, dict):
+                missing += [(node_id, lang, shown["en"]) for lang in LANGUAGES if lang not in shown]
     if isinstance(definition.title, dict):
         missing += [
             ("title", lang, definition.title["en"])

@@ -14,60 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined
 from sqlmodel import col, select
 
 from grievance_engine import callbacks, outbox, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Channel, Ticket, TicketCreate
 from grievance_engine.settings import get_settings
-from menus import i18n, limits
+from menus import limits, live, text
 from menus.engine import Conversation, Finish, Goto, Option, Outcome, Retry
+from menus.provision import provision
+from menus.schema import Definition
 from routing import gazetteer, intake
 
 # Categories whose reporters may stay anonymous: officers see neither name nor number,
 # and follow-up SMS still reach the citizen.
 ANONYMOUS_CATEGORIES = frozenset({"corruption", "vawc", "child_marriage"})
-
-# ---------------------------------------------------------------------------
-# Text
-# ---------------------------------------------------------------------------
-
-_jinja = Environment(undefined=StrictUndefined, autoescape=False)  # noqa: S701 - phone text
-
-
-def is_catalogue_key(key: str) -> bool:
-    return key in i18n.CATALOGUES["en"]
-
-
-def render(conversation: Conversation, text: str | dict[str, str], **extra: Any) -> str:
-    """A definition's text in the conversation's language (English when missing):
-    a catalogue key with `{name}` fields, or inline jinja2 over the kept answers."""
-    values = {**conversation.data, **extra}
-    if isinstance(text, str):
-        # A call cannot type: a key may have a spoken variant ("…, or type its name"
-        # becomes "Choose your district.").
-        if conversation.channel == "voice" and i18n.has_key(f"{text}@voice"):
-            text = f"{text}@voice"
-        return i18n.t(conversation.language, text, **values)
-    template = text.get(conversation.language) or text["en"]
-    return _template(template).render(**values)
-
-
-_templates: dict[str, Any] = {}
-
-
-def _template(source: str):
-    template = _templates.get(source)
-    if template is None:
-        template = _templates[source] = _jinja.from_string(source)
-    return template
-
-
-def excerpt(text: str, limit: int = 40) -> str:
-    tidy = " ".join((text or "").split())
-    return tidy if len(tidy) <= limit else tidy[: limit - 3] + "..."
-
 
 # ---------------------------------------------------------------------------
 # Sources: the options of a `choose` node
@@ -103,9 +64,7 @@ def languages(conversation: Conversation) -> list[Option]:
 
 def categories(conversation: Conversation) -> list[Option]:
     """The helpline's categories (a campaign's own category has its own menu entry)."""
-    from menus import registry  # the registry compiles definitions that import us
-
-    hidden = registry.campaign_category_codes()
+    hidden = live.campaign_category_codes()
 
     def load() -> list[Option]:
         statement = select(Category).where(col(Category.active)).order_by(col(Category.sort_order))
@@ -181,11 +140,9 @@ def yes_no(conversation: Conversation) -> list[Option]:
 
 def services(conversation: Conversation) -> list[Option]:
     """The information services one can ask to be sent by SMS."""
-    from menus import registry
-
     return [
         Option(service.code, service.label(conversation.language))
-        for service in registry.info_services()
+        for service in live.info_services()
     ]
 
 
@@ -327,7 +284,7 @@ class ActionContext:
     """What an action knows of where it runs: its definition (a campaign's category and
     description template) and where to go next."""
 
-    campaign: Any | None  # menus.definition.Definition of a campaign, or None
+    campaign: Definition | None  # None: the helpline's own nodes
     goto: str | None
 
 
@@ -336,11 +293,9 @@ def file_grievance(conversation: Conversation, context: ActionContext) -> Outcom
     data = conversation.data
     campaign = context.campaign
     if campaign is not None:
-        from menus import registry
-
-        registry.ensure_catalogue(conversation.session, campaign)
+        provision(conversation.session, campaign)
         category = campaign.category.code
-        description = _template(campaign.description).render(**data)
+        description = text.template(campaign.description).render(**data)
     else:
         category, description = data["category"], data["description"]
     verdict = limits.filing_verdict(
@@ -446,10 +401,8 @@ def recent_complaints(conversation: Conversation, context: ActionContext) -> Out
 
 def send_info(conversation: Conversation, context: ActionContext) -> Outcome:
     """SMS the chosen service's details for the chosen district."""
-    from menus import registry
-
     data = conversation.data
-    service = registry.info_service(data["service"])
+    service = live.info_service(data["service"])
     district = conversation.session.get(AdminArea, data["district"])
     body = service.sms(conversation.language, district=district)
     outbox.add(

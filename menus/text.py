@@ -1,0 +1,48 @@
+"""The text a menu definition shows: a catalogue key (`menus/i18n.py`) or inline
+jinja2 per language, rendered over what the conversation has kept.
+
+Below the definitions, the steps and the compiler, which all show text, so none of
+them imports another for it (docs/architecture.md, "Layers").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined, Template
+
+from menus import i18n
+from menus.engine import Conversation
+
+_jinja = Environment(undefined=StrictUndefined, autoescape=False)  # noqa: S701 - phone text
+_templates: dict[str, Template] = {}
+
+
+def is_catalogue_key(key: str) -> bool:
+    return i18n.has_key(key)
+
+
+def render(conversation: Conversation, text: str | dict[str, str], **extra: Any) -> str:
+    """A definition's text in the conversation's language (English when missing):
+    a catalogue key with `{name}` fields, or inline jinja2 over the kept answers."""
+    values = {**conversation.data, **extra}
+    if isinstance(text, str):
+        # A call cannot type: a key may have a spoken variant ("…, or type its name"
+        # becomes "Choose your district.").
+        if conversation.channel == "voice" and i18n.has_key(f"{text}@voice"):
+            text = f"{text}@voice"
+        return i18n.t(conversation.language, text, **values)
+    return template(text.get(conversation.language) or text["en"]).render(**values)
+
+
+def template(source: str) -> Template:
+    """The compiled jinja2 template of `source`, compiled once per process."""
+    compiled = _templates.get(source)
+    if compiled is None:
+        compiled = _templates[source] = _jinja.from_string(source)
+    return compiled
+
+
+def excerpt(text: str, limit: int = 40) -> str:
+    tidy = " ".join((text or "").split())
+    return tidy if len(tidy) <= limit else tidy[: limit - 3] + "..."
