@@ -1,0 +1,111 @@
+"""A complaint in one SMS of free text becomes a draft: without a district we ask
+"which district?"; with one we say what we understood and the citizen confirms with
+one reply ("1"), or corrects the district by sending its name. Then the ticket is
+filed and the acknowledgement SMS carries the reference."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from grievance_engine.models import AdminArea, Category, Channel, TicketCreate
+from grievance_engine.sessions import SessionStore
+from grievance_engine.settings import get_settings
+from menus import limits
+from menus.i18n import t
+from menus.sms.classify import BANGLA_DIGITS, find_category, find_district
+from menus.sms.replies import SmsResult, reply
+from routing import intake
+
+DRAFT_TTL_SECONDS = 24 * 3600
+CONFIRM_WORDS = {"1", "YES", "Y", "OK", "SEND", "হ্যাঁ", "হা", "জি", "NDIYO", "SAWA", "TUMA"}
+DECLINE_WORDS = {"2", "NO", "N", "না", "HAPANA"}
+
+
+def draft_key(phone: str) -> str:
+    """Where the phone's draft waits in the session store."""
+    return f"sms-draft:{phone}"
+
+
+def complaint(
+    session: Session, store: SessionStore, phone: str, language: str, text: str, key: str
+) -> SmsResult:
+    """Free text becomes a draft; what is missing is asked for; a "1" files it.
+
+    The draft (description, category, district, language) waits in the session store
+    for a day. A message naming only a district fills in or corrects the district of
+    the waiting draft; "1" (or YES) files it, "2" (or NO) drops it; anything else is
+    a new complaint that replaces it.
+    """
+    waiting = draft_key(phone)
+    draft = store.get(waiting)
+    # "১" sends it as "1" does: a Bangla keypad types Bangla digits
+    answer = text.strip().upper().strip(".!").translate(BANGLA_DIGITS)
+    if draft is not None and draft.get("district") and answer in CONFIRM_WORDS:
+        store.delete(waiting)
+        return _file(session, phone, draft, key)
+    if draft is not None and answer in DECLINE_WORDS:
+        store.delete(waiting)
+        return reply(session, phone, language, "cancelled", t(language, "sms.cancelled"))
+    country = get_settings().country
+    district_id = find_district(session, text, country)
+    # A short message naming a place answers "which district?" (or corrects it).
+    short = len(text.split()) <= (3 if draft and draft.get("district") else 6)
+    if draft is not None and district_id is not None and short:
+        draft = {**draft, "district": district_id}
+    elif district_id is not None or draft is None or len(text.split()) > 3:
+        draft = {
+            "description": text,
+            "category": find_category(text),
+            "district": district_id,
+            "language": language,
+        }
+    store.set(waiting, draft, DRAFT_TTL_SECONDS)
+    language = draft.get("language", language)
+    if draft["district"] is None:
+        return reply(session, phone, language, "asked_district", t(language, "sms.ask_district"))
+    return reply(session, phone, language, "asked_confirm", _confirm_text(session, draft))
+
+
+def _confirm_text(session: Session, draft: dict) -> str:
+    language = draft["language"]
+    category = session.exec(select(Category).where(Category.code == draft["category"])).first()
+    district = session.get(AdminArea, draft["district"])
+    tidy = " ".join(draft["description"].split())
+    limit = 25 if language == "bn" else 60  # two SMS parts at most, Bangla's are short
+    excerpt = tidy if len(tidy) <= limit else tidy[: limit - 3] + "..."
+    return t(
+        language,
+        "sms.confirm",
+        category=category.label(language) if category else draft["category"],
+        district=district.name_local if language == "bn" and district.name_local else district.name,
+        excerpt=excerpt,
+    )
+
+
+def _file(session: Session, phone: str, draft: dict, key: str) -> SmsResult:
+    verdict = limits.filing_verdict(phone=phone, key=f"sms:{key}")
+    if verdict is not limits.Verdict.WITHIN:
+        language = draft["language"]
+        text = limits.kept_text(
+            session=session,
+            category=draft["category"],
+            district_id=draft["district"],
+            description=draft["description"],
+        )
+        limits.keep(session=session, channel="sms", phone=phone, key=key, text=text)
+        if verdict is limits.Verdict.NOTICE:
+            limits.flag(session=session, phone=phone, language=language, scope="filings")
+        return reply(session, phone, language, limits.OVER_LIMIT, t(language, "sms.filing_limit"))
+    ticket = intake.file_grievance(
+        session=session,
+        ticket_in=TicketCreate(
+            phone=phone,
+            category_code=draft["category"],
+            district_id=draft["district"],
+            channel=Channel.SMS,
+            language=draft["language"],
+            description=draft["description"],
+            source_key=f"sms:{key}",
+        ),
+    )
+    return SmsResult("filed", ticket.id)

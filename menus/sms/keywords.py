@@ -1,0 +1,88 @@
+"""A citizen's keywords: ``STOP`` (and Twilio's synonyms, ``বন্ধ``) opts the citizen
+out, ``START`` opts back in, ``HELP`` explains, ``LANG BN`` / ``LANG EN`` / ``LANG SW``
+(or ``ভাষা বাংলা``) sets the language we write in, ``STATUS AB12-CD34`` (or just the
+reference) answers with the status. Over the reply limit, only STOP is acted on."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from grievance_engine import delivery, refs
+from grievance_engine import service as ticket_service
+from grievance_engine.models import AdminArea, Category
+from menus import limits
+from menus.i18n import t
+from menus.sms.replies import SmsResult, first_word, message_language, reply
+
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "বন্ধ", "ACHA"}
+START_WORDS = {"START", "UNSTOP", "YES", "চালু", "ANZA"}
+HELP_WORDS = {"HELP", "INFO", "সাহায্য", "MSAADA"}
+STATUS_WORDS = {"STATUS", "অবস্থা", "HALI"}
+LANG_WORDS = {"LANG", "LANGUAGE", "ভাষা", "LUGHA"}
+# What people write after LANG: a code, or the language's name in any of ours.
+LANGUAGE_NAMES = {
+    "BN": "bn", "BANGLA": "bn", "BENGALI": "bn", "বাংলা": "bn",
+    "EN": "en", "ENGLISH": "en", "ইংরেজি": "en", "KIINGEREZA": "en",
+    "SW": "sw", "SWAHILI": "sw", "KISWAHILI": "sw",
+}  # fmt: skip
+
+
+def answer(session: Session, phone: str, language: str, words: list[str]) -> SmsResult | None:
+    """The answer to a keyword message; None: the message is no keyword."""
+    first = first_word(words)
+    if first in STOP_WORDS and len(words) <= 2:
+        delivery.opt_out(session=session, phone=phone, source="sms STOP")
+        return reply(session, phone, language, "stop", t(language, "sms.stopped"))
+    if first in START_WORDS and len(words) <= 2:
+        delivery.opt_in(session=session, phone=phone)
+        return reply(session, phone, language, "start", t(language, "sms.started"))
+    if (first in HELP_WORDS and len(words) <= 2) or not words:
+        return reply(session, phone, language, "help", t(language, "sms.help"))
+    if first in LANG_WORDS and len(words) <= 2:
+        return set_language(session, phone, language, words[1:])
+    if first in STATUS_WORDS or (len(words) <= 2 and refs.normalise("".join(words))):
+        reference = "".join(words[1:] if first in STATUS_WORDS else words)
+        return answer_status(session, phone, language, reference)
+    return None
+
+
+def over_reply_limit(session: Session, phone: str, text: str, verdict: limits.Verdict) -> SmsResult:
+    """Over the reply limit: the message stays recorded (its outcome says so) and is not
+    acted on, except STOP, which is always honoured. The first one gets one notice and
+    leaves an agent a call-back task."""
+    words = text.split()
+    language = message_language(session, phone, text)
+    if first_word(words) in STOP_WORDS and len(words) <= 2:
+        delivery.opt_out(session=session, phone=phone, source="sms STOP")
+    if verdict is limits.Verdict.QUIET:
+        return SmsResult(limits.OVER_LIMIT)
+    limits.flag(session=session, phone=phone, language=language, scope="replies")
+    return reply(session, phone, language, limits.OVER_LIMIT, t(language, "sms.reply_limit"))
+
+
+def set_language(session: Session, phone: str, language: str, rest: list[str]) -> SmsResult:
+    """`LANG BN`: write to this phone in Bangla from now on (menus too)."""
+    chosen = LANGUAGE_NAMES.get(rest[0].upper().strip(".,!")) if rest else None
+    if chosen is None:
+        return reply(session, phone, language, "help", t(language, "sms.language_help"))
+    ticket_service.get_or_create_citizen(session=session, phone=phone, language=chosen)
+    return reply(session, phone, chosen, "language", t(chosen, "sms.language_set"))
+
+
+def answer_status(session: Session, phone: str, language: str, reference: str) -> SmsResult:
+    ticket = ticket_service.get_by_ref(session=session, ref=reference)
+    if ticket is None:
+        shown = reference.upper()[:12] or "?"
+        return reply(session, phone, language, "not_found", t(language, "sms.not_found", ref=shown))
+    category = session.get(Category, ticket.category_id)
+    district = session.get(AdminArea, ticket.district_id)
+    body = t(
+        language,
+        "sms.status",
+        ref=refs.display(ticket.ref),
+        status=t(language, f"status.{ticket.status}"),
+        category=category.label(language),
+        district=district.name_local if language == "bn" and district.name_local else district.name,
+    )
+    result = reply(session, phone, language, "status", body)
+    return SmsResult(result.outcome, ticket.id)
