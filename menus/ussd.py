@@ -25,9 +25,10 @@ from sqlmodel import Session
 from grievance_engine import sms_encoding
 from grievance_engine.db import LazySession
 from menus.engine import Choice, Conversation, Finish, Flow, Goto, Option, Outcome, choose
+from menus.state import Pager, Pages, UssdState
 
-MORE = "98"
-BACK = "0"
+PAGER = Pager(more="98", back="0")  # a page holds what fits on the screen (`screenful`)
+MORE, BACK = PAGER.more, PAGER.back
 RESUME = "__resume"  # the pseudo-node offering to continue a dropped complaint
 
 
@@ -55,7 +56,7 @@ class UssdReply:
 @dataclass(frozen=True)
 class Hop:
     reply: UssdReply
-    state: dict[str, Any]
+    state: dict[str, Any]  # `UssdState` as the session store holds it
 
 
 def new_input(previous_text: str, text: str) -> str:
@@ -78,12 +79,13 @@ def needs_database(flow: Flow, state: dict[str, Any] | None) -> bool:
     return node is None or node.needs_database or state["node"] == RESUME
 
 
-def resumable(state: dict[str, Any] | None) -> bool:
+def resumable(state: dict[str, Any] | UssdState | None) -> bool:
     """Whether a session's state is a complaint left unfinished worth offering back."""
-    if not state or state.get("done") or state.get("node") in (RESUME, None):
+    if isinstance(state, dict):
+        state = UssdState.from_json(state) if state.get("node") else None
+    if state is None or state.done or state.node == RESUME:
         return False
-    data = state.get("data", {})
-    return bool(data.get("category") or data.get("campaign"))
+    return bool(state.data.get("category") or state.data.get("campaign"))
 
 
 def respond(
@@ -98,68 +100,66 @@ def respond(
 ) -> Hop:
     """Advance the conversation by one hop and render the next screen.
 
-    On a session's first hop, `start` overrides the flow's start (the language choice
-    for someone we have not met) and `previous` is the phone's last session, offered
-    back when it is `resumable`.
+    `state` is what the session store holds (None on a session's first hop); the new
+    one is returned in the same form. On a session's first hop, `start` overrides the
+    flow's start (the language choice for someone we have not met) and `previous` is
+    the phone's last session, offered back when it is `resumable`.
     """
-    if state is not None and request.text == state["text"]:
-        return Hop(UssdReply(**state["reply"]), state)  # a retry of the same hop
-    if state is not None and state.get("done"):
-        return Hop(UssdReply(**state["reply"]), state)
-
+    if state is not None and (request.text == state["text"] or state.get("done")):
+        return Hop(UssdReply(**state["reply"]), state)  # a telco's retry, or a closed session
+    current = UssdState.from_json(state, language) if state is not None else None
     notice = None
-    if state is not None and state["node"] not in flow.nodes and state["node"] != RESUME:
-        state = None  # the definitions changed under this session (a campaign retired)
-    if state is None:
-        state = {"node": start or flow.start, "history": [], "data": {}, "lang": language}
+    if current is not None and current.node not in flow.nodes and current.node != RESUME:
+        current = None  # the definitions changed under this session (a campaign retired)
+    if current is None:
+        current = UssdState(node=start or flow.start, lang=language)
         if resumable(previous):
-            state.update(node=RESUME, resume=previous, fresh=start or flow.start)
+            current.resume = UssdState.from_json(previous, language)
+            current.node, current.fresh = RESUME, start or flow.start
         if request.text:
-            notice = _conversation(session, state, request).t("restart")
+            notice = _conversation(session, current, request).t("restart")
         answer = None
     else:
-        answer = new_input(state["text"], request.text)
+        answer = new_input(current.text, request.text)
 
-    conversation = _conversation(session, state, request)
+    conversation = _conversation(session, current, request)
     if answer is not None:
-        notice = _apply(flow, state, conversation, answer)
-        state["lang"] = conversation.language  # a language choice takes effect now
-    if state.get("done"):
-        reply = UssdReply(_fit_end(state["final"]), end=True)
+        notice = _apply(flow, current, conversation, answer)
+        current.lang = conversation.language  # a language choice takes effect now
+    if current.done:
+        reply = UssdReply(_fit_end(current.final or ""), end=True)
     else:
-        reply = UssdReply(render(flow, state, conversation, notice), end=False)
-    state["text"] = request.text
-    state["reply"] = {"text": reply.text, "end": reply.end}
-    return Hop(reply, state)
+        reply = UssdReply(render(flow, current, conversation, notice), end=False)
+    current.text = request.text
+    current.reply = {"text": reply.text, "end": reply.end}
+    return Hop(reply, current.to_json())
 
 
 def _conversation(
-    session: Session | LazySession | None, state: dict[str, Any], request: UssdRequest
+    session: Session | LazySession | None, state: UssdState, request: UssdRequest
 ) -> Conversation:
     return Conversation(
         db=session,
         phone=request.phone,
         channel="ussd",
-        language=state["lang"],
+        language=state.lang,
         key=request.session_id,
-        data=state["data"],
+        data=state.data,
     )
 
 
-def _apply(
-    flow: Flow, state: dict[str, Any], conversation: Conversation, answer: str
-) -> str | None:
+def _apply(flow: Flow, state: UssdState, conversation: Conversation, answer: str) -> str | None:
     """Apply one answer to the state; returns a notice for the next screen, if any."""
-    if state["node"] == RESUME:
+    if state.node == RESUME:
         return _resume(state, conversation, answer.strip())
-    node = flow.node(state["node"])
+    node = flow.node(state.node)
     stripped = answer.strip()
-    if stripped == BACK:
-        return _go_back(state)
+    if stripped == PAGER.back:
+        if not PAGER.backward(state.pages):
+            state.step_back()
+        return None
     if isinstance(node, Choice):
-        if stripped == MORE and state.get("next_start") is not None:
-            state.setdefault("starts", []).append(state.get("start", 0))
-            state["start"] = state["next_start"]
+        if stripped == PAGER.more and PAGER.forward(state.pages):
             return None
         outcome = choose(node, conversation, stripped)
     else:
@@ -167,88 +167,70 @@ def _apply(
     return _follow(state, outcome)
 
 
-def _resume(state: dict[str, Any], conversation: Conversation, answer: str) -> str | None:
+def _resume(state: UssdState, conversation: Conversation, answer: str) -> str | None:
     """1: carry on where the dropped session stopped; 2: start afresh."""
-    previous, fresh = state.pop("resume"), state.pop("fresh")
-    if answer == "1":
-        state.update(
-            node=previous["node"],
-            history=list(previous.get("history", [])),
-            data=dict(previous.get("data", {})),
-            lang=previous.get("lang", state["lang"]),
-        )
-        conversation.data = state["data"]
-        conversation.language = state["lang"]
-    elif answer == "2":
-        state.update(node=fresh, history=[], data={})
-        conversation.data = state["data"]
-    else:
-        state.update(resume=previous, fresh=fresh)
+    previous, fresh = state.resume, state.fresh
+    if previous is None or fresh is None or answer not in ("1", "2"):
         return conversation.t("invalid_choice")
-    _first_page(state)
+    if answer == "1":
+        state.node, state.lang = previous.node, previous.lang
+        state.history, state.data = list(previous.history), dict(previous.data)
+        conversation.language = state.lang
+    else:
+        state.node, state.history, state.data = fresh, [], {}
+    conversation.data = state.data
+    state.resume = state.fresh = None
+    state.pages = Pages()
     return None
 
 
-def _go_back(state: dict[str, Any]) -> str | None:
-    if state.get("starts"):
-        state["start"] = state["starts"].pop()
-    elif state["history"]:
-        state["node"] = state["history"].pop()
-        _first_page(state)
-    return None
-
-
-def _first_page(state: dict[str, Any]) -> None:
-    state["start"], state["starts"], state["next_start"] = 0, [], None
-
-
-def _follow(state: dict[str, Any], outcome: Outcome) -> str | None:
+def _follow(state: UssdState, outcome: Outcome) -> str | None:
     if isinstance(outcome, Goto):
-        if outcome.fresh:
-            state["history"] = []
-            _first_page(state)
-        elif outcome.node != state["node"]:
-            state["history"].append(state["node"])
-            _first_page(state)
-        state["node"] = outcome.node
+        state.goto(outcome.node, fresh=outcome.fresh)
         return outcome.notice
     if isinstance(outcome, Finish):
-        state["done"], state["final"] = True, outcome.text
+        state.done, state.final = True, outcome.text
         return None
     return outcome.error
 
 
 def render(
-    flow: Flow, state: dict[str, Any], conversation: Conversation, notice: str | None
+    flow: Flow,
+    state: UssdState | dict[str, Any],
+    conversation: Conversation,
+    notice: str | None,
 ) -> str:
     """The screen for the current node, from the first option not yet paged past.
 
     A screen shows as many options as fit under its header (with a notice, fewer), and
     remembers where the next page starts; "98" goes there and "0" comes back. Numbers
     are the options' places in the whole list, so they mean the same on every screen.
+    A state as the session store holds it (a dict) gets its page position written back.
     """
-    if state["node"] == RESUME:
+    if isinstance(state, dict):
+        typed = UssdState.from_json(state, conversation.language)
+        screen = render(flow, typed, conversation, notice)
+        state.update(typed.pages.to_json())
+        return screen
+    if state.node == RESUME:
         header = f"{notice}\n{conversation.t('resume')}" if notice else conversation.t("resume")
         lines = [
             f"1. {conversation.t('continue_complaint')}",
             f"2. {conversation.t('start_again')}",
         ]
         return _fit_header(header, lines)
-    node = flow.node(state["node"])
+    node = flow.node(state.node)
     prompt = node.prompt(conversation)
     header = f"{notice}\n{prompt}" if notice else prompt
-    start = state.get("start", 0)
-    can_go_back = bool(state["history"]) or bool(state.get("starts"))
-    back = [f"{BACK}. {conversation.t('back')}"] if can_go_back else []
+    back = [f"{PAGER.back}. {conversation.t('back')}"] if state.can_go_back() else []
     if not isinstance(node, Choice):
         return _fit_header(header, back)
-    more = f"{MORE}. {conversation.t('more')}"
+    more = f"{PAGER.more}. {conversation.t('more')}"
     lines = option_lines(node.options(conversation))
     reserve = (more, *back)  # room for "More", and for "Back" where there is a way back
-    shown = screenful(header, lines, start, reserve)
-    end = start + len(shown)
-    state["next_start"] = end if end < len(lines) else None
-    footer = [more] if end < len(lines) else []
+    shown = screenful(header, lines, state.pages.start, reserve)
+    PAGER.lay_out(state.pages, len(shown), len(lines))
+    footer = [more] if state.pages.next_start is not None else []
     return _fit_header(header, [*shown, *footer, *back])
 
 
