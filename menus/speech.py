@@ -1,0 +1,181 @@
+"""What a caller hears, as text: a prompt's lines, a list's labels and a reference
+spelt out, each a `Speech` that names its recording (a catalogue key of
+`menus/i18n.py`, ``label.<english-slug>``, ``char.<X>``) and the text <Say> speaks when
+there is none, in English or Swahili: no provider has a Bangla voice, so a Bangla
+caller hears the English text until the Bangla recordings are made.
+
+Which recordings exist, and what is played or said in the end, is `menus.ivr`'s.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from menus.engine import Choice, Conversation, Node, Option
+from menus.i18n import CATALOGUES, t
+
+# Languages a provider's <Say> can speak; any other is said in English.
+SAY_LANGUAGES = ("en", "sw")
+# Ticket references use Crockford's base32 (docs/architecture.md, "Contracts: ticket
+# references"): one recording per character.
+REFERENCE_CHARACTERS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+@dataclass(frozen=True)
+class Speech:
+    """One piece of a prompt: the recording `key` in `language` if there is one, else
+    `text` said in `say_language`."""
+
+    key: str | None
+    language: str
+    text: str
+    say_language: str
+
+
+def spell_reference(language: str, shown: str) -> list[Speech]:
+    """The reference character by character ("A B 1 2 - C D 3 4"), each a recording."""
+    speech: list[Speech] = []
+    say_language = language if language in SAY_LANGUAGES else "en"
+    for character in shown.upper():
+        if character in REFERENCE_CHARACTERS:
+            speech.append(Speech(f"char.{character}", language, character, say_language))
+        else:
+            speech.append(Speech(None, language, character, say_language))
+    return speech
+
+
+def in_english(conversation: Conversation) -> Conversation | None:
+    """The same conversation in English, for what <Say> must speak instead of Bangla."""
+    if conversation.language in SAY_LANGUAGES:
+        return None
+    return Conversation(
+        db=conversation.db,
+        phone=conversation.phone,
+        channel=conversation.channel,
+        language="en",
+        key=conversation.key,
+        data=dict(conversation.data),
+    )
+
+
+def english_labels(node: Choice, options: list[Option], english: Conversation | None) -> list[str]:
+    if english is None:
+        return [option.label for option in options]
+    in_english = node.options(english)
+    if len(in_english) == len(options):  # the same source in the same order
+        return [option.label for option in in_english]
+    by_value = {repr(option.value): option.label for option in in_english}
+    return [by_value.get(repr(option.value), option.label) for option in options]
+
+
+def catalogued(language: str, key: str, **values: Any) -> Speech:
+    say_language = language if language in SAY_LANGUAGES else "en"
+    return Speech(key, language, t(say_language, key, **values), say_language)
+
+
+def prompt_lines(language: str, text: str, english: str | None) -> list[Speech]:
+    """A prompt's lines, each a recording when the line is a catalogue entry."""
+    native_lines = _split_lines(text)
+    english_lines = _split_lines(english) if english else []
+    if len(english_lines) != len(native_lines):
+        english_lines = [""] * len(native_lines)
+    say_language = language if language in SAY_LANGUAGES else "en"
+    speech = []
+    for native, in_english in zip(native_lines, english_lines, strict=True):
+        key = catalogue_key(language, native)
+        said = native if say_language == language else (t("en", key) if key else in_english)
+        said = _speakable(said, say_language)
+        if said and not said.endswith(_PAUSES):
+            said += "."  # a line of a screen is a sentence when spoken
+        speech.append(Speech(key, language, said, say_language))
+    return speech
+
+
+def list_item(language: str, label: str, english: str) -> Speech:
+    key = catalogue_key(language, label)
+    if key is None:
+        slug = _slug(english)
+        key = f"label.{slug}" if slug else None
+    say_language = language if language in SAY_LANGUAGES else "en"
+    said = label if say_language == language else english
+    said = _speakable(said, say_language)
+    return Speech(key, language, f"{said}," if said else "", say_language)
+
+
+def _split_lines(text: str | None) -> list[str]:
+    return [line.strip().strip('"').strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def dedupe(speech: list[Speech]) -> list[Speech]:
+    seen: set[tuple[str | None, str]] = set()
+    kept = []
+    for piece in speech:
+        if (piece.key, piece.language) not in seen:
+            seen.add((piece.key, piece.language))
+            kept.append(piece)
+    return kept
+
+
+_BENGALI = re.compile(r"[\u0980-\u09FF]+")
+_PAUSES = (".", "?", "!", ":", ",", ";", "\u0964")  # \u0964: the Bangla full stop
+
+
+def _speakable(text: str, say_language: str) -> str:
+    """Text a <Say> voice can read: no Bangla script (no provider has a Bangla voice;
+    a Bangla name read by an English voice is noise, so it is left out)."""
+    if say_language == "bn":
+        return text
+    cleaned = " ".join(_BENGALI.sub(" ", text).split())
+    return cleaned if any(character.isalnum() for character in cleaned) else ""
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+@lru_cache(maxsize=8)
+def _reverse_catalogue(language: str, size: int) -> dict[str, str]:
+    """Catalogue text → key for `language` (`size` makes an edited catalogue re-read)."""
+    index: dict[str, str] = {}
+    for key, text in CATALOGUES.get(language, {}).items():
+        if "{" not in text:
+            index.setdefault(_normal(text), key)
+    return index
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).strip('"').casefold()
+
+
+def catalogue_key(language: str, text: str) -> str | None:
+    """The catalogue key whose `language` text is `text`, if any: its recording's name."""
+    return _reverse_catalogue(language, len(CATALOGUES.get(language, {}))).get(_normal(text))
+
+
+def node_keys(node: Node, conversation: Conversation, english: Conversation | None) -> set[str]:
+    """The recording keys a node's prompt and options use, as far as they can be known
+    without a caller: a prompt or a list made of answers is left out."""
+    language = conversation.language
+    keys: set[str] = set()
+    try:
+        prompt = node.prompt(conversation)
+    except Exception:  # a summary of what the caller said: nothing to record
+        prompt = ""
+    keys.update(piece.key for piece in prompt_lines(language, prompt, None) if piece.key)
+    if not isinstance(node, Choice):
+        return keys
+    try:
+        options = node.options(conversation)
+        labels = english_labels(node, options, english)
+    except Exception:  # read from the database (without a session) or from answers
+        return keys
+    for option, label in zip(options, labels, strict=True):
+        piece = list_item(language, option.label, label)
+        if piece.key:
+            keys.add(piece.key)
+    return keys
