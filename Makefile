@@ -30,7 +30,7 @@ run: install  ## migrate, seed and serve on http://127.0.0.1:8000 (SQLite, no Re
 test: install  ## run every test (Postgres/Redis tests skip, saying so, when unreachable)
 	$(BIN)/pytest
 
-lint: install  ## ruff and the import-layer contract
+lint: install  ## ruff, the import-layer contract and no import cycles (pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 

@@ -55,7 +55,8 @@ class Pager:
 
     def window(self, pages: Pages, total: int) -> range:
         """The options on this page, for a pager of a fixed `size` (laid out too)."""
-        assert self.size is not None, "a pager without a size lays out its own pages"
+        if self.size is None:
+            raise ValueError("a pager without a size lays out its own pages")
         shown = min(self.size, max(total - pages.start, 0))
         self.lay_out(pages, shown, total)
         return range(pages.start, pages.start + shown)
