@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from menus import i18n, registry
+from menus import i18n, ivr, registry
 from menus.definition import load_file, missing_translations
 from menus.schema import LANGUAGES, Definition, DefinitionError
 
@@ -102,10 +102,6 @@ def sms_template_gaps() -> list[str]:
 
 def voice_prompt_gaps() -> list[str]:
     """Recorded prompts the IVR lacks (it falls back to text-to-speech, none for Bangla)."""
-    try:
-        from menus import ivr
-    except ImportError:  # no voice menus in this build
-        return []
     by_language: dict[str, list[str]] = {}
     for language, key in ivr.missing_prompts(registry.flow()):
         by_language.setdefault(language, []).append(key)
