@@ -63,12 +63,13 @@ def in_english(conversation: Conversation) -> Conversation | None:
 
 
 def english_labels(node: Choice, options: list[Option], english: Conversation | None) -> list[str]:
+    """The options' labels in English (for <Say> and recording names), in their order."""
     if english is None:
         return [option.label for option in options]
-    in_english = node.options(english)
-    if len(in_english) == len(options):  # the same source in the same order
-        return [option.label for option in in_english]
-    by_value = {repr(option.value): option.label for option in in_english}
+    translated = node.options(english)
+    if len(translated) == len(options):  # the same source in the same order
+        return [option.label for option in translated]
+    by_value = {repr(option.value): option.label for option in translated}
     return [by_value.get(repr(option.value), option.label) for option in options]
 
 
