@@ -69,6 +69,7 @@ REGISTRY: dict[str, Language] = {
         Language(
             "sw", "Kiswahili", "Swahili", "Latn", gsm7=True, tts_voice="sw", countries=("KE",)
         ),
+        Language("en-XA", "Éñglìsh (pseudo)", "Pseudo-English", "Latn", gsm7=True, pseudo=True),
     )
 }
 
