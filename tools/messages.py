@@ -79,8 +79,7 @@ def template_of(source: Catalog) -> Catalog:
 
 
 def pseudo_catalog(source: Catalog, language: languages.Language) -> Catalog:
-    catalog = Catalog(locale=language.locale.split("_")[0], domain=source.domain)
-    catalog.locale_identifier = language.locale  # en_XA is not a CLDR locale
+    catalog = Catalog(locale=language.locale, domain=source.domain)
     catalog.creation_date = catalog.revision_date = source.creation_date  # stable output
     for message in source:
         if not message.id:
