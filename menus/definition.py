@@ -30,9 +30,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from grievance_engine import languages
 from menus import steps
 
-LANGUAGES = ("en", "bn", "sw")
+LANGUAGES = languages.codes(include_pseudo=False)  # the source (English) first
 Text = str | dict[str, str]
 
 

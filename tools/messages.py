@@ -72,6 +72,7 @@ def mo_bytes(catalog: Catalog) -> bytes:
 
 def template_of(source: Catalog) -> Catalog:
     template = Catalog(domain=source.domain)
+    template.creation_date = source.creation_date  # stable output: `update` copies it
     for message in source:
         if message.id:
             template.add(message.id, context=message.context)
