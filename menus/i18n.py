@@ -9,6 +9,11 @@ A key may have variants, written `key@KE` (Kenya's districts are counties) or
 `key@voice` (a call cannot type) here and stored as the same msgid under msgctxt "KE" or
 "voice" (both at once: "voice|KE"). The country's variant wins when NALISH_COUNTRY is
 that country.
+
+Numbers in a phrase are written in the reader's digits (Bangla's ০-৯); references and
+option numbers are text the keypad sends, so they stay ASCII. The SMS keywords
+(`keywords.stop`: "STOP,STOPALL,…") are phrases too, a comma-separated list per
+language, and every language's are understood on every message.
 """
 
 from __future__ import annotations
@@ -31,7 +36,50 @@ def t(language: str, key: str, /, **values: Any) -> str:
     A `{field}` with no value shows as nothing rather than failing in front of a citizen.
     """
     text = lookup(language, key)
-    return text.format_map(_Values(values)) if values else text
+    if not values:
+        return text
+    return text.format_map(_Values({name: written(language, v) for name, v in values.items()}))
+
+
+def written(language: str, value: Any) -> Any:
+    """A number in `language`'s digits ("৬" for a Bangla reader); anything else as it is."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return languages.get(language).localize_digits(str(value))
+    return value
+
+
+_TO_ASCII = str.maketrans(
+    {
+        digit: str(value)
+        for lang in languages.REGISTRY.values()
+        for value, digit in enumerate(lang.digits)
+    }
+)
+
+
+def keyed(answer: str) -> str:
+    """A number typed in any language's digits as the keypad's ("১" is "1"); text as typed."""
+    return answer.translate(_TO_ASCII) if answer.isdigit() else answer
+
+
+def words(key: str) -> frozenset[str]:
+    """The words a citizen may send for `key` ("keywords.stop"), upper-cased: every
+    offered language's (a comma-separated phrase), since people mix languages."""
+    return frozenset(
+        word.strip().upper()
+        for code in languages.codes(include_pseudo=False)
+        for word in translations.text(code, DOMAIN, key).split(",")
+        if word.strip()
+    )
+
+
+def language_names() -> dict[str, str]:
+    """What people write after LANG (a code, or a language's name in any of ours) → code."""
+    return {
+        word: code
+        for code in languages.codes(include_pseudo=False)
+        for word in words(f"keywords.language_{code}")
+    }
 
 
 def has_key(key: str) -> bool:

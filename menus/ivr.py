@@ -47,6 +47,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from grievance_engine import attachments, refs
+from grievance_engine import languages as language_registry
 from grievance_engine import service as ticket_service
 from grievance_engine.db import LazySession
 from grievance_engine.models import Citizen
@@ -68,11 +69,12 @@ RECORD_MAX_SECONDS = 120
 RECORD_SILENCE_SECONDS = 10
 KEY_TIMEOUT_SECONDS = 10
 DIGITS_TIMEOUT_SECONDS = 15
-# Languages a provider's <Say> can speak; any other is said in English.
-SAY_LANGUAGES = ("en", "sw")
+# Languages a provider's <Say> can speak (Latin script); any other is said in English.
+SAY_LANGUAGES = tuple(
+    code for code, language in language_registry.REGISTRY.items() if language.script == "Latn"
+)
 # The country's own language is key 1, English key 2 (BD 1 বাংলা, KE 1 Kiswahili: see
 # docs/architecture.md, "Contracts: SMS keywords and voice keys").
-NATIVE_LANGUAGE = {"BD": "bn", "KE": "sw"}
 # Ticket references use Crockford's base32 (docs/architecture.md, "Contracts: ticket
 # references"): one recording per character.
 REFERENCE_CHARACTERS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -225,7 +227,7 @@ def respond(
         turn = _apply(flow, state, conversation, request, agent_number)
         state["lang"] = conversation.language  # a language chosen in the flow takes effect
     else:
-        native = NATIVE_LANGUAGE.get(country, "en")
+        native = language_registry.native_of(country)
         state = {
             "phone": request.phone,
             "key": request.call_id,
@@ -463,7 +465,7 @@ def _prompt(
     """The current question, its options (one page) and how to move about."""
     language = state["lang"]
     if state["node"] == LANGUAGE_NODE:
-        native = NATIVE_LANGUAGE.get(state["country"], "en")
+        native = language_registry.native_of(state["country"])
         speech = [_catalogued("en", "voice.hello")]
         if native in SAY_LANGUAGES or audio_path(native, "voice.hello"):
             speech.insert(0, _catalogued(native, "voice.hello"))  # else it is the English
@@ -493,7 +495,7 @@ def _prompt(
 
 def _language_keys(state: dict[str, Any]) -> list[tuple[str, str]]:
     """Key → language on the language menu: the country's language 1, English 2."""
-    native = NATIVE_LANGUAGE.get(state["country"], "en")
+    native = language_registry.native_of(state["country"])
     return [("1", native), ("2", "en")] if native != "en" else [("1", "en")]
 
 

@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 
 from escalation import deadlines, ratings
 from escalation.notify import OFFICER_ROLES
-from grievance_engine import actions, delivery, events, lifecycle, outbox, refs
+from grievance_engine import actions, delivery, events, languages, lifecycle, outbox, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.lifecycle import TransitionError
 from grievance_engine.models import (
@@ -45,21 +45,18 @@ from grievance_engine.models import (
 )
 from grievance_engine.sessions import SessionStore
 from grievance_engine.settings import get_settings
-from menus import limits
+from menus import i18n, limits
 from menus.i18n import t
 from routing import access, gazetteer, intake
 
-STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "বন্ধ", "ACHA"}
-START_WORDS = {"START", "UNSTOP", "YES", "চালু", "ANZA"}
-HELP_WORDS = {"HELP", "INFO", "সাহায্য", "MSAADA"}
-STATUS_WORDS = {"STATUS", "অবস্থা", "HALI"}
-LANG_WORDS = {"LANG", "LANGUAGE", "ভাষা", "LUGHA"}
+# Keywords in every offered language: the `keywords.*` phrases of the menus catalogues.
+STOP_WORDS = i18n.words("keywords.stop")  # with Twilio's synonyms
+START_WORDS = i18n.words("keywords.start")
+HELP_WORDS = i18n.words("keywords.help")
+STATUS_WORDS = i18n.words("keywords.status")
+LANG_WORDS = i18n.words("keywords.language")
 # What people write after LANG: a code, or the language's name in any of ours.
-LANGUAGE_NAMES = {
-    "BN": "bn", "BANGLA": "bn", "BENGALI": "bn", "বাংলা": "bn",
-    "EN": "en", "ENGLISH": "en", "ইংরেজি": "en", "KIINGEREZA": "en",
-    "SW": "sw", "SWAHILI": "sw", "KISWAHILI": "sw",
-}  # fmt: skip
+LANGUAGE_NAMES = i18n.language_names()
 
 # Words that point to a category, per language (English, Banglish, Bangla, Swahili);
 # the first category with a hit wins, so the urgent ones come first. A keyword matches
@@ -99,14 +96,14 @@ _BANGLA = re.compile(r"[\u0980-\u09ff]")
 # Split on spaces and punctuation, not on \w: Bangla vowel signs are not \w characters.
 _WORD = re.compile(r"[^\s,.;:!?()\"।/]+")
 DRAFT_TTL_SECONDS = 24 * 3600
-CONFIRM_WORDS = {"1", "YES", "Y", "OK", "SEND", "হ্যাঁ", "হা", "জি", "NDIYO", "SAWA", "TUMA"}
-DECLINE_WORDS = {"2", "NO", "N", "না", "HAPANA"}
-# Officers' commands, in English, Bangla and Swahili.
+CONFIRM_WORDS = {"1", *i18n.words("keywords.confirm")}
+DECLINE_WORDS = {"2", *i18n.words("keywords.decline")}
+# Officers' commands, in every offered language.
 OFFICER_COMMANDS = {
-    "ACK": "ack", "ACKNOWLEDGE": "ack", "গ্রহণ": "ack", "POKEA": "ack",
-    "RESOLVE": "resolve", "RESOLVED": "resolve", "সমাধান": "resolve", "TATUA": "resolve",
-    "NOTE": "note", "নোট": "note", "MAONI": "note",
-}  # fmt: skip
+    word: command
+    for command in ("ack", "resolve", "note")
+    for word in i18n.words(f"keywords.{command}")
+}
 # What each command does, as `routing.access` names it.
 _COMMAND_ACTIONS = {
     "ack": access.Action.ACK,
@@ -411,7 +408,7 @@ def _confirm_text(session: Session, draft: dict) -> str:
     category = session.exec(select(Category).where(Category.code == draft["category"])).first()
     district = session.get(AdminArea, draft["district"])
     tidy = " ".join(draft["description"].split())
-    limit = 25 if language == "bn" else 60  # two SMS parts at most, Bangla's are short
+    limit = 60 if languages.get(language).gsm7 else 25  # two SMS parts at most; UCS-2's are short
     excerpt = tidy if len(tidy) <= limit else tidy[: limit - 3] + "..."
     return t(
         language,

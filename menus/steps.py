@@ -12,12 +12,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache, partial
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 from sqlmodel import col, select
 
 from grievance_engine import callbacks, outbox, refs
+from grievance_engine import languages as language_registry
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Channel, Ticket, TicketCreate
 from grievance_engine.settings import get_settings
@@ -32,8 +34,6 @@ ANONYMOUS_CATEGORIES = frozenset({"corruption", "vawc", "child_marriage"})
 # ---------------------------------------------------------------------------
 # Text
 # ---------------------------------------------------------------------------
-
-_jinja = Environment(undefined=StrictUndefined, autoescape=False)  # noqa: S701 - phone text
 
 
 def is_catalogue_key(key: str) -> bool:
@@ -51,17 +51,24 @@ def render(conversation: Conversation, text: str | dict[str, str], **extra: Any)
             text = f"{text}@voice"
         return i18n.t(conversation.language, text, **values)
     template = text.get(conversation.language) or text["en"]
-    return _template(template).render(**values)
+    return _template(conversation.language, template).render(**values)
 
 
-_templates: dict[str, Any] = {}
+_templates: dict[tuple[str, str], Any] = {}
 
 
-def _template(source: str):
-    template = _templates.get(source)
+def _template(language: str, source: str):
+    template = _templates.get((language, source))
     if template is None:
-        template = _templates[source] = _jinja.from_string(source)
+        template = _templates[language, source] = _jinja(language).from_string(source)
     return template
+
+
+@cache
+def _jinja(language: str) -> Environment:
+    """Inline templates print numbers in the reader's digits ("৬ জনের")."""
+    finalize = partial(i18n.written, language)
+    return Environment(undefined=StrictUndefined, autoescape=False, finalize=finalize)  # noqa: S701 - phone text
 
 
 def excerpt(text: str, limit: int = 40) -> str:
@@ -96,9 +103,8 @@ def area_label(language: str, area: AdminArea) -> str:
 
 def languages(conversation: Conversation) -> list[Option]:
     """The languages people speak here, theirs first."""
-    if get_settings().country == "KE":
-        return [Option("sw", "Kiswahili"), Option("en", "English")]
-    return [Option("bn", "বাংলা"), Option("en", "English")]
+    offered = language_registry.offered_in(get_settings().country)
+    return [Option(code, language_registry.get(code).native_name) for code in offered]
 
 
 def categories(conversation: Conversation) -> list[Option]:

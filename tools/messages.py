@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 from grievance_engine import languages, translations  # noqa: E402
 
 # Accents that stay inside GSM-7, so a pseudo-translated SMS or USSD screen is measured
-# as the real Latin-script languages are (GSM-7 has these; it has no ā or ē).
-PSEUDO_ACCENTS = str.maketrans("aeiouAEIOUnN", "àéìòùÅÉÌÖÜñÑ")
+# as the real Latin-script languages are (GSM-7 has these; it has no ā, ē or Ì).
+PSEUDO_ACCENTS = str.maketrans("aeiouAEOUnN", "àéìòùÅÉÖÜñÑ")
 PSEUDO_PADDING = "àèìòù"
 PLACEHOLDER = re.compile(r"(\{[^{}]*\}|\n|%\w)")
 
