@@ -22,7 +22,7 @@ else ends it politely. After filing, the reference is read back twice, character
 character, and the caller is told it comes by SMS (the intake's acknowledgement).
 
 Prompts are recordings, ``menus/prompts/<language>/<key>.mp3`` (see the README there):
-a catalogue key (`menus/i18n.py`), ``label.<english-slug>`` for a list item that is not
+a catalogue key (`menus.po`, `menus/i18n.py`), ``label.<english-slug>`` for a list item that is not
 in the catalogue (a category, a district) and ``char.<X>`` for one character of a
 reference. A prompt with no recording is spoken with <Say>: in English, or in Swahili
 for ``sw``; Bangla has no text-to-speech voice, so a Bangla caller hears the English
