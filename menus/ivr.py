@@ -667,7 +667,7 @@ def missing_prompts(
     and are not listed. Without a `session`, lists read from the database (categories,
     districts) are left out.
     """
-    languages = languages or tuple(CATALOGUES)
+    languages = languages or language_registry.codes(include_pseudo=False)  # citizens' only
     wanted: set[tuple[str, str]] = set()
     for language in languages:
         wanted.update((language, key) for key in IVR_KEYS)
