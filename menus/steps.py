@@ -37,7 +37,7 @@ ANONYMOUS_CATEGORIES = frozenset({"corruption", "vawc", "child_marriage"})
 
 
 def is_catalogue_key(key: str) -> bool:
-    return key in i18n.CATALOGUES["en"]
+    return i18n.has_key(key)
 
 
 def render(conversation: Conversation, text: str | dict[str, str], **extra: Any) -> str:
