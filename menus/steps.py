@@ -51,13 +51,13 @@ def render(conversation: Conversation, text: str | dict[str, str], **extra: Any)
             text = f"{text}@voice"
         return i18n.t(conversation.language, text, **values)
     template = text.get(conversation.language) or text["en"]
-    return _template(conversation.language, template).render(**values)
+    return _template(template, conversation.language).render(**values)
 
 
 _templates: dict[tuple[str, str], Any] = {}
 
 
-def _template(language: str, source: str):
+def _template(source: str, language: str = language_registry.SOURCE):
     template = _templates.get((language, source))
     if template is None:
         template = _templates[language, source] = _jinja(language).from_string(source)
