@@ -73,8 +73,6 @@ DIGITS_TIMEOUT_SECONDS = 15
 SAY_LANGUAGES = tuple(
     code for code, language in language_registry.REGISTRY.items() if language.script == "Latn"
 )
-# The country's own language is key 1, English key 2 (BD 1 বাংলা, KE 1 Kiswahili: see
-# docs/architecture.md, "Contracts: SMS keywords and voice keys").
 # Ticket references use Crockford's base32 (docs/architecture.md, "Contracts: ticket
 # references"): one recording per character.
 REFERENCE_CHARACTERS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -494,7 +492,9 @@ def _prompt(
 
 
 def _language_keys(state: dict[str, Any]) -> list[tuple[str, str]]:
-    """Key → language on the language menu: the country's language 1, English 2."""
+    """Key → language on the language menu: the country's language (the registry's
+    `native_of`) 1, English 2 (BD 1 বাংলা, KE 1 Kiswahili: see docs/architecture.md,
+    "Contracts: SMS keywords and voice keys")."""
     native = language_registry.native_of(state["country"])
     return [("1", native), ("2", "en")] if native != "en" else [("1", "en")]
 
