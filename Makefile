@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint format bench faults clean help
+.PHONY: install run test lint format bench faults messages clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -37,6 +37,9 @@ lint: install  ## ruff, the import-layer contract and no import cycles (pyprojec
 format: install  ## format the code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+messages: install  ## carry new English phrases to every language's catalogue, write pseudo-locales, compile
+	$(BIN)/python tools/messages.py
 
 bench: install  ## benchmarks: ratios against a baseline measured in the same run
 	$(BIN)/python bench/ussd_hop.py

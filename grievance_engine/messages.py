@@ -1,32 +1,40 @@
-"""SMS copy, rendered from jinja2 templates per language in `templates/sms/<lang>/`.
+"""SMS notifications in the reader's language: the `sms` gettext domain.
 
-Copy lives in templates so translators edit text, not code. The outbox folds Latin-script
-languages to GSM-7; Bangla is always UCS-2 (70 characters a part), so keep it short.
+One phrase per kind (`ack`, `resolved`, `officer_reminder`...) in
+`grievance_engine/locale/<locale>/LC_MESSAGES/sms.po`, so translators edit catalogues,
+not code; a language without a phrase sends English. A number is written in the
+reader's digits (Bangla's ০-৯); a ticket reference is text and never is (its format is a
+contract). The outbox folds Latin-script languages to GSM-7; Bangla is always UCS-2 (70
+characters a part), so keep it short.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
+from grievance_engine import languages, translations
 
-
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("grievance_engine", "templates"),
-        undefined=StrictUndefined,  # a missing variable is a bug, not a blank in an SMS
-        autoescape=False,  # plain text for phones, never HTML  # noqa: S701
-        keep_trailing_newline=False,
-    )
+DOMAIN = "sms"
 
 
 def render_sms(kind: str, language: str, **context: Any) -> str:
-    """The `kind` message in `language` (English when that language has no copy)."""
-    env = _environment()
-    try:
-        template = env.get_template(f"sms/{language}/{kind}.txt")
-    except TemplateNotFound:
-        template = env.get_template(f"sms/en/{kind}.txt")
-    return template.render(**context).strip()
+    """The `kind` message in `language`. A missing value is a bug (KeyError), never a
+    blank in an SMS. With a `count` the phrase is a plural; `more` (how many a list left
+    out) shows as the `more` phrase ("+3 more") or not at all."""
+    values = {name: _written(value, language) for name, value in context.items()}
+    if "more" in context:
+        more = context["more"]
+        values["more"] = (
+            translations.text(language, DOMAIN, "more", values={"more": values["more"]})
+            if more
+            else ""
+        )
+    return translations.text(
+        language, DOMAIN, kind, count=context.get("count"), values=values
+    ).strip()
+
+
+def _written(value: Any, language: str) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return languages.get(language).localize_digits(str(value))
+    return value

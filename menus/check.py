@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from menus import i18n, ivr, registry
+from babel.messages.pofile import read_po
+
+from grievance_engine import languages, translations
+from menus import ivr, registry
 from menus.definition import load_file, missing_translations
 from menus.schema import LANGUAGES, Definition, DefinitionError
-
-SMS_TEMPLATES = Path(__file__).resolve().parent.parent / "grievance_engine" / "templates" / "sms"
 
 
 @dataclass
@@ -60,7 +61,7 @@ def run(extra: list[Path] | None = None) -> Report:
             registry.load()  # the whole set: unique campaign codes, the compiled flow
         except DefinitionError as exc:
             report.errors.append(str(exc))
-    report.warnings += catalogue_gaps() + sms_template_gaps()
+    report.warnings += catalogue_gaps("menus") + catalogue_gaps("sms")
     if report.ok:  # the voice prompts are those of the flow, which needs every file good
         report.warnings += voice_prompt_gaps()
     return report
@@ -75,29 +76,39 @@ def _check_services(report: Report, path: Path) -> None:
                 )
 
 
-def catalogue_gaps() -> list[str]:
-    """Catalogue keys with no translation (English is shown instead)."""
-    english = i18n.CATALOGUES["en"]
+def catalogue_gaps(domain: str = "menus") -> list[str]:
+    """Phrases of the menus' (or the SMS notifications') catalogue that a language has
+    not translated (English is used instead)."""
+    english = _phrases(languages.SOURCE, domain)
     gaps = []
     for language in LANGUAGES[1:]:
-        catalogue = i18n.CATALOGUES.get(language, {})
+        own = _phrases(language, domain)
         for key in english:
-            if "@" not in key and key not in catalogue:
-                gaps.append(f"menus/i18n.py: {key!r} has no {language} text; English is used")
-    return gaps
-
-
-def sms_template_gaps() -> list[str]:
-    """SMS templates written in English but not in another language."""
-    gaps = []
-    for template in sorted((SMS_TEMPLATES / "en").glob("*.txt")):
-        for language in LANGUAGES[1:]:
-            if not (SMS_TEMPLATES / language / template.name).exists():
+            if key not in own:
                 gaps.append(
-                    f"grievance_engine/templates/sms/{language}/{template.name} is missing; "
-                    "English is sent"
+                    f"{_po(language, domain)}: {key!r} has no {language} text; English is used"
                 )
     return gaps
+
+
+def _phrases(language: str, domain: str) -> set[str]:
+    """The keys `language`'s catalogue of `domain` translates (variants apart)."""
+    path = _po(language, domain)
+    if not path.exists():
+        return set()
+    with path.open("rb") as handle:
+        return {
+            message.id if isinstance(message.id, str) else message.id[0]
+            for message in read_po(handle)
+            if message.id
+            and message.context is None
+            and all(message.string if isinstance(message.string, tuple) else (message.string,))
+        }
+
+
+def _po(language: str, domain: str) -> Path:
+    locale = languages.get(language).locale
+    return translations.LOCALE_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
 
 
 def voice_prompt_gaps() -> list[str]:

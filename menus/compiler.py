@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from grievance_engine import languages as language_registry
 from menus import steps
 from menus.engine import Choice, Conversation, Finish, Flow, Goto, Option, Outcome, Question, Retry
 from menus.schema import Definition, MenuOption, Node
@@ -122,10 +123,10 @@ class _Compiler:
             return render(
                 conversation,
                 node.prompt,
-                # Bangla screens hold 80 characters, not 182: quote less of it.
+                # UCS-2 (Bangla) screens hold 80 characters, not 182: quote less of it.
                 excerpt=excerpt(
                     conversation.data.get("description", ""),
-                    20 if conversation.language == "bn" else 40,
+                    40 if language_registry.get(conversation.language).gsm7 else 20,
                 ),
             )
 

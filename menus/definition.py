@@ -14,9 +14,9 @@ category and routing. Each node is one of:
 - `confirm`: a summary with Send / Cancel; Send runs `action`.
 
 Any node may have `when`: a named condition; when it is false the node is skipped and
-the conversation goes on to its `goto`. Text (`prompt`, `label`, `end`) is a catalogue
-key (`menus/i18n.py`) or inline `{en: …, bn: …, sw: …}`, a jinja2 template over what the
-conversation has kept. Everything named (sources, checks, actions, conditions, nodes)
+the conversation goes on to its `goto`. Text (`prompt`, `label`, `end`) is a key of the
+`menus` catalogue (`menus/i18n.py`) or inline `{en: …, bn: …, sw: …}`, a jinja2 template
+over what the conversation has kept. Everything named (sources, checks, actions, conditions, nodes)
 is checked when a file is loaded; a mistake is a `DefinitionError` naming the file and
 the node, at start-up and in `nalish menus check`.
 """
@@ -92,7 +92,7 @@ def _check_node(path: Path | str, definition: Definition, node_id: str, node: No
             raise fail(f"unknown check {check_name!r}{_near(check_name, steps.CHECKS)}")
     for shown in _texts(node):
         if isinstance(shown, str) and not text.is_catalogue_key(shown):
-            raise fail(f"text {shown!r} is not a catalogue key (menus/i18n.py) nor {{en: …}}")
+            raise fail(f"text {shown!r} is not a catalogue key (menus.po) nor {{en: …}}")
         if isinstance(shown, dict) and "en" not in shown:
             raise fail("inline text needs at least its English (`en`) version")
     _check_shape(node, fail)

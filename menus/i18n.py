@@ -1,412 +1,139 @@
-"""Text catalogues for the menus, per language.
+"""The menus' words, per language: the `menus` gettext domain.
 
+Translators edit `grievance_engine/locale/<locale>/LC_MESSAGES/menus.po` (`make messages`
+carries a new English key to every language); `grievance_engine.translations` reads them.
 Short on purpose: a USSD screen holds 182 GSM-7 characters, but only 80 UCS-2 units
 when any Bangla is on it. Keys are shared by every channel's renderer.
+
+A key may have variants, written `key@KE` (Kenya's districts are counties) or
+`key@voice` (a call cannot type) here and stored as the same msgid under msgctxt "KE" or
+"voice" (both at once: "voice|KE"). The country's variant wins when NALISH_COUNTRY is
+that country.
+
+Numbers in a phrase are written in the reader's digits (Bangla's ০-৯); references and
+option numbers are text the keypad sends, so they stay ASCII. The SMS keywords
+(`keywords.stop`: "STOP,STOPALL,…") are phrases too, a comma-separated list per
+language, and every language's are understood on every message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
+from babel.messages.mofile import read_mo
+
+from grievance_engine import languages, translations
 from grievance_engine.settings import get_settings
 
-CATALOGUES: dict[str, dict[str, str]] = {
-    "en": {
-        "welcome": "Nalish 333 helpline",
-        "choose_language": "Nalish 333\nLanguage / ভাষা / Lugha:",
-        "choose_language@KE": "Nalish 333\nLanguage / Lugha:",
-        "information": "Information services",
-        "call_back": "Ask for a call back",
-        "change_language": "Change language",
-        "ask_anonymous": "Stay anonymous? Officers will not see your name or number.",
-        "yes": "Yes",
-        "no": "No",
-        "choose_upazila": "Choose your upazila:",
-        "dont_know": "Don't know",
-        "consent": "We will send your complaint to the office responsible; they may call you. Agree?",
-        "agree": "I agree",
-        "confirm_summary": 'Send this complaint?\n{category_label}, {district_label}\n"{excerpt}"',
-        "my_recent": "My recent complaints",
-        "no_recent": "No complaints from this phone yet.",
-        "recent_header": "Your complaints:",
-        "choose_service": "Which information? We will send it by SMS.",
-        "type_district": "Type the name of your district:",
-        "type_district@KE": "Type the name of your county:",
-        "choose_district@KE": "Choose your county, or type its name:",
-        "info_sent": "We have sent you the details by SMS.",
-        "callback_offer": "An agent will call you back on this number. Continue?",
-        "call_me": "Yes, call me",
-        "callback_requested": "Thank you. An agent will call you back soon.",
-        "language_saved": "Language saved.",
-        "number_between": "Please type a number from {min} to {max}.",
-        "resume": "You have an unfinished complaint.",
-        "continue_complaint": "Continue your complaint",
-        "start_again": "Start again",
-        "sms.language_set": "Nalish 333: we will write to you in English.",
-        "sms.language_help": "Nalish 333: send LANG BN for Bangla, LANG EN for English, LANG SW for Kiswahili.",
-        "new_complaint": "New complaint",
-        "check_status": "Check complaint status",
-        "choose_category": "What is the problem about?",
-        "choose_division": "Choose your division, or type your district name:",
-        "choose_district": "Choose your district, or type its name:",
-        "choose_division@voice": "Choose your division.",
-        "choose_district@voice": "Choose your district.",
-        "choose_county": "Choose your county, or type its name:",
-        "did_you_mean": "Did you mean:",
-        "district_not_found": "We could not find that district.",
-        "county_not_found": "We could not find that county.",
-        "ask_description": "Describe the problem: what, where, since when.",
-        "description_too_short": "Please write a few words.",
-        "confirm_header": "Send this complaint?",
-        "shortened": "(Cut to {limit} characters.)",
-        "submit": "Send",
-        "cancel": "Cancel",
-        "filed": "Thank you. Your complaint number is {ref}. We will SMS it to you.",
-        "cancelled": "Cancelled. Nothing was sent. Dial again any time.",
-        "filing_limit": "Thank you. You have sent many complaints today; an agent will look at this one and call you.",
-        "ask_reference": "Type your complaint number (e.g. AB12-CD34), or:",
-        "status_line": "Complaint {ref}: {status}.\n{category}, {district}.\nFiled {date}.",
-        "not_found": "We could not find complaint {ref}. Check the number in your SMS.",
-        "invalid_choice": "Please choose a number from the list.",
-        "restart": "Your session ended. Starting again.",
-        "more": "More",
-        "back": "Back",
-        "error": "Sorry, something went wrong on our side. Please dial again.",
-        "sms.help": "Nalish 333: send your complaint with your district, e.g. 'No water in ward 5, Rangpur'. STATUS AB12-CD34 to check. STOP to stop messages.",
-        "sms.ask_district": "Nalish 333: which district is this about? Reply with the district name.",
-        "sms.confirm": 'Nalish 333: {category} complaint in {district}: "{excerpt}". Reply 1 to send it, 2 to cancel. Wrong district? Reply with the right one.',
-        "sms.cancelled": "Nalish 333: cancelled; nothing was sent.",
-        "sms.reply_limit": "Nalish 333: we have had many messages from you. We keep them all and an agent will call you; for now we will not answer each one by SMS.",
-        "sms.filing_limit": "Nalish 333: you have sent many complaints today. We have kept this one and an agent will call you about it.",
-        "sms.stopped": "Nalish 333: you will get no more messages, except answers to your own complaints. Send START to receive them again.",
-        "sms.started": "Nalish 333: you will get updates again. Send HELP for help.",
-        "sms.status": "Nalish 333: complaint {ref} is {status} ({category}, {district}).",
-        "sms.not_found": "Nalish 333: we could not find complaint {ref}. Check the number in your SMS.",
-        "sms.rating_none": "Nalish 333: none of your complaints is waiting for a rating. To complain, send the problem and your district.",
-        "sms.rating_range": "Nalish 333: please reply with one number: 1 (bad) to 5 (very good), or 0 if the problem is not solved.",
-        "sms.officer_only": "Nalish 333: only registered officers can use ACK, RESOLVE and NOTE, from their registered phone.",
-        "sms.officer_usage_ack": "Nalish 333: send ACK and the complaint number, e.g. ACK AB12-CD34",
-        "sms.officer_usage_resolve": "Nalish 333: send RESOLVE, the complaint number and what was done, e.g. RESOLVE AB12-CD34 Tubewell repaired",
-        "sms.officer_usage_note": "Nalish 333: send NOTE, the complaint number and your note, e.g. NOTE AB12-CD34 Site visited",
-        "sms.officer_not_found": "Nalish 333: no complaint {ref}. Check the number, e.g. ACK AB12-CD34",
-        "sms.officer_did_you_mean": "Nalish 333: no complaint {ref}. Did you mean {refs}?",
-        "sms.officer_not_yours": "Nalish 333: complaint {ref} is not in your office or district.",
-        "sms.officer_not_open": "Nalish 333: complaint {ref} is {status}; nothing to do.",
-        "sms.officer_acked": "Nalish 333: complaint {ref} acknowledged.",
-        "sms.officer_acked_due": "Nalish 333: complaint {ref} acknowledged. Resolve it by {due}.",
-        "sms.officer_already_acked": "Nalish 333: complaint {ref} was already acknowledged.",
-        "sms.officer_resolved": "Nalish 333: complaint {ref} resolved. The citizen is told and asked to rate it.",
-        "sms.officer_noted": "Nalish 333: note added to complaint {ref}.",
-        "voice.welcome": "Welcome to Nalish, the 333 helpline. To make a complaint, dial star 3 3 3 hash on your phone, or send an SMS to 3 3 3. Thank you.",
-        "voice.hello": "Welcome to Nalish, the 333 helpline.",
-        "voice.language_bn": "For Bangla, press 1.",
-        "voice.language_sw": "For Swahili, press 1.",
-        "voice.language_en": "For English, press 2.",
-        "voice.press_1": "press 1.",
-        "voice.press_2": "press 2.",
-        "voice.press_3": "press 3.",
-        "voice.press_4": "press 4.",
-        "voice.press_5": "press 5.",
-        "voice.press_6": "press 6.",
-        "voice.press_7": "press 7.",
-        "voice.press_8": "press 8.",
-        "voice.more": "For more choices, press 9.",
-        "voice.back": "To go back, press 0.",
-        "voice.change_language": "To change the language, press 0.",
-        "voice.sorry": "Sorry, I did not get that.",
-        "voice.record_hint": "After the beep, tell us your complaint in your own words. Press the hash key when you finish.",
-        "voice.digits_hint": "Enter it on your keypad, then press the hash key.",
-        "voice.recorded_description": "(voice complaint, recording attached)",
-        "voice.filed": "Thank you. Your complaint is registered. Your complaint number is:",
-        "voice.ref_again": "Again, your complaint number is:",
-        "voice.ref_by_sms": "We will also send this number to you by SMS. Goodbye.",
-        "voice.not_by_voice": "This service is not available on a phone call. Please dial star 3 3 3 hash, or send an SMS to 3 3 3. Goodbye.",
-        "voice.goodbye": "We could not understand your choice. Please call again, or dial star 3 3 3 hash. Goodbye.",
-        "voice.transfer": "Please hold. We are connecting you to an agent.",
-        "voice.hidden_number": "We cannot see your phone number. Please call again without hiding your number. Goodbye.",
-        "status.new": "received",
-        "status.assigned": "with an officer",
-        "status.in_progress": "being worked on",
-        "status.escalated": "escalated",
-        "status.awaiting_citizen": "waiting for your reply",
-        "status.resolved": "resolved",
-        "status.closed": "closed",
-        "status.reopened": "reopened",
-        "status.duplicate": "merged with another complaint",
-        "status.rejected": "not accepted",
-    },
-    "bn": {
-        "welcome": "নালিশ ৩৩৩",
-        "choose_language": "Nalish 333\nLanguage / ভাষা / Lugha:",
-        "information": "তথ্য সেবা",
-        "call_back": "কল ব্যাক",
-        "change_language": "ভাষা",
-        "ask_anonymous": "নাম-নম্বর গোপন রাখবেন? কর্মকর্তারা দেখবেন না।",
-        "yes": "হ্যাঁ",
-        "no": "না",
-        "choose_upazila": "উপজেলা বাছুন:",
-        "dont_know": "জানি না",
-        "consent": "অভিযোগটি অফিসে যাবে; ফোন আসতে পারে। রাজি?",
-        "agree": "রাজি",
-        "confirm_summary": 'পাঠাবেন?\n{category_label}, {district_label}\n"{excerpt}"',
-        "my_recent": "আমার সাম্প্রতিক অভিযোগ",
-        "no_recent": "এই নম্বর থেকে কোনো অভিযোগ নেই।",
-        "recent_header": "আপনার অভিযোগ:",
-        "choose_service": "কোন তথ্য? SMS-এ পাঠাব।",
-        "type_district": "জেলার নাম লিখুন:",
-        "info_sent": "তথ্য SMS-এ পাঠানো হয়েছে।",
-        "callback_offer": "একজন এজেন্ট এই নম্বরে ফোন করবেন। ঠিক আছে?",
-        "call_me": "হ্যাঁ, ফোন করুন",
-        "callback_requested": "ধন্যবাদ। শিগগির একজন এজেন্ট ফোন করবেন।",
-        "language_saved": "ভাষা সংরক্ষিত।",
-        "number_between": "{min} থেকে {max}-এর মধ্যে একটি সংখ্যা লিখুন।",
-        "resume": "আপনার একটি অসমাপ্ত অভিযোগ আছে।",
-        "continue_complaint": "অভিযোগ চালিয়ে যান",
-        "start_again": "নতুন করে শুরু",
-        "sms.language_set": "নালিশ ৩৩৩: এখন থেকে বাংলায় লিখব।",
-        "sms.language_help": "নালিশ ৩৩৩: বাংলার জন্য LANG BN, ইংরেজির জন্য LANG EN লিখুন।",
-        "new_complaint": "নতুন অভিযোগ",
-        "check_status": "অভিযোগের অবস্থা",
-        "choose_category": "সমস্যার ধরন:",
-        "choose_division": "বিভাগ বাছুন বা জেলার নাম লিখুন:",
-        "choose_district": "জেলা বাছুন বা নাম লিখুন:",
-        "choose_division@voice": "আপনার বিভাগ বাছুন।",
-        "choose_district@voice": "আপনার জেলা বাছুন।",
-        "choose_county": "কাউন্টি বাছুন বা নাম লিখুন:",
-        "did_you_mean": "আপনি কি বোঝাচ্ছেন:",
-        "district_not_found": "জেলাটি পাওয়া যায়নি।",
-        "county_not_found": "কাউন্টিটি পাওয়া যায়নি।",
-        "ask_description": "সমস্যাটি লিখুন: কী, কোথায়, কবে থেকে।",
-        "description_too_short": "কয়েকটি শব্দ লিখুন।",
-        "confirm_header": "অভিযোগ পাঠাবেন?",
-        "shortened": "({limit} অক্ষরে ছোট করা হয়েছে)",
-        "submit": "পাঠান",
-        "cancel": "বাতিল",
-        "filed": "ধন্যবাদ। অভিযোগ নম্বর {ref}। SMS-এ পাঠানো হবে।",
-        "cancelled": "বাতিল হয়েছে। কিছু পাঠানো হয়নি।",
-        "filing_limit": "ধন্যবাদ। আজ অনেক অভিযোগ পেয়েছি; একজন কর্মী দেখে ফোন করবেন।",
-        "ask_reference": "অভিযোগ নম্বর লিখুন (যেমন AB12-CD34), অথবা:",
-        "status_line": "অভিযোগ {ref}: {status}।\n{category}, {district}।\n{date}",
-        "not_found": "{ref} নম্বরের অভিযোগ পাওয়া যায়নি।",
-        "invalid_choice": "তালিকা থেকে একটি নম্বর দিন।",
-        "restart": "সেশন শেষ। আবার শুরু।",
-        "more": "আরও",
-        "back": "পেছনে",
-        "error": "দুঃখিত, সমস্যা হয়েছে। আবার ডায়াল করুন।",
-        "sms.help": "নালিশ ৩৩৩: জেলার নামসহ অভিযোগ লিখুন। অবস্থা জানতে STATUS নম্বর। বন্ধ করতে STOP।",
-        "sms.ask_district": "নালিশ ৩৩৩: কোন জেলার সমস্যা? জেলার নাম লিখে উত্তর দিন।",
-        "sms.confirm": 'নালিশ ৩৩৩: {district}, {category}: "{excerpt}"। পাঠাতে 1, বাতিলে 2। জেলা ভুল হলে সঠিক নাম লিখুন।',
-        "sms.cancelled": "নালিশ ৩৩৩: বাতিল, কিছু পাঠানো হয়নি।",
-        "sms.reply_limit": "নালিশ ৩৩৩: আপনার অনেক বার্তা পেয়েছি। সব রাখা হয়েছে, একজন কর্মী ফোন করবেন। আপাতত প্রতিটির উত্তর SMS-এ যাবে না।",
-        "sms.filing_limit": "নালিশ ৩৩৩: আজ অনেক অভিযোগ পাঠিয়েছেন। এটি রাখা হয়েছে, একজন কর্মী আপনাকে ফোন করবেন।",
-        "sms.stopped": "নালিশ ৩৩৩: আর বার্তা পাবেন না, শুধু আপনার অভিযোগের উত্তর। চালু করতে START।",
-        "sms.started": "নালিশ ৩৩৩: আবার বার্তা পাবেন।",
-        "sms.status": "নালিশ ৩৩৩: অভিযোগ {ref}: {status} ({category}, {district})।",
-        "sms.not_found": "নালিশ ৩৩৩: {ref} নম্বরের অভিযোগ পাওয়া যায়নি।",
-        "sms.rating_none": "নালিশ ৩৩৩: আপনার কোনো অভিযোগ মান দেওয়ার অপেক্ষায় নেই। অভিযোগ করতে জেলার নামসহ সমস্যা লিখুন।",
-        "sms.rating_range": "নালিশ ৩৩৩: একটি সংখ্যা লিখুন: ১ (খারাপ) থেকে ৫ (খুব ভালো), সমাধান না হলে ০।",
-        "sms.officer_only": "নালিশ ৩৩৩: ACK, RESOLVE, NOTE শুধু নিবন্ধিত কর্মকর্তারা নিজের নিবন্ধিত ফোন থেকে পাঠাতে পারেন।",
-        "sms.officer_usage_ack": "নালিশ ৩৩৩: লিখুন ACK ও অভিযোগ নম্বর, যেমন ACK AB12-CD34",
-        "sms.officer_usage_resolve": "নালিশ ৩৩৩: লিখুন RESOLVE, অভিযোগ নম্বর ও কী করা হয়েছে, যেমন RESOLVE AB12-CD34 নলকূপ মেরামত",
-        "sms.officer_usage_note": "নালিশ ৩৩৩: লিখুন NOTE, অভিযোগ নম্বর ও নোট, যেমন NOTE AB12-CD34 সরেজমিন দেখা হয়েছে",
-        "sms.officer_not_found": "নালিশ ৩৩৩: {ref} নম্বরের অভিযোগ নেই। নম্বর দেখুন, যেমন ACK AB12-CD34",
-        "sms.officer_did_you_mean": "নালিশ ৩৩৩: {ref} নম্বরের অভিযোগ নেই। আপনি কি {refs} বোঝাচ্ছেন?",
-        "sms.officer_not_yours": "নালিশ ৩৩৩: অভিযোগ {ref} আপনার দপ্তর বা জেলার নয়।",
-        "sms.officer_not_open": "নালিশ ৩৩৩: অভিযোগ {ref} {status}; কিছু করার নেই।",
-        "sms.officer_acked": "নালিশ ৩৩৩: অভিযোগ {ref} গ্রহণ করা হলো।",
-        "sms.officer_acked_due": "নালিশ ৩৩৩: অভিযোগ {ref} গ্রহণ করা হলো। {due}-এর মধ্যে সমাধান করুন।",
-        "sms.officer_already_acked": "নালিশ ৩৩৩: অভিযোগ {ref} আগেই গ্রহণ করা হয়েছে।",
-        "sms.officer_resolved": "নালিশ ৩৩৩: অভিযোগ {ref} সমাধান হলো। নাগরিককে জানানো হয়েছে ও মান দিতে বলা হয়েছে।",
-        "sms.officer_noted": "নালিশ ৩৩৩: অভিযোগ {ref}-এ নোট যোগ হলো।",
-        "voice.welcome": "নালিশ ৩৩৩-এ স্বাগতম। অভিযোগ করতে *333# ডায়াল করুন বা 333-এ SMS পাঠান।",
-        "voice.hello": "নালিশ ৩৩৩ হেল্পলাইনে স্বাগতম।",
-        "voice.language_bn": "বাংলার জন্য ১ চাপুন।",
-        "voice.language_sw": "সোয়াহিলির জন্য ১ চাপুন।",
-        "voice.language_en": "ইংরেজির জন্য ২ চাপুন।",
-        "voice.press_1": "১ চাপুন।",
-        "voice.press_2": "২ চাপুন।",
-        "voice.press_3": "৩ চাপুন।",
-        "voice.press_4": "৪ চাপুন।",
-        "voice.press_5": "৫ চাপুন।",
-        "voice.press_6": "৬ চাপুন।",
-        "voice.press_7": "৭ চাপুন।",
-        "voice.press_8": "৮ চাপুন।",
-        "voice.more": "আরও শুনতে ৯ চাপুন।",
-        "voice.back": "পেছনে যেতে ০ চাপুন।",
-        "voice.change_language": "ভাষা বদলাতে ০ চাপুন।",
-        "voice.sorry": "দুঃখিত, বুঝতে পারিনি।",
-        "voice.record_hint": "বিপ শব্দের পর নিজের ভাষায় অভিযোগটি বলুন। শেষ হলে হ্যাশ চাপুন।",
-        "voice.digits_hint": "কিপ্যাডে লিখে হ্যাশ চাপুন।",
-        "voice.recorded_description": "(কণ্ঠে অভিযোগ, রেকর্ডিং সংযুক্ত)",
-        "voice.filed": "ধন্যবাদ। আপনার অভিযোগ গ্রহণ করা হয়েছে। অভিযোগ নম্বর:",
-        "voice.ref_again": "আবার বলছি, অভিযোগ নম্বর:",
-        "voice.ref_by_sms": "নম্বরটি SMS-এও পাঠানো হবে। ধন্যবাদ।",
-        "voice.not_by_voice": "এই সেবা ফোন কলে পাওয়া যায় না। *333# ডায়াল করুন বা 333-এ SMS পাঠান। ধন্যবাদ।",
-        "voice.goodbye": "দুঃখিত, আপনার উত্তর বুঝতে পারিনি। পরে আবার কল করুন বা *333# ডায়াল করুন।",
-        "voice.transfer": "অনুগ্রহ করে অপেক্ষা করুন। একজন এজেন্টের সাথে যুক্ত করা হচ্ছে।",
-        "voice.hidden_number": "আপনার ফোন নম্বর দেখা যাচ্ছে না। নম্বর না লুকিয়ে আবার কল করুন।",
-        "status.new": "গৃহীত",
-        "status.assigned": "কর্মকর্তার কাছে",
-        "status.in_progress": "কাজ চলছে",
-        "status.escalated": "ঊর্ধ্বতনের কাছে",
-        "status.awaiting_citizen": "আপনার উত্তরের অপেক্ষায়",
-        "status.resolved": "সমাধান হয়েছে",
-        "status.closed": "বন্ধ",
-        "status.reopened": "আবার খোলা",
-        "status.duplicate": "অন্য অভিযোগের সাথে যুক্ত",
-        "status.rejected": "গৃহীত হয়নি",
-    },
-    "sw": {
-        "welcome": "Nalish 333",
-        "choose_language": "Nalish 333\nLanguage / Lugha:",
-        "choose_language@KE": "Nalish 333\nLanguage / Lugha:",
-        "information": "Huduma za taarifa",
-        "call_back": "Omba kupigiwa simu",
-        "change_language": "Badilisha lugha",
-        "ask_anonymous": "Usijulikane? Maafisa hawataona jina wala namba yako.",
-        "yes": "Ndiyo",
-        "no": "Hapana",
-        "choose_upazila": "Chagua eneo lako:",
-        "dont_know": "Sijui",
-        "consent": "Tutatuma malalamiko yako kwa ofisi husika; wanaweza kukupigia. Unakubali?",
-        "agree": "Nakubali",
-        "confirm_summary": 'Tuma malalamiko haya?\n{category_label}, {district_label}\n"{excerpt}"',
-        "my_recent": "Malalamiko yangu ya karibuni",
-        "no_recent": "Hakuna malalamiko kutoka namba hii bado.",
-        "recent_header": "Malalamiko yako:",
-        "choose_service": "Taarifa gani? Tutakutumia kwa SMS.",
-        "type_district": "Andika jina la kaunti yako:",
-        "choose_district@KE": "Chagua kaunti yako, au andika jina lake:",
-        "info_sent": "Tumekutumia taarifa kwa SMS.",
-        "callback_offer": "Wakala atakupigia kwenye namba hii. Endelea?",
-        "call_me": "Ndiyo, nipigie",
-        "callback_requested": "Asante. Wakala atakupigia hivi karibuni.",
-        "language_saved": "Lugha imehifadhiwa.",
-        "number_between": "Tafadhali andika namba kati ya {min} na {max}.",
-        "resume": "Una malalamiko ambayo hukumaliza.",
-        "continue_complaint": "Endelea na malalamiko",
-        "start_again": "Anza upya",
-        "sms.language_set": "Nalish 333: tutakuandikia kwa Kiswahili.",
-        "sms.language_help": "Nalish 333: tuma LANG SW kwa Kiswahili, LANG EN kwa Kiingereza.",
-        "new_complaint": "Malalamiko mapya",
-        "check_status": "Hali ya malalamiko",
-        "choose_category": "Tatizo linahusu nini?",
-        "choose_division": "Chagua mkoa wako, au andika jina la wilaya:",
-        "choose_district": "Chagua wilaya yako, au andika jina lake:",
-        "choose_division@voice": "Chagua mkoa wako.",
-        "choose_district@voice": "Chagua kaunti yako.",
-        "choose_county": "Chagua kaunti yako, au andika jina lake:",
-        "did_you_mean": "Ulimaanisha:",
-        "district_not_found": "Hatukupata wilaya hiyo.",
-        "county_not_found": "Hatukupata kaunti hiyo.",
-        "ask_description": "Eleza tatizo: nini, wapi, tangu lini.",
-        "description_too_short": "Tafadhali andika maneno machache.",
-        "confirm_header": "Tuma malalamiko haya?",
-        "shortened": "(Yamefupishwa hadi herufi {limit}.)",
-        "submit": "Tuma",
-        "cancel": "Ghairi",
-        "filed": "Asante. Namba ya malalamiko yako ni {ref}. Tutakutumia kwa SMS.",
-        "cancelled": "Imeghairiwa. Hakuna kilichotumwa.",
-        "filing_limit": "Asante. Umetuma malalamiko mengi leo; afisa atayaangalia haya na kukupigia simu.",
-        "ask_reference": "Andika namba ya malalamiko (mfano AB12-CD34), au:",
-        "status_line": "Malalamiko {ref}: {status}.\n{category}, {district}.\nTarehe {date}.",
-        "not_found": "Hatukupata malalamiko {ref}. Angalia namba kwenye SMS yako.",
-        "invalid_choice": "Tafadhali chagua namba kutoka kwenye orodha.",
-        "restart": "Kipindi kimeisha. Tunaanza upya.",
-        "more": "Zaidi",
-        "back": "Rudi",
-        "error": "Samahani, kuna tatizo kwetu. Tafadhali piga tena.",
-        "sms.help": "Nalish 333: tuma malalamiko yako pamoja na kaunti, mf. 'Hakuna maji Kibera, Nairobi'. STATUS AB12-CD34 kuangalia. STOP kusitisha.",
-        "sms.ask_district": "Nalish 333: hili ni la kaunti gani? Jibu kwa jina la kaunti.",
-        "sms.confirm": 'Nalish 333: malalamiko ya {category}, {district}: "{excerpt}". Jibu 1 kutuma, 2 kughairi. Kaunti si sahihi? Jibu kwa jina lake.',
-        "sms.cancelled": "Nalish 333: imeghairiwa; hakuna kilichotumwa.",
-        "sms.reply_limit": "Nalish 333: tumepokea ujumbe mwingi kutoka kwako. Tumeuhifadhi wote na afisa atakupigia simu; kwa sasa hatutajibu kila mmoja kwa SMS.",
-        "sms.filing_limit": "Nalish 333: umetuma malalamiko mengi leo. Tumeyahifadhi haya na afisa atakupigia simu kuyahusu.",
-        "sms.stopped": "Nalish 333: hutapokea ujumbe zaidi, isipokuwa majibu ya malalamiko yako. Tuma START kupokea tena.",
-        "sms.started": "Nalish 333: utapokea taarifa tena. Tuma HELP kwa msaada.",
-        "sms.status": "Nalish 333: malalamiko {ref} {status} ({category}, {district}).",
-        "sms.not_found": "Nalish 333: hatukupata malalamiko {ref}. Angalia namba kwenye SMS yako.",
-        "sms.rating_none": "Nalish 333: hakuna malalamiko yako yanayosubiri tathmini. Kulalamika, tuma tatizo na kaunti yako.",
-        "sms.rating_range": "Nalish 333: jibu kwa namba moja: 1 (mbaya) hadi 5 (nzuri sana), au 0 kama tatizo halijatatuliwa.",
-        "sms.officer_only": "Nalish 333: maafisa waliosajiliwa pekee wanaweza kutumia ACK, RESOLVE na NOTE, kutoka simu zao zilizosajiliwa.",
-        "sms.officer_usage_ack": "Nalish 333: tuma ACK na namba ya malalamiko, mf. ACK AB12-CD34",
-        "sms.officer_usage_resolve": "Nalish 333: tuma RESOLVE, namba ya malalamiko na kilichofanyika, mf. RESOLVE AB12-CD34 Kisima kimetengenezwa",
-        "sms.officer_usage_note": "Nalish 333: tuma NOTE, namba ya malalamiko na maelezo, mf. NOTE AB12-CD34 Tumetembelea eneo",
-        "sms.officer_not_found": "Nalish 333: hakuna malalamiko {ref}. Angalia namba, mf. ACK AB12-CD34",
-        "sms.officer_did_you_mean": "Nalish 333: hakuna malalamiko {ref}. Ulimaanisha {refs}?",
-        "sms.officer_not_yours": "Nalish 333: malalamiko {ref} si ya ofisi au kaunti yako.",
-        "sms.officer_not_open": "Nalish 333: malalamiko {ref} {status}; hakuna la kufanya.",
-        "sms.officer_acked": "Nalish 333: malalamiko {ref} yamepokelewa.",
-        "sms.officer_acked_due": "Nalish 333: malalamiko {ref} yamepokelewa. Yatatue kabla ya {due}.",
-        "sms.officer_already_acked": "Nalish 333: malalamiko {ref} yalishapokelewa.",
-        "sms.officer_resolved": "Nalish 333: malalamiko {ref} yametatuliwa. Mwananchi ameambiwa na kuombwa kutathmini.",
-        "sms.officer_noted": "Nalish 333: maelezo yameongezwa kwa malalamiko {ref}.",
-        "voice.welcome": "Karibu Nalish, simu ya msaada 333. Kutoa malalamiko, piga nyota 3 3 3 reli, au tuma SMS kwa 3 3 3. Asante.",
-        "voice.hello": "Karibu Nalish, simu ya msaada 333.",
-        "voice.language_bn": "Kwa Kibangla, bonyeza 1.",
-        "voice.language_sw": "Kwa Kiswahili, bonyeza 1.",
-        "voice.language_en": "Kwa Kiingereza, bonyeza 2.",
-        "voice.press_1": "bonyeza 1.",
-        "voice.press_2": "bonyeza 2.",
-        "voice.press_3": "bonyeza 3.",
-        "voice.press_4": "bonyeza 4.",
-        "voice.press_5": "bonyeza 5.",
-        "voice.press_6": "bonyeza 6.",
-        "voice.press_7": "bonyeza 7.",
-        "voice.press_8": "bonyeza 8.",
-        "voice.more": "Kwa chaguo zaidi, bonyeza 9.",
-        "voice.back": "Kurudi nyuma, bonyeza 0.",
-        "voice.change_language": "Kubadilisha lugha, bonyeza 0.",
-        "voice.sorry": "Samahani, sikuelewa.",
-        "voice.record_hint": "Baada ya mlio, eleza malalamiko yako kwa maneno yako. Ukimaliza, bonyeza alama ya reli.",
-        "voice.digits_hint": "Andika kwenye vitufe, kisha bonyeza alama ya reli.",
-        "voice.recorded_description": "(malalamiko ya sauti, rekodi imeambatishwa)",
-        "voice.filed": "Asante. Malalamiko yako yamepokelewa. Namba ya malalamiko yako ni:",
-        "voice.ref_again": "Tena, namba ya malalamiko yako ni:",
-        "voice.ref_by_sms": "Tutakutumia namba hii pia kwa SMS. Kwaheri.",
-        "voice.not_by_voice": "Huduma hii haipatikani kwa simu ya sauti. Piga nyota 3 3 3 reli, au tuma SMS kwa 3 3 3. Kwaheri.",
-        "voice.goodbye": "Samahani, hatukuelewa chaguo lako. Tafadhali piga tena baadaye. Kwaheri.",
-        "voice.transfer": "Tafadhali subiri. Tunakuunganisha na wakala.",
-        "voice.hidden_number": "Hatuoni namba yako ya simu. Tafadhali piga tena bila kuficha namba yako. Kwaheri.",
-        "status.new": "yamepokelewa",
-        "status.assigned": "yako kwa afisa",
-        "status.in_progress": "yanashughulikiwa",
-        "status.escalated": "yamepandishwa ngazi",
-        "status.awaiting_citizen": "tunasubiri jibu lako",
-        "status.resolved": "yametatuliwa",
-        "status.closed": "yamefungwa",
-        "status.reopened": "yamefunguliwa tena",
-        "status.duplicate": "yameunganishwa na mengine",
-        "status.rejected": "hayakukubaliwa",
-    },
-}
+DOMAIN = "menus"
 
 
 def t(language: str, key: str, /, **values: Any) -> str:
     """The text for `key` in `language`, falling back to English.
 
-    A key may have a variant for one country, `key@KE` (Kenya's districts are counties),
-    which wins when NALISH_COUNTRY is that country. A `{field}` with no value shows as
-    nothing rather than failing in front of a citizen.
+    A `{field}` with no value shows as nothing rather than failing in front of a citizen.
     """
     text = lookup(language, key)
-    return text.format_map(_Values(values)) if values else text
+    if not values:
+        return text
+    return text.format_map(_Values({name: written(language, v) for name, v in values.items()}))
+
+
+def written(language: str, value: Any) -> Any:
+    """A number in `language`'s digits ("৬" for a Bangla reader); anything else as it is."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return languages.get(language).localize_digits(str(value))
+    return value
+
+
+_TO_ASCII = str.maketrans(
+    {
+        digit: str(value)
+        for lang in languages.REGISTRY.values()
+        for value, digit in enumerate(lang.digits)
+    }
+)
+
+
+def keyed(answer: str) -> str:
+    """A number typed in any language's digits as the keypad's ("১" is "1"); text as typed."""
+    return answer.translate(_TO_ASCII) if answer.isdigit() else answer
+
+
+def words(key: str) -> frozenset[str]:
+    """The words a citizen may send for `key` ("keywords.stop"), upper-cased: every
+    offered language's (a comma-separated phrase), since people mix languages."""
+    return frozenset(
+        word.strip().upper()
+        for code in languages.codes(include_pseudo=False)
+        for word in translations.text(code, DOMAIN, key).split(",")
+        if word.strip()
+    )
+
+
+def language_names() -> dict[str, str]:
+    """What people write after LANG (a code, or a language's name in any of ours) → code."""
+    return {
+        word: code
+        for code in languages.codes(include_pseudo=False)
+        for word in words(f"keywords.language_{code}")
+    }
 
 
 def has_key(key: str) -> bool:
-    return key in CATALOGUES["en"]
+    base, _, variant = key.partition("@")
+    return translations.has(DOMAIN, base, context=_context(variant) or None)
 
 
 def lookup(language: str, key: str) -> str:
+    """`key@country` in `language`, then `key` (every language has every variant: the
+    catalogue tests say so, so the language's own words come before English's)."""
+    base, _, variant = key.partition("@")
     country = get_settings().country
-    catalogue = CATALOGUES.get(language, CATALOGUES["en"])
-    english = CATALOGUES["en"]
-    return (
-        catalogue.get(f"{key}@{country}")
-        or catalogue.get(key)
-        or english.get(f"{key}@{country}")
-        or english[key]
-    )
+    candidates = [_context(variant, country), _context(variant)] if variant else [country]
+    context = next((c for c in candidates if translations.has(DOMAIN, base, context=c)), None)
+    return translations.text(language, DOMAIN, base, context=context)
+
+
+def _context(*variants: str) -> str:
+    return "|".join(variants)
+
+
+@cache
+def _catalogue(code: str) -> dict[str, str]:
+    """`code`'s compiled phrases as `key` / `key@variant` → text (untranslated left out)."""
+    path = translations.LOCALE_DIR / languages.get(code).locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        compiled = read_mo(handle)
+    return {
+        f"{message.id}@{message.context.replace('|', '@')}" if message.context else message.id: (
+            message.string
+        )
+        for message in compiled
+        if message.id and message.string
+    }
+
+
+class _Catalogues(Mapping[str, Mapping[str, str]]):
+    """Every registered language's phrases, for checks and the IVR's recordings index."""
+
+    def __getitem__(self, code: str) -> Mapping[str, str]:
+        if not languages.is_known(code):
+            raise KeyError(code)
+        return _catalogue(code)
+
+    def __iter__(self):
+        return iter(languages.codes())
+
+    def __len__(self) -> int:
+        return len(languages.codes())
+
+
+CATALOGUES: Mapping[str, Mapping[str, str]] = _Catalogues()
 
 
 class _Values(dict):

@@ -22,7 +22,7 @@ else ends it politely. After filing, the reference is read back twice, character
 character, and the caller is told it comes by SMS (the intake's acknowledgement).
 
 Prompts are recordings, ``menus/prompts/<language>/<key>.mp3`` (see the README there):
-a catalogue key (`menus/i18n.py`), ``label.<english-slug>`` for a list item that is not
+a catalogue key (`menus.po`, `menus/i18n.py`), ``label.<english-slug>`` for a list item that is not
 in the catalogue (a category, a district) and ``char.<X>`` for one character of a
 reference. A prompt with no recording is spoken with <Say>: in English, or in Swahili
 for ``sw``; Bangla has no text-to-speech voice, so a Bangla caller hears the English
@@ -48,6 +48,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from grievance_engine import attachments, refs
+from grievance_engine import languages as language_registry
 from grievance_engine import service as ticket_service
 from grievance_engine.db import LazySession
 from grievance_engine.models import Citizen
@@ -81,9 +82,6 @@ RECORD_MAX_SECONDS = 120
 RECORD_SILENCE_SECONDS = 10
 KEY_TIMEOUT_SECONDS = 10
 DIGITS_TIMEOUT_SECONDS = 15
-# The country's own language is key 1, English key 2 (BD 1 বাংলা, KE 1 Kiswahili: see
-# docs/architecture.md, "Contracts: SMS keywords and voice keys").
-NATIVE_LANGUAGE = {"BD": "bn", "KE": "sw"}
 
 # What a reply waits for.
 KEY = "key"  # one key press (a list)
@@ -249,7 +247,7 @@ def _new_call(flow: Flow, request: VoiceRequest, language: str | None, country: 
         phone=request.phone,
         key=request.call_id,
         country=country,
-        lang=language or NATIVE_LANGUAGE.get(country, "en"),
+        lang=language or language_registry.native_of(country),
         node=flow.start if language else LANGUAGE_NODE,
     )
 
@@ -441,7 +439,7 @@ def _prompt(flow: Flow, call: CallState, conversation: Conversation) -> tuple[li
     """The current question, its options (one page) and how to move about."""
     language = call.lang
     if call.node == LANGUAGE_NODE:
-        native = NATIVE_LANGUAGE.get(call.country, "en")
+        native = language_registry.native_of(call.country)
         speech = [catalogued("en", "voice.hello")]
         if native in SAY_LANGUAGES or audio_path(native, "voice.hello"):
             speech.insert(0, catalogued(native, "voice.hello"))  # else it is the English
@@ -470,8 +468,10 @@ def _prompt(flow: Flow, call: CallState, conversation: Conversation) -> tuple[li
 
 
 def _language_keys(call: CallState) -> list[tuple[str, str]]:
-    """Key → language on the language menu: the country's language 1, English 2."""
-    native = NATIVE_LANGUAGE.get(call.country, "en")
+    """Key → language on the language menu: the country's language (the registry's
+    `native_of`) 1, English 2 (BD 1 বাংলা, KE 1 Kiswahili: see docs/architecture.md,
+    "Contracts: SMS keywords and voice keys")."""
+    native = language_registry.native_of(call.country)
     return [("1", native), ("2", "en")] if native != "en" else [("1", "en")]
 
 
@@ -534,7 +534,7 @@ def missing_prompts(
     and are not listed. Without a `session`, lists read from the database (categories,
     districts) are left out.
     """
-    languages = languages or tuple(CATALOGUES)
+    languages = languages or language_registry.codes(include_pseudo=False)  # citizens' only
     wanted: set[tuple[str, str]] = set()
     for language in languages:
         wanted.update((language, key) for key in IVR_KEYS)

@@ -15,10 +15,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from grievance_engine import languages
 from grievance_engine.models import AdminArea
 from menus import text
 
-LANGUAGES = ("en", "bn", "sw")
+LANGUAGES = languages.codes(include_pseudo=False)  # the source (English) first
 Text = str | dict[str, str]
 
 

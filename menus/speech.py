@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from grievance_engine import languages as language_registry
 from menus.engine import Choice, Conversation, Node, Option
 from menus.i18n import CATALOGUES, t
 
-# Languages a provider's <Say> can speak; any other is said in English.
-SAY_LANGUAGES = ("en", "sw")
+# Languages a provider's <Say> can speak (Latin script); any other is said in English.
+SAY_LANGUAGES = tuple(
+    code for code, language in language_registry.REGISTRY.items() if language.script == "Latn"
+)
 # Ticket references use Crockford's base32 (docs/architecture.md, "Contracts: ticket
 # references"): one recording per character.
 REFERENCE_CHARACTERS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from grievance_engine import callbacks, outbox, refs
+from grievance_engine import languages as language_registry
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Channel, Ticket, TicketCreate
 from grievance_engine.settings import get_settings
@@ -57,9 +58,8 @@ def area_label(language: str, area: AdminArea) -> str:
 
 def languages(conversation: Conversation) -> list[Option]:
     """The languages people speak here, theirs first."""
-    if get_settings().country == "KE":
-        return [Option("sw", "Kiswahili"), Option("en", "English")]
-    return [Option("bn", "বাংলা"), Option("en", "English")]
+    offered = language_registry.offered_in(get_settings().country)
+    return [Option(code, language_registry.get(code).native_name) for code in offered]
 
 
 def categories(conversation: Conversation) -> list[Option]:

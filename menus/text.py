@@ -7,15 +7,16 @@ them imports another for it (docs/architecture.md, "Layers").
 
 from __future__ import annotations
 
+from functools import cache, partial
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined, Template
 
+from grievance_engine import languages
 from menus import i18n
 from menus.engine import Conversation
 
-_jinja = Environment(undefined=StrictUndefined, autoescape=False)  # noqa: S701 - phone text
-_templates: dict[str, Template] = {}
+_templates: dict[tuple[str, str], Template] = {}
 
 
 def is_catalogue_key(key: str) -> bool:
@@ -32,15 +33,24 @@ def render(conversation: Conversation, text: str | dict[str, str], **extra: Any)
         if conversation.channel == "voice" and i18n.has_key(f"{text}@voice"):
             text = f"{text}@voice"
         return i18n.t(conversation.language, text, **values)
-    return template(text.get(conversation.language) or text["en"]).render(**values)
+    source = text.get(conversation.language) or text[languages.SOURCE]
+    return template(source, conversation.language).render(**values)
 
 
-def template(source: str) -> Template:
-    """The compiled jinja2 template of `source`, compiled once per process."""
-    compiled = _templates.get(source)
+def template(source: str, language: str = languages.SOURCE) -> Template:
+    """The compiled jinja2 template of `source` for readers of `language`, compiled once
+    per process."""
+    compiled = _templates.get((language, source))
     if compiled is None:
-        compiled = _templates[source] = _jinja.from_string(source)
+        compiled = _templates[language, source] = _jinja(language).from_string(source)
     return compiled
+
+
+@cache
+def _jinja(language: str) -> Environment:
+    """Inline templates print numbers in the reader's digits ("৬ জনের")."""
+    finalize = partial(i18n.written, language)
+    return Environment(undefined=StrictUndefined, autoescape=False, finalize=finalize)  # noqa: S701 - phone text
 
 
 def excerpt(text: str, limit: int = 40) -> str:

@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from grievance_engine import sms_encoding
 from grievance_engine.db import LazySession
+from menus import i18n
 from menus.engine import Choice, Conversation, Finish, Flow, Goto, Option, Outcome, choose
 from menus.state import Pager, Pages, UssdState
 
@@ -153,7 +154,7 @@ def _apply(flow: Flow, state: UssdState, conversation: Conversation, answer: str
     if state.node == RESUME:
         return _resume(state, conversation, answer.strip())
     node = flow.node(state.node)
-    stripped = answer.strip()
+    stripped = i18n.keyed(answer.strip())  # "০" is "0" on a Bangla keypad
     if stripped == PAGER.back:
         if not PAGER.backward(state.pages):
             state.step_back()

@@ -17,16 +17,17 @@ from grievance_engine import service as ticket_service
 from grievance_engine.lifecycle import TransitionError
 from grievance_engine.models import Ticket, User
 from grievance_engine.settings import get_settings
+from menus import i18n
 from menus.i18n import t
 from menus.sms.replies import SmsResult, message_language, reply
 from routing import access
 
 # Officers' commands, in English, Bangla and Swahili.
 OFFICER_COMMANDS = {
-    "ACK": "ack", "ACKNOWLEDGE": "ack", "গ্রহণ": "ack", "POKEA": "ack",
-    "RESOLVE": "resolve", "RESOLVED": "resolve", "সমাধান": "resolve", "TATUA": "resolve",
-    "NOTE": "note", "নোট": "note", "MAONI": "note",
-}  # fmt: skip
+    word: command
+    for command in ("ack", "resolve", "note")
+    for word in i18n.words(f"keywords.{command}")
+}
 # What each command does, as `routing.access` names it.
 COMMAND_ACTIONS = {
     "ack": access.Action.ACK,

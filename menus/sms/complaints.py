@@ -7,18 +7,19 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from grievance_engine import languages
 from grievance_engine.models import AdminArea, Category, Channel, TicketCreate
 from grievance_engine.sessions import SessionStore
 from grievance_engine.settings import get_settings
-from menus import limits
+from menus import i18n, limits
 from menus.i18n import t
 from menus.sms.classify import BANGLA_DIGITS, find_category, find_district
 from menus.sms.replies import SmsResult, reply
 from routing import intake
 
 DRAFT_TTL_SECONDS = 24 * 3600
-CONFIRM_WORDS = {"1", "YES", "Y", "OK", "SEND", "হ্যাঁ", "হা", "জি", "NDIYO", "SAWA", "TUMA"}
-DECLINE_WORDS = {"2", "NO", "N", "না", "HAPANA"}
+CONFIRM_WORDS = {"1", *i18n.words("keywords.confirm")}
+DECLINE_WORDS = {"2", *i18n.words("keywords.decline")}
 
 
 def draft_key(phone: str) -> str:
@@ -71,7 +72,7 @@ def _confirm_text(session: Session, draft: dict) -> str:
     category = session.exec(select(Category).where(Category.code == draft["category"])).first()
     district = session.get(AdminArea, draft["district"])
     tidy = " ".join(draft["description"].split())
-    limit = 25 if language == "bn" else 60  # two SMS parts at most, Bangla's are short
+    limit = 60 if languages.get(language).gsm7 else 25  # two SMS parts at most; UCS-2's are short
     excerpt = tidy if len(tidy) <= limit else tidy[: limit - 3] + "..."
     return t(
         language,

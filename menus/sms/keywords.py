@@ -10,21 +10,18 @@ from sqlmodel import Session
 from grievance_engine import delivery, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category
-from menus import limits
+from menus import i18n, limits
 from menus.i18n import t
 from menus.sms.replies import SmsResult, first_word, message_language, reply
 
-STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "বন্ধ", "ACHA"}
-START_WORDS = {"START", "UNSTOP", "YES", "চালু", "ANZA"}
-HELP_WORDS = {"HELP", "INFO", "সাহায্য", "MSAADA"}
-STATUS_WORDS = {"STATUS", "অবস্থা", "HALI"}
-LANG_WORDS = {"LANG", "LANGUAGE", "ভাষা", "LUGHA"}
+# Keywords in every offered language: the `keywords.*` phrases of the menus catalogues.
+STOP_WORDS = i18n.words("keywords.stop")  # with Twilio's synonyms
+START_WORDS = i18n.words("keywords.start")
+HELP_WORDS = i18n.words("keywords.help")
+STATUS_WORDS = i18n.words("keywords.status")
+LANG_WORDS = i18n.words("keywords.language")
 # What people write after LANG: a code, or the language's name in any of ours.
-LANGUAGE_NAMES = {
-    "BN": "bn", "BANGLA": "bn", "BENGALI": "bn", "বাংলা": "bn",
-    "EN": "en", "ENGLISH": "en", "ইংরেজি": "en", "KIINGEREZA": "en",
-    "SW": "sw", "SWAHILI": "sw", "KISWAHILI": "sw",
-}  # fmt: skip
+LANGUAGE_NAMES = i18n.language_names()
 
 
 def answer(session: Session, phone: str, language: str, words: list[str]) -> SmsResult | None:

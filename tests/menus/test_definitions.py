@@ -133,6 +133,6 @@ def test_menus_check_exits_2_naming_the_file_and_node_and_draws_the_flow(tmp_pat
 
 def test_every_catalogue_key_a_definition_names_exists_in_every_language():
     helpline = load_file(registry.BUILT_IN / "helpline.yaml")
-    assert check.catalogue_gaps() == []
-    assert check.sms_template_gaps() == []
+    assert check.catalogue_gaps("menus") == []
+    assert check.catalogue_gaps("sms") == []
     assert helpline.nodes["language"].source == "languages"
