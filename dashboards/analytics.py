@@ -1,6 +1,7 @@
 """The supervisor's dashboard, `/dashboard/supervisor`, and the CSV of each of its tables,
 `/dashboard/supervisor/export/{table}.csv`. Supervisors and admins only (anyone else:
-404, as for a page that does not exist); they see every ticket (`routing.access`).
+404, as for a page that does not exist: `dashboards.pages`); they see every ticket
+(`routing.access`).
 
 What the figures mean:
 
@@ -38,26 +39,31 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from dashboards import charts, i18n
-from dashboards.deps import CurrentUser, DashboardRoute, SessionDep, SignedIn, page_for, ui_language
-from dashboards.officer import require_role
+from dashboards.deps import (
+    CurrentUser,
+    SessionDep,
+    SignedIn,
+    dashboard_router,
+    page_for,
+    ui_language,
+)
 from escalation.ratings import satisfaction_by_office
 from grievance_engine import clock, lifecycle
-from grievance_engine.models import AdminArea, AdminLevel, Category, Office, Role, Ticket
+from grievance_engine.models import AdminArea, AdminLevel, Category, Office, Ticket
 from grievance_engine.settings import get_settings
 
 PATH = "/dashboard/supervisor"
-ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 VOLUME_DAYS = 30
 SLA_DAYS = 90
 WORST = "▲"
 
-router = APIRouter(route_class=DashboardRoute, include_in_schema=False, tags=["dashboards"])
+router = dashboard_router()
 
 
 @dataclass
@@ -286,7 +292,6 @@ def supervisor_view(
     request: Request, session: SessionDep, user: CurrentUser, web: SignedIn
 ) -> HTMLResponse:
     """Every table of the dashboard, the volumes and backlog also as bar charts."""
-    require_role(user, ROLES)
     lang = ui_language(user)
     now = clock.now()
     tables = {name: build(session, now, lang) for name, build in TABLES.items()}
@@ -315,7 +320,6 @@ def supervisor_view(
 @router.get(PATH + "/export/{table}.csv")
 def export_csv(session: SessionDep, user: CurrentUser, table: str) -> Response:
     """One table as CSV (UTF-8 with a header row), as an attachment."""
-    require_role(user, ROLES)
     build = TABLES.get(table)
     if build is None:
         raise HTTPException(status_code=404)

@@ -5,9 +5,9 @@ resolve it; and what I resolved in the last 30 days with the citizens' ratings.
 "My escalations" are the open tickets `routing.access.visible` lets me see that were
 escalated (`escalation_level > 0`) or are held by my office. Supervisors and admins
 may open the page too (they see every escalation); agents get 404, as for any page
-not meant for them. Tickets are changed only through `grievance_engine` services
-(`actions.resolve`, `lifecycle` via `actions.change_status`, `events.append`) and
-`escalation.deadlines.acknowledge`.
+not meant for them (`dashboards.pages`). Tickets are changed only through
+`grievance_engine` services (`actions.resolve`, `lifecycle` via
+`actions.change_status`, `events.append`) and `escalation.deadlines.acknowledge`.
 """
 
 from __future__ import annotations
@@ -15,40 +15,34 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import nulls_last, or_
 from sqlmodel import Session, col, select
 
 from dashboards.deps import (
     CurrentUser,
-    DashboardRoute,
     SessionDep,
     SignedIn,
     actor,
+    dashboard_router,
     get_ticket_for_user,
     page_for,
+    user_ref,
 )
 from escalation import deadlines
 from grievance_engine import actions, clock, events, lifecycle, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.lifecycle import TransitionError
-from grievance_engine.models import Role, Ticket, TicketEvent, TicketStatus, User
+from grievance_engine.models import Ticket, TicketEvent, TicketStatus, User
 from routing import access
 
 PATH = "/dashboard/officer"
-ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
 LIMIT = 200
 RESOLVED_DAYS = 30
 WHAT_MAX_CHARS = 1000
 
-router = APIRouter(route_class=DashboardRoute, include_in_schema=False, tags=["dashboards"])
-
-
-def require_role(user: User, roles: frozenset[str]) -> None:
-    """404 unless `user` has one of `roles`: a page not meant for you does not exist."""
-    if user.role not in roles:
-        raise HTTPException(status_code=404)
+router = dashboard_router()
 
 
 def countdown(due: datetime | None, now: datetime, t: Any) -> str:
@@ -104,7 +98,7 @@ def _resolved_by(session: Session, user: User) -> list[dict[str, Any]]:
         .join(Ticket, col(Ticket.id) == TicketEvent.ticket_id)
         .where(
             TicketEvent.type == "status_changed",
-            TicketEvent.actor == f"user:{user.id}",
+            TicketEvent.actor == user_ref(user),
             col(TicketEvent.at) >= since,
         )
         .order_by(col(TicketEvent.at).desc(), col(TicketEvent.id).desc())
@@ -168,7 +162,6 @@ def officer_view(
     ref: str = "",
 ) -> HTMLResponse:
     """My escalations by deadline, and what I resolved."""
-    require_role(user, ROLES)
     return _officer_page(request, session, user, web, done=done, done_ref=ref)
 
 
@@ -178,7 +171,6 @@ def acknowledge(
 ) -> Response:
     """Acknowledge `ref`: from now its deadline is to resolve it, and work has started
     (as an officer's ACK by SMS)."""
-    require_role(user, ROLES)
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.ACK)
     shown = refs.display(ticket.ref)
     events.lock(session=session, ticket=ticket)  # read it afresh, held till commit
@@ -186,7 +178,7 @@ def acknowledge(
         return _officer_page(
             request, session, user, web, status_code=409, errors={shown: "not_open"}
         )
-    actor = f"user:{user.id}"
+    actor = user_ref(user)
     if not deadlines.take_up(session, ticket, actor=actor, via="dashboard", by=user):
         return RedirectResponse(f"{PATH}?done=already_acknowledged&ref={shown}", status_code=303)
     session.commit()
@@ -204,7 +196,6 @@ def resolve(
 ) -> Response:
     """Resolve `ref`, saying what was done (the citizen is told by SMS). Missing or too
     long: the page again, the error by the field and the text kept, 422."""
-    require_role(user, ROLES)
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.RESOLVE)
     shown = refs.display(ticket.ref)
     what = " ".join(what_was_done.split())
@@ -216,7 +207,7 @@ def resolve(
     if not error:
         try:
             actions.resolve(
-                session=session, ticket=ticket, actor=f"user:{user.id}", what_was_done=what
+                session=session, ticket=ticket, actor=user_ref(user), what_was_done=what
             )
         except TransitionError:
             session.rollback()

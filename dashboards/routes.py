@@ -1,8 +1,10 @@
 """The dashboard's front door: `/dashboard` (to the page for your role), the ticket
-queue and the language switch. `router` also carries `/login` and `/logout`
-(dashboards.auth), the ticket page and agents' forms (dashboards.workspace), the
-officer's and supervisor's pages (dashboards.officer, dashboards.analytics);
-`nalish.app` includes it.
+queue and the language switch. `router` also carries, and is the one place that
+wires, `/login` and `/logout` (dashboards.auth), the ticket page and its forms
+(dashboards.workspace), the call form and call-backs (dashboards.calls), the
+officer's and supervisor's pages (dashboards.officer, dashboards.analytics) and the
+admin pages (dashboards.admin and its `admin_*` modules); `nalish.app` includes it.
+Who may open which page: `dashboards.pages`.
 
 Every ticket a page shows comes through `routing.access.visible` or
 `deps.get_ticket_for_user`, and every phone through `deps.phone_for`.
@@ -13,18 +15,33 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import nulls_last
 from sqlmodel import col
 
-from dashboards import admin, analytics, auth, i18n, labels, officer, sessions, workspace
+from dashboards import (
+    admin,
+    admin_calendar,
+    admin_categories,
+    admin_offices,
+    admin_rules,
+    admin_users,
+    analytics,
+    auth,
+    calls,
+    i18n,
+    labels,
+    officer,
+    sessions,
+    workspace,
+)
 from dashboards.deps import (
     CurrentUser,
-    DashboardRoute,
     SessionDep,
     SignedIn,
     actor,
+    dashboard_router,
     page_for,
     safe_next,
     ui_language,
@@ -51,12 +68,21 @@ HOME = {
     Role.ADMIN: analytics.PATH,
 }
 
-router = APIRouter(route_class=DashboardRoute, include_in_schema=False, tags=["dashboards"])
-router.include_router(auth.router)
-router.include_router(officer.router)
-router.include_router(analytics.router)
-router.include_router(workspace.router)
-router.include_router(admin.router)
+router = dashboard_router()
+for module in (
+    auth,
+    officer,
+    analytics,
+    workspace,
+    calls,
+    admin_users,
+    admin_offices,
+    admin_rules,
+    admin_calendar,
+    admin_categories,
+    admin,
+):
+    router.include_router(module.router)
 
 
 @router.get("/dashboard")

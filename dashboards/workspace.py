@@ -1,46 +1,46 @@
 """The agent workspace: what agents and officers do on a ticket page (claim, note,
-transfer, change status, reply by SMS, merge or dismiss a likely duplicate), the call
-intake form (`/dashboard/intake`) and the call-back tasks (`/dashboard/callbacks`).
+transfer, change status, reply by SMS, merge or dismiss a likely duplicate). The call
+intake form and the call-back tasks are `dashboards.calls`, which shares the helpers
+at the top of this module.
 
 Every change goes through a service (`grievance_engine.actions`, `routing.assignment`,
-`routing.intake`, `grievance_engine.callbacks`, `grievance_engine.outbox`): one form,
-one commit. A form that succeeds answers 303 back to its page with `?done=<key>`, a
-fixed phrase chosen here (never text from the request); a form with missing or invalid
-fields re-renders its page, 422, with the errors next to the fields and what was typed
-kept. Tickets come through `get_ticket_for_user` (404 for what one may not see).
+`grievance_engine.outbox`): one form, one commit. A form that succeeds answers 303
+back to its page with `?done=<key>`, a fixed phrase chosen here (never text from the
+request); a form with missing or invalid fields re-renders its page, 422, with the
+errors next to the fields and what was typed kept. Tickets come through
+`get_ticket_for_user` (404 for what one may not see).
 
-The ticket page is served here, ahead of `routes.ticket_page` (`routes` includes this
-router first), because its forms need what only this module gathers: the allowed
-moves, likely duplicates, audio, canned replies and the SMS count.
+The ticket page is served here, since its forms need what only this module gathers:
+the allowed moves, likely duplicates, audio, canned replies and the SMS count.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, func, select
 
 from dashboards import i18n, labels
 from dashboards.deps import (
     CurrentUser,
-    DashboardRoute,
     SessionDep,
     SignedIn,
     actor,
+    dashboard_router,
     get_ticket_for_user,
     page_for,
     phone_for,
     ui_language,
+    user_ref,
 )
 from escalation import deadlines
 from grievance_engine import (
     actions,
     attachments,
-    callbacks,
     clock,
     duplicates,
     events,
@@ -53,28 +53,18 @@ from grievance_engine import (
 from grievance_engine import service as ticket_service
 from grievance_engine.lifecycle import TransitionError
 from grievance_engine.models import (
-    AdminArea,
-    AdminLevel,
     Category,
     Citizen,
     Office,
-    Role,
     Ticket,
     TicketStatus,
     User,
 )
-from grievance_engine.settings import get_settings
-from menus import limits
-from routing import access, assignment, gazetteer, intake
-from routing.service import RoutingInputError
+from routing import access, assignment
 
-router = APIRouter(route_class=DashboardRoute, include_in_schema=False, tags=["dashboards"])
+router = dashboard_router()
 
-# Who takes calls and owes call-backs: the call centre, and those who oversee it.
-# Officers work the tickets of their area from the ticket page; a call form is not theirs.
-CALL_TAKERS = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 REASON_MAX_CHARS = 500
-DESCRIPTION_MAX_CHARS = 2000
 # A reply longer than this costs the helpline more than a call back would.
 REPLY_MAX_PARTS = 4
 CALLER_HISTORY_SHOWN = 20
@@ -97,33 +87,27 @@ FLASHES = {
 Text = Annotated[str, Form()]
 
 
-def _actor(user: User) -> str:
-    return f"user:{user.id}"
+INTAKE_LANGUAGES = {"bn": "বাংলা", "en": "English", "sw": "Kiswahili"}
 
 
-def _require(user: User, roles: frozenset[str]) -> None:
-    """404 unless `user` has one of `roles`: a page not meant for someone does not exist
-    for them, as on the officer, supervisor and admin pages."""
-    if user.role not in roles:
-        raise HTTPException(status_code=404)
-
-
-def _t(user: User):
+def translator(user: User) -> Callable[..., str]:
+    """`t(key, **values)`: the phrase `key` in `user`'s language."""
     language = ui_language(user)
     return lambda key, **values: i18n.translate(language, key, **values)
 
 
-def _flash(request: Request, user: User, shown: set[str], **values: object) -> str | None:
+def flash(request: Request, user: User, shown: set[str], **values: object) -> str | None:
     """The phrase for `?done=` if it is one of `shown` (the keys this page answers)."""
     done = request.query_params.get("done", "")
     if done not in shown:
         return None
     key = FLASHES[done]
     parts = request.query_params.get("parts", "")
-    return _t(user)(key, parts=int(parts) if parts.isdigit() else 1, **values)
+    return translator(user)(key, parts=int(parts) if parts.isdigit() else 1, **values)
 
 
-def _back(ticket: Ticket, done: str, **query: object) -> RedirectResponse:
+def back_to_ticket(ticket: Ticket, done: str, **query: object) -> RedirectResponse:
+    """303 to the ticket's page, saying `done` there."""
     extra = "".join(f"&{key}={value}" for key, value in query.items())
     return RedirectResponse(
         f"/dashboard/tickets/{refs.display(ticket.ref)}?done={done}{extra}", status_code=303
@@ -254,7 +238,7 @@ def _ticket_page(
             }
             for event in history
         ],
-        flash=_flash(request, user, set(FLASHES) - {"callback_done"}, ref=shown["ref"]),
+        flash=flash(request, user, set(FLASHES) - {"callback_done"}, ref=shown["ref"]),
         workspace=_workspace(session, user, ticket, values),
         errors=errors or {},
         values=values,
@@ -331,7 +315,7 @@ def claim(
         return _invalid(request, session, user, web, ticket, {"claim": str(exc)}, {})
     deadlines.acknowledge(session, ticket)
     session.commit()
-    return _back(ticket, "claimed")
+    return back_to_ticket(ticket, "claimed")
 
 
 @router.post("/dashboard/tickets/{ref}/note")
@@ -348,14 +332,20 @@ def add_note(
     values = {"note_text": text}
     if not text.strip():
         return _invalid(
-            request, session, user, web, ticket, {"note_text": _t(user)("error_required")}, values
+            request,
+            session,
+            user,
+            web,
+            ticket,
+            {"note_text": translator(user)("error_required")},
+            values,
         )
     try:
-        actions.comment(session=session, ticket=ticket, actor=_actor(user), text=text)
+        actions.comment(session=session, ticket=ticket, actor=user_ref(user), text=text)
     except ValueError as exc:
         return _invalid(request, session, user, web, ticket, {"note_text": str(exc)}, values)
     session.commit()
-    return _back(ticket, "noted")
+    return back_to_ticket(ticket, "noted")
 
 
 @router.post("/dashboard/tickets/{ref}/transfer")
@@ -371,7 +361,7 @@ def transfer(
 ) -> Response:
     """Give the ticket to a person (by email) or send it to an office (by code), saying why."""
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.ASSIGN)
-    t = _t(user)
+    t = translator(user)
     to_email, office_code, reason = to_email.strip(), office_code.strip(), reason.strip()
     values = {"to_email": to_email, "office_code": office_code, "transfer_reason": reason}
     errors: dict[str, str] = {}
@@ -398,11 +388,11 @@ def transfer(
     try:
         if person is not None:
             assignment.assign(
-                session=session, ticket=ticket, user=person, actor=_actor(user), reason=reason
+                session=session, ticket=ticket, user=person, actor=user_ref(user), reason=reason
             )
         else:
             assignment.transfer_to_office(
-                session=session, ticket=ticket, office=office, actor=_actor(user), reason=reason
+                session=session, ticket=ticket, office=office, actor=user_ref(user), reason=reason
             )
     except assignment.AssignmentError as exc:
         field = "to_email" if person is not None else "office_code"
@@ -410,7 +400,7 @@ def transfer(
     session.commit()
     if not _visible_ids(session, user, [ticket.id]):
         return RedirectResponse("/dashboard/queue", status_code=303)  # it left their sight
-    return _back(ticket, "transferred")
+    return back_to_ticket(ticket, "transferred")
 
 
 @router.post("/dashboard/tickets/{ref}/status")
@@ -426,7 +416,7 @@ def change_status(
     """Move the ticket along its lifecycle; resolving says what was done (the citizen is
     sent it), rejecting why."""
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.STATUS)
-    t = _t(user)
+    t = translator(user)
     reason = reason.strip()
     values = {"status_to": to, "status_reason": reason}
     errors: dict[str, str] = {}
@@ -445,13 +435,13 @@ def change_status(
             session=session,
             ticket=ticket,
             to=TicketStatus(to),
-            actor=_actor(user),
+            actor=user_ref(user),
             reason=reason,
         )
     except TransitionError as exc:
         return _invalid(request, session, user, web, ticket, {"status_to": str(exc)}, values)
     session.commit()
-    return _back(ticket, "status_changed")
+    return back_to_ticket(ticket, "status_changed")
 
 
 @router.post("/dashboard/tickets/{ref}/reply")
@@ -469,7 +459,7 @@ def reply(
     many characters and parts it takes). An empty box with a canned reply chosen sends
     that reply: the form works without JavaScript."""
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.REPLY)
-    t = _t(user)
+    t = translator(user)
     text = body.strip()
     if not text and canned:
         chosen = dict(canned_replies(ticket.language)).get(canned)
@@ -498,11 +488,11 @@ def reply(
         session=session,
         ticket=ticket,
         type="sms_sent",
-        actor=_actor(user),
+        actor=user_ref(user),
         data={"text": sent.body, "parts": sent.parts, "notification_id": sent.id},
     )
     session.commit()
-    return _back(ticket, "reply_sent", parts=sent.parts)
+    return back_to_ticket(ticket, "reply_sent", parts=sent.parts)
 
 
 @router.post("/dashboard/tickets/{ref}/merge")
@@ -519,11 +509,11 @@ def merge(
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.MERGE)
     into = get_ticket_for_user(session=session, user=user, ref=original, action=access.Action.MERGE)
     try:
-        actions.merge(session=session, duplicate=ticket, original=into, actor=_actor(user))
+        actions.merge(session=session, duplicate=ticket, original=into, actor=user_ref(user))
     except (actions.MergeError, TransitionError) as exc:
         return _invalid(request, session, user, web, ticket, {"duplicates": str(exc)}, {})
     session.commit()
-    return _back(ticket, "merged")
+    return back_to_ticket(ticket, "merged")
 
 
 @router.post("/dashboard/tickets/{ref}/dismiss")
@@ -533,236 +523,8 @@ def dismiss(
     """Say the flagged ticket is not the same grievance as the one it was flagged against."""
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.MERGE)
     try:
-        actions.dismiss_suspected_duplicate(session=session, ticket=ticket, actor=_actor(user))
+        actions.dismiss_suspected_duplicate(session=session, ticket=ticket, actor=user_ref(user))
     except actions.MergeError as exc:
         return _invalid(request, session, user, web, ticket, {"duplicates": str(exc)}, {})
     session.commit()
-    return _back(ticket, "dismissed")
-
-
-# ---------------------------------------------------------------------------
-# Taking a call
-# ---------------------------------------------------------------------------
-
-INTAKE_LANGUAGES = {"bn": "বাংলা", "en": "English", "sw": "Kiswahili"}
-
-
-def _area_names(areas: list[AdminArea]) -> list[str]:
-    """Each area's English and local names, for a `<datalist>`."""
-    names: dict[str, None] = {}
-    for area in areas:
-        names[area.name] = None
-        if area.name_local:
-            names[area.name_local] = None
-    return list(names)
-
-
-def _intake_page(
-    request: Request,
-    session: Session,
-    user: User,
-    web,
-    *,
-    values: dict[str, str],
-    errors: dict[str, str] | None = None,
-    candidates: list[str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-
-    country = get_settings().country
-    districts = gazetteer.districts(session=session, country=country)
-    upazilas = session.exec(
-        select(AdminArea)
-        .where(
-            AdminArea.level == AdminLevel.UPAZILA,
-            col(AdminArea.parent_id).in_([d.id for d in districts]),
-        )
-        .order_by(col(AdminArea.name))
-    ).all()
-    return page_for(
-        "intake.html.j2",
-        request=request,
-        user=user,
-        web=web,
-        status_code=status_code,
-        values=values,
-        errors=errors or {},
-        candidates=candidates or [],
-        district_names=_area_names(districts),
-        upazila_names=_area_names(list(upazilas)),
-        categories=labels.categories(session, ui_language(user)),
-        intake_languages=INTAKE_LANGUAGES,
-    )
-
-
-@router.get("/dashboard/intake", response_class=HTMLResponse)
-def intake_form(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn
-) -> HTMLResponse:
-    """The form an agent fills in while the caller is on the line."""
-    _require(user, CALL_TAKERS)
-    return _intake_page(request, session, user, web, values={"language": ui_language(user)})
-
-
-@router.post("/dashboard/intake")
-def take_call(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
-    phone: Text = "",
-    district: Text = "",
-    upazila: Text = "",
-    category: Text = "",
-    description: Text = "",
-    language: Text = "",
-    anonymous: Text = "",
-) -> Response:
-    """File the caller's complaint; the caller gets the SMS acknowledgement."""
-    _require(user, CALL_TAKERS)
-    t = _t(user)
-    values = {
-        "phone": phone.strip(),
-        "district": district.strip(),
-        "upazila": upazila.strip(),
-        "category": category.strip(),
-        "description": description.strip(),
-        "language": language,
-        "anonymous": "on" if anonymous else "",
-    }
-    errors = {
-        field: t("error_required")
-        for field in ("phone", "district", "category", "description")
-        if not values[field]
-    }
-    if language not in INTAKE_LANGUAGES:
-        errors["language"] = t("error_required")
-    if len(values["description"]) > DESCRIPTION_MAX_CHARS:
-        errors["description"] = t("error_too_long", n=DESCRIPTION_MAX_CHARS)
-    if errors:
-        return _intake_page(
-            request, session, user, web, values=values, errors=errors, status_code=422
-        )
-    call = intake.CallIntake(
-        phone=values["phone"],
-        district=values["district"],
-        upazila=values["upazila"] or None,
-        category=values["category"],
-        description=values["description"],
-        language=language,
-        anonymous=bool(anonymous),
-    )
-    try:
-        ticket = intake.take_call(session=session, call=call, actor=_actor(user))
-    except RoutingInputError as exc:
-        session.rollback()
-        return _intake_page(
-            request,
-            session,
-            user,
-            web,
-            values=values,
-            errors={exc.field: str(exc)},
-            candidates=exc.candidates,
-            status_code=422,
-        )
-    except ticket_service.TicketError as exc:
-        session.rollback()
-        return _intake_page(
-            request,
-            session,
-            user,
-            web,
-            values=values,
-            errors={"form": str(exc)},
-            status_code=422,
-        )
-    session.commit()
-    return _back(ticket, "filed")
-
-
-# ---------------------------------------------------------------------------
-# Call-backs
-# ---------------------------------------------------------------------------
-
-
-def _callbacks_page(
-    request: Request,
-    session: Session,
-    user: User,
-    web,
-    *,
-    errors: dict[int, str] | None = None,
-    values: dict[int, str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-
-    tasks = [
-        {
-            **task,
-            "created_at": datetime.fromisoformat(task["created_at"]),
-            # a phone over a per-phone limit: what it sent, read before calling
-            "kept": limits.kept_for(session=session, phone=task["phone"])
-            if limits.is_flag(task["source_key"])
-            else [],
-        }
-        for task in callbacks.list_public(session=session)
-    ]
-    return page_for(
-        "callbacks.html.j2",
-        request=request,
-        user=user,
-        web=web,
-        status_code=status_code,
-        tasks=tasks,
-        errors=errors or {},
-        values=values or {},
-        flash=_flash(request, user, {"callback_done"}),
-    )
-
-
-@router.get("/dashboard/callbacks", response_class=HTMLResponse)
-def callback_tasks(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn
-) -> HTMLResponse:
-    """Open call-back tasks, oldest first."""
-    _require(user, CALL_TAKERS)
-    return _callbacks_page(request, session, user, web)
-
-
-@router.post("/dashboard/callbacks/{task_id}/done")
-def complete_callback(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
-    task_id: int,
-    outcome: Text = "",
-) -> Response:
-    """Mark a call made, saying how it went."""
-    _require(user, CALL_TAKERS)
-    outcome = outcome.strip()
-    if not outcome:
-        return _callbacks_page(
-            request,
-            session,
-            user,
-            web,
-            errors={task_id: _t(user)("error_outcome")},
-            status_code=422,
-        )
-    try:
-        callbacks.complete(session=session, task_id=task_id, actor=_actor(user), outcome=outcome)
-    except callbacks.CallbackError as exc:
-        session.rollback()
-        return _callbacks_page(
-            request,
-            session,
-            user,
-            web,
-            errors={task_id: str(exc)},
-            values={task_id: outcome},
-            status_code=422,
-        )
-    session.commit()
-    return RedirectResponse("/dashboard/callbacks?done=callback_done", status_code=303)
+    return back_to_ticket(ticket, "dismissed")
