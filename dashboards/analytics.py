@@ -136,34 +136,33 @@ def volume_by_day(session: Session, now: datetime, lang: str) -> Table:
 
 
 def volume_by_district(session: Session, now: datetime, lang: str) -> Table:
-    since = now - timedelta(days=VOLUME_DAYS)
-    statement = (
-        select(Ticket.district_id, func.count())
-        .where(col(Ticket.created_at) >= since)
-        .group_by(Ticket.district_id)
-    )
     areas = _areas(session)
-    rows = [[_area_name(areas.get(d), lang), int(n)] for d, n in session.exec(statement)]
-    return Table("volume_by_district", ["district", "tickets"], sorted(rows, key=_by_count))
+    return _volume_by(
+        session, now, "district", Ticket.district_id, lambda d: _area_name(areas.get(d), lang)
+    )
 
 
 def volume_by_category(session: Session, now: datetime, lang: str) -> Table:
-    since = now - timedelta(days=VOLUME_DAYS)
-    statement = (
-        select(Ticket.category_id, func.count())
-        .where(col(Ticket.created_at) >= since)
-        .group_by(Ticket.category_id)
-    )
     categories = {c.id: c for c in session.exec(select(Category))}
-    rows = [
-        [categories[c].label(lang) if c in categories else str(c), int(n)]
-        for c, n in session.exec(statement)
-    ]
-    return Table("volume_by_category", ["category", "tickets"], sorted(rows, key=_by_count))
+    return _volume_by(
+        session,
+        now,
+        "category",
+        Ticket.category_id,
+        lambda c: categories[c].label(lang) if c in categories else str(c),
+    )
 
 
-def _by_count(row: list[Any]) -> tuple[int, str]:
-    return (-row[1], str(row[0]))
+def _volume_by(
+    session: Session, now: datetime, noun: str, key: Any, name: Callable[[Any], str]
+) -> Table:
+    """Tickets filed in the last 30 days per `key` (a Ticket column), each named by
+    `name`, the most first."""
+    since = now - timedelta(days=VOLUME_DAYS)
+    statement = select(key, func.count()).where(col(Ticket.created_at) >= since).group_by(key)
+    rows = [[name(group), int(n)] for group, n in session.exec(statement)]
+    rows.sort(key=lambda row: (-row[1], str(row[0])))
+    return Table(f"volume_by_{noun}", [noun, "tickets"], rows)
 
 
 def _sla(session: Session, now: datetime, key: Any) -> tuple[dict, dict]:

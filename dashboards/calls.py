@@ -65,7 +65,6 @@ def _intake_page(
     candidates: list[str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-
     country = get_settings().country
     districts = gazetteer.districts(session=session, country=country)
     upazilas = session.exec(
@@ -149,31 +148,24 @@ def take_call(
     )
     try:
         ticket = intake.take_call(session=session, call=call, actor=user_ref(user))
-    except RoutingInputError as exc:
-        session.rollback()
-        return _intake_page(
-            request,
-            session,
-            user,
-            web,
-            values=values,
-            errors={exc.field: str(exc)},
-            candidates=exc.candidates,
-            status_code=422,
-        )
+    except RoutingInputError as exc:  # a place or category not found: by its field
+        errors, candidates = {exc.field: str(exc)}, exc.candidates
     except ticket_service.TicketError as exc:
-        session.rollback()
-        return _intake_page(
-            request,
-            session,
-            user,
-            web,
-            values=values,
-            errors={"form": str(exc)},
-            status_code=422,
-        )
-    session.commit()
-    return back_to_ticket(ticket, "filed")
+        errors, candidates = {"form": str(exc)}, []
+    else:
+        session.commit()
+        return back_to_ticket(ticket, "filed")
+    session.rollback()
+    return _intake_page(
+        request,
+        session,
+        user,
+        web,
+        values=values,
+        errors=errors,
+        candidates=candidates,
+        status_code=422,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -191,7 +183,6 @@ def _callbacks_page(
     values: dict[int, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-
     tasks = [
         {
             **task,

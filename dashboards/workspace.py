@@ -204,8 +204,6 @@ def _ticket_page(
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    # `routes` includes this module's router, so it can only be imported once loaded.
-
     values = values or {}
     row = session.exec(ticket_service.public_statement().where(Ticket.id == ticket.id)).one()
     shown = ticket_service.as_public(row)
