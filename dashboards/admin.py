@@ -21,22 +21,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
 from dashboards import i18n, pages
 from dashboards.deps import (
-    CurrentUser,
-    SessionDep,
-    SignedIn,
+    PageVisit,
+    Visit,
     dashboard_router,
     page_for,
     ui_language,
     user_ref,
 )
-from dashboards.sessions import WebSession
 from grievance_engine import admin_log
 from grievance_engine.models import Category, User
 
@@ -60,10 +58,7 @@ class AdminPage:
 
     def show(
         self,
-        request: Request,
-        session: Session,
-        user: User,
-        web: WebSession,
+        visit: PageVisit,
         *,
         status_code: int = 200,
         errors: dict[str, str] | None = None,
@@ -74,30 +69,25 @@ class AdminPage:
         done_known = done.isidentifier() and f"admin_done_{done}" in i18n.CATALOGUE
         response = page_for(
             f"admin_{self.name}.html.j2",
-            request=request,
-            user=user,
-            web=web,
+            visit,
             admin_pages=TABS,
             admin_page=self.name,
             errors=errors or {},
             kept=kept or {},
             done=done if done_known else "",
-            **self.context(session, request.query_params),
+            **self.context(visit.session, visit.request.query_params),
         )
         response.status_code = status_code
         return response
 
     def invalid(
         self,
-        request: Request,
-        session: Session,
-        user: User,
-        web: WebSession,
+        visit: PageVisit,
         errors: dict[str, str],
         kept: dict[str, str] | None = None,
     ) -> HTMLResponse:
         """The page again, 422, the errors by their fields and what was typed kept."""
-        return self.show(request, session, user, web, status_code=422, errors=errors, kept=kept)
+        return self.show(visit, status_code=422, errors=errors, kept=kept)
 
     def done(self, key: str) -> RedirectResponse:
         """Back to the page after a change, saying `key` (`admin_done_<key>`)."""
@@ -107,13 +97,10 @@ class AdminPage:
         """Serve the page (GET) on `router`."""
 
         def show_page(
-            request: Request,
-            session: SessionDep,
-            user: CurrentUser,
-            web: SignedIn,
+            visit: Visit,
             done: str = "",
         ) -> HTMLResponse:
-            return self.show(request, session, user, web, done=done)
+            return self.show(visit, done=done)
 
         router.add_api_route(
             f"{PATH}/{self.name}",

@@ -10,13 +10,13 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import File, Form, Request, UploadFile
+from fastapi import File, Form, UploadFile
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
 from dashboards.admin import PATH, AdminPage, record, say
-from dashboards.deps import CurrentUser, SessionDep, SignedIn, dashboard_router
+from dashboards.deps import Visit, dashboard_router
 from escalation import catalogue
 from escalation import holidays as holiday_files
 from escalation.models import Holiday
@@ -43,15 +43,13 @@ CALENDAR.route(router)
 
 @router.post(PATH + "/calendar")
 def add_holiday(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     day: Annotated[str, Form(max_length=20)] = "",
     name: Annotated[str, Form(max_length=300)] = "",
     kind: Annotated[str, Form(max_length=12)] = "holiday",
 ) -> Response:
     """Add a holiday (or change the one on that date)."""
+    session, user = visit.session, visit.user
     kept = {"day": day, "name": name, "kind": kind}
     errors: dict[str, str] = {}
     when = None
@@ -67,7 +65,7 @@ def add_holiday(
     if kind not in HOLIDAY_KINDS:
         errors["kind"] = say(user, "admin_error_choose")
     if errors or when is None:
-        return CALENDAR.invalid(request, session, user, web, errors, kept)
+        return CALENDAR.invalid(visit, errors, kept)
     country = get_settings().country
     row = session.exec(
         select(Holiday).where(Holiday.country == country, Holiday.day == when)
@@ -85,15 +83,13 @@ def add_holiday(
 
 @router.post(PATH + "/calendar/import")
 async def import_holidays(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """Import a CSV (`date,name[,kind]`) or iCalendar file with
     `catalogue.import_holidays`: every line is checked first, so a bad line imports
     nothing and is named next to the field, 422."""
+    session, user = visit.session, visit.user
     errors: dict[str, str] = {}
     suffix = Path(file.filename or "").suffix.lower() if file is not None else ""
     data = await file.read(MAX_UPLOAD_BYTES + 1) if file is not None else b""
@@ -119,7 +115,7 @@ async def import_holidays(
                     else exc.problem
                 )
     if errors:
-        return CALENDAR.invalid(request, session, user, web, errors)
+        return CALENDAR.invalid(visit, errors)
     filename = file.filename if file else None
     subject = f"calendar:{get_settings().country}"
     record(session, user, "holidays_imported", subject, file=filename, **counts)

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Form, HTTPException, Request
+from fastapi import Form, HTTPException
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
 from dashboards.admin import PATH, AdminPage, active_flag, record, say, set_active
-from dashboards.deps import CurrentUser, SessionDep, SignedIn, dashboard_router
+from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router
 from escalation import catalogue
 from grievance_engine.models import Category
 from routing import service as routing_service
@@ -42,16 +42,14 @@ CATEGORIES.route(router)
 
 @router.post(PATH + "/categories/{code}")
 def rename_category(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     code: str,
     name_en: Annotated[str, Form(max_length=300)] = "",
     name_bn: Annotated[str, Form(max_length=300)] = "",
     name_sw: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     """Change a category's names; English is required (the fallback for the others)."""
+    session, user = visit.session, visit.user
     category = _category(session, code)
     given = {"en": name_en, "bn": name_bn, "sw": name_sw}
     errors: dict[str, str] = {}
@@ -66,7 +64,7 @@ def rename_category(
         errors[f"{code}-en"] = say(user, "admin_error_required")
     if errors:
         kept = {f"{code}-{language}": text for language, text in given.items()}
-        return CATEGORIES.invalid(request, session, user, web, errors, kept)
+        return CATEGORIES.invalid(visit, errors, kept)
     before = dict(category.names)
     # other languages' names (none edited here) are kept; a new dict, so it is saved
     category.names = {

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Form, HTTPException, Request
+from fastapi import Form, HTTPException
 from fastapi.responses import Response
 from sqlmodel import Session, select
 from starlette.datastructures import QueryParams
 
 from dashboards.admin import PATH, AdminPage, active_flag, record
-from dashboards.deps import CurrentUser, SessionDep, SignedIn, dashboard_router
+from dashboards.deps import Visit, dashboard_router
 from escalation import catalogue
 from grievance_engine.models import Office, OfficeLevel
 from grievance_engine.settings import get_settings
@@ -62,10 +62,7 @@ OFFICES.route(router)
 
 @router.post(PATH + "/offices")
 def save_office(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     code: Annotated[str, Form(max_length=40)] = "",
     name: Annotated[str, Form(max_length=300)] = "",
     level: Annotated[str, Form(max_length=16)] = "",
@@ -75,6 +72,7 @@ def save_office(
 ) -> Response:
     """Add an office, or change the one with that code (`routing.offices.save_office`);
     a wrong field comes back next to it, 422."""
+    session, user = visit.session, visit.user
     change = offices.OfficeChange(
         code=code, name=name, level=level, area=area, phone=phone, email=email
     )
@@ -87,7 +85,7 @@ def save_office(
         kept = {"code": code, "name": name, "level": level, "area": area, "phone": phone}
         kept["email"] = email
         errors = {exc.field: str(exc)}
-        return OFFICES.invalid(request, session, user, web, errors, kept)
+        return OFFICES.invalid(visit, errors, kept)
     if changed:
         record(session, user, "office_saved", f"office:{office.code}", changed=changed)
     session.commit()
@@ -98,15 +96,13 @@ def save_office(
 
 @router.post(PATH + "/offices/{code}/active")
 def set_office_active(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     code: str,
     active: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Deactivate an office (routing and escalation pass it by) or activate it; one
     that active routing rules still point to is refused, 422."""
+    session, user = visit.session, visit.user
     office = session.exec(select(Office).where(Office.code == code)).first()
     if office is None:
         raise HTTPException(status_code=404)
@@ -117,7 +113,7 @@ def set_office_active(
     except offices.OfficeInputError as exc:
         session.rollback()
         errors = {exc.field: f"{code}: {exc}"}
-        return OFFICES.invalid(request, session, user, web, errors)
+        return OFFICES.invalid(visit, errors)
     action = "office_activated" if wanted else "office_deactivated"
     if was_active != wanted:
         record(session, user, action, f"office:{code}")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Form, HTTPException, Request
+from fastapi import Form, HTTPException
 from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import QueryParams
 
 from dashboards.admin import PATH, AdminPage, active_flag, category_codes, record, say, set_active
-from dashboards.deps import CurrentUser, SessionDep, SignedIn, dashboard_router
+from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router
 from escalation import catalogue
 from escalation.policies import LEVELS, PolicyError, Priority, SlaPolicy, SlaTarget, Unit
 from grievance_engine import users
@@ -44,10 +44,7 @@ ROUTING.route(router)
 
 @router.post(PATH + "/routing")
 def save_rule(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     district: Annotated[str, Form(max_length=100)] = "",
     upazila: Annotated[str, Form(max_length=100)] = "",
     category: Annotated[str, Form(max_length=100)] = "",
@@ -56,6 +53,7 @@ def save_rule(
 ) -> Response:
     """Add the rule for (area, category), or change its office and queue (as
     `nalish routing set`)."""
+    session, user = visit.session, visit.user
     kept = {
         "district": district,
         "upazila": upazila,
@@ -100,7 +98,7 @@ def save_rule(
     if len(queue_name) > 40:
         errors["queue"] = say(user, "admin_error_too_long", n=40)
     if errors or area is None or office_id is None:
-        return ROUTING.invalid(request, session, user, web, errors, kept)
+        return ROUTING.invalid(visit, errors, kept)
     rule = routing_service.save_rule(
         session=session,
         area_id=area.id,
@@ -176,10 +174,7 @@ def _amount(text: str, user: User) -> tuple[int | None, str]:
 
 @router.post(PATH + "/sla")
 def save_sla(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     level: Annotated[str, Form(max_length=16)] = "",
     category: Annotated[str, Form(max_length=40)] = "",
     priority: Annotated[str, Form(max_length=8)] = "",
@@ -189,6 +184,7 @@ def save_sla(
 ) -> Response:
     """Add or replace the policy for (level, category, priority): `catalogue.save_policy`.
     Zero or negative times are refused next to the field, 422."""
+    session, user = visit.session, visit.user
     kept = {
         "level": level,
         "category": category,
@@ -226,7 +222,7 @@ def save_sla(
             field = "category" if "category" in str(exc) else "acknowledge"
             errors[field] = str(exc)
     if errors or policy is None:
-        return SLA.invalid(request, session, user, web, errors, kept)
+        return SLA.invalid(visit, errors, kept)
     record(
         session,
         user,

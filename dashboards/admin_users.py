@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Form, HTTPException, Request
+from fastapi import Form, HTTPException
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
 from dashboards.admin import PATH, AdminPage, active_flag, record, say, set_active
-from dashboards.deps import CurrentUser, SessionDep, SignedIn, dashboard_router, user_ref
+from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router, user_ref
 from grievance_engine import users
 from grievance_engine.models import AdminArea, Office, Role, User
 from grievance_engine.settings import get_settings
@@ -65,10 +65,7 @@ USERS.route(router)
 
 @router.post(PATH + "/users")
 def add_user(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     email: Annotated[str, Form(max_length=254)] = "",
     full_name: Annotated[str, Form(max_length=200)] = "",
     role: Annotated[str, Form(max_length=16)] = "",
@@ -79,6 +76,7 @@ def add_user(
     password: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Add a person (`users.create`); mistakes come back next to their field, 422."""
+    session, user = visit.session, visit.user
     kept = {
         "email": email,
         "full_name": full_name,
@@ -125,7 +123,7 @@ def add_user(
             field = next((f for word, f in _USER_ERROR_FIELDS if word in message), "email")
             errors[field] = message
     if errors:
-        return USERS.invalid(request, session, user, web, errors, kept)
+        return USERS.invalid(visit, errors, kept)
     record(session, user, "user_created", user_ref(made), email=made.email, role=made.role)
     session.commit()
     return USERS.done("user_created")
@@ -157,20 +155,18 @@ def set_away(
 
 @router.post(PATH + "/users/{person_id}/active")
 def set_user_active(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     person_id: int,
     active: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Deactivate someone (they can no longer sign in; signed-in pages log them out)
     or activate them again. An admin cannot deactivate themselves."""
+    session, user = visit.session, visit.user
     person = _person(session, person_id)
     wanted = active_flag(active)
     if not wanted and person.id == user.id:
         errors = {"people": say(user, "admin_error_not_yourself")}
-        return USERS.invalid(request, session, user, web, errors)
+        return USERS.invalid(visit, errors)
     action = set_active(session, user, person, wanted, "user", user_ref(person))
     session.commit()
     return USERS.done(action)

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
@@ -48,7 +48,7 @@ from dashboards import charts, i18n
 from dashboards.deps import (
     CurrentUser,
     SessionDep,
-    SignedIn,
+    Visit,
     dashboard_router,
     page_for,
     ui_language,
@@ -287,10 +287,9 @@ CHARTS = ("volume_by_day", "volume_by_district", "volume_by_category", "backlog_
 
 
 @router.get(PATH, response_class=HTMLResponse)
-def supervisor_view(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn
-) -> HTMLResponse:
+def supervisor_view(visit: Visit) -> HTMLResponse:
     """Every table of the dashboard, the volumes and backlog also as bar charts."""
+    session, user = visit.session, visit.user
     lang = ui_language(user)
     now = clock.now()
     tables = {name: build(session, now, lang) for name, build in TABLES.items()}
@@ -305,9 +304,7 @@ def supervisor_view(
     }
     return page_for(
         "supervisor.html.j2",
-        request=request,
-        user=user,
-        web=web,
+        visit,
         tables=tables,
         charts=chart_svgs,
         worst=WORST,

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from dashboards import labels
 from dashboards.deps import (
-    CurrentUser,
-    SessionDep,
-    SignedIn,
+    PageVisit,
+    Visit,
     dashboard_router,
     page_for,
     ui_language,
@@ -29,7 +27,7 @@ from dashboards.deps import (
 from dashboards.workspace import INTAKE_LANGUAGES, Text, back_to_ticket, flash, translator
 from grievance_engine import callbacks
 from grievance_engine import service as ticket_service
-from grievance_engine.models import AdminArea, AdminLevel, User
+from grievance_engine.models import AdminArea, AdminLevel
 from grievance_engine.settings import get_settings
 from menus import limits
 from routing import gazetteer, intake
@@ -55,16 +53,14 @@ def _area_names(areas: list[AdminArea]) -> list[str]:
 
 
 def _intake_page(
-    request: Request,
-    session: Session,
-    user: User,
-    web,
+    visit: PageVisit,
     *,
     values: dict[str, str],
     errors: dict[str, str] | None = None,
     candidates: list[str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    session, user = visit.session, visit.user
     country = get_settings().country
     districts = gazetteer.districts(session=session, country=country)
     upazilas = session.exec(
@@ -77,9 +73,7 @@ def _intake_page(
     ).all()
     return page_for(
         "intake.html.j2",
-        request=request,
-        user=user,
-        web=web,
+        visit,
         status_code=status_code,
         values=values,
         errors=errors or {},
@@ -92,19 +86,14 @@ def _intake_page(
 
 
 @router.get("/dashboard/intake", response_class=HTMLResponse)
-def intake_form(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn
-) -> HTMLResponse:
+def intake_form(visit: Visit) -> HTMLResponse:
     """The form an agent fills in while the caller is on the line."""
-    return _intake_page(request, session, user, web, values={"language": ui_language(user)})
+    return _intake_page(visit, values={"language": ui_language(visit.user)})
 
 
 @router.post("/dashboard/intake")
 def take_call(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     phone: Text = "",
     district: Text = "",
     upazila: Text = "",
@@ -114,6 +103,7 @@ def take_call(
     anonymous: Text = "",
 ) -> Response:
     """File the caller's complaint; the caller gets the SMS acknowledgement."""
+    session, user = visit.session, visit.user
     t = translator(user)
     values = {
         "phone": phone.strip(),
@@ -134,9 +124,7 @@ def take_call(
     if len(values["description"]) > DESCRIPTION_MAX_CHARS:
         errors["description"] = t("error_too_long", n=DESCRIPTION_MAX_CHARS)
     if errors:
-        return _intake_page(
-            request, session, user, web, values=values, errors=errors, status_code=422
-        )
+        return _intake_page(visit, values=values, errors=errors, status_code=422)
     call = intake.CallIntake(
         phone=values["phone"],
         district=values["district"],
@@ -157,10 +145,7 @@ def take_call(
         return back_to_ticket(ticket, "filed")
     session.rollback()
     return _intake_page(
-        request,
-        session,
-        user,
-        web,
+        visit,
         values=values,
         errors=errors,
         candidates=candidates,
@@ -174,15 +159,13 @@ def take_call(
 
 
 def _callbacks_page(
-    request: Request,
-    session: Session,
-    user: User,
-    web,
+    visit: PageVisit,
     *,
     errors: dict[int, str] | None = None,
     values: dict[int, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    request, session, user = visit.request, visit.session, visit.user
     tasks = [
         {
             **task,
@@ -196,9 +179,7 @@ def _callbacks_page(
     ]
     return page_for(
         "callbacks.html.j2",
-        request=request,
-        user=user,
-        web=web,
+        visit,
         status_code=status_code,
         tasks=tasks,
         errors=errors or {},
@@ -208,30 +189,23 @@ def _callbacks_page(
 
 
 @router.get("/dashboard/callbacks", response_class=HTMLResponse)
-def callback_tasks(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn
-) -> HTMLResponse:
+def callback_tasks(visit: Visit) -> HTMLResponse:
     """Open call-back tasks, oldest first."""
-    return _callbacks_page(request, session, user, web)
+    return _callbacks_page(visit)
 
 
 @router.post("/dashboard/callbacks/{task_id}/done")
 def complete_callback(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     task_id: int,
     outcome: Text = "",
 ) -> Response:
     """Mark a call made, saying how it went."""
+    session, user = visit.session, visit.user
     outcome = outcome.strip()
     if not outcome:
         return _callbacks_page(
-            request,
-            session,
-            user,
-            web,
+            visit,
             errors={task_id: translator(user)("error_outcome")},
             status_code=422,
         )
@@ -240,10 +214,7 @@ def complete_callback(
     except callbacks.CallbackError as exc:
         session.rollback()
         return _callbacks_page(
-            request,
-            session,
-            user,
-            web,
+            visit,
             errors={task_id: str(exc)},
             values={task_id: outcome},
             status_code=422,

@@ -17,6 +17,7 @@ before it runs: a new page cannot forget either. The login form has its own toke
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -80,6 +81,24 @@ def _current_user(request: Request, session: SessionDep, web: SignedIn) -> User:
 
 
 CurrentUser = Annotated[User, Depends(_current_user)]
+
+
+@dataclass(frozen=True)
+class PageVisit:
+    """A signed-in person's request to a page or a form: what every page route and the
+    helpers that render its page work with."""
+
+    request: Request
+    session: Session
+    user: User
+    web: WebSession
+
+
+def _visit(request: Request, session: SessionDep, user: CurrentUser, web: SignedIn) -> PageVisit:
+    return PageVisit(request, session, user, web)
+
+
+Visit = Annotated[PageVisit, Depends(_visit)]
 
 
 def ui_language(user: User) -> str:
@@ -255,17 +274,16 @@ def phone_for(user: User, ticket: Ticket, phone: str) -> str | None:
     return mask_phone(phone)
 
 
-def page_for(
-    name: str, *, request: Request, user: User, web: WebSession, **context
-) -> HTMLResponse:
-    """Template `name` rendered for `user`: their language, their CSRF token, and where
-    they are (for the language switch to come back to)."""
+def page_for(name: str, visit: PageVisit, **context: Any) -> HTMLResponse:
+    """Template `name` rendered for the visitor: their language, their CSRF token, and
+    where they are (for the language switch to come back to)."""
+    url = visit.request.url
     return render.page(
         name,
-        lang=ui_language(user),
-        user=user,
-        csrf_token=web.csrf_token,
-        here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        lang=ui_language(visit.user),
+        user=visit.user,
+        csrf_token=visit.web.csrf_token,
+        here=url.path + (f"?{url.query}" if url.query else ""),
         # the web phone (nalish.simulator) is for training; it is off in production
         simulator=get_settings().env != "production",
         **context,

@@ -15,15 +15,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Form, Request
+from fastapi import Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import nulls_last, or_
 from sqlmodel import Session, col, select
 
 from dashboards.deps import (
-    CurrentUser,
-    SessionDep,
-    SignedIn,
+    PageVisit,
+    Visit,
     actor,
     dashboard_router,
     get_ticket_for_user,
@@ -117,10 +116,7 @@ def _resolved_by(session: Session, user: User) -> list[dict[str, Any]]:
 
 
 def _officer_page(
-    request: Request,
-    session: SessionDep,
-    user: User,
-    web: Any,
+    visit: PageVisit,
     *,
     status_code: int = 200,
     errors: dict[str, str] | None = None,
@@ -128,13 +124,12 @@ def _officer_page(
     done: str = "",
     done_ref: str = "",
 ) -> HTMLResponse:
+    session, user = visit.session, visit.user
     resolved = _resolved_by(session, user)
     ratings = [row["rating"] for row in resolved if row["rating"]]
     response = page_for(
         "officer.html.j2",
-        request=request,
-        user=user,
-        web=web,
+        visit,
         tickets=_escalations(session, user),
         limit=LIMIT,
         now=clock.now(),
@@ -154,30 +149,24 @@ def _officer_page(
 
 @router.get(PATH, response_class=HTMLResponse)
 def officer_view(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     done: str = "",
     ref: str = "",
 ) -> HTMLResponse:
     """My escalations by deadline, and what I resolved."""
-    return _officer_page(request, session, user, web, done=done, done_ref=ref)
+    return _officer_page(visit, done=done, done_ref=ref)
 
 
 @router.post(PATH + "/tickets/{ref}/acknowledge")
-def acknowledge(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn, ref: str
-) -> Response:
+def acknowledge(visit: Visit, ref: str) -> Response:
     """Acknowledge `ref`: from now its deadline is to resolve it, and work has started
     (as an officer's ACK by SMS)."""
+    session, user = visit.session, visit.user
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.ACK)
     shown = refs.display(ticket.ref)
     events.lock(session=session, ticket=ticket)  # read it afresh, held till commit
     if ticket.status not in lifecycle.OPEN:
-        return _officer_page(
-            request, session, user, web, status_code=409, errors={shown: "not_open"}
-        )
+        return _officer_page(visit, status_code=409, errors={shown: "not_open"})
     actor = user_ref(user)
     if not deadlines.take_up(session, ticket, actor=actor, via="dashboard", by=user):
         return RedirectResponse(f"{PATH}?done=already_acknowledged&ref={shown}", status_code=303)
@@ -187,15 +176,13 @@ def acknowledge(
 
 @router.post(PATH + "/tickets/{ref}/resolve")
 def resolve(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     ref: str,
     what_was_done: Annotated[str, Form()] = "",
 ) -> Response:
     """Resolve `ref`, saying what was done (the citizen is told by SMS). Missing or too
     long: the page again, the error by the field and the text kept, 422."""
+    session, user = visit.session, visit.user
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.RESOLVE)
     shown = refs.display(ticket.ref)
     what = " ".join(what_was_done.split())
@@ -214,10 +201,7 @@ def resolve(
             error = "not_open"
     if error:
         return _officer_page(
-            request,
-            session,
-            user,
-            web,
+            visit,
             status_code=422,
             errors={shown: error},
             kept={shown: what_was_done},

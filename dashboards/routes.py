@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Form, Request
+from fastapi import Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import nulls_last
 from sqlmodel import col
@@ -38,8 +38,7 @@ from dashboards import (
 )
 from dashboards.deps import (
     CurrentUser,
-    SessionDep,
-    SignedIn,
+    Visit,
     actor,
     dashboard_router,
     page_for,
@@ -93,10 +92,7 @@ def home(user: CurrentUser) -> Response:
 
 @router.get("/dashboard/queue", response_class=HTMLResponse)
 def queue(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     status: str = "",
     category: str = "",
     district: str = "",
@@ -105,6 +101,7 @@ def queue(
     """The tickets `user` may see: open ones by default, the nearest deadline first
     (tickets with no running deadline last), filtered by status, category, district
     and the state of their deadline (`sla`: overdue, due_today, later, none)."""
+    session, user = visit.session, visit.user
     statement = access.visible(ticket_service.public_statement(), actor(session, user))
     if status == "all":
         pass
@@ -147,9 +144,7 @@ def queue(
     districts = labels.districts(session, language)
     return page_for(
         "queue.html.j2",
-        request=request,
-        user=user,
-        web=web,
+        visit,
         tickets=tickets,
         more=len(rows) > QUEUE_LIMIT,
         limit=QUEUE_LIMIT,
@@ -163,14 +158,12 @@ def queue(
 
 @router.post("/dashboard/language")
 def switch_language(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     language: Annotated[str, Form(max_length=5)],
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Switch `user`'s screens to `language` (kept on their account)."""
+    request, session, user, web = visit.request, visit.session, visit.user, visit.web
     if language in i18n.LANGUAGES:
         user.language = language
         session.add(user)

@@ -26,9 +26,8 @@ from sqlmodel import Session, col, func, select
 
 from dashboards import i18n, labels
 from dashboards.deps import (
-    CurrentUser,
-    SessionDep,
-    SignedIn,
+    PageVisit,
+    Visit,
     actor,
     dashboard_router,
     get_ticket_for_user,
@@ -194,16 +193,14 @@ def _workspace(
 
 
 def _ticket_page(
-    request: Request,
-    session: Session,
-    user: User,
-    web,
+    visit: PageVisit,
     ticket: Ticket,
     *,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    request, session, user = visit.request, visit.session, visit.user
     values = values or {}
     row = session.exec(ticket_service.public_statement().where(Ticket.id == ticket.id)).one()
     shown = ticket_service.as_public(row)
@@ -211,9 +208,7 @@ def _ticket_page(
     history = ticket_service.events_of(session=session, ticket_id=ticket.id)
     return page_for(
         "ticket.html.j2",
-        request=request,
-        user=user,
-        web=web,
+        visit,
         status_code=status_code,
         ticket=ticket,
         shown=shown,
@@ -276,41 +271,34 @@ def _caller_history(
 
 
 def _invalid(
-    request: Request,
-    session: Session,
-    user: User,
-    web,
+    visit: PageVisit,
     ticket: Ticket,
     errors: dict[str, str],
     values: dict[str, str],
 ) -> HTMLResponse:
     """The ticket page again, 422, after undoing whatever the failed service flushed."""
-    session.rollback()
-    return _ticket_page(
-        request, session, user, web, ticket, errors=errors, values=values, status_code=422
-    )
+    visit.session.rollback()
+    return _ticket_page(visit, ticket, errors=errors, values=values, status_code=422)
 
 
 @router.get("/dashboard/tickets/{ref}", response_class=HTMLResponse)
-def ticket_page(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn, ref: str
-) -> HTMLResponse:
+def ticket_page(visit: Visit, ref: str) -> HTMLResponse:
     """One ticket, its timeline and the forms to work it; 404 for one `user` may not see."""
+    session, user = visit.session, visit.user
     ticket = get_ticket_for_user(session=session, user=user, ref=ref)
-    return _ticket_page(request, session, user, web, ticket)
+    return _ticket_page(visit, ticket)
 
 
 @router.post("/dashboard/tickets/{ref}/claim")
-def claim(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn, ref: str
-) -> Response:
+def claim(visit: Visit, ref: str) -> Response:
     """`user` takes the ticket: it is theirs, its citizen hears a person has it, and its
     SLA clock moves on to resolving."""
+    session, user = visit.session, visit.user
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.CLAIM)
     try:
         assignment.claim(session=session, ticket=ticket, user=user)
     except assignment.AssignmentError as exc:
-        return _invalid(request, session, user, web, ticket, {"claim": str(exc)}, {})
+        return _invalid(visit, ticket, {"claim": str(exc)}, {})
     deadlines.acknowledge(session, ticket)
     session.commit()
     return back_to_ticket(ticket, "claimed")
@@ -318,22 +306,17 @@ def claim(
 
 @router.post("/dashboard/tickets/{ref}/note")
 def add_note(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     ref: str,
     text: Text = "",
 ) -> Response:
     """An internal note on the timeline (the citizen is not sent it)."""
+    session, user = visit.session, visit.user
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.NOTE)
     values = {"note_text": text}
     if not text.strip():
         return _invalid(
-            request,
-            session,
-            user,
-            web,
+            visit,
             ticket,
             {"note_text": translator(user)("error_required")},
             values,
@@ -341,23 +324,21 @@ def add_note(
     try:
         actions.comment(session=session, ticket=ticket, actor=user_ref(user), text=text)
     except ValueError as exc:
-        return _invalid(request, session, user, web, ticket, {"note_text": str(exc)}, values)
+        return _invalid(visit, ticket, {"note_text": str(exc)}, values)
     session.commit()
     return back_to_ticket(ticket, "noted")
 
 
 @router.post("/dashboard/tickets/{ref}/transfer")
 def transfer(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     ref: str,
     to_email: Text = "",
     office_code: Text = "",
     reason: Text = "",
 ) -> Response:
     """Give the ticket to a person (by email) or send it to an office (by code), saying why."""
+    session, user = visit.session, visit.user
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.ASSIGN)
     t = translator(user)
     to_email, office_code, reason = to_email.strip(), office_code.strip(), reason.strip()
@@ -382,7 +363,7 @@ def transfer(
         except users.UserError:
             errors["office_code"] = t("error_no_office")
     if errors:
-        return _invalid(request, session, user, web, ticket, errors, values)
+        return _invalid(visit, ticket, errors, values)
     try:
         if person is not None:
             assignment.assign(
@@ -394,7 +375,7 @@ def transfer(
             )
     except assignment.AssignmentError as exc:
         field = "to_email" if person is not None else "office_code"
-        return _invalid(request, session, user, web, ticket, {field: str(exc)}, values)
+        return _invalid(visit, ticket, {field: str(exc)}, values)
     session.commit()
     if not _visible_ids(session, user, [ticket.id]):
         return RedirectResponse("/dashboard/queue", status_code=303)  # it left their sight
@@ -403,16 +384,14 @@ def transfer(
 
 @router.post("/dashboard/tickets/{ref}/status")
 def change_status(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     ref: str,
     to: Text = "",
     reason: Text = "",
 ) -> Response:
     """Move the ticket along its lifecycle; resolving says what was done (the citizen is
     sent it), rejecting why."""
+    session, user = visit.session, visit.user
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.STATUS)
     t = translator(user)
     reason = reason.strip()
@@ -427,7 +406,7 @@ def change_status(
     elif len(reason) > REASON_MAX_CHARS:
         errors["status_reason"] = t("error_too_long", n=REASON_MAX_CHARS)
     if errors:
-        return _invalid(request, session, user, web, ticket, errors, values)
+        return _invalid(visit, ticket, errors, values)
     try:
         actions.change_status(
             session=session,
@@ -437,17 +416,14 @@ def change_status(
             reason=reason,
         )
     except TransitionError as exc:
-        return _invalid(request, session, user, web, ticket, {"status_to": str(exc)}, values)
+        return _invalid(visit, ticket, {"status_to": str(exc)}, values)
     session.commit()
     return back_to_ticket(ticket, "status_changed")
 
 
 @router.post("/dashboard/tickets/{ref}/reply")
 def reply(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     ref: str,
     body: Text = "",
     canned: Text = "",
@@ -456,6 +432,7 @@ def reply(
     """Send the citizen an SMS from the helpline (or, with `action=preview`, show how
     many characters and parts it takes). An empty box with a canned reply chosen sends
     that reply: the form works without JavaScript."""
+    session, user = visit.session, visit.user
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.REPLY)
     t = translator(user)
     text = body.strip()
@@ -470,9 +447,9 @@ def reply(
     elif counted.parts > REPLY_MAX_PARTS:
         errors["reply_body"] = t("error_reply_long", n=REPLY_MAX_PARTS)
     if errors:
-        return _invalid(request, session, user, web, ticket, errors, values)
+        return _invalid(visit, ticket, errors, values)
     if action == "preview":
-        return _ticket_page(request, session, user, web, ticket, values=values)
+        return _ticket_page(visit, ticket, values=values)
     phone = session.exec(select(Citizen.phone).where(Citizen.id == ticket.citizen_id)).one()
     sent = outbox.add(
         session=session,
@@ -495,34 +472,31 @@ def reply(
 
 @router.post("/dashboard/tickets/{ref}/merge")
 def merge(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     ref: str,
     original: Text = "",
 ) -> Response:
     """Handle this ticket as `original` (a likely duplicate it was shown): it becomes a
     duplicate, and its citizen hears when the original is resolved."""
+    session, user = visit.session, visit.user
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.MERGE)
     into = get_ticket_for_user(session=session, user=user, ref=original, action=access.Action.MERGE)
     try:
         actions.merge(session=session, duplicate=ticket, original=into, actor=user_ref(user))
     except (actions.MergeError, TransitionError) as exc:
-        return _invalid(request, session, user, web, ticket, {"duplicates": str(exc)}, {})
+        return _invalid(visit, ticket, {"duplicates": str(exc)}, {})
     session.commit()
     return back_to_ticket(ticket, "merged")
 
 
 @router.post("/dashboard/tickets/{ref}/dismiss")
-def dismiss(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn, ref: str
-) -> Response:
+def dismiss(visit: Visit, ref: str) -> Response:
     """Say the flagged ticket is not the same grievance as the one it was flagged against."""
+    session, user = visit.session, visit.user
     ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.MERGE)
     try:
         actions.dismiss_suspected_duplicate(session=session, ticket=ticket, actor=user_ref(user))
     except actions.MergeError as exc:
-        return _invalid(request, session, user, web, ticket, {"duplicates": str(exc)}, {})
+        return _invalid(visit, ticket, {"duplicates": str(exc)}, {})
     session.commit()
     return back_to_ticket(ticket, "dismissed")
