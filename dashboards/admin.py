@@ -35,8 +35,10 @@ from dashboards.deps import (
     ui_language,
     user_ref,
 )
+from escalation import catalogue
 from grievance_engine import admin_log
 from grievance_engine.models import Category, User
+from routing import service as routing_service
 
 PATH = pages.ADMIN
 # The admin pages' tabs, in the registry's order: users, offices, routing, …
@@ -67,9 +69,10 @@ class AdminPage:
     ) -> HTMLResponse:
         """The page with its lists, `errors` by field and the `kept` input."""
         done_known = done.isidentifier() and f"admin_done_{done}" in i18n.CATALOGUE
-        response = page_for(
+        return page_for(
             f"admin_{self.name}.html.j2",
             visit,
+            status_code=status_code,
             admin_pages=TABS,
             admin_page=self.name,
             errors=errors or {},
@@ -77,8 +80,6 @@ class AdminPage:
             done=done if done_known else "",
             **self.context(visit.session, visit.request.query_params),
         )
-        response.status_code = status_code
-        return response
 
     def invalid(
         self,
@@ -123,6 +124,15 @@ def record(session: Session, user: User, action: str, subject: str, **what: Any)
             ensure_ascii=False,
         )
     )
+
+
+def commit(session: Session) -> None:
+    """Commit an admin change with its record, then drop this process's caches of what
+    admins change (routing's rules and categories; the SLA catalogue, offices and
+    calendar), so the next request reads the change."""
+    session.commit()
+    routing_service.clear_cache()
+    catalogue.clear_cache()
 
 
 def say(user: User, key: str, **values: object) -> str:

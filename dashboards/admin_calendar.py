@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
-from dashboards.admin import PATH, AdminPage, record, say
+from dashboards.admin import PATH, AdminPage, commit, record, say
 from dashboards.deps import Visit, dashboard_router
 from escalation import catalogue
 from escalation import holidays as holiday_files
@@ -76,8 +76,7 @@ def add_holiday(
     session.add(row)
     subject = f"holiday:{country}:{when.isoformat()}"
     record(session, user, "holiday_saved", subject, name=clean, kind=kind)
-    session.commit()
-    catalogue.clear_cache()
+    commit(session)
     return CALENDAR.done("holiday_saved")
 
 
@@ -119,6 +118,5 @@ async def import_holidays(
     filename = file.filename if file else None
     subject = f"calendar:{get_settings().country}"
     record(session, user, "holidays_imported", subject, file=filename, **counts)
-    session.commit()
-    catalogue.clear_cache()
+    commit(session)
     return CALENDAR.done("holidays_imported")

@@ -11,11 +11,9 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
-from dashboards.admin import PATH, AdminPage, active_flag, record, say, set_active
+from dashboards.admin import PATH, AdminPage, active_flag, commit, record, say, set_active
 from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router
-from escalation import catalogue
 from grievance_engine.models import Category
-from routing import service as routing_service
 
 NAME_LANGUAGES = ("en", "bn", "sw")  # the languages categories are named in
 MAX_NAME = 100
@@ -74,8 +72,7 @@ def rename_category(
     session.add(category)
     subject = f"category:{code}"
     record(session, user, "category_renamed", subject, before=before, after=category.names)
-    session.commit()
-    routing_service.clear_cache()
+    commit(session)
     return CATEGORIES.done("category_renamed")
 
 
@@ -90,7 +87,5 @@ def set_category_active(
     category = _category(session, code)
     wanted = active_flag(active)
     action = set_active(session, user, category, wanted, "category", f"category:{code}")
-    session.commit()
-    routing_service.clear_cache()
-    catalogue.clear_cache()
+    commit(session)
     return CATEGORIES.done(action)

@@ -12,9 +12,8 @@ from fastapi.responses import Response
 from sqlmodel import Session, select
 from starlette.datastructures import QueryParams
 
-from dashboards.admin import PATH, AdminPage, active_flag, record
+from dashboards.admin import PATH, AdminPage, active_flag, commit, record
 from dashboards.deps import Visit, dashboard_router
-from escalation import catalogue
 from grievance_engine.models import Office, OfficeLevel
 from grievance_engine.settings import get_settings
 from routing import offices
@@ -88,9 +87,7 @@ def save_office(
         return OFFICES.invalid(visit, errors, kept)
     if changed:
         record(session, user, "office_saved", f"office:{office.code}", changed=changed)
-    session.commit()
-    routing_service.clear_cache()
-    catalogue.clear_cache()
+    commit(session)
     return OFFICES.done("office_saved")
 
 
@@ -117,7 +114,5 @@ def set_office_active(
     action = "office_activated" if wanted else "office_deactivated"
     if was_active != wanted:
         record(session, user, action, f"office:{code}")
-    session.commit()
-    routing_service.clear_cache()
-    catalogue.clear_cache()
+    commit(session)
     return OFFICES.done(action)

@@ -13,7 +13,16 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import QueryParams
 
-from dashboards.admin import PATH, AdminPage, active_flag, category_codes, record, say, set_active
+from dashboards.admin import (
+    PATH,
+    AdminPage,
+    active_flag,
+    category_codes,
+    commit,
+    record,
+    say,
+    set_active,
+)
 from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router
 from escalation import catalogue
 from escalation.policies import LEVELS, PolicyError, Priority, SlaPolicy, SlaTarget, Unit
@@ -116,7 +125,7 @@ def save_rule(
         office=office.strip().lower(),
         queue=queue_name,
     )
-    session.commit()
+    commit(session)
     return ROUTING.done("rule_saved")
 
 
@@ -133,7 +142,7 @@ def set_rule_active(
         raise HTTPException(status_code=404)
     wanted = active_flag(active)
     action = set_active(session, user, rule, wanted, "rule", f"routing_rule:{rule_id}")
-    session.commit()
+    commit(session)
     return ROUTING.done(action)
 
 
@@ -234,6 +243,5 @@ def save_sla(
         acknowledge=str(policy.acknowledge),
         resolve=str(policy.resolve),
     )
-    session.commit()
-    catalogue.clear_cache()
+    commit(session)
     return SLA.done("policy_saved")

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
-from dashboards.admin import PATH, AdminPage, active_flag, record, say, set_active
+from dashboards.admin import PATH, AdminPage, active_flag, commit, record, say, set_active
 from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router, user_ref
 from grievance_engine import users
 from grievance_engine.models import AdminArea, Office, Role, User
@@ -125,7 +125,7 @@ def add_user(
     if errors:
         return USERS.invalid(visit, errors, kept)
     record(session, user, "user_created", user_ref(made), email=made.email, role=made.role)
-    session.commit()
+    commit(session)
     return USERS.done("user_created")
 
 
@@ -149,7 +149,7 @@ def set_away(
     assignment.set_away(session=session, user=person, away=active_flag(away))
     if person.away != was_away:  # a second click changes nothing and records nothing
         record(session, user, "user_away" if person.away else "user_back", user_ref(person))
-    session.commit()
+    commit(session)
     return USERS.done("user_away" if person.away else "user_back")
 
 
@@ -168,5 +168,5 @@ def set_user_active(
         errors = {"people": say(user, "admin_error_not_yourself")}
         return USERS.invalid(visit, errors)
     action = set_active(session, user, person, wanted, "user", user_ref(person))
-    session.commit()
+    commit(session)
     return USERS.done(action)

@@ -127,9 +127,10 @@ def _officer_page(
     session, user = visit.session, visit.user
     resolved = _resolved_by(session, user)
     ratings = [row["rating"] for row in resolved if row["rating"]]
-    response = page_for(
+    return page_for(
         "officer.html.j2",
         visit,
+        status_code=status_code,
         tickets=_escalations(session, user),
         limit=LIMIT,
         now=clock.now(),
@@ -143,8 +144,6 @@ def _officer_page(
         done_ref=refs.display(refs.normalise(done_ref) or "") if done_ref else "",
         what_max=WHAT_MAX_CHARS,
     )
-    response.status_code = status_code
-    return response
 
 
 @router.get(PATH, response_class=HTMLResponse)

@@ -39,15 +39,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(app) -> World:
     emails = {name: _email(name) for name in ("admin", "agent", "rangpur")}
-    with session_scope() as session:
-        desk = users.office_id_by_code(session=session, code="national-triage")
-        users.create(
-            session=session,
-            country="BD",
-            user_in=users.UserCreate(
-                email=emails["agent"], role=Role.AGENT, office_id=desk, password=PASSWORD
-            ),
-        )
+    _user(emails["agent"], Role.AGENT, office="national-triage")
     _user(emails["rangpur"], Role.OFFICER, "Rangpur")
     _user(emails["admin"], Role.ADMIN)
     return World(emails=emails)

@@ -44,12 +44,28 @@ def _email(name: str) -> str:
     return f"{name}-{uuid.uuid4().hex[:8]}@example.org"
 
 
-def _user(email: str, role: Role, district: str | None = None) -> None:
+def _user(
+    email: str,
+    role: Role,
+    district: str | None = None,
+    *,
+    office: str | None = None,
+    language: str = "en",
+) -> None:
+    """Someone who signs in with PASSWORD; `office` by its code (an agent's desk)."""
     with session_scope() as session:
+        office_id = users.office_id_by_code(session=session, code=office) if office else None
         users.create(
             session=session,
             country="BD",
-            user_in=users.UserCreate(email=email, role=role, district=district, password=PASSWORD),
+            user_in=users.UserCreate(
+                email=email,
+                role=role,
+                district=district,
+                office_id=office_id,
+                language=language,
+                password=PASSWORD,
+            ),
         )
 
 
@@ -422,15 +438,7 @@ def test_a_person_switches_their_screens_to_bangla_and_it_is_remembered(app, bac
 
 def test_an_agent_of_a_district_office_sees_only_that_offices_tickets(app, world):
     email = _email("desk")
-    with session_scope() as session:
-        office_id = users.office_id_by_code(session=session, code="dc-rangpur")
-        users.create(
-            session=session,
-            country="BD",
-            user_in=users.UserCreate(
-                email=email, role=Role.AGENT, office_id=office_id, password=PASSWORD
-            ),
-        )
+    _user(email, Role.AGENT, office="dc-rangpur")
     client = browser(app, email)
     assert client.get(f"/dashboard/tickets/{world.rangpur}").status_code == 200
     assert client.get(f"/dashboard/tickets/{world.cumilla}").status_code == 404

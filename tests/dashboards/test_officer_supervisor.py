@@ -19,10 +19,10 @@ from sqlmodel import select
 
 from dashboards import i18n, officer
 from escalation import ladder
-from grievance_engine import actions, clock, refs, users
+from grievance_engine import actions, clock, refs
 from grievance_engine.db import session_scope
 from grievance_engine.models import Notification, Role, Ticket, TicketEvent, TicketStatus, User
-from tests.dashboards.test_dashboards import PASSWORD, _email, _take_call, _user, browser, csrf_of
+from tests.dashboards.test_dashboards import _email, _take_call, _user, browser, csrf_of
 
 RANGPUR_PHONE = "+8801712340001"
 CUMILLA_PHONE = "+8801812340002"
@@ -56,15 +56,7 @@ def _resolve(ref: str, what: str = "Fixed") -> None:
 @pytest.fixture(scope="module")
 def world(app) -> World:
     emails = {name: _email(name) for name in ("agent", "rangpur", "cumilla", "super", "admin")}
-    with session_scope() as session:
-        desk = users.office_id_by_code(session=session, code="national-triage")
-        users.create(
-            session=session,
-            country="BD",
-            user_in=users.UserCreate(
-                email=emails["agent"], role=Role.AGENT, office_id=desk, password=PASSWORD
-            ),
-        )
+    _user(emails["agent"], Role.AGENT, office="national-triage")
     _user(emails["rangpur"], Role.OFFICER, "Rangpur")
     _user(emails["cumilla"], Role.OFFICER, "Cumilla")
     _user(emails["super"], Role.SUPERVISOR)
