@@ -24,7 +24,7 @@ from dashboards.deps import (
     ui_language,
     user_ref,
 )
-from dashboards.workspace import INTAKE_LANGUAGES, Text, back_to_ticket, flash, translator
+from dashboards.workspace import INTAKE_LANGUAGES, Text, flash, saved, translator
 from grievance_engine import callbacks
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, AdminLevel
@@ -141,8 +141,7 @@ def take_call(
     except ticket_service.TicketError as exc:
         errors, candidates = {"form": str(exc)}, []
     else:
-        session.commit()
-        return back_to_ticket(ticket, "filed")
+        return saved(visit, ticket, "filed")
     session.rollback()
     return _intake_page(
         visit,

@@ -93,6 +93,11 @@ class PageVisit:
     user: User
     web: WebSession
 
+    def ticket(self, ref: str, action: access.Action = access.Action.VIEW) -> Ticket:
+        """The ticket `ref` names, if this person may do `action` to it; else 404
+        (`get_ticket_for_user`)."""
+        return get_ticket_for_user(session=self.session, user=self.user, ref=ref, action=action)
+
 
 def _visit(request: Request, session: SessionDep, user: CurrentUser, web: SignedIn) -> PageVisit:
     return PageVisit(request, session, user, web)

@@ -25,7 +25,6 @@ from dashboards.deps import (
     Visit,
     actor,
     dashboard_router,
-    get_ticket_for_user,
     page_for,
     user_ref,
 )
@@ -161,7 +160,7 @@ def acknowledge(visit: Visit, ref: str) -> Response:
     """Acknowledge `ref`: from now its deadline is to resolve it, and work has started
     (as an officer's ACK by SMS)."""
     session, user = visit.session, visit.user
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.ACK)
+    ticket = visit.ticket(ref, access.Action.ACK)
     shown = refs.display(ticket.ref)
     events.lock(session=session, ticket=ticket)  # read it afresh, held till commit
     if ticket.status not in lifecycle.OPEN:
@@ -182,7 +181,7 @@ def resolve(
     """Resolve `ref`, saying what was done (the citizen is told by SMS). Missing or too
     long: the page again, the error by the field and the text kept, 422."""
     session, user = visit.session, visit.user
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.RESOLVE)
+    ticket = visit.ticket(ref, access.Action.RESOLVE)
     shown = refs.display(ticket.ref)
     what = " ".join(what_was_done.split())
     error = ""

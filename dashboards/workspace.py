@@ -30,7 +30,6 @@ from dashboards.deps import (
     Visit,
     actor,
     dashboard_router,
-    get_ticket_for_user,
     page_for,
     phone_for,
     ui_language,
@@ -103,6 +102,12 @@ def flash(request: Request, user: User, shown: set[str], **values: object) -> st
     key = FLASHES[done]
     parts = request.query_params.get("parts", "")
     return translator(user)(key, parts=int(parts) if parts.isdigit() else 1, **values)
+
+
+def saved(visit: PageVisit, ticket: Ticket, done: str, **query: object) -> RedirectResponse:
+    """Commit what the form changed (one form, one commit), then back to the ticket."""
+    visit.session.commit()
+    return back_to_ticket(ticket, done, **query)
 
 
 def back_to_ticket(ticket: Ticket, done: str, **query: object) -> RedirectResponse:
@@ -284,8 +289,7 @@ def _invalid(
 @router.get("/dashboard/tickets/{ref}", response_class=HTMLResponse)
 def ticket_page(visit: Visit, ref: str) -> HTMLResponse:
     """One ticket, its timeline and the forms to work it; 404 for one `user` may not see."""
-    session, user = visit.session, visit.user
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref)
+    ticket = visit.ticket(ref)
     return _ticket_page(visit, ticket)
 
 
@@ -294,14 +298,13 @@ def claim(visit: Visit, ref: str) -> Response:
     """`user` takes the ticket: it is theirs, its citizen hears a person has it, and its
     SLA clock moves on to resolving."""
     session, user = visit.session, visit.user
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.CLAIM)
+    ticket = visit.ticket(ref, access.Action.CLAIM)
     try:
         assignment.claim(session=session, ticket=ticket, user=user)
     except assignment.AssignmentError as exc:
         return _invalid(visit, ticket, {"claim": str(exc)}, {})
     deadlines.acknowledge(session, ticket)
-    session.commit()
-    return back_to_ticket(ticket, "claimed")
+    return saved(visit, ticket, "claimed")
 
 
 @router.post("/dashboard/tickets/{ref}/note")
@@ -312,7 +315,7 @@ def add_note(
 ) -> Response:
     """An internal note on the timeline (the citizen is not sent it)."""
     session, user = visit.session, visit.user
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.NOTE)
+    ticket = visit.ticket(ref, access.Action.NOTE)
     values = {"note_text": text}
     if not text.strip():
         return _invalid(
@@ -325,8 +328,7 @@ def add_note(
         actions.comment(session=session, ticket=ticket, actor=user_ref(user), text=text)
     except ValueError as exc:
         return _invalid(visit, ticket, {"note_text": str(exc)}, values)
-    session.commit()
-    return back_to_ticket(ticket, "noted")
+    return saved(visit, ticket, "noted")
 
 
 @router.post("/dashboard/tickets/{ref}/transfer")
@@ -339,7 +341,7 @@ def transfer(
 ) -> Response:
     """Give the ticket to a person (by email) or send it to an office (by code), saying why."""
     session, user = visit.session, visit.user
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.ASSIGN)
+    ticket = visit.ticket(ref, access.Action.ASSIGN)
     t = translator(user)
     to_email, office_code, reason = to_email.strip(), office_code.strip(), reason.strip()
     values = {"to_email": to_email, "office_code": office_code, "transfer_reason": reason}
@@ -392,7 +394,7 @@ def change_status(
     """Move the ticket along its lifecycle; resolving says what was done (the citizen is
     sent it), rejecting why."""
     session, user = visit.session, visit.user
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.STATUS)
+    ticket = visit.ticket(ref, access.Action.STATUS)
     t = translator(user)
     reason = reason.strip()
     values = {"status_to": to, "status_reason": reason}
@@ -417,8 +419,7 @@ def change_status(
         )
     except TransitionError as exc:
         return _invalid(visit, ticket, {"status_to": str(exc)}, values)
-    session.commit()
-    return back_to_ticket(ticket, "status_changed")
+    return saved(visit, ticket, "status_changed")
 
 
 @router.post("/dashboard/tickets/{ref}/reply")
@@ -433,7 +434,7 @@ def reply(
     many characters and parts it takes). An empty box with a canned reply chosen sends
     that reply: the form works without JavaScript."""
     session, user = visit.session, visit.user
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.REPLY)
+    ticket = visit.ticket(ref, access.Action.REPLY)
     t = translator(user)
     text = body.strip()
     if not text and canned:
@@ -466,8 +467,7 @@ def reply(
         actor=user_ref(user),
         data={"text": sent.body, "parts": sent.parts, "notification_id": sent.id},
     )
-    session.commit()
-    return back_to_ticket(ticket, "reply_sent", parts=sent.parts)
+    return saved(visit, ticket, "reply_sent", parts=sent.parts)
 
 
 @router.post("/dashboard/tickets/{ref}/merge")
@@ -479,24 +479,22 @@ def merge(
     """Handle this ticket as `original` (a likely duplicate it was shown): it becomes a
     duplicate, and its citizen hears when the original is resolved."""
     session, user = visit.session, visit.user
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.MERGE)
-    into = get_ticket_for_user(session=session, user=user, ref=original, action=access.Action.MERGE)
+    ticket = visit.ticket(ref, access.Action.MERGE)
+    into = visit.ticket(original, access.Action.MERGE)
     try:
         actions.merge(session=session, duplicate=ticket, original=into, actor=user_ref(user))
     except (actions.MergeError, TransitionError) as exc:
         return _invalid(visit, ticket, {"duplicates": str(exc)}, {})
-    session.commit()
-    return back_to_ticket(ticket, "merged")
+    return saved(visit, ticket, "merged")
 
 
 @router.post("/dashboard/tickets/{ref}/dismiss")
 def dismiss(visit: Visit, ref: str) -> Response:
     """Say the flagged ticket is not the same grievance as the one it was flagged against."""
     session, user = visit.session, visit.user
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.MERGE)
+    ticket = visit.ticket(ref, access.Action.MERGE)
     try:
         actions.dismiss_suspected_duplicate(session=session, ticket=ticket, actor=user_ref(user))
     except actions.MergeError as exc:
         return _invalid(visit, ticket, {"duplicates": str(exc)}, {})
-    session.commit()
-    return back_to_ticket(ticket, "dismissed")
+    return saved(visit, ticket, "dismissed")
