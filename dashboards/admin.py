@@ -32,7 +32,6 @@ from dashboards.deps import (
     Visit,
     dashboard_router,
     page_for,
-    ui_language,
     user_ref,
 )
 from escalation import catalogue
@@ -133,11 +132,6 @@ def commit(session: Session) -> None:
     session.commit()
     routing_service.clear_cache()
     catalogue.clear_cache()
-
-
-def say(user: User, key: str, **values: object) -> str:
-    """The phrase `key` in `user`'s language (for an error next to a field)."""
-    return i18n.translate(ui_language(user), key, **values)
 
 
 def set_active(

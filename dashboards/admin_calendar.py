@@ -15,8 +15,8 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
-from dashboards.admin import PATH, AdminPage, commit, record, say
-from dashboards.deps import Visit, dashboard_router
+from dashboards.admin import PATH, AdminPage, commit, record
+from dashboards.deps import Visit, dashboard_router, say
 from escalation import catalogue
 from escalation import holidays as holiday_files
 from escalation.models import Holiday

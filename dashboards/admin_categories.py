@@ -11,8 +11,8 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
-from dashboards.admin import PATH, AdminPage, active_flag, commit, record, say, set_active
-from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router
+from dashboards.admin import PATH, AdminPage, active_flag, commit, record, set_active
+from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router, say
 from grievance_engine.models import Category
 
 NAME_LANGUAGES = ("en", "bn", "sw")  # the languages categories are named in

@@ -20,10 +20,9 @@ from dashboards.admin import (
     category_codes,
     commit,
     record,
-    say,
     set_active,
 )
-from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router
+from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router, say
 from escalation import catalogue
 from escalation.policies import LEVELS, PolicyError, Priority, SlaPolicy, SlaTarget, Unit
 from grievance_engine import users

@@ -12,8 +12,8 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
-from dashboards.admin import PATH, AdminPage, active_flag, commit, record, say, set_active
-from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router, user_ref
+from dashboards.admin import PATH, AdminPage, active_flag, commit, record, set_active
+from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router, say, user_ref
 from grievance_engine import users
 from grievance_engine.models import AdminArea, Office, Role, User
 from grievance_engine.settings import get_settings

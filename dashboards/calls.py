@@ -21,10 +21,11 @@ from dashboards.deps import (
     Visit,
     dashboard_router,
     page_for,
+    translator,
     ui_language,
     user_ref,
 )
-from dashboards.workspace import INTAKE_LANGUAGES, Text, flash, saved, translator
+from dashboards.workspace import INTAKE_LANGUAGES, Text, flash, saved
 from grievance_engine import callbacks
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, AdminLevel

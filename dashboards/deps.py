@@ -16,6 +16,7 @@ before it runs: a new page cannot forget either. The login form has its own toke
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -109,6 +110,16 @@ Visit = Annotated[PageVisit, Depends(_visit)]
 def ui_language(user: User) -> str:
     """The language of `user`'s screens (English when the dashboards lack theirs)."""
     return i18n.language_of(user.language)
+
+
+def say(user: User, key: str, **values: object) -> str:
+    """The phrase `key` in `user`'s language (an error next to a field, a notice)."""
+    return i18n.translate(ui_language(user), key, **values)
+
+
+def translator(user: User) -> Callable[..., str]:
+    """`t(key, **values)`: `say` for `user`, for a route that says several things."""
+    return functools.partial(say, user)
 
 
 def login_language(request: Request, lang: str | None = None) -> str:

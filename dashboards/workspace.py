@@ -16,7 +16,6 @@ the allowed moves, likely duplicates, audio, canned replies and the SMS count.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -32,6 +31,7 @@ from dashboards.deps import (
     dashboard_router,
     page_for,
     phone_for,
+    translator,
     ui_language,
     user_ref,
 )
@@ -86,12 +86,6 @@ Text = Annotated[str, Form()]
 
 
 INTAKE_LANGUAGES = {"bn": "বাংলা", "en": "English", "sw": "Kiswahili"}
-
-
-def translator(user: User) -> Callable[..., str]:
-    """`t(key, **values)`: the phrase `key` in `user`'s language."""
-    language = ui_language(user)
-    return lambda key, **values: i18n.translate(language, key, **values)
 
 
 def flash(request: Request, user: User, shown: set[str], **values: object) -> str | None:
