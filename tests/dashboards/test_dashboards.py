@@ -44,29 +44,16 @@ def _email(name: str) -> str:
     return f"{name}-{uuid.uuid4().hex[:8]}@example.org"
 
 
-def _user(
-    email: str,
-    role: Role,
-    district: str | None = None,
-    *,
-    office: str | None = None,
-    language: str = "en",
-) -> None:
-    """Someone who signs in with PASSWORD; `office` by its code (an agent's desk)."""
+def _user(email: str, role: Role, district: str | None = None, office: str = "", **fields) -> None:
+    """Someone who signs in with PASSWORD; `office` by its code (an agent's desk); other
+    `fields` of `users.UserCreate` as given (`language="sw"`)."""
     with session_scope() as session:
         office_id = users.office_id_by_code(session=session, code=office) if office else None
-        users.create(
-            session=session,
-            country="BD",
-            user_in=users.UserCreate(
-                email=email,
-                role=role,
-                district=district,
-                office_id=office_id,
-                language=language,
-                password=PASSWORD,
-            ),
-        )
+        user_in = users.UserCreate(
+            email=email, role=role, district=district, office_id=office_id, password=PASSWORD,
+            **fields,
+        )  # fmt: skip
+        users.create(session=session, country="BD", user_in=user_in)
 
 
 def _take_call(phone: str, district: str, *, anonymous: bool = False) -> str:
