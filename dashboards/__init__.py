@@ -6,9 +6,11 @@ Bangla or Kiswahili (`i18n`), usable without JavaScript. The parts every page bu
 
 - `sessions`: the signed `nalish_session` cookie and the session data in the store;
 - `auth`: signing in (argon2, lockout) and out;
-- `deps`: the typed dependencies (`SessionDep`, `CurrentUser`), the CSRF check every
-  unsafe route gets, and `get_ticket_for_user` and `phone_for`, which apply the one
-  access rule for tickets (`routing.access`).
+- `pages`: the page registry (path, roles, nav label key): who may open which page;
+- `deps`: the typed dependencies (`Visit`, `SessionDep`, `CurrentUser`), the route
+  class that gives every route its page's guard and every unsafe route the CSRF
+  check, and `get_ticket_for_user` (`visit.ticket`) and `phone_for`, which apply the
+  one access rule for tickets (`routing.access`).
 
 Pages read and change tickets only through `grievance_engine` services.
 

@@ -1,6 +1,7 @@
 """The supervisor's dashboard, `/dashboard/supervisor`, and the CSV of each of its tables,
 `/dashboard/supervisor/export/{table}.csv`. Supervisors and admins only (anyone else:
-404, as for a page that does not exist); they see every ticket (`routing.access`).
+404, as for a page that does not exist: `dashboards.pages`); they see every ticket
+(`routing.access`).
 
 What the figures mean:
 
@@ -38,26 +39,31 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from dashboards import charts, i18n
-from dashboards.deps import CurrentUser, DashboardRoute, SessionDep, SignedIn, page_for, ui_language
-from dashboards.officer import require_role
+from dashboards.deps import (
+    CurrentUser,
+    SessionDep,
+    Visit,
+    dashboard_router,
+    page_for,
+    ui_language,
+)
 from escalation.ratings import satisfaction_by_office
 from grievance_engine import clock, lifecycle
-from grievance_engine.models import AdminArea, AdminLevel, Category, Office, Role, Ticket
+from grievance_engine.models import AdminArea, AdminLevel, Category, Office, Ticket
 from grievance_engine.settings import get_settings
 
 PATH = "/dashboard/supervisor"
-ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 VOLUME_DAYS = 30
 SLA_DAYS = 90
 WORST = "▲"
 
-router = APIRouter(route_class=DashboardRoute, include_in_schema=False, tags=["dashboards"])
+router = dashboard_router()
 
 
 @dataclass
@@ -130,34 +136,33 @@ def volume_by_day(session: Session, now: datetime, lang: str) -> Table:
 
 
 def volume_by_district(session: Session, now: datetime, lang: str) -> Table:
-    since = now - timedelta(days=VOLUME_DAYS)
-    statement = (
-        select(Ticket.district_id, func.count())
-        .where(col(Ticket.created_at) >= since)
-        .group_by(Ticket.district_id)
-    )
     areas = _areas(session)
-    rows = [[_area_name(areas.get(d), lang), int(n)] for d, n in session.exec(statement)]
-    return Table("volume_by_district", ["district", "tickets"], sorted(rows, key=_by_count))
+    return _volume_by(
+        session, now, "district", Ticket.district_id, lambda d: _area_name(areas.get(d), lang)
+    )
 
 
 def volume_by_category(session: Session, now: datetime, lang: str) -> Table:
-    since = now - timedelta(days=VOLUME_DAYS)
-    statement = (
-        select(Ticket.category_id, func.count())
-        .where(col(Ticket.created_at) >= since)
-        .group_by(Ticket.category_id)
-    )
     categories = {c.id: c for c in session.exec(select(Category))}
-    rows = [
-        [categories[c].label(lang) if c in categories else str(c), int(n)]
-        for c, n in session.exec(statement)
-    ]
-    return Table("volume_by_category", ["category", "tickets"], sorted(rows, key=_by_count))
+    return _volume_by(
+        session,
+        now,
+        "category",
+        Ticket.category_id,
+        lambda c: categories[c].label(lang) if c in categories else str(c),
+    )
 
 
-def _by_count(row: list[Any]) -> tuple[int, str]:
-    return (-row[1], str(row[0]))
+def _volume_by(
+    session: Session, now: datetime, noun: str, key: Any, name: Callable[[Any], str]
+) -> Table:
+    """Tickets filed in the last 30 days per `key` (a Ticket column), each named by
+    `name`, the most first."""
+    since = now - timedelta(days=VOLUME_DAYS)
+    statement = select(key, func.count()).where(col(Ticket.created_at) >= since).group_by(key)
+    rows = [[name(group), int(n)] for group, n in session.exec(statement)]
+    rows.sort(key=lambda row: (-row[1], str(row[0])))
+    return Table(f"volume_by_{noun}", [noun, "tickets"], rows)
 
 
 def _sla(session: Session, now: datetime, key: Any) -> tuple[dict, dict]:
@@ -282,11 +287,9 @@ CHARTS = ("volume_by_day", "volume_by_district", "volume_by_category", "backlog_
 
 
 @router.get(PATH, response_class=HTMLResponse)
-def supervisor_view(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn
-) -> HTMLResponse:
+def supervisor_view(visit: Visit) -> HTMLResponse:
     """Every table of the dashboard, the volumes and backlog also as bar charts."""
-    require_role(user, ROLES)
+    session, user = visit.session, visit.user
     lang = ui_language(user)
     now = clock.now()
     tables = {name: build(session, now, lang) for name, build in TABLES.items()}
@@ -301,9 +304,7 @@ def supervisor_view(
     }
     return page_for(
         "supervisor.html.j2",
-        request=request,
-        user=user,
-        web=web,
+        visit,
         tables=tables,
         charts=chart_svgs,
         worst=WORST,
@@ -315,7 +316,6 @@ def supervisor_view(
 @router.get(PATH + "/export/{table}.csv")
 def export_csv(session: SessionDep, user: CurrentUser, table: str) -> Response:
     """One table as CSV (UTF-8 with a header row), as an attachment."""
-    require_role(user, ROLES)
     build = TABLES.get(table)
     if build is None:
         raise HTTPException(status_code=404)

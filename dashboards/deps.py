@@ -7,24 +7,28 @@ ticket, `access.visible` (with `actor`) to a list. A ticket one may not see answ
 404, exactly as if it did not exist, so nobody can probe for references outside what
 they may see (as the JSON API does).
 
-Every POST (PUT, PATCH, DELETE) route made with `DashboardRoute` checks the session's
-CSRF token (form field `csrf_token`, or the `X-CSRF-Token` header) before it runs: a
-new page cannot forget to. The login form has its own token (see `sessions`).
+Every route made with `DashboardRoute` gets the role guard of its page from the one
+page registry (`dashboards.pages`), and every POST (PUT, PATCH, DELETE) route checks
+the session's CSRF token (form field `csrf_token`, or the `X-CSRF-Token` header)
+before it runs: a new page cannot forget either. The login form has its own token
+(see `sessions`). Make a module's router with `dashboard_router()`.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.params import Depends as DependsParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from sqlmodel import Session, select
 
-from dashboards import i18n, render, sessions
+from dashboards import i18n, pages, render, sessions
 from dashboards.sessions import WebSession
 from grievance_engine import refs
 from grievance_engine.db import get_engine
@@ -80,9 +84,42 @@ def _current_user(request: Request, session: SessionDep, web: SignedIn) -> User:
 CurrentUser = Annotated[User, Depends(_current_user)]
 
 
+@dataclass(frozen=True)
+class PageVisit:
+    """A signed-in person's request to a page or a form: what every page route and the
+    helpers that render its page work with."""
+
+    request: Request
+    session: Session
+    user: User
+    web: WebSession
+
+    def ticket(self, ref: str, action: access.Action = access.Action.VIEW) -> Ticket:
+        """The ticket `ref` names, if this person may do `action` to it; else 404
+        (`get_ticket_for_user`)."""
+        return get_ticket_for_user(session=self.session, user=self.user, ref=ref, action=action)
+
+
+def _visit(request: Request, session: SessionDep, user: CurrentUser, web: SignedIn) -> PageVisit:
+    return PageVisit(request, session, user, web)
+
+
+Visit = Annotated[PageVisit, Depends(_visit)]
+
+
 def ui_language(user: User) -> str:
     """The language of `user`'s screens (English when the dashboards lack theirs)."""
     return i18n.language_of(user.language)
+
+
+def say(user: User, key: str, **values: object) -> str:
+    """The phrase `key` in `user`'s language (an error next to a field, a notice)."""
+    return i18n.translate(ui_language(user), key, **values)
+
+
+def translator(user: User) -> Callable[..., str]:
+    """`t(key, **values)`: `say` for `user`, for a route that says several things."""
+    return functools.partial(say, user)
 
 
 def login_language(request: Request, lang: str | None = None) -> str:
@@ -116,7 +153,28 @@ def safe_next(target: str | None, default: str = "/dashboard") -> str:
 
 
 # ---------------------------------------------------------------------------
-# The route class: CSRF on every unsafe method, redirects and HTML error pages
+# The guard: who may open a page, from the page registry
+# ---------------------------------------------------------------------------
+
+
+def _guard(page: pages.Page) -> Callable[[User], None]:
+    def page_guard(user: CurrentUser) -> None:
+        """404 unless `user`'s role may open the page: a page not meant for someone
+        does not exist for them."""
+        if user.role not in page.roles:
+            raise HTTPException(status_code=404)
+
+    return page_guard
+
+
+# One guard per page, made once: `DashboardRoute` finds it again by identity when a
+# router is included in another (the route is made again, its dependencies copied).
+PAGE_GUARDS = {page.path: _guard(page) for page in pages.PAGES}
+
+
+# ---------------------------------------------------------------------------
+# The route class: the page's guard, CSRF on every unsafe method, redirects and HTML
+# error pages
 # ---------------------------------------------------------------------------
 
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -125,17 +183,18 @@ _ERROR_PAGES = {403: "forbidden", 404: "not_found"}
 
 
 class DashboardRoute(APIRoute):
-    """A dashboard route: unsafe methods check the CSRF token; "not signed in" becomes
-    a 303 to the login page; 403 and 404 become pages in the reader's language."""
+    """A dashboard route: the guard of its page (`pages.page_of`) runs first, then
+    unsafe methods check the CSRF token; "not signed in" becomes a 303 to the login
+    page; 403 and 404 become pages in the reader's language."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {method.upper() for method in kwargs.get("methods") or ()}
         dependencies = list(kwargs.get("dependencies") or [])
-        checked = any(
-            isinstance(d, DependsParam) and d.dependency is check_csrf for d in dependencies
-        )
-        if methods & _UNSAFE and path not in CSRF_EXEMPT and not checked:
-            dependencies.append(Depends(check_csrf))
+        page = pages.page_of(path)
+        if page is not None:
+            _add_once(dependencies, PAGE_GUARDS[page.path])
+        if methods & _UNSAFE and path not in CSRF_EXEMPT:
+            _add_once(dependencies, check_csrf)
         kwargs["dependencies"] = dependencies
         super().__init__(path, endpoint, **kwargs)
 
@@ -171,6 +230,16 @@ class DashboardRoute(APIRoute):
         return dashboard_answers
 
 
+def _add_once(dependencies: list[Any], dependency: Callable[..., Any]) -> None:
+    if not any(isinstance(d, DependsParam) and d.dependency is dependency for d in dependencies):
+        dependencies.append(Depends(dependency))
+
+
+def dashboard_router() -> APIRouter:
+    """A module's router of dashboard routes (`dashboards.routes` includes them all)."""
+    return APIRouter(route_class=DashboardRoute, include_in_schema=False, tags=["dashboards"])
+
+
 # ---------------------------------------------------------------------------
 # Access: which tickets a person may see, and how much of the citizen's phone
 # ---------------------------------------------------------------------------
@@ -179,6 +248,11 @@ class DashboardRoute(APIRoute):
 def actor(session: Session, user: User) -> access.Actor:
     """`user` as `routing.access` sees them: pass it to `access.visible` and `access.may`."""
     return access.actor_for_user(session=session, user=user)
+
+
+def user_ref(user: User) -> str:
+    """`user` as a ticket's events and the admin changes name them: "user:<id>"."""
+    return f"user:{user.id}"
 
 
 def get_ticket_for_user(
@@ -216,17 +290,16 @@ def phone_for(user: User, ticket: Ticket, phone: str) -> str | None:
     return mask_phone(phone)
 
 
-def page_for(
-    name: str, *, request: Request, user: User, web: WebSession, **context
-) -> HTMLResponse:
-    """Template `name` rendered for `user`: their language, their CSRF token, and where
-    they are (for the language switch to come back to)."""
+def page_for(name: str, visit: PageVisit, **context: Any) -> HTMLResponse:
+    """Template `name` rendered for the visitor: their language, their CSRF token, and
+    where they are (for the language switch to come back to)."""
+    url = visit.request.url
     return render.page(
         name,
-        lang=ui_language(user),
-        user=user,
-        csrf_token=web.csrf_token,
-        here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        lang=ui_language(visit.user),
+        user=visit.user,
+        csrf_token=visit.web.csrf_token,
+        here=url.path + (f"?{url.query}" if url.query else ""),
         # the web phone (nalish.simulator) is for training; it is off in production
         simulator=get_settings().env != "production",
         **context,

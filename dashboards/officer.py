@@ -5,9 +5,9 @@ resolve it; and what I resolved in the last 30 days with the citizens' ratings.
 "My escalations" are the open tickets `routing.access.visible` lets me see that were
 escalated (`escalation_level > 0`) or are held by my office. Supervisors and admins
 may open the page too (they see every escalation); agents get 404, as for any page
-not meant for them. Tickets are changed only through `grievance_engine` services
-(`actions.resolve`, `lifecycle` via `actions.change_status`, `events.append`) and
-`escalation.deadlines.acknowledge`.
+not meant for them (`dashboards.pages`). Tickets are changed only through
+`grievance_engine` services (`actions.resolve`, `lifecycle` via
+`actions.change_status`, `events.append`) and `escalation.deadlines.acknowledge`.
 """
 
 from __future__ import annotations
@@ -15,40 +15,32 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import nulls_last, or_
 from sqlmodel import Session, col, select
 
 from dashboards.deps import (
-    CurrentUser,
-    DashboardRoute,
-    SessionDep,
-    SignedIn,
+    PageVisit,
+    Visit,
     actor,
-    get_ticket_for_user,
+    dashboard_router,
     page_for,
+    user_ref,
 )
 from escalation import deadlines
 from grievance_engine import actions, clock, events, lifecycle, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.lifecycle import TransitionError
-from grievance_engine.models import Role, Ticket, TicketEvent, TicketStatus, User
+from grievance_engine.models import Ticket, TicketEvent, TicketStatus, User
 from routing import access
 
 PATH = "/dashboard/officer"
-ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
 LIMIT = 200
 RESOLVED_DAYS = 30
 WHAT_MAX_CHARS = 1000
 
-router = APIRouter(route_class=DashboardRoute, include_in_schema=False, tags=["dashboards"])
-
-
-def require_role(user: User, roles: frozenset[str]) -> None:
-    """404 unless `user` has one of `roles`: a page not meant for you does not exist."""
-    if user.role not in roles:
-        raise HTTPException(status_code=404)
+router = dashboard_router()
 
 
 def countdown(due: datetime | None, now: datetime, t: Any) -> str:
@@ -104,7 +96,7 @@ def _resolved_by(session: Session, user: User) -> list[dict[str, Any]]:
         .join(Ticket, col(Ticket.id) == TicketEvent.ticket_id)
         .where(
             TicketEvent.type == "status_changed",
-            TicketEvent.actor == f"user:{user.id}",
+            TicketEvent.actor == user_ref(user),
             col(TicketEvent.at) >= since,
         )
         .order_by(col(TicketEvent.at).desc(), col(TicketEvent.id).desc())
@@ -123,10 +115,7 @@ def _resolved_by(session: Session, user: User) -> list[dict[str, Any]]:
 
 
 def _officer_page(
-    request: Request,
-    session: SessionDep,
-    user: User,
-    web: Any,
+    visit: PageVisit,
     *,
     status_code: int = 200,
     errors: dict[str, str] | None = None,
@@ -134,13 +123,13 @@ def _officer_page(
     done: str = "",
     done_ref: str = "",
 ) -> HTMLResponse:
+    session, user = visit.session, visit.user
     resolved = _resolved_by(session, user)
     ratings = [row["rating"] for row in resolved if row["rating"]]
-    response = page_for(
+    return page_for(
         "officer.html.j2",
-        request=request,
-        user=user,
-        web=web,
+        visit,
+        status_code=status_code,
         tickets=_escalations(session, user),
         limit=LIMIT,
         now=clock.now(),
@@ -154,39 +143,29 @@ def _officer_page(
         done_ref=refs.display(refs.normalise(done_ref) or "") if done_ref else "",
         what_max=WHAT_MAX_CHARS,
     )
-    response.status_code = status_code
-    return response
 
 
 @router.get(PATH, response_class=HTMLResponse)
 def officer_view(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     done: str = "",
     ref: str = "",
 ) -> HTMLResponse:
     """My escalations by deadline, and what I resolved."""
-    require_role(user, ROLES)
-    return _officer_page(request, session, user, web, done=done, done_ref=ref)
+    return _officer_page(visit, done=done, done_ref=ref)
 
 
 @router.post(PATH + "/tickets/{ref}/acknowledge")
-def acknowledge(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn, ref: str
-) -> Response:
+def acknowledge(visit: Visit, ref: str) -> Response:
     """Acknowledge `ref`: from now its deadline is to resolve it, and work has started
     (as an officer's ACK by SMS)."""
-    require_role(user, ROLES)
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.ACK)
+    session, user = visit.session, visit.user
+    ticket = visit.ticket(ref, access.Action.ACK)
     shown = refs.display(ticket.ref)
     events.lock(session=session, ticket=ticket)  # read it afresh, held till commit
     if ticket.status not in lifecycle.OPEN:
-        return _officer_page(
-            request, session, user, web, status_code=409, errors={shown: "not_open"}
-        )
-    actor = f"user:{user.id}"
+        return _officer_page(visit, status_code=409, errors={shown: "not_open"})
+    actor = user_ref(user)
     if not deadlines.take_up(session, ticket, actor=actor, via="dashboard", by=user):
         return RedirectResponse(f"{PATH}?done=already_acknowledged&ref={shown}", status_code=303)
     session.commit()
@@ -195,17 +174,14 @@ def acknowledge(
 
 @router.post(PATH + "/tickets/{ref}/resolve")
 def resolve(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     ref: str,
     what_was_done: Annotated[str, Form()] = "",
 ) -> Response:
     """Resolve `ref`, saying what was done (the citizen is told by SMS). Missing or too
     long: the page again, the error by the field and the text kept, 422."""
-    require_role(user, ROLES)
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.RESOLVE)
+    session, user = visit.session, visit.user
+    ticket = visit.ticket(ref, access.Action.RESOLVE)
     shown = refs.display(ticket.ref)
     what = " ".join(what_was_done.split())
     error = ""
@@ -216,17 +192,14 @@ def resolve(
     if not error:
         try:
             actions.resolve(
-                session=session, ticket=ticket, actor=f"user:{user.id}", what_was_done=what
+                session=session, ticket=ticket, actor=user_ref(user), what_was_done=what
             )
         except TransitionError:
             session.rollback()
             error = "not_open"
     if error:
         return _officer_page(
-            request,
-            session,
-            user,
-            web,
+            visit,
             status_code=422,
             errors={shown: error},
             kept={shown: what_was_done},

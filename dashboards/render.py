@@ -1,7 +1,8 @@
 """Rendering a page: the jinja2 environment of `dashboards/templates/` and `page()`.
 
 Every page extends `base.html.j2` and gets `t` (the phrase in the reader's language),
-`lang`, `user` (None on the login page), `csrf_token` (for the forms it carries) and
+`lang`, `user` (None on the login page), `nav` (the links of the pages `user` may
+open, from `dashboards.pages`), `csrf_token` (for the forms it carries) and
 `csp_nonce` (for its inline scripts and styles, see `dashboards.security`).
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from dashboards import i18n
+from dashboards import i18n, pages
 from dashboards.security import csp_nonce
 from grievance_engine.settings import get_settings
 
@@ -61,6 +62,7 @@ def page(
             lang=lang,
             languages=i18n.LANGUAGES,
             user=user,
+            nav=pages.nav(user.role) if user is not None else [],
             csrf_token=csrf_token,
             csp_nonce=csp_nonce(),  # every inline <script> and <style> carries it
             **context,

@@ -1,8 +1,10 @@
 """The dashboard's front door: `/dashboard` (to the page for your role), the ticket
-queue and the language switch. `router` also carries `/login` and `/logout`
-(dashboards.auth), the ticket page and agents' forms (dashboards.workspace), the
-officer's and supervisor's pages (dashboards.officer, dashboards.analytics);
-`nalish.app` includes it.
+queue and the language switch. `router` also carries, and is the one place that
+wires, `/login` and `/logout` (dashboards.auth), the ticket page and its forms
+(dashboards.workspace), the call form and call-backs (dashboards.calls), the
+officer's and supervisor's pages (dashboards.officer, dashboards.analytics) and the
+admin pages (dashboards.admin and its `admin_*` modules); `nalish.app` includes it.
+Who may open which page: `dashboards.pages`.
 
 Every ticket a page shows comes through `routing.access.visible` or
 `deps.get_ticket_for_user`, and every phone through `deps.phone_for`.
@@ -13,18 +15,32 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import nulls_last
 from sqlmodel import col
 
-from dashboards import admin, analytics, auth, i18n, labels, officer, sessions, workspace
+from dashboards import (
+    admin,
+    admin_calendar,
+    admin_categories,
+    admin_offices,
+    admin_rules,
+    admin_users,
+    analytics,
+    auth,
+    calls,
+    i18n,
+    labels,
+    officer,
+    sessions,
+    workspace,
+)
 from dashboards.deps import (
     CurrentUser,
-    DashboardRoute,
-    SessionDep,
-    SignedIn,
+    Visit,
     actor,
+    dashboard_router,
     page_for,
     safe_next,
     ui_language,
@@ -51,12 +67,21 @@ HOME = {
     Role.ADMIN: analytics.PATH,
 }
 
-router = APIRouter(route_class=DashboardRoute, include_in_schema=False, tags=["dashboards"])
-router.include_router(auth.router)
-router.include_router(officer.router)
-router.include_router(analytics.router)
-router.include_router(workspace.router)
-router.include_router(admin.router)
+router = dashboard_router()
+for module in (
+    auth,
+    officer,
+    analytics,
+    workspace,
+    calls,
+    admin_users,
+    admin_offices,
+    admin_rules,
+    admin_calendar,
+    admin_categories,
+    admin,
+):
+    router.include_router(module.router)
 
 
 @router.get("/dashboard")
@@ -67,10 +92,7 @@ def home(user: CurrentUser) -> Response:
 
 @router.get("/dashboard/queue", response_class=HTMLResponse)
 def queue(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     status: str = "",
     category: str = "",
     district: str = "",
@@ -79,6 +101,7 @@ def queue(
     """The tickets `user` may see: open ones by default, the nearest deadline first
     (tickets with no running deadline last), filtered by status, category, district
     and the state of their deadline (`sla`: overdue, due_today, later, none)."""
+    session, user = visit.session, visit.user
     statement = access.visible(ticket_service.public_statement(), actor(session, user))
     if status == "all":
         pass
@@ -121,9 +144,7 @@ def queue(
     districts = labels.districts(session, language)
     return page_for(
         "queue.html.j2",
-        request=request,
-        user=user,
-        web=web,
+        visit,
         tickets=tickets,
         more=len(rows) > QUEUE_LIMIT,
         limit=QUEUE_LIMIT,
@@ -137,14 +158,12 @@ def queue(
 
 @router.post("/dashboard/language")
 def switch_language(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     language: Annotated[str, Form(max_length=5)],
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Switch `user`'s screens to `language` (kept on their account)."""
+    request, session, user, web = visit.request, visit.session, visit.user, visit.web
     if language in i18n.LANGUAGES:
         user.language = language
         session.add(user)

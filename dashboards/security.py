@@ -51,7 +51,10 @@ DOCS_POLICY = (
 )
 
 
-class SecurityHeaders:
+class HttpMiddleware:
+    """A pure ASGI middleware of HTTP requests: `handle` gets each one; other scopes
+    (the lifespan) pass straight through to `app`. `nalish.guard`'s are made with it too."""
+
     def __init__(self, app: Any) -> None:
         self.app = app
 
@@ -59,6 +62,14 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: dict, receive: Any, send: Any) -> None:
+        raise NotImplementedError
+
+
+class SecurityHeaders(HttpMiddleware):
+    async def handle(self, scope: dict, receive: Any, send: Any) -> None:
         nonce = secrets.token_urlsafe(16)
         token = CSP_NONCE.set(nonce)
         csp = DOCS_POLICY if scope["path"].startswith(API_DOCS) else policy(nonce)

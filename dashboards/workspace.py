@@ -1,46 +1,44 @@
 """The agent workspace: what agents and officers do on a ticket page (claim, note,
-transfer, change status, reply by SMS, merge or dismiss a likely duplicate), the call
-intake form (`/dashboard/intake`) and the call-back tasks (`/dashboard/callbacks`).
+transfer, change status, reply by SMS, merge or dismiss a likely duplicate). The call
+intake form and the call-back tasks are `dashboards.calls`, which shares the helpers
+at the top of this module.
 
 Every change goes through a service (`grievance_engine.actions`, `routing.assignment`,
-`routing.intake`, `grievance_engine.callbacks`, `grievance_engine.outbox`): one form,
-one commit. A form that succeeds answers 303 back to its page with `?done=<key>`, a
-fixed phrase chosen here (never text from the request); a form with missing or invalid
-fields re-renders its page, 422, with the errors next to the fields and what was typed
-kept. Tickets come through `get_ticket_for_user` (404 for what one may not see).
+`grievance_engine.outbox`): one form, one commit. A form that succeeds answers 303
+back to its page with `?done=<key>`, a fixed phrase chosen here (never text from the
+request); a form with missing or invalid fields re-renders its page, 422, with the
+errors next to the fields and what was typed kept. Tickets come through
+`get_ticket_for_user` (404 for what one may not see).
 
-The ticket page is served here, ahead of `routes.ticket_page` (`routes` includes this
-router first), because its forms need what only this module gathers: the allowed
-moves, likely duplicates, audio, canned replies and the SMS count.
+The ticket page is served here, since its forms need what only this module gathers:
+the allowed moves, likely duplicates, audio, canned replies and the SMS count.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, func, select
 
 from dashboards import i18n, labels
 from dashboards.deps import (
-    CurrentUser,
-    DashboardRoute,
-    SessionDep,
-    SignedIn,
+    PageVisit,
+    Visit,
     actor,
-    get_ticket_for_user,
+    dashboard_router,
     page_for,
     phone_for,
+    translator,
     ui_language,
+    user_ref,
 )
 from escalation import deadlines
 from grievance_engine import (
     actions,
     attachments,
-    callbacks,
     clock,
     duplicates,
     events,
@@ -53,28 +51,18 @@ from grievance_engine import (
 from grievance_engine import service as ticket_service
 from grievance_engine.lifecycle import TransitionError
 from grievance_engine.models import (
-    AdminArea,
-    AdminLevel,
     Category,
     Citizen,
     Office,
-    Role,
     Ticket,
     TicketStatus,
     User,
 )
-from grievance_engine.settings import get_settings
-from menus import limits
-from routing import access, assignment, gazetteer, intake
-from routing.service import RoutingInputError
+from routing import access, assignment
 
-router = APIRouter(route_class=DashboardRoute, include_in_schema=False, tags=["dashboards"])
+router = dashboard_router()
 
-# Who takes calls and owes call-backs: the call centre, and those who oversee it.
-# Officers work the tickets of their area from the ticket page; a call form is not theirs.
-CALL_TAKERS = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 REASON_MAX_CHARS = 500
-DESCRIPTION_MAX_CHARS = 2000
 # A reply longer than this costs the helpline more than a call back would.
 REPLY_MAX_PARTS = 4
 CALLER_HISTORY_SHOWN = 20
@@ -97,33 +85,27 @@ FLASHES = {
 Text = Annotated[str, Form()]
 
 
-def _actor(user: User) -> str:
-    return f"user:{user.id}"
+INTAKE_LANGUAGES = {"bn": "বাংলা", "en": "English", "sw": "Kiswahili"}
 
 
-def _require(user: User, roles: frozenset[str]) -> None:
-    """404 unless `user` has one of `roles`: a page not meant for someone does not exist
-    for them, as on the officer, supervisor and admin pages."""
-    if user.role not in roles:
-        raise HTTPException(status_code=404)
-
-
-def _t(user: User):
-    language = ui_language(user)
-    return lambda key, **values: i18n.translate(language, key, **values)
-
-
-def _flash(request: Request, user: User, shown: set[str], **values: object) -> str | None:
+def flash(request: Request, user: User, shown: set[str], **values: object) -> str | None:
     """The phrase for `?done=` if it is one of `shown` (the keys this page answers)."""
     done = request.query_params.get("done", "")
     if done not in shown:
         return None
     key = FLASHES[done]
     parts = request.query_params.get("parts", "")
-    return _t(user)(key, parts=int(parts) if parts.isdigit() else 1, **values)
+    return translator(user)(key, parts=int(parts) if parts.isdigit() else 1, **values)
 
 
-def _back(ticket: Ticket, done: str, **query: object) -> RedirectResponse:
+def saved(visit: PageVisit, ticket: Ticket, done: str, **query: object) -> RedirectResponse:
+    """Commit what the form changed (one form, one commit), then back to the ticket."""
+    visit.session.commit()
+    return back_to_ticket(ticket, done, **query)
+
+
+def back_to_ticket(ticket: Ticket, done: str, **query: object) -> RedirectResponse:
+    """303 to the ticket's page, saying `done` there."""
     extra = "".join(f"&{key}={value}" for key, value in query.items())
     return RedirectResponse(
         f"/dashboard/tickets/{refs.display(ticket.ref)}?done={done}{extra}", status_code=303
@@ -210,18 +192,14 @@ def _workspace(
 
 
 def _ticket_page(
-    request: Request,
-    session: Session,
-    user: User,
-    web,
+    visit: PageVisit,
     ticket: Ticket,
     *,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    # `routes` includes this module's router, so it can only be imported once loaded.
-
+    request, session, user = visit.request, visit.session, visit.user
     values = values or {}
     row = session.exec(ticket_service.public_statement().where(Ticket.id == ticket.id)).one()
     shown = ticket_service.as_public(row)
@@ -229,9 +207,7 @@ def _ticket_page(
     history = ticket_service.events_of(session=session, ticket_id=ticket.id)
     return page_for(
         "ticket.html.j2",
-        request=request,
-        user=user,
-        web=web,
+        visit,
         status_code=status_code,
         ticket=ticket,
         shown=shown,
@@ -254,7 +230,7 @@ def _ticket_page(
             }
             for event in history
         ],
-        flash=_flash(request, user, set(FLASHES) - {"callback_done"}, ref=shown["ref"]),
+        flash=flash(request, user, set(FLASHES) - {"callback_done"}, ref=shown["ref"]),
         workspace=_workspace(session, user, ticket, values),
         errors=errors or {},
         values=values,
@@ -294,84 +270,73 @@ def _caller_history(
 
 
 def _invalid(
-    request: Request,
-    session: Session,
-    user: User,
-    web,
+    visit: PageVisit,
     ticket: Ticket,
     errors: dict[str, str],
     values: dict[str, str],
 ) -> HTMLResponse:
     """The ticket page again, 422, after undoing whatever the failed service flushed."""
-    session.rollback()
-    return _ticket_page(
-        request, session, user, web, ticket, errors=errors, values=values, status_code=422
-    )
+    visit.session.rollback()
+    return _ticket_page(visit, ticket, errors=errors, values=values, status_code=422)
 
 
 @router.get("/dashboard/tickets/{ref}", response_class=HTMLResponse)
-def ticket_page(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn, ref: str
-) -> HTMLResponse:
+def ticket_page(visit: Visit, ref: str) -> HTMLResponse:
     """One ticket, its timeline and the forms to work it; 404 for one `user` may not see."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref)
-    return _ticket_page(request, session, user, web, ticket)
+    ticket = visit.ticket(ref)
+    return _ticket_page(visit, ticket)
 
 
 @router.post("/dashboard/tickets/{ref}/claim")
-def claim(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn, ref: str
-) -> Response:
+def claim(visit: Visit, ref: str) -> Response:
     """`user` takes the ticket: it is theirs, its citizen hears a person has it, and its
     SLA clock moves on to resolving."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.CLAIM)
+    session, user = visit.session, visit.user
+    ticket = visit.ticket(ref, access.Action.CLAIM)
     try:
         assignment.claim(session=session, ticket=ticket, user=user)
     except assignment.AssignmentError as exc:
-        return _invalid(request, session, user, web, ticket, {"claim": str(exc)}, {})
+        return _invalid(visit, ticket, {"claim": str(exc)}, {})
     deadlines.acknowledge(session, ticket)
-    session.commit()
-    return _back(ticket, "claimed")
+    return saved(visit, ticket, "claimed")
 
 
 @router.post("/dashboard/tickets/{ref}/note")
 def add_note(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     ref: str,
     text: Text = "",
 ) -> Response:
     """An internal note on the timeline (the citizen is not sent it)."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.NOTE)
+    session, user = visit.session, visit.user
+    ticket = visit.ticket(ref, access.Action.NOTE)
     values = {"note_text": text}
     if not text.strip():
         return _invalid(
-            request, session, user, web, ticket, {"note_text": _t(user)("error_required")}, values
+            visit,
+            ticket,
+            {"note_text": translator(user)("error_required")},
+            values,
         )
     try:
-        actions.comment(session=session, ticket=ticket, actor=_actor(user), text=text)
+        actions.comment(session=session, ticket=ticket, actor=user_ref(user), text=text)
     except ValueError as exc:
-        return _invalid(request, session, user, web, ticket, {"note_text": str(exc)}, values)
-    session.commit()
-    return _back(ticket, "noted")
+        return _invalid(visit, ticket, {"note_text": str(exc)}, values)
+    return saved(visit, ticket, "noted")
 
 
 @router.post("/dashboard/tickets/{ref}/transfer")
 def transfer(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     ref: str,
     to_email: Text = "",
     office_code: Text = "",
     reason: Text = "",
 ) -> Response:
     """Give the ticket to a person (by email) or send it to an office (by code), saying why."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.ASSIGN)
-    t = _t(user)
+    session, user = visit.session, visit.user
+    ticket = visit.ticket(ref, access.Action.ASSIGN)
+    t = translator(user)
     to_email, office_code, reason = to_email.strip(), office_code.strip(), reason.strip()
     values = {"to_email": to_email, "office_code": office_code, "transfer_reason": reason}
     errors: dict[str, str] = {}
@@ -394,39 +359,37 @@ def transfer(
         except users.UserError:
             errors["office_code"] = t("error_no_office")
     if errors:
-        return _invalid(request, session, user, web, ticket, errors, values)
+        return _invalid(visit, ticket, errors, values)
     try:
         if person is not None:
             assignment.assign(
-                session=session, ticket=ticket, user=person, actor=_actor(user), reason=reason
+                session=session, ticket=ticket, user=person, actor=user_ref(user), reason=reason
             )
         else:
             assignment.transfer_to_office(
-                session=session, ticket=ticket, office=office, actor=_actor(user), reason=reason
+                session=session, ticket=ticket, office=office, actor=user_ref(user), reason=reason
             )
     except assignment.AssignmentError as exc:
         field = "to_email" if person is not None else "office_code"
-        return _invalid(request, session, user, web, ticket, {field: str(exc)}, values)
+        return _invalid(visit, ticket, {field: str(exc)}, values)
     session.commit()
     if not _visible_ids(session, user, [ticket.id]):
         return RedirectResponse("/dashboard/queue", status_code=303)  # it left their sight
-    return _back(ticket, "transferred")
+    return back_to_ticket(ticket, "transferred")
 
 
 @router.post("/dashboard/tickets/{ref}/status")
 def change_status(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     ref: str,
     to: Text = "",
     reason: Text = "",
 ) -> Response:
     """Move the ticket along its lifecycle; resolving says what was done (the citizen is
     sent it), rejecting why."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.STATUS)
-    t = _t(user)
+    session, user = visit.session, visit.user
+    ticket = visit.ticket(ref, access.Action.STATUS)
+    t = translator(user)
     reason = reason.strip()
     values = {"status_to": to, "status_reason": reason}
     errors: dict[str, str] = {}
@@ -439,27 +402,23 @@ def change_status(
     elif len(reason) > REASON_MAX_CHARS:
         errors["status_reason"] = t("error_too_long", n=REASON_MAX_CHARS)
     if errors:
-        return _invalid(request, session, user, web, ticket, errors, values)
+        return _invalid(visit, ticket, errors, values)
     try:
         actions.change_status(
             session=session,
             ticket=ticket,
             to=TicketStatus(to),
-            actor=_actor(user),
+            actor=user_ref(user),
             reason=reason,
         )
     except TransitionError as exc:
-        return _invalid(request, session, user, web, ticket, {"status_to": str(exc)}, values)
-    session.commit()
-    return _back(ticket, "status_changed")
+        return _invalid(visit, ticket, {"status_to": str(exc)}, values)
+    return saved(visit, ticket, "status_changed")
 
 
 @router.post("/dashboard/tickets/{ref}/reply")
 def reply(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     ref: str,
     body: Text = "",
     canned: Text = "",
@@ -468,8 +427,9 @@ def reply(
     """Send the citizen an SMS from the helpline (or, with `action=preview`, show how
     many characters and parts it takes). An empty box with a canned reply chosen sends
     that reply: the form works without JavaScript."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.REPLY)
-    t = _t(user)
+    session, user = visit.session, visit.user
+    ticket = visit.ticket(ref, access.Action.REPLY)
+    t = translator(user)
     text = body.strip()
     if not text and canned:
         chosen = dict(canned_replies(ticket.language)).get(canned)
@@ -482,9 +442,9 @@ def reply(
     elif counted.parts > REPLY_MAX_PARTS:
         errors["reply_body"] = t("error_reply_long", n=REPLY_MAX_PARTS)
     if errors:
-        return _invalid(request, session, user, web, ticket, errors, values)
+        return _invalid(visit, ticket, errors, values)
     if action == "preview":
-        return _ticket_page(request, session, user, web, ticket, values=values)
+        return _ticket_page(visit, ticket, values=values)
     phone = session.exec(select(Citizen.phone).where(Citizen.id == ticket.citizen_id)).one()
     sent = outbox.add(
         session=session,
@@ -498,271 +458,37 @@ def reply(
         session=session,
         ticket=ticket,
         type="sms_sent",
-        actor=_actor(user),
+        actor=user_ref(user),
         data={"text": sent.body, "parts": sent.parts, "notification_id": sent.id},
     )
-    session.commit()
-    return _back(ticket, "reply_sent", parts=sent.parts)
+    return saved(visit, ticket, "reply_sent", parts=sent.parts)
 
 
 @router.post("/dashboard/tickets/{ref}/merge")
 def merge(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
+    visit: Visit,
     ref: str,
     original: Text = "",
 ) -> Response:
     """Handle this ticket as `original` (a likely duplicate it was shown): it becomes a
     duplicate, and its citizen hears when the original is resolved."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.MERGE)
-    into = get_ticket_for_user(session=session, user=user, ref=original, action=access.Action.MERGE)
+    session, user = visit.session, visit.user
+    ticket = visit.ticket(ref, access.Action.MERGE)
+    into = visit.ticket(original, access.Action.MERGE)
     try:
-        actions.merge(session=session, duplicate=ticket, original=into, actor=_actor(user))
+        actions.merge(session=session, duplicate=ticket, original=into, actor=user_ref(user))
     except (actions.MergeError, TransitionError) as exc:
-        return _invalid(request, session, user, web, ticket, {"duplicates": str(exc)}, {})
-    session.commit()
-    return _back(ticket, "merged")
+        return _invalid(visit, ticket, {"duplicates": str(exc)}, {})
+    return saved(visit, ticket, "merged")
 
 
 @router.post("/dashboard/tickets/{ref}/dismiss")
-def dismiss(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn, ref: str
-) -> Response:
+def dismiss(visit: Visit, ref: str) -> Response:
     """Say the flagged ticket is not the same grievance as the one it was flagged against."""
-    ticket = get_ticket_for_user(session=session, user=user, ref=ref, action=access.Action.MERGE)
+    session, user = visit.session, visit.user
+    ticket = visit.ticket(ref, access.Action.MERGE)
     try:
-        actions.dismiss_suspected_duplicate(session=session, ticket=ticket, actor=_actor(user))
+        actions.dismiss_suspected_duplicate(session=session, ticket=ticket, actor=user_ref(user))
     except actions.MergeError as exc:
-        return _invalid(request, session, user, web, ticket, {"duplicates": str(exc)}, {})
-    session.commit()
-    return _back(ticket, "dismissed")
-
-
-# ---------------------------------------------------------------------------
-# Taking a call
-# ---------------------------------------------------------------------------
-
-INTAKE_LANGUAGES = {"bn": "বাংলা", "en": "English", "sw": "Kiswahili"}
-
-
-def _area_names(areas: list[AdminArea]) -> list[str]:
-    """Each area's English and local names, for a `<datalist>`."""
-    names: dict[str, None] = {}
-    for area in areas:
-        names[area.name] = None
-        if area.name_local:
-            names[area.name_local] = None
-    return list(names)
-
-
-def _intake_page(
-    request: Request,
-    session: Session,
-    user: User,
-    web,
-    *,
-    values: dict[str, str],
-    errors: dict[str, str] | None = None,
-    candidates: list[str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-
-    country = get_settings().country
-    districts = gazetteer.districts(session=session, country=country)
-    upazilas = session.exec(
-        select(AdminArea)
-        .where(
-            AdminArea.level == AdminLevel.UPAZILA,
-            col(AdminArea.parent_id).in_([d.id for d in districts]),
-        )
-        .order_by(col(AdminArea.name))
-    ).all()
-    return page_for(
-        "intake.html.j2",
-        request=request,
-        user=user,
-        web=web,
-        status_code=status_code,
-        values=values,
-        errors=errors or {},
-        candidates=candidates or [],
-        district_names=_area_names(districts),
-        upazila_names=_area_names(list(upazilas)),
-        categories=labels.categories(session, ui_language(user)),
-        intake_languages=INTAKE_LANGUAGES,
-    )
-
-
-@router.get("/dashboard/intake", response_class=HTMLResponse)
-def intake_form(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn
-) -> HTMLResponse:
-    """The form an agent fills in while the caller is on the line."""
-    _require(user, CALL_TAKERS)
-    return _intake_page(request, session, user, web, values={"language": ui_language(user)})
-
-
-@router.post("/dashboard/intake")
-def take_call(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
-    phone: Text = "",
-    district: Text = "",
-    upazila: Text = "",
-    category: Text = "",
-    description: Text = "",
-    language: Text = "",
-    anonymous: Text = "",
-) -> Response:
-    """File the caller's complaint; the caller gets the SMS acknowledgement."""
-    _require(user, CALL_TAKERS)
-    t = _t(user)
-    values = {
-        "phone": phone.strip(),
-        "district": district.strip(),
-        "upazila": upazila.strip(),
-        "category": category.strip(),
-        "description": description.strip(),
-        "language": language,
-        "anonymous": "on" if anonymous else "",
-    }
-    errors = {
-        field: t("error_required")
-        for field in ("phone", "district", "category", "description")
-        if not values[field]
-    }
-    if language not in INTAKE_LANGUAGES:
-        errors["language"] = t("error_required")
-    if len(values["description"]) > DESCRIPTION_MAX_CHARS:
-        errors["description"] = t("error_too_long", n=DESCRIPTION_MAX_CHARS)
-    if errors:
-        return _intake_page(
-            request, session, user, web, values=values, errors=errors, status_code=422
-        )
-    call = intake.CallIntake(
-        phone=values["phone"],
-        district=values["district"],
-        upazila=values["upazila"] or None,
-        category=values["category"],
-        description=values["description"],
-        language=language,
-        anonymous=bool(anonymous),
-    )
-    try:
-        ticket = intake.take_call(session=session, call=call, actor=_actor(user))
-    except RoutingInputError as exc:
-        session.rollback()
-        return _intake_page(
-            request,
-            session,
-            user,
-            web,
-            values=values,
-            errors={exc.field: str(exc)},
-            candidates=exc.candidates,
-            status_code=422,
-        )
-    except ticket_service.TicketError as exc:
-        session.rollback()
-        return _intake_page(
-            request,
-            session,
-            user,
-            web,
-            values=values,
-            errors={"form": str(exc)},
-            status_code=422,
-        )
-    session.commit()
-    return _back(ticket, "filed")
-
-
-# ---------------------------------------------------------------------------
-# Call-backs
-# ---------------------------------------------------------------------------
-
-
-def _callbacks_page(
-    request: Request,
-    session: Session,
-    user: User,
-    web,
-    *,
-    errors: dict[int, str] | None = None,
-    values: dict[int, str] | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-
-    tasks = [
-        {
-            **task,
-            "created_at": datetime.fromisoformat(task["created_at"]),
-            # a phone over a per-phone limit: what it sent, read before calling
-            "kept": limits.kept_for(session=session, phone=task["phone"])
-            if limits.is_flag(task["source_key"])
-            else [],
-        }
-        for task in callbacks.list_public(session=session)
-    ]
-    return page_for(
-        "callbacks.html.j2",
-        request=request,
-        user=user,
-        web=web,
-        status_code=status_code,
-        tasks=tasks,
-        errors=errors or {},
-        values=values or {},
-        flash=_flash(request, user, {"callback_done"}),
-    )
-
-
-@router.get("/dashboard/callbacks", response_class=HTMLResponse)
-def callback_tasks(
-    request: Request, session: SessionDep, user: CurrentUser, web: SignedIn
-) -> HTMLResponse:
-    """Open call-back tasks, oldest first."""
-    _require(user, CALL_TAKERS)
-    return _callbacks_page(request, session, user, web)
-
-
-@router.post("/dashboard/callbacks/{task_id}/done")
-def complete_callback(
-    request: Request,
-    session: SessionDep,
-    user: CurrentUser,
-    web: SignedIn,
-    task_id: int,
-    outcome: Text = "",
-) -> Response:
-    """Mark a call made, saying how it went."""
-    _require(user, CALL_TAKERS)
-    outcome = outcome.strip()
-    if not outcome:
-        return _callbacks_page(
-            request,
-            session,
-            user,
-            web,
-            errors={task_id: _t(user)("error_outcome")},
-            status_code=422,
-        )
-    try:
-        callbacks.complete(session=session, task_id=task_id, actor=_actor(user), outcome=outcome)
-    except callbacks.CallbackError as exc:
-        session.rollback()
-        return _callbacks_page(
-            request,
-            session,
-            user,
-            web,
-            errors={task_id: str(exc)},
-            values={task_id: outcome},
-            status_code=422,
-        )
-    session.commit()
-    return RedirectResponse("/dashboard/callbacks?done=callback_done", status_code=303)
+        return _invalid(visit, ticket, {"duplicates": str(exc)}, {})
+    return saved(visit, ticket, "dismissed")

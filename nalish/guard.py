@@ -26,6 +26,7 @@ from typing import Any
 
 from channels.webhooks import MAX_BODY_BYTES as WEBHOOK_MAX_BODY_BYTES
 from channels.webhooks import RAW_BODY, RAW_QUERY
+from dashboards.security import HttpMiddleware
 from grievance_engine.cleaning import strip_controls
 
 WEBHOOK_PREFIX = "/channels/"
@@ -93,14 +94,8 @@ def _header(scope: dict, name: bytes) -> str | None:
     return None
 
 
-class CleanInput:
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class CleanInput(HttpMiddleware):
+    async def handle(self, scope: dict, receive: Any, send: Any) -> None:
         if strip_controls(scope["path"]) != scope["path"]:
             # Refused, not cleaned: `/channels/x/sms%00` is no path of ours, and routing
             # it as `/channels/x/sms` would act on a request the observer saw elsewhere.
@@ -152,11 +147,11 @@ def _replay(body: bytes, disconnected: bool, receive: Any) -> Callable[[], Any]:
     return replay
 
 
-class BodyLimit:
+class BodyLimit(HttpMiddleware):
     """413 for a body over `max_bytes` (over 64 KiB on a webhook), as soon as it is known."""
 
     def __init__(self, app: Any, *, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
     def limit(self, path: str) -> int:
@@ -164,10 +159,7 @@ class BodyLimit:
             return min(self.max_bytes, WEBHOOK_MAX_BODY_BYTES)
         return self.max_bytes
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: dict, receive: Any, send: Any) -> None:
         limit = self.limit(scope["path"])
         declared = _header(scope, b"content-length")
         if declared is not None and declared.strip().isdigit() and int(declared) > limit:

@@ -39,15 +39,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(app) -> World:
     emails = {name: _email(name) for name in ("admin", "agent", "rangpur")}
-    with session_scope() as session:
-        desk = users.office_id_by_code(session=session, code="national-triage")
-        users.create(
-            session=session,
-            country="BD",
-            user_in=users.UserCreate(
-                email=emails["agent"], role=Role.AGENT, office_id=desk, password=PASSWORD
-            ),
-        )
+    _user(emails["agent"], Role.AGENT, office="national-triage")
     _user(emails["rangpur"], Role.OFFICER, "Rangpur")
     _user(emails["admin"], Role.ADMIN)
     return World(emails=emails)
@@ -60,6 +52,12 @@ def browsers(app, world) -> dict[str, TestClient]:
 
 def _token(client: TestClient, page: str = "users") -> str:
     return csrf_of(client.get(f"/dashboard/admin/{page}").text)
+
+
+def _submit(client: TestClient, path: str, fields: dict | None = None, **kwargs):
+    """POST the admin form at `path` with the CSRF token of its page (the path's tab)."""
+    token = _token(client, path.split("/")[3])
+    return client.post(path, data={"csrf_token": token, **(fields or {})}, **kwargs)
 
 
 def _last_change() -> AdminEvent:
@@ -135,10 +133,10 @@ def test_a_forged_csrf_token_is_refused_with_403(browsers, world):
 def test_an_admin_adds_an_officer_who_can_then_sign_in(app, browsers):
     client = browsers["admin"]
     email = _email("new-officer")
-    added = client.post(
+    added = _submit(
+        client,
         "/dashboard/admin/users",
-        data={
-            "csrf_token": _token(client),
+        {
             "email": email,
             "full_name": "Nasrin Akter",
             "role": "officer",
@@ -159,10 +157,10 @@ def test_an_admin_adds_an_officer_who_can_then_sign_in(app, browsers):
 
 def test_a_user_with_mistakes_comes_back_with_the_errors_by_the_fields_and_input_kept(browsers):
     client = browsers["admin"]
-    shown = client.post(
+    shown = _submit(
+        client,
         "/dashboard/admin/users",
-        data={
-            "csrf_token": _token(client),
+        {
             "email": "not-an-email",
             "full_name": "Kept Name",
             "role": "officer",
@@ -174,10 +172,10 @@ def test_a_user_with_mistakes_comes_back_with_the_errors_by_the_fields_and_input
     assert "not an email address" in shown.text
     assert 'id="f-email-error"' in shown.text
     assert 'value="Kept Name"' in shown.text
-    no_district = client.post(
+    no_district = _submit(
+        client,
         "/dashboard/admin/users",
-        data={
-            "csrf_token": _token(client),
+        {
             "email": _email("nodistrict"),
             "role": "officer",
             "password": PASSWORD,
@@ -190,9 +188,7 @@ def test_a_user_with_mistakes_comes_back_with_the_errors_by_the_fields_and_input
 def test_an_admin_marks_someone_away_and_back(browsers, world):
     client = browsers["admin"]
     agent = _person(world.emails["agent"])
-    away = client.post(
-        f"/dashboard/admin/users/{agent.id}/away", data={"csrf_token": _token(client), "away": "1"}
-    )
+    away = _submit(client, f"/dashboard/admin/users/{agent.id}/away", {"away": "1"})
     assert away.status_code == 303
     assert _person(world.emails["agent"]).away is True
     admin = _person(world.emails["admin"])
@@ -203,9 +199,7 @@ def test_an_admin_marks_someone_away_and_back(browsers, world):
         f"user:{admin.id}",
     )
     assert "Marked away." in client.get(away.headers["location"]).text
-    back = client.post(
-        f"/dashboard/admin/users/{agent.id}/away", data={"csrf_token": _token(client), "away": "0"}
-    )
+    back = _submit(client, f"/dashboard/admin/users/{agent.id}/away", {"away": "0"})
     assert back.status_code == 303
     assert _person(world.emails["agent"]).away is False
 
@@ -217,15 +211,17 @@ def test_an_admin_deactivates_someone_who_is_then_signed_out_and_activates_them(
     assert leaver.get("/dashboard/queue").status_code == 200
     client = browsers["admin"]
     person = _person(email)
-    off = client.post(
+    off = _submit(
+        client,
         f"/dashboard/admin/users/{person.id}/active",
-        data={"csrf_token": _token(client), "active": "0"},
+        {"active": "0"},
     )
     assert off.status_code == 303
     assert leaver.get("/dashboard/queue").status_code == 303  # to the login page
-    on = client.post(
+    on = _submit(
+        client,
         f"/dashboard/admin/users/{person.id}/active",
-        data={"csrf_token": _token(client), "active": "1"},
+        {"active": "1"},
     )
     assert on.status_code == 303
     assert _person(email).active is True
@@ -234,9 +230,7 @@ def test_an_admin_deactivates_someone_who_is_then_signed_out_and_activates_them(
 def test_an_admin_cannot_deactivate_themselves(browsers, world):
     client = browsers["admin"]
     me = _person(world.emails["admin"])
-    refused = client.post(
-        f"/dashboard/admin/users/{me.id}/active", data={"csrf_token": _token(client), "active": "0"}
-    )
+    refused = _submit(client, f"/dashboard/admin/users/{me.id}/active", {"active": "0"})
     assert refused.status_code == 422
     assert "You cannot deactivate yourself" in refused.text
     assert _person(world.emails["admin"]).active is True
@@ -270,10 +264,10 @@ def test_an_admin_adds_a_rule_for_an_upazila_and_routing_explain_shows_it_winnin
 ):
     client = browsers["admin"]
     upazila, office_code, office_name = _rangpur_upazila_and_an_office()
-    saved = client.post(
+    saved = _submit(
+        client,
         "/dashboard/admin/routing",
-        data={
-            "csrf_token": _token(client, "routing"),
+        {
             "district": "rangpur",
             "upazila": upazila,
             "category": "water",
@@ -292,10 +286,10 @@ def test_an_admin_adds_a_rule_for_an_upazila_and_routing_explain_shows_it_winnin
 
 def test_a_rule_with_an_unknown_office_or_district_is_refused_by_the_field(browsers):
     client = browsers["admin"]
-    shown = client.post(
+    shown = _submit(
+        client,
         "/dashboard/admin/routing",
-        data={
-            "csrf_token": _token(client, "routing"),
+        {
             "district": "Rangpru",
             "office": "no-such-office",
         },
@@ -309,16 +303,18 @@ def test_an_admin_deactivates_a_rule(browsers):
     client = browsers["admin"]
     with session_scope() as session:
         rule_id = session.exec(select(RoutingRule.id).where(col(RoutingRule.active))).first()
-    off = client.post(
+    off = _submit(
+        client,
         f"/dashboard/admin/routing/{rule_id}/active",
-        data={"csrf_token": _token(client, "routing"), "active": "0"},
+        {"active": "0"},
     )
     assert off.status_code == 303
     with session_scope() as session:
         assert session.get(RoutingRule, rule_id).active is False
-    client.post(
+    _submit(
+        client,
         f"/dashboard/admin/routing/{rule_id}/active",
-        data={"csrf_token": _token(client, "routing"), "active": "1"},
+        {"active": "1"},
     )
 
 
@@ -329,10 +325,10 @@ def test_an_admin_deactivates_a_rule(browsers):
 
 def test_an_admin_saves_an_sla_policy_and_a_zero_day_one_is_refused(browsers):
     client = browsers["admin"]
-    saved = client.post(
+    saved = _submit(
+        client,
         "/dashboard/admin/sla",
-        data={
-            "csrf_token": _token(client, "sla"),
+        {
             "level": "district",
             "category": "water",
             "priority": "urgent",
@@ -353,10 +349,10 @@ def test_an_admin_saves_an_sla_policy_and_a_zero_day_one_is_refused(browsers):
             )
         ).one()
         assert (row.acknowledge_amount, row.resolve_amount) == (1, 4)
-    refused = client.post(
+    refused = _submit(
+        client,
         "/dashboard/admin/sla",
-        data={
-            "csrf_token": _token(client, "sla"),
+        {
             "level": "district",
             "category": "water",
             "priority": "urgent",
@@ -380,10 +376,10 @@ def test_an_admin_saves_an_sla_policy_and_a_zero_day_one_is_refused(browsers):
 
 def test_an_admin_adds_a_holiday(browsers):
     client = browsers["admin"]
-    added = client.post(
+    added = _submit(
+        client,
         "/dashboard/admin/calendar",
-        data={
-            "csrf_token": _token(client, "calendar"),
+        {
             "day": "2031-03-03",
             "name": "Test Day",
             "kind": "holiday",
@@ -397,9 +393,10 @@ def test_an_admin_adds_a_holiday(browsers):
 def test_a_csv_with_a_bad_line_names_the_line_and_imports_nothing(browsers):
     client = browsers["admin"]
     bad = "2031-04-01,Good Day\n2031-13-40,Bad Day\n"
-    shown = client.post(
+    shown = _submit(
+        client,
         "/dashboard/admin/calendar/import",
-        data={"csrf_token": _token(client, "calendar")},
+        {},
         files={"file": ("holidays.csv", bad.encode(), "text/csv")},
     )
     assert shown.status_code == 422
@@ -408,9 +405,10 @@ def test_a_csv_with_a_bad_line_names_the_line_and_imports_nothing(browsers):
     with session_scope() as session:
         found = session.exec(select(Holiday).where(Holiday.name == "Good Day")).first()
         assert found is None
-    good = client.post(
+    good = _submit(
+        client,
         "/dashboard/admin/calendar/import",
-        data={"csrf_token": _token(client, "calendar")},
+        {},
         files={"file": ("holidays.csv", b"2031-04-01,Good Day\n", "text/csv")},
     )
     assert good.status_code == 303
@@ -427,10 +425,10 @@ def test_an_admin_renames_a_category_in_bangla(browsers):
     with session_scope() as session:
         water = session.exec(select(Category).where(Category.code == "water")).one()
         before = dict(water.names)
-    renamed = client.post(
+    renamed = _submit(
+        client,
         "/dashboard/admin/categories/water",
-        data={
-            "csrf_token": _token(client, "categories"),
+        {
             "name_en": before["en"],
             "name_bn": "খাবার পানি",
             "name_sw": before.get("sw", ""),
@@ -441,9 +439,10 @@ def test_an_admin_renames_a_category_in_bangla(browsers):
     with session_scope() as session:
         names = session.exec(select(Category).where(Category.code == "water")).one().names
     assert names["bn"] == "খাবার পানি" and names["en"] == before["en"]
-    refused = client.post(
+    refused = _submit(
+        client,
         "/dashboard/admin/categories/water",
-        data={"csrf_token": _token(client, "categories"), "name_en": "", "name_bn": "পানি"},
+        {"name_en": "", "name_bn": "পানি"},
     )
     assert refused.status_code == 422
     assert 'id="water-en-error"' in refused.text and 'value="পানি"' in refused.text
@@ -452,9 +451,10 @@ def test_an_admin_renames_a_category_in_bangla(browsers):
 def test_an_admin_deactivates_and_activates_a_category(browsers):
     client = browsers["admin"]
     for active in ("0", "1"):
-        went = client.post(
+        went = _submit(
+            client,
             "/dashboard/admin/categories/roads/active",
-            data={"csrf_token": _token(client, "categories"), "active": active},
+            {"active": active},
         )
         assert went.status_code == 303
         with session_scope() as session:
@@ -485,9 +485,7 @@ def test_an_admin_adds_an_office_in_kaunia_changes_its_phone_and_each_change_is_
         "phone": "01712-345678",
         "email": "",
     }
-    added = client.post(
-        "/dashboard/admin/offices", data={"csrf_token": _token(client, "offices"), **fields}
-    )
+    added = _submit(client, "/dashboard/admin/offices", {**fields})
     assert added.status_code == 303, added.text
     office = _office(code)
     assert office is not None and office.phone == "+8801712345678" and office.level == "upazila"
@@ -499,17 +497,13 @@ def test_an_admin_adds_an_office_in_kaunia_changes_its_phone_and_each_change_is_
     assert first.data["changed"]["phone"] == [None, "+8801712345678"]
 
     fields["phone"] = "+8801812000333"
-    changed = client.post(
-        "/dashboard/admin/offices", data={"csrf_token": _token(client, "offices"), **fields}
-    )
+    changed = _submit(client, "/dashboard/admin/offices", {**fields})
     assert changed.status_code == 303
     second = _last_change()
     assert second.seq == first.seq + 1 and second.prev_hash == first.hash
     assert second.data == {"changed": {"phone": ["+8801712345678", "+8801812000333"]}}
 
-    unchanged = client.post(
-        "/dashboard/admin/offices", data={"csrf_token": _token(client, "offices"), **fields}
-    )
+    unchanged = _submit(client, "/dashboard/admin/offices", {**fields})
     assert unchanged.status_code == 303
     assert _last_change().seq == second.seq  # nothing changed, nothing recorded
 
@@ -532,9 +526,7 @@ def test_an_office_with_a_mistake_comes_back_with_the_error_by_its_field(
 ):
     client = browsers["admin"]
     form = {"code": "new-desk", "name": "New desk", "phone": "", "email": "", **fields}
-    refused = client.post(
-        "/dashboard/admin/offices", data={"csrf_token": _token(client, "offices"), **form}
-    )
+    refused = _submit(client, "/dashboard/admin/offices", {**form})
     assert refused.status_code == 422
     text = refused.text.replace("&#39;", "'")
     assert f'id="f-{field}-error"' in text
@@ -546,28 +538,30 @@ def test_an_office_with_a_mistake_comes_back_with_the_error_by_its_field(
 
 def test_an_office_that_rules_point_to_cannot_be_deactivated_but_a_new_one_can(browsers, world):
     client = browsers["admin"]
-    refused = client.post(
+    refused = _submit(
+        client,
         "/dashboard/admin/offices/dc-rangpur/active",
-        data={"csrf_token": _token(client, "offices"), "active": "0"},
+        {"active": "0"},
     )
     assert refused.status_code == 422
     assert "routing rule(s) still send tickets here" in refused.text
     assert _office("dc-rangpur").active is True
 
     code = f"spare-{world.emails['admin'][6:10]}"
-    added = client.post(
+    added = _submit(
+        client,
         "/dashboard/admin/offices",
-        data={
-            "csrf_token": _token(client, "offices"),
+        {
             "code": code,
             "name": "Spare desk",
             "level": "national",
         },
     )
     assert added.status_code == 303, added.text
-    off = client.post(
+    off = _submit(
+        client,
         f"/dashboard/admin/offices/{code}/active",
-        data={"csrf_token": _token(client, "offices"), "active": "0"},
+        {"active": "0"},
     )
     assert off.status_code == 303
     assert _office(code).active is False
@@ -576,9 +570,10 @@ def test_an_office_that_rules_point_to_cannot_be_deactivated_but_a_new_one_can(b
         f"office:{code}",
     )
     assert (
-        client.post(
+        _submit(
+            client,
             "/dashboard/admin/offices/no-such-office/active",
-            data={"csrf_token": _token(client, "offices"), "active": "0"},
+            {"active": "0"},
         ).status_code
         == 404
     )
@@ -591,10 +586,10 @@ def test_an_offices_level_and_area_are_fixed_once_it_exists(browsers):
         {"level": "district", "area": "Dinajpur"},  # or another district's
     )
     for move in moves:
-        refused = client.post(
+        refused = _submit(
+            client,
             "/dashboard/admin/offices",
-            data={
-                "csrf_token": _token(client, "offices"),
+            {
                 "code": "dc-rangpur",
                 "name": "Deputy Commissioner's Office, Rangpur",
                 **move,
@@ -610,10 +605,10 @@ def test_a_second_active_desk_for_a_district_leaves_the_ladder_on_the_seeded_off
     from escalation import ladder
 
     client = browsers["admin"]
-    added = client.post(
+    added = _submit(
+        client,
         "/dashboard/admin/offices",
-        data={
-            "csrf_token": _token(client, "offices"),
+        {
             "code": "rangpur-project-desk",
             "name": "Rangpur project desk",
             "level": "district",
@@ -623,10 +618,10 @@ def test_a_second_active_desk_for_a_district_leaves_the_ladder_on_the_seeded_off
     assert added.status_code == 303, added.text
     # then the DC's office gets a new phone: on PostgreSQL its row moves to the end of
     # the table, so a look-up without an order would now find the project desk first
-    edited = client.post(
+    edited = _submit(
+        client,
         "/dashboard/admin/offices",
-        data={
-            "csrf_token": _token(client, "offices"),
+        {
             "code": "dc-rangpur",
             "name": "Deputy Commissioner's Office, Rangpur",
             "level": "district",
@@ -660,19 +655,16 @@ def test_a_second_click_changes_nothing_and_records_nothing(browsers, world):
     client = browsers["admin"]
     agent = _person(world.emails["agent"])
     for _ in range(2):
-        client.post(
+        _submit(
+            client,
             f"/dashboard/admin/users/{agent.id}/away",
-            data={"csrf_token": _token(client), "away": "1"},
+            {"away": "1"},
         )
     first = _last_change()
-    again = client.post(
-        f"/dashboard/admin/users/{agent.id}/away", data={"csrf_token": _token(client), "away": "1"}
-    )
+    again = _submit(client, f"/dashboard/admin/users/{agent.id}/away", {"away": "1"})
     assert again.status_code == 303
     assert _last_change().seq == first.seq  # already away: nothing new recorded
-    client.post(
-        f"/dashboard/admin/users/{agent.id}/away", data={"csrf_token": _token(client), "away": "0"}
-    )
+    _submit(client, f"/dashboard/admin/users/{agent.id}/away", {"away": "0"})
     assert (_last_change().action, _last_change().seq) == ("user_back", first.seq + 1)
 
 
@@ -696,10 +688,10 @@ def test_the_changes_page_shows_who_changed_what_and_that_the_chain_is_intact(
     backend, browsers, world
 ):
     client = browsers["admin"]
-    client.post(
+    _submit(
+        client,
         "/dashboard/admin/calendar",
-        data={
-            "csrf_token": _token(client, "calendar"),
+        {
             "day": "2026-12-16",
             "name": "Victory Day",
             "kind": "holiday",

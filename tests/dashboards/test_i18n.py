@@ -18,10 +18,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from dashboards import i18n, labels
-from grievance_engine import outbox, refs, sms_encoding, users
+from grievance_engine import outbox, refs, sms_encoding
 from grievance_engine.db import session_scope
 from grievance_engine.models import Notification, Role, Ticket
-from tests.dashboards.test_dashboards import PASSWORD, _email, _user, browser, csrf_of
+from tests.dashboards.test_dashboards import _email, _user, browser, csrf_of
 
 FILED = re.compile(r"^/dashboard/tickets/([0-9A-Z]{4}-[0-9A-Z]{4})\?done=filed$")
 
@@ -106,15 +106,7 @@ def test_a_kenyan_browser_gets_kiswahili():
 def swahili_agent(backend) -> str:
     """An agent of the national triage desk whose screens are in Kiswahili."""
     email = _email("wakala")
-    with session_scope() as session:
-        triage = users.office_id_by_code(session=session, code="national-triage")
-        users.create(
-            session=session,
-            country="BD",
-            user_in=users.UserCreate(
-                email=email, role=Role.AGENT, office_id=triage, language="sw", password=PASSWORD
-            ),
-        )
+    _user(email, Role.AGENT, office="national-triage", language="sw")
     return email
 
 

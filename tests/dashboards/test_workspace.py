@@ -16,11 +16,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from dashboards import workspace
-from grievance_engine import callbacks, refs, users
+from grievance_engine import callbacks, refs
 from grievance_engine.db import session_scope
 from grievance_engine.models import Notification, Role, Ticket
 from grievance_engine.settings import reset_settings
-from tests.dashboards.test_dashboards import PASSWORD, _email, _user, browser, csrf_of
+from tests.dashboards.test_dashboards import _email, _user, browser, csrf_of
 
 CALLER = "+8801712340001"
 FILED = re.compile(r"^/dashboard/tickets/([0-9A-Z]{4}-[0-9A-Z]{4})\?done=filed$")
@@ -36,15 +36,7 @@ class People:
 @pytest.fixture(scope="module")
 def people(backend) -> People:
     agent = _email("agent")
-    with session_scope() as session:
-        triage = users.office_id_by_code(session=session, code="national-triage")
-        users.create(
-            session=session,
-            country="BD",
-            user_in=users.UserCreate(
-                email=agent, role=Role.AGENT, office_id=triage, password=PASSWORD
-            ),
-        )
+    _user(agent, Role.AGENT, office="national-triage")
     found = People(agent=agent, rangpur=_email("rangpur"), cumilla=_email("cumilla"))
     _user(found.rangpur, Role.OFFICER, "Rangpur")
     _user(found.cumilla, Role.OFFICER, "Cumilla")

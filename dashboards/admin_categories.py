@@ -1,0 +1,91 @@
+"""The admin page of categories, `/dashboard/admin/categories`: each category with its
+names per language, renaming and deactivating it. Shared parts: `dashboards.admin`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Form, HTTPException
+from fastapi.responses import Response
+from sqlmodel import Session, col, select
+from starlette.datastructures import QueryParams
+
+from dashboards.admin import PATH, AdminPage, active_flag, commit, record, set_active
+from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router, say
+from grievance_engine.models import Category
+
+NAME_LANGUAGES = ("en", "bn", "sw")  # the languages categories are named in
+MAX_NAME = 100
+
+router = dashboard_router()
+
+
+def _categories_context(session: Session, _query: QueryParams) -> dict[str, Any]:
+    rows = session.exec(select(Category).order_by(col(Category.sort_order), col(Category.code)))
+    return {"categories": list(rows), "name_languages": NAME_LANGUAGES}
+
+
+def _category(session: Session, code: str) -> Category:
+    category = session.exec(select(Category).where(Category.code == code)).first()
+    if category is None:
+        raise HTTPException(status_code=404)
+    return category
+
+
+# Every category with its names per language, each editable.
+CATEGORIES = AdminPage("categories", _categories_context)
+CATEGORIES.route(router)
+
+
+@router.post(PATH + "/categories/{code}")
+def rename_category(
+    visit: Visit,
+    code: str,
+    name_en: Annotated[str, Form(max_length=300)] = "",
+    name_bn: Annotated[str, Form(max_length=300)] = "",
+    name_sw: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    """Change a category's names; English is required (the fallback for the others)."""
+    session, user = visit.session, visit.user
+    category = _category(session, code)
+    given = {"en": name_en, "bn": name_bn, "sw": name_sw}
+    errors: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for language, text in given.items():
+        clean = " ".join(text.split())
+        if len(clean) > MAX_NAME:
+            errors[f"{code}-{language}"] = say(user, "admin_error_too_long", n=MAX_NAME)
+        elif clean:
+            names[language] = clean
+    if "en" not in names and f"{code}-en" not in errors:
+        errors[f"{code}-en"] = say(user, "admin_error_required")
+    if errors:
+        kept = {f"{code}-{language}": text for language, text in given.items()}
+        return CATEGORIES.invalid(visit, errors, kept)
+    before = dict(category.names)
+    # other languages' names (none edited here) are kept; a new dict, so it is saved
+    category.names = {
+        **{k: v for k, v in before.items() if k not in given},
+        **names,
+    }
+    session.add(category)
+    subject = f"category:{code}"
+    record(session, user, "category_renamed", subject, before=before, after=category.names)
+    commit(session)
+    return CATEGORIES.done("category_renamed")
+
+
+@router.post(PATH + "/categories/{code}/active")
+def set_category_active(
+    session: SessionDep,
+    user: CurrentUser,
+    code: str,
+    active: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Deactivate a category (no longer offered to callers or agents) or activate it."""
+    category = _category(session, code)
+    wanted = active_flag(active)
+    action = set_active(session, user, category, wanted, "category", f"category:{code}")
+    commit(session)
+    return CATEGORIES.done(action)

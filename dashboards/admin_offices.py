@@ -1,0 +1,118 @@
+"""The admin page of offices, `/dashboard/admin/offices`: the offices by rung or by
+district, adding or changing one (`routing.offices.save_office`) and deactivating one
+(`routing.offices.set_active`). Shared parts: `dashboards.admin`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Form, HTTPException
+from fastapi.responses import Response
+from sqlmodel import Session, select
+from starlette.datastructures import QueryParams
+
+from dashboards.admin import PATH, AdminPage, active_flag, commit, record
+from dashboards.deps import Visit, dashboard_router
+from grievance_engine.models import Office, OfficeLevel
+from grievance_engine.settings import get_settings
+from routing import offices
+from routing import service as routing_service
+
+OFFICE_LEVELS = tuple(str(level) for level in OfficeLevel)
+
+router = dashboard_router()
+
+
+def _offices_context(session: Session, query: QueryParams) -> dict[str, Any]:
+    """The offices, filtered by `?level=` and `?district=` (all upazila offices of a
+    country are hundreds of rows: by default the page lists the rungs above them)."""
+    level = query.get("level", "")
+    district = query.get("district", "").strip()
+    if level not in OFFICE_LEVELS:
+        level = ""
+    shown_level = level or ("" if district else "above_upazila")
+    country = get_settings().country
+    problem = ""
+    try:
+        rows = offices.list_offices(
+            session=session,
+            country=country,
+            level=level or None,
+            district=district or None,
+        )
+    except routing_service.RoutingInputError as exc:
+        rows, problem = [], str(exc)
+    if shown_level == "above_upazila":
+        rows = [row for row in rows if row.level != OfficeLevel.UPAZILA]
+    return {
+        "offices": rows,
+        "office_levels": OFFICE_LEVELS,
+        "filter_level": level,
+        "filter_district": district,
+        "filter_problem": problem,
+    }
+
+
+# The offices (by rung, or those of one district), and the form to add or change one.
+OFFICES = AdminPage("offices", _offices_context)
+OFFICES.route(router)
+
+
+@router.post(PATH + "/offices")
+def save_office(
+    visit: Visit,
+    code: Annotated[str, Form(max_length=40)] = "",
+    name: Annotated[str, Form(max_length=300)] = "",
+    level: Annotated[str, Form(max_length=16)] = "",
+    area: Annotated[str, Form(max_length=100)] = "",
+    phone: Annotated[str, Form(max_length=30)] = "",
+    email: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Add an office, or change the one with that code (`routing.offices.save_office`);
+    a wrong field comes back next to it, 422."""
+    session, user = visit.session, visit.user
+    change = offices.OfficeChange(
+        code=code, name=name, level=level, area=area, phone=phone, email=email
+    )
+    try:
+        office, changed = offices.save_office(
+            session=session, change=change, country=get_settings().country
+        )
+    except offices.OfficeInputError as exc:
+        session.rollback()
+        kept = {"code": code, "name": name, "level": level, "area": area, "phone": phone}
+        kept["email"] = email
+        errors = {exc.field: str(exc)}
+        return OFFICES.invalid(visit, errors, kept)
+    if changed:
+        record(session, user, "office_saved", f"office:{office.code}", changed=changed)
+    commit(session)
+    return OFFICES.done("office_saved")
+
+
+@router.post(PATH + "/offices/{code}/active")
+def set_office_active(
+    visit: Visit,
+    code: str,
+    active: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Deactivate an office (routing and escalation pass it by) or activate it; one
+    that active routing rules still point to is refused, 422."""
+    session, user = visit.session, visit.user
+    office = session.exec(select(Office).where(Office.code == code)).first()
+    if office is None:
+        raise HTTPException(status_code=404)
+    wanted = active_flag(active)
+    was_active = office.active
+    try:
+        offices.set_active(session=session, office=office, active=wanted)
+    except offices.OfficeInputError as exc:
+        session.rollback()
+        errors = {exc.field: f"{code}: {exc}"}
+        return OFFICES.invalid(visit, errors)
+    action = "office_activated" if wanted else "office_deactivated"
+    if was_active != wanted:
+        record(session, user, action, f"office:{code}")
+    commit(session)
+    return OFFICES.done(action)

@@ -1,0 +1,246 @@
+"""The admin pages of the rules: routing rules, `/dashboard/admin/routing`
+(`routing.service.save_rule`, as `nalish routing set`), and SLA policies,
+`/dashboard/admin/sla` (`escalation.catalogue.save_policy`). Shared parts:
+`dashboards.admin`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Form, HTTPException
+from fastapi.responses import Response
+from sqlmodel import Session
+from starlette.datastructures import QueryParams
+
+from dashboards.admin import (
+    PATH,
+    AdminPage,
+    active_flag,
+    category_codes,
+    commit,
+    record,
+    set_active,
+)
+from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router, say
+from escalation import catalogue
+from escalation.policies import LEVELS, PolicyError, Priority, SlaPolicy, SlaTarget, Unit
+from grievance_engine import users
+from grievance_engine.models import AdminLevel, User
+from grievance_engine.settings import get_settings
+from routing import service as routing_service
+from routing.models import RoutingRule
+
+router = dashboard_router()
+
+# ---------------------------------------------------------------------------
+# Routing rules
+# ---------------------------------------------------------------------------
+
+
+def _routing_context(session: Session, _query: QueryParams) -> dict[str, Any]:
+    return {
+        "rules": routing_service.list_rules(session=session, country=get_settings().country),
+        "category_codes": category_codes(session),
+    }
+
+
+# Every routing rule, and the form to add or change one.
+ROUTING = AdminPage("routing", _routing_context)
+ROUTING.route(router)
+
+
+@router.post(PATH + "/routing")
+def save_rule(
+    visit: Visit,
+    district: Annotated[str, Form(max_length=100)] = "",
+    upazila: Annotated[str, Form(max_length=100)] = "",
+    category: Annotated[str, Form(max_length=100)] = "",
+    office: Annotated[str, Form(max_length=40)] = "",
+    queue: Annotated[str, Form(max_length=60)] = "",
+) -> Response:
+    """Add the rule for (area, category), or change its office and queue (as
+    `nalish routing set`)."""
+    session, user = visit.session, visit.user
+    kept = {
+        "district": district,
+        "upazila": upazila,
+        "category": category,
+        "office": office,
+        "queue": queue,
+    }
+    errors: dict[str, str] = {}
+    country = get_settings().country
+    area = None
+    if not district.strip():
+        errors["district"] = say(user, "admin_error_required")
+    else:
+        try:
+            area = routing_service.resolve_area(
+                session, district, country=country, level=AdminLevel.DISTRICT
+            )
+        except routing_service.RoutingInputError as exc:
+            errors["district"] = str(exc)
+    if area is not None and upazila.strip():
+        try:
+            area = routing_service.resolve_area(
+                session, upazila, country=country, level=AdminLevel.UPAZILA, parent=area
+            )
+        except routing_service.RoutingInputError as exc:
+            errors["upazila"] = str(exc)
+    category_id = None
+    if category.strip():
+        try:
+            category_id = routing_service.resolve_category(session, category).id
+        except routing_service.RoutingInputError as exc:
+            errors["category"] = str(exc)
+    office_id = None
+    if not office.strip():
+        errors["office"] = say(user, "admin_error_required")
+    else:
+        try:
+            office_id = users.office_id_by_code(session=session, code=office)
+        except users.UserError as exc:
+            errors["office"] = str(exc)
+    queue_name = queue.strip() or "default"
+    if len(queue_name) > 40:
+        errors["queue"] = say(user, "admin_error_too_long", n=40)
+    if errors or area is None or office_id is None:
+        return ROUTING.invalid(visit, errors, kept)
+    rule = routing_service.save_rule(
+        session=session,
+        area_id=area.id,
+        category_id=category_id,
+        office_id=office_id,
+        queue=queue_name,
+    )
+    record(
+        session,
+        user,
+        "routing_rule_saved",
+        f"routing_rule:{rule.id}",
+        area=area.name,
+        category=category or None,
+        office=office.strip().lower(),
+        queue=queue_name,
+    )
+    commit(session)
+    return ROUTING.done("rule_saved")
+
+
+@router.post(PATH + "/routing/{rule_id}/active")
+def set_rule_active(
+    session: SessionDep,
+    user: CurrentUser,
+    rule_id: int,
+    active: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Deactivate a rule (routing passes it by) or activate it again."""
+    rule = session.get(RoutingRule, rule_id)
+    if rule is None:
+        raise HTTPException(status_code=404)
+    wanted = active_flag(active)
+    action = set_active(session, user, rule, wanted, "rule", f"routing_rule:{rule_id}")
+    commit(session)
+    return ROUTING.done(action)
+
+
+# ---------------------------------------------------------------------------
+# SLA policies
+# ---------------------------------------------------------------------------
+
+
+def _sla_context(session: Session, _query: QueryParams) -> dict[str, Any]:
+    policies = sorted(
+        catalogue.policies(session),
+        key=lambda p: (LEVELS.index(p.level), p.category or "", p.priority or ""),
+    )
+    return {
+        "policies": policies,
+        "levels": LEVELS,
+        "priorities": [p.value for p in Priority],
+        "units": [u.value for u in Unit],
+        "category_codes": category_codes(session),
+    }
+
+
+# The SLA policies in force, and the form to add or change one.
+SLA = AdminPage("sla", _sla_context)
+SLA.route(router)
+
+
+def _amount(text: str, user: User) -> tuple[int | None, str]:
+    """A whole number of more than zero from `text`, or the error to show."""
+    try:
+        amount = int(text.strip())
+    except ValueError:
+        return None, say(user, "admin_error_whole_number")
+    if amount <= 0:
+        return None, say(user, "admin_error_more_than_zero")
+    return amount, ""
+
+
+@router.post(PATH + "/sla")
+def save_sla(
+    visit: Visit,
+    level: Annotated[str, Form(max_length=16)] = "",
+    category: Annotated[str, Form(max_length=40)] = "",
+    priority: Annotated[str, Form(max_length=8)] = "",
+    acknowledge: Annotated[str, Form(max_length=10)] = "",
+    resolve: Annotated[str, Form(max_length=10)] = "",
+    unit: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    """Add or replace the policy for (level, category, priority): `catalogue.save_policy`.
+    Zero or negative times are refused next to the field, 422."""
+    session, user = visit.session, visit.user
+    kept = {
+        "level": level,
+        "category": category,
+        "priority": priority,
+        "acknowledge": acknowledge,
+        "resolve": resolve,
+        "unit": unit,
+    }
+    errors: dict[str, str] = {}
+    if level not in LEVELS:
+        errors["level"] = say(user, "admin_error_choose")
+    if priority and priority not in Priority.__members__.values():
+        errors["priority"] = say(user, "admin_error_choose")
+    if unit not in Unit.__members__.values():
+        errors["unit"] = say(user, "admin_error_choose")
+    ack_amount, problem = _amount(acknowledge, user)
+    if problem:
+        errors["acknowledge"] = problem
+    resolve_amount, problem = _amount(resolve, user)
+    if problem:
+        errors["resolve"] = problem
+    policy = None
+    if not errors and ack_amount is not None and resolve_amount is not None:
+        try:
+            policy = SlaPolicy(
+                level=level,
+                acknowledge=SlaTarget(ack_amount, Unit(unit)),
+                resolve=SlaTarget(resolve_amount, Unit(unit)),
+                category=category or None,
+                priority=Priority(priority) if priority else None,
+            )
+            catalogue.save_policy(session, policy)
+        except PolicyError as exc:
+            session.rollback()
+            field = "category" if "category" in str(exc) else "acknowledge"
+            errors[field] = str(exc)
+    if errors or policy is None:
+        return SLA.invalid(visit, errors, kept)
+    record(
+        session,
+        user,
+        "sla_policy_saved",
+        f"sla_policy:{level}:{category or '*'}:{priority or '*'}",
+        level=level,
+        category=category or None,
+        priority=priority or None,
+        acknowledge=str(policy.acknowledge),
+        resolve=str(policy.resolve),
+    )
+    commit(session)
+    return SLA.done("policy_saved")

@@ -1,0 +1,172 @@
+"""The admin page of people, `/dashboard/admin/users`: everyone who may sign in, adding
+someone (`grievance_engine.users.create`), marking them away or back
+(`routing.assignment.set_away`) and deactivating them. Shared parts: `dashboards.admin`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Form, HTTPException
+from fastapi.responses import Response
+from sqlmodel import Session, col, select
+from starlette.datastructures import QueryParams
+
+from dashboards.admin import PATH, AdminPage, active_flag, commit, record, set_active
+from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router, say, user_ref
+from grievance_engine import users
+from grievance_engine.models import AdminArea, Office, Role, User
+from grievance_engine.settings import get_settings
+from routing import assignment
+
+WORK_LANGUAGES = ("en", "bn", "sw")
+
+router = dashboard_router()
+
+
+def _users_context(session: Session, _query: QueryParams) -> dict[str, Any]:
+    offices = dict(session.exec(select(Office.id, Office.code)).all())
+    areas = dict(session.exec(select(AdminArea.id, AdminArea.name)).all())
+    rows = session.exec(select(User).order_by(col(User.email))).all()
+    return {
+        "people": [
+            {
+                "id": person.id,
+                "email": person.email,
+                "full_name": person.full_name,
+                "role": person.role,
+                "office": offices.get(person.office_id, "") if person.office_id else "",
+                "district": areas.get(person.area_id, "") if person.area_id else "",
+                "languages": ", ".join(person.languages or [person.language]),
+                "away": person.away,
+                "active": person.active,
+            }
+            for person in rows
+        ],
+        "roles": [role.value for role in Role],
+        "work_languages": WORK_LANGUAGES,
+    }
+
+
+# Which field a `users.UserError` is about, by the words of its message.
+_USER_ERROR_FIELDS = (
+    ("email", "email"),
+    ("password", "password"),
+    ("district", "district"),
+    ("phone", "phone"),
+    ("office", "office"),
+)
+
+
+# Everyone who may sign in, and the form to add someone.
+USERS = AdminPage("users", _users_context)
+USERS.route(router)
+
+
+@router.post(PATH + "/users")
+def add_user(
+    visit: Visit,
+    email: Annotated[str, Form(max_length=254)] = "",
+    full_name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=16)] = "",
+    district: Annotated[str, Form(max_length=100)] = "",
+    office: Annotated[str, Form(max_length=40)] = "",
+    languages: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies it)
+    phone: Annotated[str, Form(max_length=30)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Add a person (`users.create`); mistakes come back next to their field, 422."""
+    session, user = visit.session, visit.user
+    kept = {
+        "email": email,
+        "full_name": full_name,
+        "role": role,
+        "district": district,
+        "office": office,
+        "phone": phone,
+        "languages": ",".join(languages),
+    }
+    errors: dict[str, str] = {}
+    if not email.strip():
+        errors["email"] = say(user, "admin_error_required")
+    if role not in Role.__members__.values():
+        errors["role"] = say(user, "admin_error_choose")
+    if not password:
+        errors["password"] = say(user, "admin_error_required")
+    chosen = [code for code in languages if code in WORK_LANGUAGES]
+    office_id = None
+    if office.strip():
+        try:
+            office_id = users.office_id_by_code(session=session, code=office)
+        except users.UserError as exc:
+            errors["office"] = str(exc)
+    if not errors:
+        try:
+            made, _ = users.create(
+                session=session,
+                country=get_settings().country,
+                user_in=users.UserCreate(
+                    email=email,
+                    role=Role(role),
+                    full_name=full_name.strip(),
+                    district=district.strip() or None,
+                    password=password,
+                    office_id=office_id,
+                    language=chosen[0] if chosen and "en" not in chosen else "en",
+                    languages=chosen,
+                    phone=phone.strip() or None,
+                ),
+            )
+        except users.UserError as exc:
+            session.rollback()
+            message = str(exc)
+            field = next((f for word, f in _USER_ERROR_FIELDS if word in message), "email")
+            errors[field] = message
+    if errors:
+        return USERS.invalid(visit, errors, kept)
+    record(session, user, "user_created", user_ref(made), email=made.email, role=made.role)
+    commit(session)
+    return USERS.done("user_created")
+
+
+def _person(session: Session, person_id: int) -> User:
+    person = session.get(User, person_id)
+    if person is None:
+        raise HTTPException(status_code=404)
+    return person
+
+
+@router.post(PATH + "/users/{person_id}/away")
+def set_away(
+    session: SessionDep,
+    user: CurrentUser,
+    person_id: int,
+    away: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Mark someone away (assignment passes them by) or back."""
+    person = _person(session, person_id)
+    was_away = person.away
+    assignment.set_away(session=session, user=person, away=active_flag(away))
+    if person.away != was_away:  # a second click changes nothing and records nothing
+        record(session, user, "user_away" if person.away else "user_back", user_ref(person))
+    commit(session)
+    return USERS.done("user_away" if person.away else "user_back")
+
+
+@router.post(PATH + "/users/{person_id}/active")
+def set_user_active(
+    visit: Visit,
+    person_id: int,
+    active: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    """Deactivate someone (they can no longer sign in; signed-in pages log them out)
+    or activate them again. An admin cannot deactivate themselves."""
+    session, user = visit.session, visit.user
+    person = _person(session, person_id)
+    wanted = active_flag(active)
+    if not wanted and person.id == user.id:
+        errors = {"people": say(user, "admin_error_not_yourself")}
+        return USERS.invalid(visit, errors)
+    action = set_active(session, user, person, wanted, "user", user_ref(person))
+    commit(session)
+    return USERS.done(action)
