@@ -49,6 +49,7 @@ from dashboards.officer import require_role
 from escalation.ratings import satisfaction_by_office
 from grievance_engine import clock, lifecycle
 from grievance_engine.models import AdminArea, AdminLevel, Category, Office, Role, Ticket
+from grievance_engine.place_names import local_name
 from grievance_engine.settings import get_settings
 
 PATH = "/dashboard/supervisor"
@@ -84,7 +85,7 @@ def _areas(session: Session) -> dict[int, AdminArea]:
 def _area_name(area: AdminArea | None, lang: str) -> str:
     if area is None:
         return "—"
-    return area.name_local if lang == "bn" and area.name_local else area.name
+    return local_name(area, lang)
 
 
 def _mark_worst(rows: list[list[Any]], column: int, *, highest: bool) -> list[set[int]]:
