@@ -114,7 +114,7 @@ def _page(
         admin_page=page,
         errors=errors or {},
         kept=kept or {},
-        done=done if done.isidentifier() and f"admin_done_{done}" in i18n.CATALOGUE else "",
+        done=done if done.isidentifier() and i18n.has(f"admin_done_{done}") else "",
         **context,
     )
     response.status_code = status_code

@@ -34,10 +34,10 @@ def event_type(language: str, code: str) -> str:
     """An event type ("status_changed") as the reader's words, or the code itself for a
     type the catalogue does not name yet (nothing is hidden for want of a phrase)."""
     key = f"event_{code}"
-    return i18n.translate(language, key) if key in i18n.CATALOGUE else code
+    return i18n.translate(language, key) if i18n.has(key) else code
 
 
 def channel(language: str, code: str) -> str:
     """A channel ("ussd", "agent") as the reader's words, or the code itself."""
     key = f"channel_{code}"
-    return i18n.translate(language, key) if key in i18n.CATALOGUE else code
+    return i18n.translate(language, key) if i18n.has(key) else code
