@@ -49,7 +49,7 @@ from routing.models import RoutingRule
 PATH = "/dashboard/admin"
 PAGES = ("users", "offices", "routing", "sla", "calendar", "categories", "changes")
 NAME_LANGUAGES = ("en", "bn", "sw")  # the languages categories are named in
-WORK_LANGUAGES = ("en", "bn", "sw")
+WORK_LANGUAGES = tuple(i18n.OFFERED)  # the registry's, pseudo-locales aside
 HOLIDAY_KINDS = ("holiday", "working_day")
 MAX_UPLOAD_BYTES = 1_000_000
 MAX_NAME = 100
@@ -171,16 +171,6 @@ def _users_context(session: Session, _query: QueryParams) -> dict[str, Any]:
     }
 
 
-# Which field a `users.UserError` is about, by the words of its message.
-_USER_ERROR_FIELDS = (
-    ("email", "email"),
-    ("password", "password"),
-    ("district", "district"),
-    ("phone", "phone"),
-    ("office", "office"),
-)
-
-
 @router.get(PATH + "/users", response_class=HTMLResponse)
 def users_page(
     request: Request, session: SessionDep, user: CurrentUser, web: SignedIn, done: str = ""
@@ -227,7 +217,7 @@ def add_user(
         try:
             office_id = users.office_id_by_code(session=session, code=office)
         except users.UserError as exc:
-            errors["office"] = str(exc)
+            errors["office"] = i18n.error(ui_language(user), exc)
     if not errors:
         try:
             made, _ = users.create(
@@ -240,16 +230,14 @@ def add_user(
                     district=district.strip() or None,
                     password=password,
                     office_id=office_id,
-                    language=chosen[0] if chosen and "en" not in chosen else "en",
+                    language=chosen[0] if chosen and i18n.DEFAULT not in chosen else i18n.DEFAULT,
                     languages=chosen,
                     phone=phone.strip() or None,
                 ),
             )
         except users.UserError as exc:
             session.rollback()
-            message = str(exc)
-            field = next((f for word, f in _USER_ERROR_FIELDS if word in message), "email")
-            errors[field] = message
+            errors[exc.subject] = i18n.error(ui_language(user), exc)
     if errors:
         return _page(
             "users", request, session, user, web, status_code=422, errors=errors, kept=kept
@@ -382,7 +370,7 @@ def save_rule(
         try:
             office_id = users.office_id_by_code(session=session, code=office)
         except users.UserError as exc:
-            errors["office"] = str(exc)
+            errors["office"] = i18n.error(ui_language(user), exc)
     queue_name = queue.strip() or "default"
     if len(queue_name) > 40:
         errors["queue"] = _say(user, "admin_error_too_long", n=40)

@@ -224,7 +224,7 @@ def overdue_by_district(session: Session, now: datetime, lang: str) -> Table:
     ]
     keyed = sorted(
         districts,
-        key=lambda a: (_area_name(areas.get(a.parent_id), "en"), a.name),  # type: ignore[arg-type]
+        key=lambda a: (_area_name(areas.get(a.parent_id), i18n.DEFAULT), a.name),  # type: ignore[arg-type]
     )
     rows = [
         [_area_name(areas.get(a.parent_id), lang), _area_name(a, lang), overdue.get(a.id, 0)]  # type: ignore[arg-type]

@@ -2,16 +2,14 @@
 
 A person's screens are in `User.language`; before login, in the page's `?lang=` or the
 browser's Accept-Language. Any language of the registry (`grievance_engine.languages`)
-is accepted, pseudo-locales included (a translator checks layout with `?lang=en-XA`);
-the language switch offers the languages staff work in (`OFFERED`, no pseudo-locale).
-Words live in `grievance_engine/locale/<locale>/LC_MESSAGES/dashboards.po`; a missing
-phrase shows in the language's fallback, never as its key (docs/architecture.md,
-"Add a language").
+is accepted, pseudo-locales included (`?lang=en-XA`), but the language switch offers
+only real ones (`OFFERED`). See docs/architecture.md, "Add a language".
 """
 
 from __future__ import annotations
 
 from grievance_engine import languages, translations
+from grievance_engine.errors import DomainError
 
 DOMAIN = "dashboards"
 DEFAULT = languages.SOURCE
@@ -20,6 +18,11 @@ OFFERED = {code: LANGUAGES[code] for code in languages.codes(include_pseudo=Fals
 # Canned SMS replies: the label of each is `canned_<key>` in the reader's language, its
 # text `canned_text_<key>` in the ticket's language, with the ticket's `{ref}`.
 CANNED_REPLY_KEYS = ("received", "need_info", "visit")
+
+
+def switch_choices(current: str) -> dict[str, str]:
+    """The language switch's list: `OFFERED`, and the reader's own (a pseudo-locale)."""
+    return {**OFFERED, current: LANGUAGES.get(current, current)}
 
 
 def language_of(code: str | None) -> str:
@@ -33,14 +36,11 @@ def negotiate(accept_language: str | None) -> str:
     known = {code.lower(): code for code in LANGUAGES}
     offers: list[tuple[float, int, str]] = []
     for index, part in enumerate((accept_language or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        tag = tag.strip().lower()
+        tag, _, params = (piece.strip().lower() for piece in part.partition(";"))
+        try:
+            quality = float(params[2:]) if params.startswith("q=") else 1.0
+        except ValueError:
+            quality = 0.0
         code = known.get(tag) or known.get(tag.split("-")[0])
         if code is not None and quality > 0:
             offers.append((-quality, index, code))
@@ -53,17 +53,10 @@ def digits(language: str, value: object) -> str:
 
 
 def translate(
-    language: str,
-    key: str,
-    /,
-    *,
-    count: int | None = None,
-    context: str | None = None,
-    **values: object,
+    language: str, key: str, /, *, count: int | None = None, context: str | None = None, **values
 ) -> str:
     """The phrase `key` in `language`, with `values` filled in (numbers in the language's
-    digits); `count` picks a plural form and fills `{n}` unless given; `context` picks a
-    variant (msgctxt) where the catalogue has one."""
+    digits); `count` picks a plural form (and fills `{n}`), `context` a msgctxt variant."""
     if count is not None:
         values.setdefault("n", count)
     shown = {name: _number(language, value) for name, value in values.items()}
@@ -73,6 +66,11 @@ def translate(
 def has(key: str) -> bool:
     """Whether the catalogue has the phrase `key`."""
     return translations.has(DOMAIN, key)
+
+
+def error(language: str, problem: DomainError) -> str:
+    """What `problem` says, in `language` (its phrase `error.<code>`)."""
+    return translate(language, problem.key, **problem.params)
 
 
 def canned_replies(language: str) -> list[tuple[str, str]]:

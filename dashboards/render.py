@@ -69,7 +69,7 @@ def page(
             t=t,
             **_gettext(lang),
             lang=lang,
-            languages=i18n.OFFERED,
+            languages=i18n.switch_choices(lang),
             user=user,
             csrf_token=csrf_token,
             csp_nonce=csp_nonce(),  # every inline <script> and <style> carries it

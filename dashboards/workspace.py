@@ -543,7 +543,7 @@ def dismiss(
 # Taking a call
 # ---------------------------------------------------------------------------
 
-INTAKE_LANGUAGES = {"bn": "বাংলা", "en": "English", "sw": "Kiswahili"}
+INTAKE_LANGUAGES = i18n.OFFERED  # a citizen's call is in any language but a pseudo-locale
 
 
 def _area_names(areas: list[AdminArea]) -> list[str]:

@@ -208,3 +208,13 @@ def test_districts_keep_their_english_names_for_a_kiswahili_reader(backend):
         assert labels.districts(session, "sw")["Rangpur"] == "Rangpur"
         assert labels.districts(session, "bn")["Rangpur"] != "Rangpur"
         assert labels.categories(session, "sw")["water"] == "Maji"
+
+
+def test_a_domain_error_keeps_its_english_for_the_cli_and_is_translated_on_a_page():
+    problem = users.UserError("district_required")
+    assert str(problem) == "an officer needs --district"  # what the CLI prints, as before
+    assert problem.subject == "district"  # the form field it is shown beside
+    assert i18n.error("bn", problem) == "কর্মকর্তার জন্য জেলা দিতে হবে"
+    short = users.UserError("password_too_short", n=users.MIN_PASSWORD_LENGTH)
+    assert str(short) == "password must be at least 10 characters"
+    assert i18n.error("bn", short) == "পাসওয়ার্ড অন্তত ১০ অক্ষরের হতে হবে"
