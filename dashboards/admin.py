@@ -787,7 +787,7 @@ def save_office(
         session.rollback()
         kept = {"code": code, "name": name, "level": level, "area": area, "phone": phone}
         kept["email"] = email
-        errors = {exc.field: str(exc)}
+        errors = {exc.field: i18n.error(ui_language(user), exc)}
         return _page(
             "offices", request, session, user, web, status_code=422, errors=errors, kept=kept
         )
@@ -819,7 +819,7 @@ def set_office_active(
         offices.set_active(session=session, office=office, active=wanted)
     except offices.OfficeInputError as exc:
         session.rollback()
-        errors = {exc.field: f"{code}: {exc}"}
+        errors = {exc.field: f"{code}: {i18n.error(ui_language(user), exc)}"}
         return _page("offices", request, session, user, web, status_code=422, errors=errors)
     action = "office_activated" if wanted else "office_deactivated"
     if was_active != wanted:

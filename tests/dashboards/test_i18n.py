@@ -218,3 +218,39 @@ def test_a_domain_error_keeps_its_english_for_the_cli_and_is_translated_on_a_pag
     short = users.UserError("password_too_short", n=users.MIN_PASSWORD_LENGTH)
     assert str(short) == "password must be at least 10 characters"
     assert i18n.error("bn", short) == "পাসওয়ার্ড অন্তত ১০ অক্ষরের হতে হবে"
+
+
+def test_an_office_error_is_said_in_the_readers_language():
+    from routing.offices import OfficeInputError
+
+    still = OfficeInputError("offices_still_routed", n=2)
+    assert str(still).startswith("2 active routing rule(s) still send tickets here")
+    assert still.field == "offices"
+    assert i18n.error("sw", still).startswith("kanuni 2 za uelekezaji")
+
+
+def test_a_bangla_admin_reads_a_domain_error_in_bangla_beside_its_field(app, backend):
+    email = _email("proshashok")
+    with session_scope() as session:
+        users.create(
+            session=session,
+            country="BD",
+            user_in=users.UserCreate(
+                email=email, role=Role.ADMIN, language="bn", password=PASSWORD
+            ),
+        )
+    admin = browser(app, email)
+    form = admin.get("/dashboard/admin/users")
+    refused = admin.post(
+        "/dashboard/admin/users",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "email": _email("jelaheen"),
+            "role": "officer",
+            "password": PASSWORD,
+        },
+    )
+    assert refused.status_code == 422
+    assert 'id="f-district-error"' in refused.text
+    assert "কর্মকর্তার জন্য জেলা দিতে হবে" in refused.text
+    assert "--district" not in refused.text
