@@ -48,7 +48,7 @@ from routing.models import RoutingRule
 
 PATH = "/dashboard/admin"
 PAGES = ("users", "offices", "routing", "sla", "calendar", "categories", "changes")
-NAME_LANGUAGES = ("en", "bn", "sw")  # the languages categories are named in
+NAME_LANGUAGES = tuple(i18n.OFFERED)  # categories are named in each; form fields name_<code>
 WORK_LANGUAGES = tuple(i18n.OFFERED)  # the registry's, pseudo-locales aside
 HOLIDAY_KINDS = ("holiday", "working_day")
 MAX_UPLOAD_BYTES = 1_000_000
@@ -658,6 +658,12 @@ def categories_page(
     return _page("categories", request, session, user, web, done=done)
 
 
+async def _category_names(request: Request) -> dict[str, str]:
+    """The form's `name_<code>` field of each language in `NAME_LANGUAGES` ("" if absent)."""
+    form = await request.form()
+    return {code: str(form.get(f"name_{code}") or "") for code in NAME_LANGUAGES}
+
+
 @router.post(PATH + "/categories/{code}")
 def rename_category(
     request: Request,
@@ -665,13 +671,10 @@ def rename_category(
     user: CurrentUser,
     web: SignedIn,
     code: str,
-    name_en: Annotated[str, Form(max_length=300)] = "",
-    name_bn: Annotated[str, Form(max_length=300)] = "",
-    name_sw: Annotated[str, Form(max_length=300)] = "",
+    given: Annotated[dict[str, str], Depends(_category_names)],
 ) -> Response:
     """Change a category's names; English is required (the fallback for the others)."""
     category = _category(session, code)
-    given = {"en": name_en, "bn": name_bn, "sw": name_sw}
     errors: dict[str, str] = {}
     names: dict[str, str] = {}
     for language, text in given.items():
@@ -680,8 +683,8 @@ def rename_category(
             errors[f"{code}-{language}"] = _say(user, "admin_error_too_long", n=MAX_NAME)
         elif clean:
             names[language] = clean
-    if "en" not in names and f"{code}-en" not in errors:
-        errors[f"{code}-en"] = _say(user, "admin_error_required")
+    if i18n.DEFAULT not in names and f"{code}-{i18n.DEFAULT}" not in errors:
+        errors[f"{code}-{i18n.DEFAULT}"] = _say(user, "admin_error_required")
     if errors:
         kept = {f"{code}-{language}": text for language, text in given.items()}
         return _page(
