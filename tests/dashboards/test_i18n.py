@@ -254,3 +254,25 @@ def test_a_bangla_admin_reads_a_domain_error_in_bangla_beside_its_field(app, bac
     assert 'id="f-district-error"' in refused.text
     assert "কর্মকর্তার জন্য জেলা দিতে হবে" in refused.text
     assert "--district" not in refused.text
+
+
+def test_the_digits_filter_writes_a_date_as_a_bangla_reader_expects_it():
+    from dashboards.render import environment
+
+    shown = environment().from_string("{{ when|digits }} · {{ level|digits }}")
+    assert shown.render(lang="bn", when="2026-05-04 14:30 +06", level=2) == (
+        "২০২৬-০৫-০৪ ১৪:৩০ +০৬ · ২"
+    )
+    assert shown.render(lang="sw", when="2026-05-04 14:30 +06", level=2) == (
+        "2026-05-04 14:30 +06 · 2"
+    )
+
+
+def test_a_template_may_say_a_count_with_ngettext_in_the_pages_language():
+    from dashboards.render import _gettext, environment
+
+    counted = environment().from_string('{{ ngettext("span_days", "span_days", days) }}')
+    assert counted.render(**_gettext("en"), days=1) == "1 day"
+    assert counted.render(**_gettext("en"), days=4) == "4 days"
+    assert counted.render(**_gettext("bn"), days=4) == "৪ দিন"
+    assert environment().from_string('{{ _("queue") }}').render(**_gettext("sw")) == "Foleni"
