@@ -6,8 +6,9 @@ Every page extends `base.html.j2` and gets `t` (the phrase in the reader's langu
 
 jinja2's i18n extension is on, with gettext callables bound to the page's language:
 `_("key")`, `ngettext("key", "key", n)` (the plural form for `n`, which fills `{n}`),
-`pgettext("context", "key")` and `{% trans %}`; placeholders are `{name}` as in the
-catalogues. The `digits` filter writes a number or date in the reader's digits.
+`pgettext("context", "key")`, each taking the phrase's `{name}` values as keywords
+(message ids are keys, so `{% trans %}` blocks, whose ids are their text, are not
+used). The `digits` filter writes a number or date in the reader's digits.
 """
 
 from __future__ import annotations
@@ -59,15 +60,13 @@ def page(
 ) -> HTMLResponse:
     """The template `name` rendered in `lang`, as an HTML response."""
 
-    def t(key: str, **values: Any) -> str:
-        return i18n.translate(lang, key, **values)
-
+    gettext = _gettext(lang)
     body = (
         environment()
         .get_template(name)
         .render(
-            t=t,
-            **_gettext(lang),
+            t=gettext["gettext"],
+            **gettext,
             lang=lang,
             languages=i18n.switch_choices(lang),
             user=user,
