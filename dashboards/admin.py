@@ -67,7 +67,7 @@ class AdminPage:
         done: str = "",
     ) -> HTMLResponse:
         """The page with its lists, `errors` by field and the `kept` input."""
-        done_known = done.isidentifier() and f"admin_done_{done}" in i18n.CATALOGUE
+        done_known = done.isidentifier() and i18n.has(f"admin_done_{done}")
         return page_for(
             f"admin_{self.name}.html.j2",
             visit,

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Form, HTTPException
+from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
+from dashboards import i18n
 from dashboards.admin import PATH, AdminPage, active_flag, commit, record, set_active
 from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router, say
 from grievance_engine.models import Category
 
-NAME_LANGUAGES = ("en", "bn", "sw")  # the languages categories are named in
+NAME_LANGUAGES = tuple(i18n.OFFERED)  # categories are named in each; form fields name_<code>
 MAX_NAME = 100
 
 router = dashboard_router()
@@ -38,18 +39,21 @@ CATEGORIES = AdminPage("categories", _categories_context)
 CATEGORIES.route(router)
 
 
+async def _category_names(request: Request) -> dict[str, str]:
+    """The form's `name_<code>` field of each language in `NAME_LANGUAGES` ("" if absent)."""
+    form = await request.form()
+    return {code: str(form.get(f"name_{code}") or "") for code in NAME_LANGUAGES}
+
+
 @router.post(PATH + "/categories/{code}")
 def rename_category(
     visit: Visit,
     code: str,
-    name_en: Annotated[str, Form(max_length=300)] = "",
-    name_bn: Annotated[str, Form(max_length=300)] = "",
-    name_sw: Annotated[str, Form(max_length=300)] = "",
+    given: Annotated[dict[str, str], Depends(_category_names)],
 ) -> Response:
     """Change a category's names; English is required (the fallback for the others)."""
     session, user = visit.session, visit.user
     category = _category(session, code)
-    given = {"en": name_en, "bn": name_bn, "sw": name_sw}
     errors: dict[str, str] = {}
     names: dict[str, str] = {}
     for language, text in given.items():
@@ -58,8 +62,8 @@ def rename_category(
             errors[f"{code}-{language}"] = say(user, "admin_error_too_long", n=MAX_NAME)
         elif clean:
             names[language] = clean
-    if "en" not in names and f"{code}-en" not in errors:
-        errors[f"{code}-en"] = say(user, "admin_error_required")
+    if i18n.DEFAULT not in names and f"{code}-{i18n.DEFAULT}" not in errors:
+        errors[f"{code}-{i18n.DEFAULT}"] = say(user, "admin_error_required")
     if errors:
         kept = {f"{code}-{language}": text for language, text in given.items()}
         return CATEGORIES.invalid(visit, errors, kept)

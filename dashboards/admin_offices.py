@@ -12,8 +12,9 @@ from fastapi.responses import Response
 from sqlmodel import Session, select
 from starlette.datastructures import QueryParams
 
+from dashboards import i18n
 from dashboards.admin import PATH, AdminPage, active_flag, commit, record
-from dashboards.deps import Visit, dashboard_router
+from dashboards.deps import Visit, dashboard_router, ui_language
 from grievance_engine.models import Office, OfficeLevel
 from grievance_engine.settings import get_settings
 from routing import offices
@@ -83,7 +84,7 @@ def save_office(
         session.rollback()
         kept = {"code": code, "name": name, "level": level, "area": area, "phone": phone}
         kept["email"] = email
-        errors = {exc.field: str(exc)}
+        errors = {exc.field: i18n.error(ui_language(user), exc)}
         return OFFICES.invalid(visit, errors, kept)
     if changed:
         record(session, user, "office_saved", f"office:{office.code}", changed=changed)
@@ -109,7 +110,7 @@ def set_office_active(
         offices.set_active(session=session, office=office, active=wanted)
     except offices.OfficeInputError as exc:
         session.rollback()
-        errors = {exc.field: f"{code}: {exc}"}
+        errors = {exc.field: f"{code}: {i18n.error(ui_language(user), exc)}"}
         return OFFICES.invalid(visit, errors)
     action = "office_activated" if wanted else "office_deactivated"
     if was_active != wanted:

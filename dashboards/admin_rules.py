@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import QueryParams
 
+from dashboards import i18n
 from dashboards.admin import (
     PATH,
     AdminPage,
@@ -22,7 +23,7 @@ from dashboards.admin import (
     record,
     set_active,
 )
-from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router, say
+from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router, say, ui_language
 from escalation import catalogue
 from escalation.policies import LEVELS, PolicyError, Priority, SlaPolicy, SlaTarget, Unit
 from grievance_engine import users
@@ -101,7 +102,7 @@ def save_rule(
         try:
             office_id = users.office_id_by_code(session=session, code=office)
         except users.UserError as exc:
-            errors["office"] = str(exc)
+            errors["office"] = i18n.error(ui_language(user), exc)
     queue_name = queue.strip() or "default"
     if len(queue_name) > 40:
         errors["queue"] = say(user, "admin_error_too_long", n=40)

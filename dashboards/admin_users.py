@@ -12,14 +12,23 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
+from dashboards import i18n
 from dashboards.admin import PATH, AdminPage, active_flag, commit, record, set_active
-from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router, say, user_ref
+from dashboards.deps import (
+    CurrentUser,
+    SessionDep,
+    Visit,
+    dashboard_router,
+    say,
+    ui_language,
+    user_ref,
+)
 from grievance_engine import users
 from grievance_engine.models import AdminArea, Office, Role, User
 from grievance_engine.settings import get_settings
 from routing import assignment
 
-WORK_LANGUAGES = ("en", "bn", "sw")
+WORK_LANGUAGES = tuple(i18n.OFFERED)  # the registry's, pseudo-locales aside
 
 router = dashboard_router()
 
@@ -46,16 +55,6 @@ def _users_context(session: Session, _query: QueryParams) -> dict[str, Any]:
         "roles": [role.value for role in Role],
         "work_languages": WORK_LANGUAGES,
     }
-
-
-# Which field a `users.UserError` is about, by the words of its message.
-_USER_ERROR_FIELDS = (
-    ("email", "email"),
-    ("password", "password"),
-    ("district", "district"),
-    ("phone", "phone"),
-    ("office", "office"),
-)
 
 
 # Everyone who may sign in, and the form to add someone.
@@ -99,7 +98,7 @@ def add_user(
         try:
             office_id = users.office_id_by_code(session=session, code=office)
         except users.UserError as exc:
-            errors["office"] = str(exc)
+            errors["office"] = i18n.error(ui_language(user), exc)
     if not errors:
         try:
             made, _ = users.create(
@@ -112,16 +111,14 @@ def add_user(
                     district=district.strip() or None,
                     password=password,
                     office_id=office_id,
-                    language=chosen[0] if chosen and "en" not in chosen else "en",
+                    language=chosen[0] if chosen and i18n.DEFAULT not in chosen else i18n.DEFAULT,
                     languages=chosen,
                     phone=phone.strip() or None,
                 ),
             )
         except users.UserError as exc:
             session.rollback()
-            message = str(exc)
-            field = next((f for word, f in _USER_ERROR_FIELDS if word in message), "email")
-            errors[field] = message
+            errors[exc.subject] = i18n.error(ui_language(user), exc)
     if errors:
         return USERS.invalid(visit, errors, kept)
     record(session, user, "user_created", user_ref(made), email=made.email, role=made.role)

@@ -56,6 +56,7 @@ from dashboards.deps import (
 from escalation.ratings import satisfaction_by_office
 from grievance_engine import clock, lifecycle
 from grievance_engine.models import AdminArea, AdminLevel, Category, Office, Ticket
+from grievance_engine.place_names import local_name
 from grievance_engine.settings import get_settings
 
 PATH = "/dashboard/supervisor"
@@ -90,7 +91,7 @@ def _areas(session: Session) -> dict[int, AdminArea]:
 def _area_name(area: AdminArea | None, lang: str) -> str:
     if area is None:
         return "—"
-    return area.name_local if lang == "bn" and area.name_local else area.name
+    return local_name(area, lang)
 
 
 def _mark_worst(rows: list[list[Any]], column: int, *, highest: bool) -> list[set[int]]:
@@ -228,7 +229,7 @@ def overdue_by_district(session: Session, now: datetime, lang: str) -> Table:
     ]
     keyed = sorted(
         districts,
-        key=lambda a: (_area_name(areas.get(a.parent_id), "en"), a.name),  # type: ignore[arg-type]
+        key=lambda a: (_area_name(areas.get(a.parent_id), i18n.DEFAULT), a.name),  # type: ignore[arg-type]
     )
     rows = [
         [_area_name(areas.get(a.parent_id), lang), _area_name(a, lang), overdue.get(a.id, 0)]  # type: ignore[arg-type]

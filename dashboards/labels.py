@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from dashboards import i18n
 from grievance_engine.models import AdminArea, AdminLevel, Category
+from grievance_engine.place_names import local_name
 from grievance_engine.settings import get_settings
 
 # Event fields worth a line in the timeline; the rest (hashes, ids) stay in the audit.
@@ -26,20 +27,17 @@ def districts(session: Session, language: str) -> dict[str, str]:
         .where(AdminArea.country == get_settings().country, AdminArea.level == AdminLevel.DISTRICT)
         .order_by(col(AdminArea.name))
     )
-    return {
-        d.name: d.name_local if language == "bn" and d.name_local else d.name
-        for d in session.exec(statement)
-    }
+    return {d.name: local_name(d, language) for d in session.exec(statement)}
 
 
 def event_type(language: str, code: str) -> str:
     """An event type ("status_changed") as the reader's words, or the code itself for a
     type the catalogue does not name yet (nothing is hidden for want of a phrase)."""
     key = f"event_{code}"
-    return i18n.translate(language, key) if key in i18n.CATALOGUE else code
+    return i18n.translate(language, key) if i18n.has(key) else code
 
 
 def channel(language: str, code: str) -> str:
     """A channel ("ussd", "agent") as the reader's words, or the code itself."""
     key = f"channel_{code}"
-    return i18n.translate(language, key) if key in i18n.CATALOGUE else code
+    return i18n.translate(language, key) if i18n.has(key) else code

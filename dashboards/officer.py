@@ -61,7 +61,7 @@ def _span(length: timedelta, t: Any) -> str:
     if minutes < 48 * 60:
         return t("span_hours", n=minutes // 60)
     days = minutes // (24 * 60)
-    return t("span_day" if days == 1 else "span_days", n=days)
+    return t("span_days", count=days)
 
 
 def _escalations(session: Session, user: User) -> list[dict[str, Any]]:

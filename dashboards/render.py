@@ -4,6 +4,12 @@ Every page extends `base.html.j2` and gets `t` (the phrase in the reader's langu
 `lang`, `user` (None on the login page), `nav` (the links of the pages `user` may
 open, from `dashboards.pages`), `csrf_token` (for the forms it carries) and
 `csp_nonce` (for its inline scripts and styles, see `dashboards.security`).
+
+jinja2's i18n extension is on, with gettext callables bound to the page's language:
+`_("key")`, `ngettext("key", "key", n)` (the plural form for `n`, which fills `{n}`),
+`pgettext("context", "key")`, each taking the phrase's `{name}` values as keywords
+(message ids are keys, so `{% trans %}` blocks, whose ids are their text, are not
+used). The `digits` filter writes a number or date in the reader's digits.
 """
 
 from __future__ import annotations
@@ -13,7 +19,8 @@ from functools import lru_cache
 from typing import Any
 
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from dashboards import i18n, pages
 from dashboards.security import csp_nonce
@@ -28,7 +35,10 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.add_extension("jinja2.ext.i18n")
+    env.install_null_translations(newstyle=True)  # replaced per page by `_gettext`
     env.filters["local"] = local_time
+    env.filters["digits"] = digits
     return env
 
 
@@ -51,16 +61,15 @@ def page(
 ) -> HTMLResponse:
     """The template `name` rendered in `lang`, as an HTML response."""
 
-    def t(key: str, **values: object) -> str:
-        return i18n.translate(lang, key, **values)
-
+    gettext = _gettext(lang)
     body = (
         environment()
         .get_template(name)
         .render(
-            t=t,
+            t=gettext["gettext"],
+            **gettext,
             lang=lang,
-            languages=i18n.LANGUAGES,
+            languages=i18n.switch_choices(lang),
             user=user,
             nav=pages.nav(user.role) if user is not None else [],
             csrf_token=csrf_token,
@@ -69,3 +78,24 @@ def page(
         )
     )
     return HTMLResponse(body, status_code=status_code, headers=headers)
+
+
+def _gettext(lang: str) -> dict[str, Any]:
+    """The i18n extension's gettext callables, in `lang`."""
+
+    def gettext(key: str, **values: Any) -> str:
+        return i18n.translate(lang, key, **values)
+
+    def ngettext(key: str, _plural: str, count: int, **values: Any) -> str:
+        return i18n.translate(lang, key, count=count, **values)
+
+    def pgettext(context: str, key: str, **values: Any) -> str:
+        return i18n.translate(lang, key, context=context, **values)
+
+    return {"gettext": gettext, "ngettext": ngettext, "pgettext": pgettext}
+
+
+@pass_context
+def digits(context: Context, value: object) -> str:
+    """The `digits` filter: `value` in the digits of the page's language."""
+    return i18n.digits(context["lang"], value)

@@ -85,7 +85,7 @@ FLASHES = {
 Text = Annotated[str, Form()]
 
 
-INTAKE_LANGUAGES = {"bn": "বাংলা", "en": "English", "sw": "Kiswahili"}
+INTAKE_LANGUAGES = i18n.OFFERED  # a citizen's call is in any language but a pseudo-locale
 
 
 def flash(request: Request, user: User, shown: set[str], **values: object) -> str | None:
@@ -94,8 +94,11 @@ def flash(request: Request, user: User, shown: set[str], **values: object) -> st
     if done not in shown:
         return None
     key = FLASHES[done]
-    parts = request.query_params.get("parts", "")
-    return translator(user)(key, parts=int(parts) if parts.isdigit() else 1, **values)
+    if done == "reply_sent":  # the one flash with a count (a plural phrase): SMS parts
+        parts = request.query_params.get("parts", "")
+        count = int(parts) if parts.isdigit() else 1
+        return translator(user)(key, count=count, parts=count, **values)
+    return translator(user)(key, **values)
 
 
 def saved(visit: PageVisit, ticket: Ticket, done: str, **query: object) -> RedirectResponse:
@@ -136,11 +139,6 @@ def count_sms(text: str, language: str) -> SmsCount:
     return SmsCount(text, encoding, length, sms_encoding.sms_parts(text) if text else 0)
 
 
-def canned_replies(language: str) -> list[tuple[str, str]]:
-    """(key, text) of the canned replies for a ticket in `language`; English if none."""
-    return i18n.CANNED_REPLIES.get(language) or i18n.CANNED_REPLIES[i18n.DEFAULT]
-
-
 def _visible_ids(session: Session, user: User, ids: list[int]) -> set[int]:
     if not ids:
         return set()
@@ -169,7 +167,6 @@ def _workspace(
     if ticket.suspected_duplicate_of_id not in seen:
         suspected = None
     moves = lifecycle.allowed_from(ticket.status) - _NOT_BY_STATUS_FORM
-    canned_language = ticket.language if ticket.language in i18n.CANNED_REPLIES else "en"
     ref = refs.display(ticket.ref)
     return {
         "is_open": is_open,
@@ -182,7 +179,9 @@ def _workspace(
             for a in attachments.of_ticket(session=session, ticket=ticket)
             if a.kind == "audio" and a.source_url.startswith(("https://", "http://"))
         ],
-        "canned": [(key, text.format(ref=ref)) for key, text in canned_replies(canned_language)],
+        "canned": [
+            (key, text.format(ref=ref)) for key, text in i18n.canned_replies(ticket.language)
+        ],
         "sms": count_sms(values.get("reply_body", ""), ticket.language),
         "reply_max_parts": REPLY_MAX_PARTS,
         "gsm7_basic": "".join(sorted(sms_encoding.GSM7_BASIC)),
@@ -432,7 +431,7 @@ def reply(
     t = translator(user)
     text = body.strip()
     if not text and canned:
-        chosen = dict(canned_replies(ticket.language)).get(canned)
+        chosen = dict(i18n.canned_replies(ticket.language)).get(canned)
         text = chosen.format(ref=refs.display(ticket.ref)) if chosen else ""
     counted = count_sms(text, ticket.language)
     values = {"reply_body": counted.text, "canned": canned}

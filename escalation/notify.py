@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from grievance_engine import messages, outbox, refs
 from grievance_engine.models import AdminArea, Category, Citizen, Office, Role, Ticket, User
+from grievance_engine.place_names import reads_local_name
 
 OFFICER_ROLES = (Role.OFFICER, Role.AGENT, Role.SUPERVISOR)
 DIGEST_LIST = 6  # references named in one officer SMS; the rest are counted
@@ -88,7 +89,7 @@ def tell_citizen_escalated(session: Session, ticket: Ticket) -> None:
     category = session.get(Category, ticket.category_id)
     area = session.get(AdminArea, office.area_id) if office and office.area_id else None
     where = office.name if office else ""
-    if ticket.language == "bn" and area is not None and area.name_local:
+    if area is not None and reads_local_name(area, ticket.language):
         where = area.name_local
     outbox.add(
         session=session,

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from escalation import ladder, notify
 from grievance_engine import actions, clock, events, lifecycle, refs
 from grievance_engine.models import AdminArea, Citizen, Office, Ticket, TicketEvent, TicketStatus
+from grievance_engine.place_names import reads_local_name
 from grievance_engine.settings import get_settings
 
 S = TicketStatus
@@ -126,7 +127,7 @@ def _where(session: Session, ticket: Ticket) -> str:
     if office is None:
         return ""
     area = session.get(AdminArea, office.area_id) if office.area_id else None
-    if ticket.language == "bn" and area is not None and area.name_local:
+    if area is not None and reads_local_name(area, ticket.language):
         return area.name_local
     return office.name
 

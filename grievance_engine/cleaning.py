@@ -23,4 +23,3 @@ def strip_controls(text: str) -> str:
     """`text` without C0 control characters (tab, LF and CR kept) or lone surrogates."""
     text = _CONTROLS.sub("", text)
     return _SURROGATES.sub("\ufffd", text)
-

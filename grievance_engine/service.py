@@ -27,6 +27,7 @@ from grievance_engine.models import (
     TicketStatus,
     User,
 )
+from grievance_engine.place_names import local_name
 from grievance_engine.settings import get_settings
 
 
@@ -47,6 +48,7 @@ class DistrictLike(Protocol):
     """What filing reads of a district: an `AdminArea`, or intake's cached copy."""
 
     id: int
+    country: str
     name: str
     name_local: str | None
 
@@ -212,9 +214,7 @@ def create_once(
             ticket_in.language,
             ref=refs.display(ticket.ref),
             category=category.label(ticket_in.language),
-            district=district.name_local
-            if ticket_in.language == "bn" and district.name_local
-            else district.name,
+            district=local_name(district, ticket_in.language),
         ),
         language=ticket_in.language,
         kind="ack",

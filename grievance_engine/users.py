@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, SQLModel, col, select
 
 from grievance_engine import phones
+from grievance_engine.errors import DomainError
 from grievance_engine.models import AdminArea, AdminLevel, Office, OfficeLevel, Role, User
 
 _hasher = PasswordHasher()
@@ -17,8 +18,8 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 10
 
 
-class UserError(ValueError):
-    """A user that cannot be created as given; the message says why."""
+class UserError(DomainError):
+    """A user that cannot be created as given; the code and message say why."""
 
 
 class UserCreate(SQLModel):
@@ -53,26 +54,26 @@ def create(*, session: Session, user_in: UserCreate, country: str) -> tuple[User
     """Create a user; returns it with the password in clear (shown once, never stored)."""
     email = user_in.email.strip().lower()
     if not EMAIL.match(email):
-        raise UserError(f"not an email address: {user_in.email!r}")
+        raise UserError("email_invalid", email=user_in.email)
     if session.exec(select(User.id).where(User.email == email)).first() is not None:
-        raise UserError(f"a user with email {email} already exists")
+        raise UserError("email_taken", email=email)
     password = user_in.password or generate_password()
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise UserError("password_too_short", n=MIN_PASSWORD_LENGTH)
     area_id = None
     if user_in.district:
         area_id = _district_id(session, user_in.district, country)
     elif user_in.role == Role.OFFICER:
-        raise UserError("an officer needs --district")
+        raise UserError("district_required")
     phone = None
     if user_in.phone and user_in.phone.strip():
         try:
             phone = phones.to_e164(user_in.phone, region=country)
         except phones.InvalidPhoneNumber as exc:
-            raise UserError(f"--phone {user_in.phone!r}: {exc}") from exc
+            raise UserError("phone_invalid", phone=user_in.phone, problem=str(exc)) from exc
         taken = session.exec(select(User.email).where(User.phone == phone)).first()
         if taken is not None:
-            raise UserError(f"phone {phone} is already registered to {taken}")
+            raise UserError("phone_taken", phone=phone, email=taken)
     office_id = user_in.office_id
     if office_id is None and user_in.role == Role.OFFICER:
         office_id = _district_office_id(session, area_id)
@@ -111,7 +112,7 @@ def office_id_by_code(*, session: Session, code: str) -> int:
     """The id of the office with `code` ("dc-rangpur", "national-triage")."""
     office_id = session.exec(select(Office.id).where(Office.code == code.strip().lower())).first()
     if office_id is None:
-        raise UserError(f"unknown office {code!r} (see `nalish routing list` for office codes)")
+        raise UserError("office_unknown", code=code)
     return office_id
 
 
@@ -127,5 +128,5 @@ def _district_id(session: Session, name: str, country: str) -> int:
     )
     area_id = session.exec(statement).first()
     if area_id is None:
-        raise UserError(f"unknown district {name!r} (use the English name, e.g. Rangpur)")
+        raise UserError("district_unknown", name=name)
     return area_id

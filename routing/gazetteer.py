@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 from sqlmodel import Session, col, select
 
 from grievance_engine.models import AdminArea, AdminLevel
+from grievance_engine.place_names import local_name
 from routing.models import AreaAlias
 
 # A fuzzy winner needs this score (0–100, rapidfuzz's Indel ratio on folded text)…
@@ -272,8 +273,8 @@ def _areas(session: Session, country: str, level: str, parent_id: int | None) ->
 
 
 def area_name(*, session: Session, area_id: int, language: str) -> str | None:
-    """The area's name to show in `language`: the Bangla name for "bn" when it has one."""
+    """The area's name to show in `language` (`grievance_engine.place_names`)."""
     area = session.get(AdminArea, area_id)
     if area is None:
         return None
-    return area.name_local if language == "bn" and area.name_local else area.name
+    return local_name(area, language)

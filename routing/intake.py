@@ -9,7 +9,7 @@ from typing import Literal
 
 from sqlmodel import Session, SQLModel
 
-from grievance_engine import clock, duplicates, incidents, phones
+from grievance_engine import clock, duplicates, incidents, languages, phones
 from grievance_engine import service as ticket_service
 from grievance_engine.models import (
     AdminLevel,
@@ -107,6 +107,11 @@ def _check_upazila(session: Session, district: DistrictLike, upazila_id: int | N
         raise TicketError(f"upazila id {upazila_id} is not in {district.name}")
 
 
+# The languages a citizen is answered in: the registry's, pseudo-locales aside, as a
+# type pydantic checks and OpenAPI lists as an enum (sorted: "bn", "en", "sw").
+CitizenLanguage = Literal[tuple(sorted(languages.codes(include_pseudo=False)))]  # type: ignore[valid-type]
+
+
 class CallIntake(SQLModel):
     """What a call-centre agent types while the citizen is on the line (or what an
     integrator posts): names, not ids, as a person would say them."""
@@ -116,7 +121,7 @@ class CallIntake(SQLModel):
     category: str  # code or name in any language: "water", "Water", "পানি"
     description: str
     upazila: str | None = None
-    language: Literal["bn", "en", "sw"] = "en"
+    language: CitizenLanguage = languages.SOURCE
     anonymous: bool = False
     channel: Channel = Channel.AGENT
     source_key: str | None = None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from grievance_engine import phones, users
+from grievance_engine.errors import DomainError
 from grievance_engine.models import AdminArea, AdminLevel, Office, OfficeLevel, User
 from routing import service
 from routing.models import RoutingRule
@@ -24,19 +25,16 @@ from routing.models import RoutingRule
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 MAX_NAME = 200
 # Tickets, rules, people and the ladder all lean on where an office sits: moving one
-# would silently move them all (or loop the ladder), so its place is fixed.
-FIXED_PLACE = (
-    "an office's {what} cannot change once it exists (tickets, rules and people rely on "
-    "it); add a new office and re-point the rules instead"
-)
+# would silently move them all (or loop the ladder), so its place is fixed (the errors
+# "level_fixed" and "area_fixed").
 
 
-class OfficeInputError(ValueError):
+class OfficeInputError(DomainError):
     """A field of an office is wrong; `field` names it for the form."""
 
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+    @property
+    def field(self) -> str:
+        return self.subject
 
 
 @dataclass(frozen=True)
@@ -114,24 +112,22 @@ def save_office(*, session: Session, change: OfficeChange, country: str) -> tupl
     ({field: [before, after]}). Raises `OfficeInputError` naming the wrong field."""
     code = change.code.strip().lower()
     if not CODE.match(code):
-        raise OfficeInputError(
-            "a code of 2–40 lower-case letters, digits and hyphens", field="code"
-        )
+        raise OfficeInputError("code_invalid")
     name = " ".join(change.name.split())
     if not name or len(name) > MAX_NAME:
-        raise OfficeInputError(f"a name of 1–{MAX_NAME} characters", field="name")
+        raise OfficeInputError("name_invalid", n=MAX_NAME)
     if change.level not in OfficeLevel.__members__.values():
-        raise OfficeInputError("choose a level", field="level")
+        raise OfficeInputError("level_required")
     area_id = _area_id(session, change.area, level=change.level, country=country)
     phone = _phone(change.phone, country)
     email = change.email.strip().lower() or None
     if email and not users.EMAIL.match(email):
-        raise OfficeInputError(f"not an email address: {change.email!r}", field="email")
+        raise OfficeInputError("email_invalid", email=change.email)
     office = session.exec(select(Office).where(Office.code == code)).first()
     if office is not None and office.level != change.level:
-        raise OfficeInputError(FIXED_PLACE.format(what="level"), field="level")
+        raise OfficeInputError("level_fixed")
     if office is not None and office.area_id != area_id:
-        raise OfficeInputError(FIXED_PLACE.format(what="area"), field="area")
+        raise OfficeInputError("area_fixed")
     before = (
         {}
         if office is None
@@ -159,14 +155,14 @@ def save_office(*, session: Session, change: OfficeChange, country: str) -> tupl
 def _area_id(session: Session, text: str, *, level: str, country: str) -> int | None:
     if level == OfficeLevel.NATIONAL:
         if text.strip():
-            raise OfficeInputError("the national desk covers no single area", field="area")
+            raise OfficeInputError("area_national")
         return None
     if not text.strip():
-        raise OfficeInputError(f"name the {level} this office covers", field="area")
+        raise OfficeInputError("area_required", level=level)
     try:
         return service.resolve_area(session, text, country=country, level=level).id
     except service.RoutingInputError as exc:
-        raise OfficeInputError(str(exc), field="area") from exc
+        raise OfficeInputError("area_unknown", problem=str(exc)) from exc
 
 
 def _phone(text: str, country: str) -> str | None:
@@ -175,7 +171,7 @@ def _phone(text: str, country: str) -> str | None:
     try:
         return phones.to_e164(text, region=country)
     except phones.InvalidPhoneNumber as exc:
-        raise OfficeInputError(f"{text!r}: {exc}", field="phone") from exc
+        raise OfficeInputError("phone_unparsable", phone=text, problem=str(exc)) from exc
 
 
 def set_active(*, session: Session, office: Office, active: bool) -> None:
@@ -188,9 +184,6 @@ def set_active(*, session: Session, office: Office, active: bool) -> None:
             .where(RoutingRule.office_id == office.id, col(RoutingRule.active))
         ).one()
         if rules:
-            raise OfficeInputError(
-                f"{rules} active routing rule(s) still send tickets here; re-point them first",
-                field="offices",
-            )
+            raise OfficeInputError("offices_still_routed", n=rules)
     office.active = active
     session.add(office)

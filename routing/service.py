@@ -61,6 +61,7 @@ class _Area:
     level: str
     parent_id: int | None
     name_local: str | None
+    country: str
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ def _load(session: Session, engine: Engine) -> _RuleCache:
                 AdminArea.level,
                 AdminArea.parent_id,
                 AdminArea.name_local,
+                AdminArea.country,
             )
         ).all()
     }

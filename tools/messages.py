@@ -106,7 +106,9 @@ def planned(domain: str) -> dict[Path, bytes]:
             catalog = pseudo_catalog(source, language)
         else:
             catalog = read(path, language.locale) if path.exists() else Catalog(language.locale)
+            created = catalog.creation_date  # `update` stamps the template's (now): keep it
             catalog.update(template_of(source), no_fuzzy_matching=True, update_header_comment=False)
+            catalog.creation_date = created
             catalog.obsolete.clear()  # removed keys leave: git keeps history
             catalog.fuzzy = False  # a fuzzy header would drop Plural-Forms from the .mo
         files[path] = po_bytes(catalog)

@@ -13,9 +13,10 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from grievance_engine.models import Channel, TicketStatus
+from routing.intake import CitizenLanguage
 
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
-Language = Literal["bn", "en", "sw"]
+Language = CitizenLanguage  # the registry's citizen languages (routing.intake)
 
 
 class TicketIn(BaseModel):

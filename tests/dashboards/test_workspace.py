@@ -124,14 +124,14 @@ def test_an_agent_takes_a_call_and_works_it_until_the_rangpur_officer_resolves_i
     reply = "We have asked the water office to check the tubewell today."
     preview = _form(agent, f"/dashboard/tickets/{ref}/reply", body=reply, action="preview")
     assert preview.status_code == 200
-    assert f"{len(reply)} characters (GSM-7), 1 SMS part(s)" in preview.text
+    assert f"{len(reply)} characters (GSM-7), 1 SMS part" in preview.text
     assert reply in preview.text  # kept in the box
     long = _form(agent, f"/dashboard/tickets/{ref}/reply", body="x" * 200, action="preview")
-    assert "200 characters (GSM-7), 2 SMS part(s)" in long.text
+    assert "200 characters (GSM-7), 2 SMS parts" in long.text
     assert _outbox(ref, "reply") == []  # a preview sends nothing
     sent = _form(agent, f"/dashboard/tickets/{ref}/reply", body=reply)
     assert sent.status_code == 303
-    assert "SMS reply queued (1 part(s))." in agent.get(sent.headers["location"]).text
+    assert "SMS reply queued (1 part)." in agent.get(sent.headers["location"]).text
     [queued] = _outbox(ref, "reply")
     assert queued.body == reply and queued.to_phone == CALLER and queued.parts == 1
 
