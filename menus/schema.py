@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from grievance_engine import languages
 from grievance_engine.models import AdminArea
+from grievance_engine.place_names import local_name
 from menus import text
 
 LANGUAGES = languages.codes(include_pseudo=False)  # the source (English) first
@@ -136,13 +137,9 @@ class InfoService:
 
     def sms(self, language: str, *, district: AdminArea | None) -> str:
         source = self.texts.get(language) or self.texts["en"]
-        name = district.name if district else ""
-        local = (district.name_local or name) if district else ""
-        portal = _portal(district)
+        name = local_name(district, language) if district else ""
         return (
-            text.template(source)
-            .render(district=local if language == "bn" else name, portal=portal)
-            .strip()
+            text.template(source, language).render(district=name, portal=_portal(district)).strip()
         )
 
 

@@ -42,7 +42,7 @@ class Speech:
 def spell_reference(language: str, shown: str) -> list[Speech]:
     """The reference character by character ("A B 1 2 - C D 3 4"), each a recording."""
     speech: list[Speech] = []
-    say_language = language if language in SAY_LANGUAGES else "en"
+    say_language = language if language in SAY_LANGUAGES else language_registry.SOURCE
     for character in shown.upper():
         if character in REFERENCE_CHARACTERS:
             speech.append(Speech(f"char.{character}", language, character, say_language))
@@ -77,7 +77,7 @@ def english_labels(node: Choice, options: list[Option], english: Conversation | 
 
 
 def catalogued(language: str, key: str, **values: Any) -> Speech:
-    say_language = language if language in SAY_LANGUAGES else "en"
+    say_language = language if language in SAY_LANGUAGES else language_registry.SOURCE
     return Speech(key, language, t(say_language, key, **values), say_language)
 
 
@@ -87,7 +87,7 @@ def prompt_lines(language: str, text: str, english: str | None) -> list[Speech]:
     english_lines = _split_lines(english) if english else []
     if len(english_lines) != len(native_lines):
         english_lines = [""] * len(native_lines)
-    say_language = language if language in SAY_LANGUAGES else "en"
+    say_language = language if language in SAY_LANGUAGES else language_registry.SOURCE
     speech = []
     for native, in_english in zip(native_lines, english_lines, strict=True):
         key = catalogue_key(language, native)
@@ -104,7 +104,7 @@ def list_item(language: str, label: str, english: str) -> Speech:
     if key is None:
         slug = _slug(english)
         key = f"label.{slug}" if slug else None
-    say_language = language if language in SAY_LANGUAGES else "en"
+    say_language = language if language in SAY_LANGUAGES else language_registry.SOURCE
     said = label if say_language == language else english
     said = _speakable(said, say_language)
     return Speech(key, language, f"{said}," if said else "", say_language)
@@ -129,9 +129,9 @@ _PAUSES = (".", "?", "!", ":", ",", ";", "\u0964")  # \u0964: the Bangla full st
 
 
 def _speakable(text: str, say_language: str) -> str:
-    """Text a <Say> voice can read: no Bangla script (no provider has a Bangla voice;
-    a Bangla name read by an English voice is noise, so it is left out)."""
-    if say_language == "bn":
+    """Text a <Say> voice can read: for a Latin-script voice no Bangla script (a Bangla
+    name read by an English voice is noise, so it is left out)."""
+    if language_registry.get(say_language).script != "Latn":
         return text
     cleaned = " ".join(_BENGALI.sub(" ", text).split())
     return cleaned if any(character.isalnum() for character in cleaned) else ""

@@ -20,6 +20,7 @@ from grievance_engine import callbacks, outbox, refs
 from grievance_engine import languages as language_registry
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Channel, Ticket, TicketCreate
+from grievance_engine.place_names import local_name
 from grievance_engine.settings import get_settings
 from menus import limits, live, text
 from menus.engine import Conversation, Finish, Goto, Option, Outcome, Retry
@@ -53,7 +54,7 @@ def _memo(key: tuple[Any, ...], load: Callable[[], list[Option]]) -> list[Option
 
 
 def area_label(language: str, area: AdminArea) -> str:
-    return area.name_local if language == "bn" and area.name_local else area.name
+    return local_name(area, language)
 
 
 def languages(conversation: Conversation) -> list[Option]:

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from grievance_engine import languages
 from grievance_engine.models import AdminArea, Category, Channel, TicketCreate
+from grievance_engine.place_names import local_name
 from grievance_engine.sessions import SessionStore
 from grievance_engine.settings import get_settings
 from menus import i18n, limits
@@ -78,7 +79,7 @@ def _confirm_text(session: Session, draft: dict) -> str:
         language,
         "sms.confirm",
         category=category.label(language) if category else draft["category"],
-        district=district.name_local if language == "bn" and district.name_local else district.name,
+        district=local_name(district, language),
         excerpt=excerpt,
     )
 

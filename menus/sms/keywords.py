@@ -10,6 +10,7 @@ from sqlmodel import Session
 from grievance_engine import delivery, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category
+from grievance_engine.place_names import local_name
 from menus import i18n, limits
 from menus.i18n import t
 from menus.sms.replies import SmsResult, first_word, message_language, reply
@@ -79,7 +80,7 @@ def answer_status(session: Session, phone: str, language: str, reference: str) -
         ref=refs.display(ticket.ref),
         status=t(language, f"status.{ticket.status}"),
         category=category.label(language),
-        district=district.name_local if language == "bn" and district.name_local else district.name,
+        district=local_name(district, language),
     )
     result = reply(session, phone, language, "status", body)
     return SmsResult(result.outcome, ticket.id)
