@@ -462,12 +462,9 @@ def fail_abandoned(*, session: Session) -> int:
 
 def sweep(*, job_queue: jobs.JobQueue) -> int:
     """Enqueue every due pending fetch; returns how many."""
-    with session_scope() as session:
-        fail_abandoned(session=session)
-        ids = due_ids(session=session)
-    for attachment_id in ids:
-        job_queue.enqueue(fetch_job, attachment_id)
-    return len(ids)
+    return retries.enqueue_due(
+        job_queue=job_queue, job=fetch_job, settle=fail_abandoned, list_due=due_ids
+    )
 
 
 def of_ticket(*, session: Session, ticket: Ticket) -> list[Attachment]:

@@ -375,9 +375,6 @@ def reconcile_stale_sends(*, session: Session) -> int:
 
 def sweep(*, job_queue: jobs.JobQueue) -> int:
     """Enqueue every due pending notification; returns how many."""
-    with session_scope() as session:
-        reconcile_stale_sends(session=session)
-        ids = due_ids(session=session)
-    for notification_id in ids:
-        job_queue.enqueue(deliver_job, notification_id)
-    return len(ids)
+    return retries.enqueue_due(
+        job_queue=job_queue, job=deliver_job, settle=reconcile_stale_sends, list_due=due_ids
+    )
