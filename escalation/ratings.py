@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from escalation import ladder, notify
 from grievance_engine import actions, clock, events, lifecycle, refs
-from grievance_engine.models import AdminArea, Citizen, Office, Ticket, TicketEvent, TicketStatus
+from grievance_engine.models import Citizen, Office, Ticket, TicketEvent, TicketStatus
 from grievance_engine.settings import get_settings
 
 S = TicketStatus
@@ -115,20 +115,9 @@ def rate(*, session: Session, ticket: Ticket, rating: int, actor: str) -> Rating
         ticket=ticket,
         answering=True,
         kind="rating_reopened",
-        office=_where(session, ticket),
+        office=notify.office_as_read(session, ticket),
     )
     return RatingOutcome("reopened", rating, above)
-
-
-def _where(session: Session, ticket: Ticket) -> str:
-    """The office now holding `ticket`, as the citizen reads it."""
-    office = session.get(Office, ticket.office_id) if ticket.office_id else None
-    if office is None:
-        return ""
-    area = session.get(AdminArea, office.area_id) if office.area_id else None
-    if ticket.language == "bn" and area is not None and area.name_local:
-        return area.name_local
-    return office.name
 
 
 def satisfaction_by_office(*, session: Session) -> list[dict]:

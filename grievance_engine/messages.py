@@ -7,7 +7,7 @@ languages to GSM-7; Bangla is always UCS-2 (70 characters a part), so keep it sh
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
@@ -30,3 +30,16 @@ def render_sms(kind: str, language: str, **context: Any) -> str:
     except TemplateNotFound:
         template = env.get_template(f"sms/en/{kind}.txt")
     return template.render(**context).strip()
+
+
+class Place(Protocol):
+    """An area as an SMS names it: an `AdminArea`, or intake's cached copy."""
+
+    name: str
+    name_local: str | None
+
+
+def place_name(place: Place, language: str) -> str:
+    """The place's name as a reader of `language` reads it: the Bangla name for "bn"
+    when it has one, else the English name as seeded."""
+    return place.name_local if language == "bn" and place.name_local else place.name

@@ -199,9 +199,7 @@ def create_once(
             ticket_in.language,
             ref=refs.display(ticket.ref),
             category=category.label(ticket_in.language),
-            district=district.name_local
-            if ticket_in.language == "bn" and district.name_local
-            else district.name,
+            district=messages.place_name(district, ticket_in.language),
         ),
         language=ticket_in.language,
         kind="ack",

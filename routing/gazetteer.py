@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from sqlmodel import Session, col, select
 
+from grievance_engine import messages
 from grievance_engine.models import AdminArea, AdminLevel
 from routing.models import AreaAlias
 
@@ -276,4 +277,4 @@ def area_name(*, session: Session, area_id: int, language: str) -> str | None:
     area = session.get(AdminArea, area_id)
     if area is None:
         return None
-    return area.name_local if language == "bn" and area.name_local else area.name
+    return messages.place_name(area, language)
