@@ -33,18 +33,18 @@ not run. Lines starting ``TARGET MISSED`` say which target was missed.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import os
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import common
+from common import ROOT
+
 TARGET_US = 1000.0  # "well under a millisecond per message" (issue 5)
 
 # Messages as citizens write them; {place} is the district as the citizen typed it.
@@ -147,17 +147,6 @@ def corpus() -> list[Message]:
 # ---------------------------------------------------------------- the database
 
 
-def _point_settings_at(url: str) -> None:
-    """This process's settings: the bench database, no Redis, Bangladesh, dev."""
-    for key in [key for key in os.environ if key.startswith("NALISH_")]:
-        del os.environ[key]
-    os.environ.update({"NALISH_ENV": "dev", "NALISH_COUNTRY": "BD", "NALISH_DATABASE_URL": url})
-    from grievance_engine import db, settings
-
-    settings.reset_settings()
-    db.dispose_engines()
-
-
 def _prepare(url: str) -> dict[str, int]:
     from grievance_engine.db import session_scope
     from nalish import migrate
@@ -187,14 +176,14 @@ class Timing:
         return statistics.fmean(self.samples_ns) / 1e3
 
     def percentile_us(self, p: int) -> float:
-        return statistics.quantiles(self.samples_ns, n=100, method="inclusive")[p - 1] / 1e3
+        return common.percentile(self.samples_ns, p) / 1e3
 
     def steady_p99_us(self, per_pass: int) -> float:
         """The p99 over messages of each message's fastest pass: what the work costs
         without the machine's interruptions (a pause or another process), which the
         plain p99 includes."""
         best = [min(self.samples_ns[i::per_pass]) for i in range(per_pass)]
-        return statistics.quantiles(best, n=100, method="inclusive")[98] / 1e3
+        return common.percentile(best, 99) / 1e3
 
 
 def _timings(session) -> list[Timing]:
@@ -261,17 +250,6 @@ def _measure(timings: list[Timing], messages: list[Message], rounds: int) -> Non
 # ---------------------------------------------------------------- report
 
 
-def _revision() -> str:
-    """The commit measured, "-dirty" when the work tree has uncommitted changes."""
-    done = subprocess.run(
-        ["git", "describe", "--always", "--dirty"],  # noqa: S607
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip() or "an unknown revision (not a git work tree)"
-
-
 def _report(args, seeded, messages: list[Message], timings: list[Timing], check) -> None:
     now = datetime.datetime.now().astimezone()
     bd = sum(m.country == "BD" for m in messages)
@@ -280,7 +258,7 @@ def _report(args, seeded, messages: list[Message], timings: list[Timing], check)
         f"Free-text matching benchmark, {now:%Y-%m-%d %H:%M %z}: {len(messages)} messages, "
         f"{args.rounds} timed passes each, after one untimed pass"
     )
-    print(f"code: {ROOT} at {_revision()}; on a temporary SQLite file")
+    print(f"code: {ROOT} at {common.revision()}; on a temporary SQLite file")
     print("seeded (BD + KE): " + ", ".join(f"{key} {value}" for key, value in seeded.items()))
     print(
         f"corpus: {bd} Bangladesh, {len(messages) - bd} Kenya; {bangla} in Bangla script; "
@@ -338,15 +316,8 @@ def _recognised(session, messages: list[Message]) -> str:
     )
 
 
-class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """The docstring as written, and each option's default."""
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.rsplit("\n\n", 1)[0],
-        formatter_class=_HelpFormatter,
-    )
+    parser = common.argument_parser(__doc__)
     parser.add_argument("--rounds", type=int, default=20, help="timed passes over the corpus")
     args = parser.parse_args()
     if args.rounds < 1:
@@ -354,7 +325,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="nalish-bench-") as tmp_name:
         url = f"sqlite:///{Path(tmp_name) / 'bench.db'}"
-        _point_settings_at(url)
+        common.point_settings_at(url)
         from grievance_engine.db import dispose_engines, session_scope
 
         seeded = _prepare(url)

@@ -42,22 +42,19 @@ not run. Lines starting ``TARGET MISSED`` say which target was missed.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import datetime
 import itertools
 import os
 import secrets
-import signal
 import statistics
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+import common
+from common import ROOT
+
 TARGET_RATIO = 0.3  # ours/raw rows per second (issue 4)
 TARGET_ROUTE_US = 1000.0  # one routing decision with the rules cached
 
@@ -105,7 +102,7 @@ class Loop:
     def percentile_ms(self, p: int) -> float:
         if len(self.latencies) < 2:
             return float("nan")
-        return statistics.quantiles(self.latencies, n=100, method="inclusive")[p - 1] * 1e3
+        return common.percentile(self.latencies, p) * 1e3
 
     @property
     def cpu_per_row_us(self) -> float:
@@ -113,39 +110,6 @@ class Loop:
 
 
 # ---------------------------------------------------------------- the database
-
-
-@contextlib.contextmanager
-def _database(sqlite: bool, tmp: Path):
-    """A throw-away database URL: a new PostgreSQL database, or a SQLite file."""
-    if sqlite:
-        yield f"sqlite:///{tmp / 'bench.db'}", "SQLite file (temporary)"
-        return
-    import psycopg
-
-    name = f"nalish_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", f"PostgreSQL {name}"
-    finally:
-        from grievance_engine.db import dispose_engines
-
-        dispose_engines()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _point_settings_at(url: str) -> None:
-    """This process's settings: the bench database, no Redis, Bangladesh, dev."""
-    for key in [key for key in os.environ if key.startswith("NALISH_")]:
-        del os.environ[key]
-    os.environ.update({"NALISH_ENV": "dev", "NALISH_COUNTRY": "BD", "NALISH_DATABASE_URL": url})
-    from grievance_engine import db, jobs, settings
-
-    settings.reset_settings()
-    db.dispose_engines()
-    jobs.set_job_queue(None)  # outbox rows are written; nothing enqueues or sends them
 
 
 def _prepare(url: str) -> dict[str, int]:
@@ -312,7 +276,7 @@ class Timing:
         return statistics.fmean(self.samples_ns) / 1e3
 
     def percentile_us(self, p: int) -> float:
-        return statistics.quantiles(self.samples_ns, n=100, method="inclusive")[p - 1] / 1e3
+        return common.percentile(self.samples_ns, p) / 1e3
 
 
 def _routing(world: World, decisions: int) -> tuple[Timing, Timing, int]:
@@ -362,17 +326,6 @@ def _routing(world: World, decisions: int) -> tuple[Timing, Timing, int]:
 # ---------------------------------------------------------------- report
 
 
-def _revision() -> str:
-    """The commit measured, "-dirty" when the work tree has uncommitted changes."""
-    done = subprocess.run(
-        ["git", "describe", "--always", "--dirty"],  # noqa: S607
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip() or "an unknown revision (not a git work tree)"
-
-
 def _counts(engine) -> tuple[dict[str, int], dict[str, int]]:
     """Rows in the tables intake writes, and the ticket events by type: what intake did."""
     from sqlalchemy import column, func, select, table
@@ -400,7 +353,7 @@ def _report(args, database_name, seeded, raw: Loop, ours: Loop, counts, routing)
         f"Intake benchmark, {now:%Y-%m-%d %H:%M %z}: {args.rounds} rounds of "
         f"{args.seconds:g} s per loop, alternating (raw, ours, …), after 1 s warm-up each"
     )
-    print(f"code: {ROOT} at {_revision()}; on {database_name}, one connection at a time")
+    print(f"code: {ROOT} at {common.revision()}; on {database_name}, one connection at a time")
     print("seeded: " + ", ".join(f"{key} {value}" for key, value in seeded.items()))
     print(f"This process and the database share this machine's {os.cpu_count()} cores.\n")
     print(
@@ -452,19 +405,8 @@ def _report(args, database_name, seeded, raw: Loop, ours: Loop, counts, routing)
             print(f"TARGET MISSED: routing decision {label} {value:.0f} us >= {TARGET_ROUTE_US:g}")
 
 
-class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """The docstring as written, and each option's default."""
-
-
-def _interrupt(signum, _frame):
-    raise KeyboardInterrupt(f"signal {signum}")  # so the database is dropped on the way out
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.rsplit("\n\n", 1)[0],
-        formatter_class=_HelpFormatter,
-    )
+    parser = common.argument_parser(__doc__)
     parser.add_argument("--seconds", type=float, default=3, help="measured seconds per round")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of each loop, alternating")
     parser.add_argument(
@@ -476,13 +418,13 @@ def main() -> int:
     args = parser.parse_args()
     if args.rounds < 1 or args.seconds <= 0 or args.decisions < 100:
         parser.error("need --rounds >= 1, --seconds > 0 and --decisions >= 100")
-    signal.signal(signal.SIGTERM, _interrupt)
+    common.drop_database_on_sigterm()
 
     with (
         tempfile.TemporaryDirectory(prefix="nalish-bench-") as tmp_name,
-        _database(args.sqlite, Path(tmp_name)) as (url, database_name),
+        common.database(args.sqlite, Path(tmp_name)) as (url, database_name),
     ):
-        _point_settings_at(url)
+        common.point_settings_at(url)
         from grievance_engine.db import get_engine
 
         seeded = _prepare(url)

@@ -49,25 +49,20 @@ not run. Lines starting ``TARGET MISSED`` say which target was missed.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import datetime
 import json
 import os
 import random
-import secrets
-import signal
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
+import common
+from common import ROOT
+
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 TARGET_SECONDS = 30.0  # escalate all 10,000 due of 1,000,000 open tickets (issue 6)
 TARGET_EMPTY_MS = 50.0  # a sweep with nothing due
 TARGET_TICKETS, TARGET_DUE = 1_000_000, 10_000
@@ -99,46 +94,13 @@ def say(text: str) -> None:
 # ---------------------------------------------------------------- the database
 
 
-@contextlib.contextmanager
-def _database(keep: bool):
-    """A new PostgreSQL database, dropped at the end unless `keep`."""
-    import psycopg
-
-    name = f"nalish_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", name
-    finally:
-        from grievance_engine.db import dispose_engines
-
-        dispose_engines()
-        if keep:
-            say(f'kept database {name} (--keep): DROP DATABASE "{name}" when done')
-        else:
-            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def _point_settings_at(url: str) -> None:
-    """This process's settings: the bench database, no Redis, Bangladesh, dev."""
-    for key in [key for key in os.environ if key.startswith("NALISH_")]:
-        del os.environ[key]
-    os.environ.update(
-        {
-            "NALISH_ENV": "dev",
-            "NALISH_COUNTRY": "BD",
-            "NALISH_TIMEZONE": "Asia/Dhaka",
-            "NALISH_DATABASE_URL": url,
-        }
-    )
+    """The common bench settings, on Dhaka's clock; escalation's hooks installed, as
+    `nalish worker` does, so escalated tickets keep their clock."""
+    common.point_settings_at(url, NALISH_TIMEZONE="Asia/Dhaka")
     from escalation import deadlines
-    from grievance_engine import db, jobs, settings
 
-    settings.reset_settings()
-    db.dispose_engines()
-    jobs.set_job_queue(None)  # outbox rows are written; nothing enqueues or sends them
-    deadlines.install()  # as `nalish worker` does: escalated tickets keep their clock
+    deadlines.install()
 
 
 def _libpq(database: str) -> str:
@@ -336,10 +298,6 @@ def _vacuum(database: str) -> None:
 # ---------------------------------------------------------------- measuring
 
 
-def _percentile(samples: list[float], p: int) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[p - 1]
-
-
 def _bare(connection) -> tuple[float, int]:
     """One bare due-ticket query in its own transaction: (seconds, rows)."""
     began = time.perf_counter()
@@ -434,31 +392,11 @@ def _check_moved(connection, due_ids: list[int], before: Snapshot, after: Snapsh
     return problems[:20]
 
 
-def _revision() -> str:
-    done = subprocess.run(
-        ["git", "describe", "--always", "--dirty"],  # noqa: S607
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip() or "an unknown revision"
-
-
 # ---------------------------------------------------------------- main
 
 
-class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """The docstring as written, and each option's default."""
-
-
-def _interrupt(signum, _frame):
-    raise KeyboardInterrupt(f"signal {signum}")  # so the database is dropped on the way out
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.rsplit("\n\n", 1)[0], formatter_class=_HelpFormatter
-    )
+    parser = common.argument_parser(__doc__)
     parser.add_argument("--tickets", type=int, default=TARGET_TICKETS, help="open tickets")
     parser.add_argument("--due", type=int, default=TARGET_DUE, help="of them past their deadline")
     parser.add_argument("--citizens", type=int, default=200_000, help="citizens filing them")
@@ -474,16 +412,16 @@ def main() -> int:
     args = parser.parse_args()
     if not 1 <= args.due <= args.tickets or args.citizens < 1 or args.runs < 2:
         parser.error("need 1 <= --due <= --tickets, --citizens >= 1 and --runs >= 2")
-    signal.signal(signal.SIGTERM, _interrupt)
+    common.drop_database_on_sigterm()
 
     import psycopg
 
-    with _database(args.keep) as (url, database):
+    with common.postgres_database(keep=args.keep) as (url, database):
         _point_settings_at(url)
         from escalation import sweep
 
         say(f"SLA sweep benchmark, {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %z}")
-        say(f"code: {ROOT} at {_revision()}; database {database}; {os.cpu_count()} cores")
+        say(f"code: {ROOT} at {common.revision()}; database {database}; {os.cpu_count()} cores")
         say(f"seeding: {args.tickets:,} open tickets, {args.due:,} due, {args.citizens:,} citizens")
         seeding = time.perf_counter()
         counts = _seed_reference_data(url)
@@ -571,7 +509,7 @@ def _report(args, before, after, result, seconds, cpu, due_bare, empty, empty_ba
         )
     say(
         f"sweep with nothing due ({args.runs} runs): median {statistics.median(empty_ms):.2f} ms, "
-        f"p99 {_percentile(empty_ms, 99):.2f} ms, max {max(empty_ms):.2f} ms"
+        f"p99 {common.percentile(empty_ms, 99):.2f} ms, max {max(empty_ms):.2f} ms"
     )
     say(
         f"bare indexed query ({args.runs} runs each): {due_ms:.2f} ms returning {due_rows} rows "
@@ -592,9 +530,9 @@ def _report(args, before, after, result, seconds, cpu, due_bare, empty, empty_ba
         say(f"TARGET MISSED: {result.escalated:,} of {args.due:,} due tickets escalated")
     if not seconds < TARGET_SECONDS:
         say(f"TARGET MISSED: escalating sweep took {seconds:.1f} s >= {TARGET_SECONDS:g}")
-    if not _percentile(empty_ms, 99) < TARGET_EMPTY_MS:
+    if not common.percentile(empty_ms, 99) < TARGET_EMPTY_MS:
         say(
-            f"TARGET MISSED: sweep with nothing due p99 {_percentile(empty_ms, 99):.1f} ms "
+            f"TARGET MISSED: sweep with nothing due p99 {common.percentile(empty_ms, 99):.1f} ms "
             f">= {TARGET_EMPTY_MS:g}"
         )
 

@@ -40,7 +40,6 @@ asserted; the exit status is 0 unless the benchmark could not run.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import collections
 import contextlib
@@ -59,10 +58,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
+import common
+from common import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # .venv/bin: the `nalish` CLI and uvicorn live here
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 USSD_PATH = "/channels/africastalking/ussd"
 TARGET_RATIO, TARGET_P99_MS = 0.5, 50.0
@@ -318,24 +317,6 @@ def _wait_ready(url: str, process: subprocess.Popen, log: Path) -> None:
     raise SystemExit(f"server not ready after 60 s:\n{log.read_text()}")
 
 
-@contextlib.contextmanager
-def _database(sqlite: bool, tmp: Path):
-    """A throw-away database URL: a new PostgreSQL database, or a SQLite file."""
-    if sqlite:
-        yield f"sqlite:///{tmp / 'bench.db'}", "SQLite file (temporary)"
-        return
-    import psycopg
-
-    name = f"nalish_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", f"PostgreSQL {name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def _nalish(env: dict[str, str], *args: str) -> None:
     done = subprocess.run(  # noqa: S603 (our own CLI)
         [str(BIN / "nalish"), *args], env=env, cwd=ROOT, capture_output=True, text=True
@@ -355,17 +336,6 @@ def _delete_redis_keys(prefix: str) -> int:
 
 
 # ---------------------------------------------------------------- report
-
-
-def _revision() -> str:
-    """The commit measured, "-dirty" when the work tree has uncommitted changes."""
-    done = subprocess.run(
-        ["git", "describe", "--always", "--dirty"],  # noqa: S607
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip() or "an unknown revision (not a git work tree)"
 
 
 def _row(name: str, result: Result) -> str:
@@ -389,7 +359,7 @@ def _report(args, results, database_name: str, prefix: str, deleted: int) -> Non
         f"server, {args.concurrency} concurrent sessions, {args.seconds:g} s measured after "
         f"{args.warmup:g} s warm-up"
     )
-    print(f"code: {ROOT} at {_revision()}; ours on {database_name}")
+    print(f"code: {ROOT} at {common.revision()}; ours on {database_name}")
     print(f"sessions in Redis db 13 under {prefix}: {deleted} keys deleted after the run")
     print(
         f"The load generator, both servers, PostgreSQL and Redis share this machine's "
@@ -436,15 +406,8 @@ def _report(args, results, database_name: str, prefix: str, deleted: int) -> Non
         print("TARGET MISSED: some hops failed (see the errors above)")
 
 
-class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """The docstring as written, and each option's default."""
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.rsplit("\n\n", 1)[0],
-        formatter_class=_HelpFormatter,
-    )
+    parser = common.argument_parser(__doc__)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per server")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent USSD sessions")
     parser.add_argument("--seconds", type=float, default=10, help="measured seconds per scenario")
@@ -469,7 +432,7 @@ def main() -> int:
             bare = asyncio.run(_load(url + USSD_PATH, BARE, args, pid))
         results.append(("bare FastAPI, fixed CON screen", bare))
 
-        with _database(args.sqlite, tmp) as (database_url, database_name):
+        with common.database(args.sqlite, tmp) as (database_url, database_name):
             ours_env = env | {
                 "NALISH_ENV": "dev",
                 "NALISH_COUNTRY": "BD",

@@ -1,5 +1,6 @@
-"""What every webhook does before the provider-specific part: read the form safely,
-check the shared secret, and name the missing field.
+"""What every webhook does around the provider-specific part: read the form safely,
+check the shared secret, name the missing field; hand an inbound SMS or a delivery
+report to the engine; read a voice callback's step and find the recorded prompts.
 
 Rules (docs/architecture.md, "Contracts: HTTP"): a payload we can parse never gets a
 5xx; a missing field is a 400 that names it; a wrong token is a 403 logged with the
@@ -17,11 +18,15 @@ from urllib.parse import parse_qsl
 from fastapi import HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
+from channels.inbound import handle_sms
 from grievance_engine import delivery
 from grievance_engine.cleaning import strip_controls
 from grievance_engine.db import session_scope
+from grievance_engine.inbound import InboundSms
+from grievance_engine.locks import Locks
 from grievance_engine.phones import InvalidPhoneNumber, to_e164
-from grievance_engine.settings import get_settings
+from grievance_engine.sessions import SessionStore
+from grievance_engine.settings import Settings, get_settings
 
 log = logging.getLogger("nalish.channels")
 
@@ -30,6 +35,7 @@ MAX_BODY_BYTES = 64 * 1024  # a USSD hop or an SMS is a few hundred bytes
 # a signature covers those, not the cleaned ones.
 RAW_BODY = "nalish.raw_body"
 RAW_QUERY = "nalish.raw_query_string"
+PROMPTS_PATH = "/media/prompts"  # recorded voice prompts, mounted by nalish.app
 
 
 async def read_form(request: Request, *, required: tuple[str, ...]) -> dict[str, str]:
@@ -56,11 +62,15 @@ async def read_form(request: Request, *, required: tuple[str, ...]) -> dict[str,
     except (UnicodeDecodeError, ValueError, AssertionError) as exc:
         log.warning("unreadable form on %s: %s", request.url.path, exc)
         raise HTTPException(400, "body must be a UTF-8 url-encoded form") from exc
-    missing = [name for name in required if name not in fields]
+    refuse_missing(request, [name for name in required if name not in fields])
+    return fields
+
+
+def refuse_missing(request: Request, missing: list[str]) -> None:
+    """A 400 naming the required fields a webhook lacks (nothing when none is missing)."""
     if missing:
         log.warning("webhook %s missing field(s) %s", request.url.path, ", ".join(missing))
         raise HTTPException(400, f"missing field: {', '.join(missing)}")
-    return fields
 
 
 def signed_fields(request: Request, fields: dict[str, str]) -> dict[str, str]:
@@ -122,6 +132,22 @@ def phone_field(raw: str, field: str) -> str:
         raise HTTPException(400, f"invalid {field}: {exc}") from exc
 
 
+async def receive_sms(
+    sms: InboundSms, *, store: SessionStore, locks: Locks, label: str, provider_log: logging.Logger
+) -> None:
+    """Record and act on an inbound SMS off the event loop (`channels.inbound`), and log
+    what became of it under the provider's logger, `label` naming the provider."""
+    outcome = await run_in_threadpool(handle_sms, sms, store=store, locks=locks)
+    provider_log.info(
+        "%s SMS %s from %s: %s%s",
+        label,
+        sms.provider_message_id,
+        sms.from_phone,
+        outcome.outcome,
+        " (duplicate)" if outcome.duplicate else "",
+    )
+
+
 async def apply_delivery_report(report: delivery.Report) -> None:
     """Record a delivery report (and apply it when it moves the message forward)."""
     await run_in_threadpool(_apply_delivery_report, report)
@@ -139,3 +165,20 @@ def _apply_delivery_report(report: delivery.Report) -> None:
                 provider=report.provider,
                 provider_message_id=report.provider_message_id,
             )
+
+
+def answered_step(request: Request) -> int | None:
+    """The IVR step a voice callback answers, from the ``?step=`` of the URL we gave the
+    provider: None when there is none (a call's first request), 0 when it is not ours."""
+    raw = request.query_params.get("step")
+    if raw is None:
+        return None
+    return int(raw) if raw.isdigit() and len(raw) < 6 else 0
+
+
+def prompts_url(request: Request, settings: Settings) -> str:
+    """Where telcos fetch recorded prompts: the configured base, else this app."""
+    if settings.prompts_base_url:
+        return settings.prompts_base_url.rstrip("/")
+    base = settings.public_base_url or str(request.base_url)
+    return f"{base.rstrip('/')}{PROMPTS_PATH}"

@@ -275,13 +275,8 @@ def bangladesh(
     With `holidays=None` it carries the public holidays bundled in
     `escalation/data/holidays/bd-*.csv`; pass `holidays=()` for none.
     """
-    calendar = BusinessCalendar(
-        timezone=timezone,
-        weekend=frozenset({FRIDAY, SATURDAY}),
-        hours=((time(9), time(17)),),
-        name="bangladesh",
-    )
-    return calendar.with_holidays(holiday_files.bundled("BD") if holidays is None else holidays)
+    hours = (time(9), time(17))
+    return _office("BD", "bangladesh", timezone, {FRIDAY, SATURDAY}, hours, holidays)
 
 
 def kenya(
@@ -291,13 +286,24 @@ def kenya(
 
     With `holidays=None` it carries the bundled `ke-*.csv` holidays.
     """
+    hours = (time(8), time(17))
+    return _office("KE", "kenya", timezone, {SATURDAY, SUNDAY}, hours, holidays)
+
+
+def _office(
+    country: str,
+    name: str,
+    timezone: str,
+    weekend: set[int],
+    hours: tuple[time, time],
+    holidays: Iterable[Holiday] | None,
+) -> BusinessCalendar:
+    """A government office open `hours` on every day but the `weekend`, closed on
+    `holidays` (None: the country's bundled ones)."""
     calendar = BusinessCalendar(
-        timezone=timezone,
-        weekend=frozenset({SATURDAY, SUNDAY}),
-        hours=((time(8), time(17)),),
-        name="kenya",
+        timezone=timezone, weekend=frozenset(weekend), hours=(hours,), name=name
     )
-    return calendar.with_holidays(holiday_files.bundled("KE") if holidays is None else holidays)
+    return calendar.with_holidays(holiday_files.bundled(country) if holidays is None else holidays)
 
 
 def twenty_four_seven(timezone: str = "UTC") -> BusinessCalendar:

@@ -82,15 +82,22 @@ def _officers(session: Session, office_id: int | None) -> list[int]:
     )
 
 
+def office_as_read(session: Session, ticket: Ticket) -> str:
+    """The office now holding `ticket`, as the citizen reads it: a reader of the
+    country's own language gets the name of the office's area in it."""
+    office = session.get(Office, ticket.office_id) if ticket.office_id else None
+    if office is None:
+        return ""
+    area = session.get(AdminArea, office.area_id) if office.area_id else None
+    if area is not None and area.name_local and reads_local_name(area, ticket.language):
+        return area.name_local
+    return office.name
+
+
 def tell_citizen_escalated(session: Session, ticket: Ticket) -> None:
     """The citizen hears their complaint went to a more senior office."""
-    office = session.get(Office, ticket.office_id)
     citizen = session.get(Citizen, ticket.citizen_id)
     category = session.get(Category, ticket.category_id)
-    area = session.get(AdminArea, office.area_id) if office and office.area_id else None
-    where = office.name if office else ""
-    if area is not None and reads_local_name(area, ticket.language):
-        where = area.name_local
     outbox.add(
         session=session,
         to_phone=citizen.phone,
@@ -98,7 +105,7 @@ def tell_citizen_escalated(session: Session, ticket: Ticket) -> None:
             "escalated",
             ticket.language,
             ref=refs.display(ticket.ref),
-            office=where,
+            office=office_as_read(session, ticket),
             category=category.label(ticket.language) if category else "",
         ),
         language=ticket.language,

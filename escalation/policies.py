@@ -31,7 +31,7 @@ from escalation.calendar import BusinessCalendar, twenty_four_seven
 # OfficeLevel (a test keeps them in step); kept here so this module needs no database.
 LEVELS: tuple[str, ...] = ("upazila", "district", "division", "national")
 
-# Category codes as routing/seed.py seeds them.
+# Category codes as routing/seed_data.py lists them.
 URGENT_CATEGORIES = frozenset({"child_marriage", "vawc"})
 
 _CATEGORY_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")

@@ -23,8 +23,7 @@ from sqlmodel import Session, col, select
 
 from escalation import ladder, notify
 from grievance_engine import actions, clock, events, lifecycle, refs
-from grievance_engine.models import AdminArea, Citizen, Office, Ticket, TicketEvent, TicketStatus
-from grievance_engine.place_names import reads_local_name
+from grievance_engine.models import Citizen, Office, Ticket, TicketEvent, TicketStatus
 from grievance_engine.settings import get_settings
 
 S = TicketStatus
@@ -116,20 +115,9 @@ def rate(*, session: Session, ticket: Ticket, rating: int, actor: str) -> Rating
         ticket=ticket,
         answering=True,
         kind="rating_reopened",
-        office=_where(session, ticket),
+        office=notify.office_as_read(session, ticket),
     )
     return RatingOutcome("reopened", rating, above)
-
-
-def _where(session: Session, ticket: Ticket) -> str:
-    """The office now holding `ticket`, as the citizen reads it."""
-    office = session.get(Office, ticket.office_id) if ticket.office_id else None
-    if office is None:
-        return ""
-    area = session.get(AdminArea, office.area_id) if office.area_id else None
-    if area is not None and reads_local_name(area, ticket.language):
-        return area.name_local
-    return office.name
 
 
 def satisfaction_by_office(*, session: Session) -> list[dict]:

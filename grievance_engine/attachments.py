@@ -46,7 +46,7 @@ import httpx
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from grievance_engine import clock, events, jobs
+from grievance_engine import clock, events, jobs, retries
 from grievance_engine.db import session_scope
 from grievance_engine.models import Attachment, AttachmentStatus, Ticket
 from grievance_engine.settings import get_settings
@@ -282,21 +282,25 @@ def _max_attempts() -> int:
     return len(get_settings().attachment_retry_minutes) + 1
 
 
+def _attempts_left():
+    """What a due attachment must also have: an attempt left to make."""
+    return (col(Attachment.attempts) < _max_attempts(),)
+
+
 def _claim(attachment_id: int) -> tuple[str, int] | None:
     """Take a lease on a due row; returns its URL and this attempt's number, or None."""
     now = clock.now()
     with session_scope() as session:
-        claimed = session.exec(
-            update(Attachment)
-            .where(
-                col(Attachment.id) == attachment_id,
-                col(Attachment.status) == AttachmentStatus.PENDING,
-                col(Attachment.next_attempt_at) <= now,
-                col(Attachment.attempts) < _max_attempts(),
-            )
-            .values(next_attempt_at=now + LEASE, attempts=Attachment.attempts + 1)
+        claimed = retries.claim(
+            session=session,
+            model=Attachment,
+            row_id=attachment_id,
+            now=now,
+            also=_attempts_left(),
+            next_attempt_at=now + LEASE,
+            attempts=Attachment.attempts + 1,
         )
-        if claimed.rowcount != 1:
+        if not claimed:
             return None
         attachment = session.get(Attachment, attachment_id)
         return attachment.source_url, attachment.attempts
@@ -432,17 +436,9 @@ def _record_failure(attachment_id: int, attempt: int, error: str, *, permanent: 
 
 def due_ids(*, session: Session, limit: int = 500) -> list[int]:
     """Pending attachments whose attempt time has come, oldest first (by index)."""
-    statement = (
-        select(Attachment.id)
-        .where(
-            Attachment.status == AttachmentStatus.PENDING,
-            col(Attachment.next_attempt_at) <= clock.now(),
-            col(Attachment.attempts) < _max_attempts(),
-        )
-        .order_by(col(Attachment.next_attempt_at))
-        .limit(limit)
+    return retries.due_ids(
+        session=session, model=Attachment, now=clock.now(), also=_attempts_left(), limit=limit
     )
-    return list(session.exec(statement))
 
 
 def fail_abandoned(*, session: Session) -> int:
@@ -466,12 +462,9 @@ def fail_abandoned(*, session: Session) -> int:
 
 def sweep(*, job_queue: jobs.JobQueue) -> int:
     """Enqueue every due pending fetch; returns how many."""
-    with session_scope() as session:
-        fail_abandoned(session=session)
-        ids = due_ids(session=session)
-    for attachment_id in ids:
-        job_queue.enqueue(fetch_job, attachment_id)
-    return len(ids)
+    return retries.enqueue_due(
+        job_queue=job_queue, job=fetch_job, settle=fail_abandoned, list_due=due_ids
+    )
 
 
 def of_ticket(*, session: Session, ticket: Ticket) -> list[Attachment]:

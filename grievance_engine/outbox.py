@@ -23,11 +23,10 @@ from datetime import timedelta
 from functools import partial
 from typing import Protocol
 
-from sqlalchemy import update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, col, select
 
-from grievance_engine import clock, delivery, jobs, sms_encoding
+from grievance_engine import clock, delivery, jobs, retries, sms_encoding
 from grievance_engine.db import session_scope
 from grievance_engine.events import insert_soon
 from grievance_engine.metrics import OUTBOUND_SMS
@@ -280,21 +279,16 @@ def _due_message(notification_id: int) -> tuple[str, str] | None:
 def _claim(notification_id: int) -> bool:
     now = clock.now()
     with session_scope() as session:
-        claimed = session.exec(
-            update(Notification)
-            .where(
-                col(Notification.id) == notification_id,
-                col(Notification.status) == NotificationStatus.PENDING,
-                col(Notification.next_attempt_at) <= now,
-            )
-            .values(
-                status=NotificationStatus.SENDING,
-                claimed_at=now,
-                updated_at=now,
-                attempts=Notification.attempts + 1,
-            )
+        return retries.claim(
+            session=session,
+            model=Notification,
+            row_id=notification_id,
+            now=now,
+            status=NotificationStatus.SENDING,
+            claimed_at=now,
+            updated_at=now,
+            attempts=Notification.attempts + 1,
         )
-        return claimed.rowcount == 1
 
 
 def _record_failure(
@@ -327,16 +321,7 @@ def _record_failure(
 
 def due_ids(*, session: Session, limit: int = 500) -> list[int]:
     """Pending notifications whose attempt time has come, oldest first (by index)."""
-    statement = (
-        select(Notification.id)
-        .where(
-            Notification.status == NotificationStatus.PENDING,
-            col(Notification.next_attempt_at) <= clock.now(),
-        )
-        .order_by(col(Notification.next_attempt_at))
-        .limit(limit)
-    )
-    return list(session.exec(statement))
+    return retries.due_ids(session=session, model=Notification, now=clock.now(), limit=limit)
 
 
 def reconcile_stale_sends(*, session: Session) -> int:
@@ -390,9 +375,6 @@ def reconcile_stale_sends(*, session: Session) -> int:
 
 def sweep(*, job_queue: jobs.JobQueue) -> int:
     """Enqueue every due pending notification; returns how many."""
-    with session_scope() as session:
-        reconcile_stale_sends(session=session)
-        ids = due_ids(session=session)
-    for notification_id in ids:
-        job_queue.enqueue(deliver_job, notification_id)
-    return len(ids)
+    return retries.enqueue_due(
+        job_queue=job_queue, job=deliver_job, settle=reconcile_stale_sends, list_due=due_ids
+    )

@@ -115,32 +115,10 @@ class Filing(NamedTuple):
     new: bool
 
 
-def create(
-    *,
-    session: Session,
-    ticket_in: TicketCreate,
-    office_id: int | None,
-    queue: str = "default",
-    actor: str | None = None,
-    checked: tuple[CategoryLike, DistrictLike] | None = None,
-) -> Ticket:
-    """File a grievance routed to `office_id`'s `queue`: the ticket, its event and the SMS.
-
-    `actor` is who filed it (an agent's "user:12"); by default the citizen, by channel.
-    `checked` is the category and district a caller (intake) has already loaded and
-    checked, along with the source key: intake is the hot path, so nothing is read twice.
-
-    Idempotent on `ticket_in.source_key`: a retried confirmation returns the ticket
-    filed the first time, also when the two run at once (see `_insert_new`).
-    """
-    return create_once(
-        session=session,
-        ticket_in=ticket_in,
-        office_id=office_id,
-        queue=queue,
-        actor=actor,
-        checked=checked,
-    ).ticket
+def create(*, session: Session, ticket_in: TicketCreate, **options: Any) -> Ticket:
+    """`create_once`'s ticket, for a caller that does not care whether it is new;
+    `options` as there (`office_id`, `queue`, `actor`, `checked`)."""
+    return create_once(session=session, ticket_in=ticket_in, **options).ticket
 
 
 def create_once(
@@ -152,8 +130,17 @@ def create_once(
     actor: str | None = None,
     checked: tuple[CategoryLike, DistrictLike] | None = None,
 ) -> Filing:
-    """`create`, saying whether the ticket is new: a caller with more to do for a new
-    ticket (intake: duplicates, grouping, assignment) must not do it again for a retry."""
+    """File a grievance routed to `office_id`'s `queue`: the ticket, its event and the
+    SMS; and say whether the ticket is new: a caller with more to do for a new ticket
+    (intake: duplicates, grouping, assignment) must not do it again for a retry.
+
+    `actor` is who filed it (an agent's "user:12"); by default the citizen, by channel.
+    `checked` is the category and district a caller (intake) has already loaded and
+    checked, along with the source key: intake is the hot path, so nothing is read twice.
+
+    Idempotent on `ticket_in.source_key`: a retried confirmation returns the ticket
+    filed the first time, also when the two run at once (see `_insert_new`).
+    """
     if checked is None:
         if ticket_in.source_key:
             existing = get_by_source_key(session=session, source_key=ticket_in.source_key)

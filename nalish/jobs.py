@@ -6,6 +6,7 @@ Jobs take ids, not objects, and are idempotent.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from channels.inbound import process_stragglers
 from escalation import sweep as escalation_sweep
@@ -27,25 +28,23 @@ def sla_sweep() -> str:
 
 def outbox_sweep() -> int:
     """Re-enqueue due pending SMS. Safe to run concurrently: each send claims its row."""
-    job_queue = jobs.get_job_queue()
-    if job_queue is None:
-        log.warning("outbox sweep skipped: no job queue in this process")
-        return 0
-    count = outbox.sweep(job_queue=job_queue)
-    if count:
-        log.info("outbox sweep enqueued %d message(s)", count)
-    return count
+    return _enqueue_due("outbox", outbox.sweep, "message(s)")
 
 
 def attachment_sweep() -> int:
     """Enqueue due attachment fetches: retries, expired leases, lost enqueues."""
+    return _enqueue_due("attachment", attachments.sweep, "fetch(es)")
+
+
+def _enqueue_due(name: str, sweep: Callable[..., int], what: str) -> int:
+    """Run a sweep that enqueues due work on this process's job queue; log the count."""
     job_queue = jobs.get_job_queue()
     if job_queue is None:
-        log.warning("attachment sweep skipped: no job queue in this process")
+        log.warning("%s sweep skipped: no job queue in this process", name)
         return 0
-    count = attachments.sweep(job_queue=job_queue)
+    count = sweep(job_queue=job_queue)
     if count:
-        log.info("attachment sweep enqueued %d fetch(es)", count)
+        log.info("%s sweep enqueued %d %s", name, count, what)
     return count
 
 

@@ -14,25 +14,20 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 from xml.sax.saxutils import escape, quoteattr
 
+from channels.payloads import caller_phone, delivery_status, status_words
 from grievance_engine.delivery import Report
 from grievance_engine.inbound import InboundSms
-from grievance_engine.models import NotificationStatus
-from grievance_engine.phones import InvalidPhoneNumber, to_e164
 from menus import ivr
 
 PROVIDER = "africastalking"
 
 # Delivery statuses: Sent, Submitted and Buffered are on their way; Success is final
 # (on the handset); Rejected, Failed and Expired are final failures.
-STATUS_MAP = {
-    "sent": NotificationStatus.SENT,
-    "submitted": NotificationStatus.SENT,
-    "buffered": NotificationStatus.SENT,
-    "success": NotificationStatus.DELIVERED,
-    "rejected": NotificationStatus.FAILED,
-    "failed": NotificationStatus.FAILED,
-    "expired": NotificationStatus.FAILED,
-}
+STATUS_MAP = status_words(
+    sent=("sent", "submitted", "buffered"),
+    delivered=("success",),
+    failed=("rejected", "failed", "expired"),
+)
 # failureReason values that mean the citizen blocked messages from us.
 OPT_OUT_REASONS = {"userinblacklist", "userinblocklist", "dndreject"}
 
@@ -50,13 +45,11 @@ def incoming_sms(fields: dict[str, str], *, from_phone: str) -> InboundSms:
 def delivery_report(fields: dict[str, str]) -> Report:
     raw_status = fields["status"]
     reason = fields.get("failureReason") or None
-    mapped = STATUS_MAP.get(raw_status.strip().lower())
     return Report(
         provider=PROVIDER,
         provider_message_id=fields["id"],
         provider_status=raw_status,
-        # An unknown word is kept raw but moves nothing: PENDING never outranks a status.
-        status=mapped or NotificationStatus.PENDING,
+        status=delivery_status(raw_status, STATUS_MAP),
         failure_reason=reason,
         opted_out=(reason or "").replace(" ", "").lower() in OPT_OUT_REASONS,
         raw=dict(fields),
@@ -84,13 +77,9 @@ def voice_request(fields: dict[str, str], *, step: int | None) -> ivr.VoiceReque
     """A voice callback as the IVR's request: ``dtmfDigits`` after a <GetDigits>,
     ``recordingUrl`` after a <Record> (empty when nothing was recorded), neither after
     the <Redirect> that follows a <GetDigits> nobody answered."""
-    try:
-        phone: str | None = to_e164(fields.get("callerNumber", ""))
-    except InvalidPhoneNumber:
-        phone = None
     return ivr.VoiceRequest(
         call_id=f"{PROVIDER}:{fields['sessionId'][:100]}",
-        phone=phone,
+        phone=caller_phone(fields.get("callerNumber", "")),
         step=step,
         digits=fields.get("dtmfDigits") or None,
         recording_url=fields.get("recordingUrl", "").strip() or None,

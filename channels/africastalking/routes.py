@@ -19,13 +19,15 @@ from sqlmodel import Session, select
 
 from channels.africastalking import parsing
 from channels.deps import LocksDep, SessionStoreDep, SettingsDep
-from channels.inbound import handle_sms
 from channels.webhooks import (
+    answered_step,
     apply_delivery_report,
     check_source,
     check_token,
     phone_field,
+    prompts_url,
     read_form,
+    receive_sms,
 )
 from grievance_engine.db import LazySession
 from grievance_engine.models import Citizen
@@ -40,7 +42,6 @@ log = logging.getLogger("nalish.channels.africastalking")
 router = APIRouter(prefix="/channels/africastalking", tags=["Africa's Talking"])
 
 USSD_FIELDS = ("sessionId", "serviceCode", "phoneNumber", "text")
-PROMPTS_PATH = "/media/prompts"  # recorded voice prompts, mounted by nalish.app
 
 
 def _verify(request: Request, settings: Settings) -> None:
@@ -175,14 +176,7 @@ async def incoming_sms(
     _verify(request, settings)
     fields = await read_form(request, required=("from", "to", "text"))
     sms = parsing.incoming_sms(fields, from_phone=phone_field(fields["from"], "from"))
-    outcome = await run_in_threadpool(handle_sms, sms, store=store, locks=locks)
-    log.info(
-        "AT SMS %s from %s: %s%s",
-        sms.provider_message_id,
-        sms.from_phone,
-        outcome.outcome,
-        " (duplicate)" if outcome.duplicate else "",
-    )
+    await receive_sms(sms, store=store, locks=locks, label="AT", provider_log=log)
     return PlainTextResponse("OK")
 
 
@@ -212,16 +206,12 @@ async def voice(request: Request, settings: SettingsDep, store: SessionStoreDep)
             fields.get("hangupCause", "?"),
         )
         return Response(status_code=200)
-    raw = request.query_params.get("step")  # None: the call's first request
-    step = None if raw is None else int(raw) if raw.isdigit() and len(raw) < 6 else 0
-    hop = parsing.voice_request(fields, step=step)
+    hop = parsing.voice_request(fields, step=answered_step(request))
     reply = await run_in_threadpool(ivr.answer, store=store, request=hop)
-    base_url = settings.public_base_url or str(request.base_url)
-    prompts_url = settings.prompts_base_url or f"{base_url.rstrip('/')}{PROMPTS_PATH}"
     xml = parsing.voice_reply_xml(
         reply,
-        base_url=base_url,
-        prompts_url=prompts_url.rstrip("/"),
+        base_url=settings.public_base_url or str(request.base_url),
+        prompts_url=prompts_url(request, settings),
         token=settings.at_webhook_token,
     )
     return Response(xml, media_type="application/xml")

@@ -13,13 +13,18 @@ import hmac
 import logging
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
 from channels.deps import LocksDep, SessionStoreDep, SettingsDep
 from channels.httpgateway import parsing
-from channels.inbound import handle_sms
-from channels.webhooks import RAW_QUERY, apply_delivery_report, phone_field, read_form
+from channels.webhooks import (
+    RAW_QUERY,
+    apply_delivery_report,
+    phone_field,
+    read_form,
+    receive_sms,
+    refuse_missing,
+)
 
 log = logging.getLogger("nalish.channels.httpgateway")
 
@@ -39,10 +44,7 @@ async def _read(
     if request.method == "POST":
         fields.update(await read_form(request, required=()))  # 413 / 400 on a bad body
     _check_secret(request, fields.pop("secret", ""), secret)
-    missing = parsing.missing(fields, required)
-    if missing:
-        log.warning("webhook %s missing field(s) %s", request.url.path, ", ".join(missing))
-        raise HTTPException(400, f"missing field: {', '.join(missing)}")
+    refuse_missing(request, parsing.missing(fields, required))
     return fields
 
 
@@ -75,14 +77,7 @@ async def incoming_sms(
     fields = await _read(request, settings.http_gateway_secret, required=parsing.SMS_REQUIRED)
     sender = parsing.first(fields, parsing.SENDER) or ""
     sms = parsing.incoming_sms(fields, from_phone=phone_field(sender, parsing.SENDER[0]))
-    outcome = await run_in_threadpool(handle_sms, sms, store=store, locks=locks)
-    log.info(
-        "HTTP gateway SMS %s from %s: %s%s",
-        sms.provider_message_id,
-        sms.from_phone,
-        outcome.outcome,
-        " (duplicate)" if outcome.duplicate else "",
-    )
+    await receive_sms(sms, store=store, locks=locks, label="HTTP gateway", provider_log=log)
     return PlainTextResponse("OK")
 
 

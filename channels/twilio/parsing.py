@@ -19,10 +19,9 @@ from urllib.parse import quote
 
 from twilio.twiml.voice_response import VoiceResponse
 
+from channels.payloads import caller_phone, delivery_status, status_words
 from grievance_engine.delivery import Report
 from grievance_engine.inbound import InboundSms
-from grievance_engine.models import NotificationStatus
-from grievance_engine.phones import InvalidPhoneNumber, to_e164
 from menus import ivr
 
 PROVIDER = "twilio"
@@ -32,18 +31,11 @@ PROVIDER = "twilio"
 # handset (read: WhatsApp/RCS read receipts); undelivered, failed and canceled are final
 # failures. Anything else (receiving/received are inbound; partially_delivered has no
 # single meaning for one SMS) is kept raw and moves nothing.
-STATUS_MAP = {
-    "queued": NotificationStatus.SENT,
-    "accepted": NotificationStatus.SENT,
-    "scheduled": NotificationStatus.SENT,
-    "sending": NotificationStatus.SENT,
-    "sent": NotificationStatus.SENT,
-    "delivered": NotificationStatus.DELIVERED,
-    "read": NotificationStatus.DELIVERED,
-    "undelivered": NotificationStatus.FAILED,
-    "failed": NotificationStatus.FAILED,
-    "canceled": NotificationStatus.FAILED,
-}
+STATUS_MAP = status_words(
+    sent=("queued", "accepted", "scheduled", "sending", "sent"),
+    delivered=("delivered", "read"),
+    failed=("undelivered", "failed", "canceled"),
+)
 
 # ErrorCodes that mean the citizen blocked our messages. 21610: they replied STOP
 # (https://www.twilio.com/docs/api/errors/21610). Not 30004 "Message blocked": Twilio
@@ -105,8 +97,7 @@ def status_report(fields: dict[str, str]) -> Report:
         provider=PROVIDER,
         provider_message_id=fields["MessageSid"],
         provider_status=raw_status,
-        # An unknown word is kept raw but moves nothing: PENDING never outranks a status.
-        status=STATUS_MAP.get(raw_status.strip().lower(), NotificationStatus.PENDING),
+        status=delivery_status(raw_status, STATUS_MAP),
         failure_reason=_failure_reason(error_code, fields.get("ErrorMessage", "").strip()),
         opted_out=error_code in OPT_OUT_ERROR_CODES,
         raw=dict(fields),
@@ -137,16 +128,12 @@ def voice_request(fields: dict[str, str], *, step: int | None) -> ivr.VoiceReque
     the caller is told why we cannot take the complaint. An empty recording (Twilio
     posts ``RecordingDuration`` 0 when nothing was said) counts as silence.
     """
-    try:
-        phone: str | None = to_e164(fields.get("From", ""))
-    except InvalidPhoneNumber:
-        phone = None
     recording = fields.get("RecordingUrl", "").strip() or None
     if recording and fields.get("RecordingDuration", "").strip() == "0":
         recording = None
     return ivr.VoiceRequest(
         call_id=f"{PROVIDER}:{fields['CallSid'][:64]}",
-        phone=phone,
+        phone=caller_phone(fields.get("From", "")),
         step=step,
         digits=fields.get("Digits") or None,
         recording_url=recording,

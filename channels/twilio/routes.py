@@ -31,12 +31,14 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from channels.deps import LocksDep, SessionStoreDep, SettingsDep
-from channels.inbound import handle_sms
 from channels.twilio import parsing
 from channels.webhooks import (
+    answered_step,
     apply_delivery_report,
     phone_field,
+    prompts_url,
     read_form,
+    receive_sms,
     signed_fields,
     signed_query,
 )
@@ -55,7 +57,6 @@ VOICE_FIELDS = ("CallSid",)
 # CallStatus values that mean the call is over: a summary, not a caller waiting.
 CALL_ENDED = {"completed", "busy", "failed", "no-answer", "canceled"}
 TWIML = "application/xml"
-PROMPTS_PATH = "/media/prompts"  # mounted by nalish.app
 
 
 def _signed_url(request: Request, settings: Settings) -> str:
@@ -111,14 +112,7 @@ async def incoming_sms(
     """An SMS to our number: recorded, deduplicated by MessageSid, acted on."""
     fields = await _verified_form(request, settings, required=SMS_FIELDS)
     sms = parsing.incoming_sms(fields, from_phone=phone_field(fields["From"], "From"))
-    outcome = await run_in_threadpool(handle_sms, sms, store=store, locks=locks)
-    log.info(
-        "Twilio SMS %s from %s: %s%s",
-        sms.provider_message_id,
-        sms.from_phone,
-        outcome.outcome,
-        " (duplicate)" if outcome.duplicate else "",
-    )
+    await receive_sms(sms, store=store, locks=locks, label="Twilio", provider_log=log)
     # Empty on purpose, and the same for a retry: the reply is already in the outbox.
     return _twiml(MessagingResponse())
 
@@ -154,7 +148,7 @@ async def voice(request: Request, settings: SettingsDep, store: SessionStoreDep)
 async def voice_gather(request: Request, settings: SettingsDep, store: SessionStoreDep) -> Response:
     """A <Gather>'s answer (``Digits``), or its <Redirect> when nothing was pressed."""
     fields = await _verified_form(request, settings, required=VOICE_FIELDS)
-    return await _voice_hop(request, settings, store, fields, step=_step(request))
+    return await _voice_hop(request, settings, store, fields, step=_answered_step(request))
 
 
 @router.post("/voice/recorded")
@@ -163,13 +157,12 @@ async def voice_recorded(
 ) -> Response:
     """A <Record>'s answer (``RecordingUrl``), or its <Redirect> when nothing was said."""
     fields = await _verified_form(request, settings, required=VOICE_FIELDS)
-    return await _voice_hop(request, settings, store, fields, step=_step(request))
+    return await _voice_hop(request, settings, store, fields, step=_answered_step(request))
 
 
-def _step(request: Request) -> int:
+def _answered_step(request: Request) -> int:
     """The step a Gather or Record answers, from its action URL (0: none, or not ours)."""
-    raw = request.query_params.get("step", "")
-    return int(raw) if raw.isdigit() and len(raw) < 6 else 0
+    return answered_step(request) or 0
 
 
 async def _voice_hop(
@@ -183,12 +176,4 @@ async def _voice_hop(
     hop = parsing.voice_request(fields, step=step)
     # The IVR reads the session store and, to file, the database: off the event loop.
     reply = await run_in_threadpool(ivr.answer, store=store, request=hop)
-    return _twiml(parsing.voice_twiml(reply, prompts_url=_prompts_url(request, settings)))
-
-
-def _prompts_url(request: Request, settings: Settings) -> str:
-    """Where telcos fetch recorded prompts: the configured base, else this app."""
-    if settings.prompts_base_url:
-        return settings.prompts_base_url.rstrip("/")
-    base = settings.public_base_url or str(request.base_url)
-    return f"{base.rstrip('/')}{PROMPTS_PATH}"
+    return _twiml(parsing.voice_twiml(reply, prompts_url=prompts_url(request, settings)))
