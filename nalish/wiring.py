@@ -112,10 +112,16 @@ def phone_counter(settings: Settings) -> MemoryPhoneCounter | RedisPhoneCounter:
     )
 
 
+def install_hooks() -> None:
+    """What every process that changes tickets needs, and no import does for it: each
+    ticket filed or moved keeps its SLA clock (escalation's engine hooks)."""
+    deadlines.install()
+
+
 def configure_process(settings: Settings) -> jobs.JobQueue | None:
     """Set the SMS transport, its rate limit and the job queue; returns the queue
     (None without Redis)."""
-    deadlines.install()  # every ticket filed or moved in this process keeps its SLA clock
+    install_hooks()
     outbox.set_transport(make_transport(settings))
     ratelimit.set_phone_counter(phone_counter(settings))
     if settings.embedded:
