@@ -3,7 +3,8 @@ or a running one (`--url`)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
@@ -21,8 +22,26 @@ UrlOption = Annotated[
 ]
 
 
-def _unreachable(url: str | None, exc: Exception) -> typer.Exit:
-    return fail(f"Could not reach {url or 'the app'}: {exc}", 1)
+def _talk(
+    url: str | None,
+    converse: Callable[[Any], None],
+    *,
+    hang_ups: tuple[type[BaseException], ...] = (EOFError, KeyboardInterrupt),
+    goodbye: str = "\n[hung up]",
+) -> None:
+    """Run one conversation with the app (in-process, or at `url`): a hang-up (Ctrl-D,
+    Ctrl-C) prints `goodbye`; an app that cannot be reached exits 1."""
+    import httpx
+
+    from nalish.simulate import client_for
+
+    with client_for(url) as client:
+        try:
+            converse(client)
+        except hang_ups:
+            typer.echo(goodbye)
+        except httpx.TransportError as exc:
+            raise fail(f"Could not reach {url or 'the app'}: {exc}", 1) from exc
 
 
 def _webhook_token() -> dict[str, str]:
@@ -38,25 +57,20 @@ def simulate_ussd(
     service_code: Annotated[str, typer.Option(help="The dialled code.")] = "*333#",
 ) -> None:
     """Dial the USSD menu from the terminal and answer each screen."""
-    import httpx
-
-    from nalish.simulate import client_for, ussd_session
+    from nalish.simulate import ussd_session
 
     token = _webhook_token()
     e164(phone, "--phone")
-    with client_for(url) as client:
-        try:
-            ussd_session(
-                lambda form: client.post("/channels/africastalking/ussd", data=form, params=token),
-                phone=phone,
-                service_code=service_code,
-                ask=input,
-                show=typer.echo,
-            )
-        except (EOFError, KeyboardInterrupt):
-            typer.echo("\n[hung up]")
-        except httpx.TransportError as exc:
-            raise _unreachable(url, exc) from exc
+    _talk(
+        url,
+        lambda client: ussd_session(
+            lambda form: client.post("/channels/africastalking/ussd", data=form, params=token),
+            phone=phone,
+            service_code=service_code,
+            ask=input,
+            show=typer.echo,
+        ),
+    )
 
 
 @simulate_app.command("sms")
@@ -71,9 +85,7 @@ def simulate_sms(
     this phone are printed after it (in-process only: with --url, they are in that
     app's outbox). An empty line or Ctrl-D ends the conversation.
     """
-    import httpx
-
-    from nalish.simulate import client_for, outbox_replies, sms_conversation
+    from nalish.simulate import outbox_replies, sms_conversation
 
     token = _webhook_token()
     number = e164(phone, "--phone")
@@ -81,20 +93,19 @@ def simulate_sms(
         typer.echo(
             f"Replies go to {url}'s outbox; see them there with: nalish outbox list --to {number}"
         )
-    with client_for(url) as client:
-        try:
-            sms_conversation(
-                lambda form: client.post("/channels/africastalking/sms", data=form, params=token),
-                phone=number,
-                shortcode=shortcode,
-                ask=input,
-                show=typer.echo,
-                replies=None if url else outbox_replies(number),
-            )
-        except KeyboardInterrupt:
-            typer.echo("")
-        except httpx.TransportError as exc:
-            raise _unreachable(url, exc) from exc
+    _talk(
+        url,
+        lambda client: sms_conversation(
+            lambda form: client.post("/channels/africastalking/sms", data=form, params=token),
+            phone=number,
+            shortcode=shortcode,
+            ask=input,
+            show=typer.echo,
+            replies=None if url else outbox_replies(number),
+        ),
+        hang_ups=(KeyboardInterrupt,),  # Ctrl-D ends the conversation as an empty line does
+        goodbye="",
+    )
 
 
 @simulate_app.command("voice")
@@ -109,14 +120,15 @@ def simulate_voice(
     Prints what the caller would hear; type the keys you would press (Enter alone: you
     pressed nothing), and when asked to speak, a recording URL (Enter: a made-up one).
     """
-    from nalish.simulate import client_for, voice_call
+    from nalish.simulate import voice_call
 
     current = settings()
     e164(phone, "--phone")
     if provider not in ("twilio", "africastalking"):
         raise fail(f"--provider: {provider!r} is not twilio or africastalking")
-    with client_for(None) as client:
-        try:
-            voice_call(client, current, phone=phone, provider=provider, ask=input, show=typer.echo)
-        except (EOFError, KeyboardInterrupt):
-            typer.echo("\n[hung up]")
+    _talk(
+        None,
+        lambda client: voice_call(
+            client, current, phone=phone, provider=provider, ask=input, show=typer.echo
+        ),
+    )
