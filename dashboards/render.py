@@ -8,7 +8,6 @@ Every page extends `base.html.j2` and gets `t` (the phrase in the reader's langu
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from fastapi.responses import HTMLResponse
@@ -16,10 +15,11 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from dashboards import i18n
 from dashboards.security import csp_nonce
+from grievance_engine import caching
 from grievance_engine.settings import get_settings
 
 
-@lru_cache(maxsize=1)
+@caching.cached(maxsize=1)
 def environment() -> Environment:
     env = Environment(
         loader=PackageLoader("dashboards", "templates"),

@@ -6,13 +6,14 @@ languages to GSM-7; Bangla is always UCS-2 (70 characters a part), so keep it sh
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound
 
+from grievance_engine import caching
 
-@lru_cache(maxsize=1)
+
+@caching.cached(maxsize=1)
 def _environment() -> Environment:
     return Environment(
         loader=PackageLoader("grievance_engine", "templates"),

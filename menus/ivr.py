@@ -40,13 +40,12 @@ import logging
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, select
 
-from grievance_engine import attachments, refs
+from grievance_engine import attachments, caching, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.db import LazySession
 from grievance_engine.models import Citizen
@@ -587,7 +586,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-@lru_cache(maxsize=8)
+@caching.cached(maxsize=8)
 def _reverse_catalogue(language: str, size: int) -> dict[str, str]:
     """Catalogue text → key for `language` (`size` makes an edited catalogue re-read)."""
     index: dict[str, str] = {}
@@ -625,7 +624,7 @@ def _recorded(language: str) -> frozenset[str]:
     return _listing(str(folder), changed)
 
 
-@lru_cache(maxsize=32)
+@caching.cached(maxsize=32)
 def _listing(folder: str, changed: int) -> frozenset[str]:
     """The recorded keys in `folder`; cached until a file is added or removed."""
     return frozenset(

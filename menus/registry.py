@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from escalation import catalogue
 from escalation.models import SlaPolicyRow
 from escalation.policies import SlaPolicy, SlaTarget, Unit, policy_for
+from grievance_engine import caching
 from grievance_engine.models import AdminArea, Category, Office
 from grievance_engine.settings import get_settings
 from menus import compiler
@@ -161,6 +162,7 @@ def _current() -> _Loaded:
         return _loaded
 
 
+@caching.register
 def reset() -> None:
     """Forget what was loaded (tests, and `nalish menus check`)."""
     global _loaded, _checked_at

@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined
 from sqlmodel import col, select
 
-from grievance_engine import callbacks, outbox, refs
+from grievance_engine import caching, callbacks, outbox, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Channel, Ticket, TicketCreate
 from grievance_engine.settings import get_settings
@@ -54,7 +54,7 @@ def render(conversation: Conversation, text: str | dict[str, str], **extra: Any)
     return _template(template).render(**values)
 
 
-_templates: dict[str, Any] = {}
+_templates: dict[str, Any] = caching.keyed()
 
 
 def _template(source: str):
@@ -76,7 +76,7 @@ def excerpt(text: str, limit: int = 40) -> str:
 # Category and place lists change only when an admin edits them, yet every screen
 # shows one: keep them per process for a minute instead of querying on every hop.
 LIST_TTL_SECONDS = 60.0
-_lists: dict[tuple[Any, ...], tuple[float, list[Option]]] = {}
+_lists: dict[tuple[Any, ...], tuple[float, list[Option]]] = caching.keyed()
 
 
 def _memo(key: tuple[Any, ...], load: Callable[[], list[Option]]) -> list[Option]:
