@@ -11,12 +11,8 @@ context".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import redis
-import redis.asyncio
-from rq import Queue
-
-from channels.transports import make_transport
 from escalation import deadlines
 from grievance_engine import jobs, outbox, ratelimit
 from grievance_engine.locks import Locks, MemoryLocks, RedisLocks
@@ -35,12 +31,21 @@ from grievance_engine.sessions import (
 )
 from grievance_engine.settings import Settings
 
+if TYPE_CHECKING:
+    import redis
+    from rq import Queue
+
+# Redis, rq and the providers' transports are imported where they are used: the CLI
+# imports this module for `install_hooks()` alone and should start fast.
+
 
 def redis_client(settings: Settings, *, blocking: bool = False) -> redis.Redis:
     """The process's client for the web path (short timeouts: a USSD hop must fail fast
     rather than hang on a sick Redis), shared by sessions, locks, the rate limiter, the
     job queue and health checks so they use one connection pool; or, with
     `blocking=True`, a client for an rq worker, whose dequeue blocks for minutes."""
+    import redis
+
     if blocking:
         return redis.Redis.from_url(
             settings.redis_url,
@@ -65,6 +70,8 @@ def queue_name(settings: Settings) -> str:
 
 
 def rq_queue(settings: Settings, connection: redis.Redis) -> Queue:
+    from rq import Queue
+
     return Queue(queue_name(settings), connection=connection)
 
 
@@ -94,6 +101,8 @@ def async_session_store(settings: Settings) -> AsyncSessionStore:
     """The session store for the event loop; call it inside the running loop."""
     if settings.embedded:
         return session_store(settings)  # the same memory: sync and async views agree
+    import redis.asyncio
+
     client = redis.asyncio.Redis.from_url(
         settings.redis_url, socket_timeout=2, socket_connect_timeout=2
     )
@@ -136,6 +145,8 @@ class AppContext:
 
 def create_context(settings: Settings) -> AppContext:
     """The process's implementations for these settings, not yet installed."""
+    from channels.transports import make_transport
+
     if settings.embedded:
         limiter: outbox.RateLimiter = MemoryRateLimiter(settings.sms_rate_per_second)
         job_queue = None
