@@ -1,7 +1,7 @@
 """What every `nalish` command shares: the settings (exit 2 naming a bad variable), the
 `--json` flag and printing, refusals (exit 2 on stderr), and the look-ups and admin
-records that many commands make. Imports of the lower layers stay inside functions so
-that `nalish --help` starts fast.
+records that many commands make. Imports of the lower layers stay inside the functions
+that use them, as in the commands: a command loads only what it needs.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Ref = Annotated[str, typer.Argument(help="Ticket reference, e.g. ABCD-1234.")]
 Actor = Annotated[str, typer.Option(help="Who is acting, recorded in the event.")]
-Email = Annotated[str, typer.Argument(help="The person's login email.")]
 
 
 def settings() -> Settings:

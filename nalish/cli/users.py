@@ -6,9 +6,11 @@ from typing import Annotated
 
 import typer
 
-from nalish.cli.common import Email, fail, record_admin, refuse_unknown, settings, split, user
+from nalish.cli.common import fail, record_admin, refuse_unknown, settings, split, user
 
 users_app = typer.Typer(help="Manage the people who work tickets.", no_args_is_help=True)
+
+Email = Annotated[str, typer.Argument(help="The person's login email.")]
 
 
 @users_app.command("create")
