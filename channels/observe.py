@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
+from grievance_engine import caching
 from grievance_engine.channel_log import CHANNEL_LOG
 from grievance_engine.metrics import CHANNEL_LATENCY, CHANNEL_REQUESTS
 
@@ -86,7 +86,7 @@ class ChannelObserver:
         )
 
 
-@lru_cache(maxsize=1024)
+@caching.cached(maxsize=1024)
 def _series(provider: str, endpoint: str, status: int) -> tuple[Any, Any]:
     """The metric children for one label set (looking them up costs more than using them)."""
     return (

@@ -15,7 +15,6 @@ used). The `digits` filter writes a number or date in the reader's digits.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from fastapi.responses import HTMLResponse
@@ -24,10 +23,11 @@ from jinja2.runtime import Context
 
 from dashboards import i18n, pages
 from dashboards.security import csp_nonce
+from grievance_engine import caching
 from grievance_engine.settings import get_settings
 
 
-@lru_cache(maxsize=1)
+@caching.cached(maxsize=1)
 def environment() -> Environment:
     env = Environment(
         loader=PackageLoader("dashboards", "templates"),

@@ -27,6 +27,7 @@ from escalation.policies import (
     Unit,
     check_policies,
 )
+from grievance_engine import caching
 from grievance_engine.models import Category, Office
 from grievance_engine.settings import get_settings
 
@@ -43,21 +44,19 @@ class _Cached:
     category_codes: dict[int, str]
 
 
-_cache: _Cached | None = None
+_cache: caching.Slot[_Cached] = caching.Slot()
 
 
 def clear_cache() -> None:
-    global _cache
-    _cache = None
+    _cache.clear()
 
 
 def _current(session: Session) -> _Cached:
-    global _cache
     settings = get_settings()
     key = f"{settings.database_url}|{settings.country}|{settings.timezone}"
-    cached = _cache
+    cached = _cache.value
     if cached is None or cached.key != key or time.monotonic() - cached.at > CACHE_SECONDS:
-        cached = _cache = _Cached(
+        cached = _cache.value = _Cached(
             key,
             time.monotonic(),
             _calendar(session),

@@ -18,7 +18,7 @@ from nalish import wiring
 
 
 def main(minutes: float) -> int:
-    job_queue = wiring.configure_process(get_settings())
+    job_queue = wiring.configure_process(get_settings()).job_queue
     with clock.frozen_at(clock.now() + timedelta(minutes=minutes)):
         enqueued = outbox.sweep(job_queue=job_queue)
     print(enqueued)

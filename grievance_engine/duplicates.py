@@ -23,13 +23,12 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from rapidfuzz import fuzz
 from sqlalchemy import Row, bindparam
 from sqlmodel import Session, and_, col, or_, select
 
-from grievance_engine import events, lifecycle, refs
+from grievance_engine import caching, events, lifecycle, refs
 from grievance_engine.models import Ticket
 from grievance_engine.settings import get_settings
 
@@ -50,7 +49,7 @@ class Candidate:
     why: str
 
 
-@lru_cache(maxsize=4096)  # intake compares one new text with the same recent ones, twice
+@caching.cached(maxsize=4096)  # intake compares one new text with the same recent ones, twice
 def words(text: str) -> str:
     """`text` folded for comparison: case-folded, punctuation and symbols as spaces.
 

@@ -38,7 +38,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Insert, Table, bindparam, insert, update
@@ -48,7 +47,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
 
-from grievance_engine import clock
+from grievance_engine import caching, clock
 from grievance_engine.models import Ticket, TicketEvent
 
 GENESIS = "0" * 64  # the `prev_hash` of a ticket's first event
@@ -253,7 +252,7 @@ def insert_now(*, session: Session, row: SQLModel) -> None:
     session.add(row)
 
 
-@cache
+@caching.cached(maxsize=None)
 def _insert_returning_id(table: Table) -> Insert:
     return insert(table).returning(table.c.id)
 

@@ -20,19 +20,18 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from babel.support import NullTranslations, Translations
 
-from grievance_engine import languages
+from grievance_engine import caching, languages
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAINS = ("dashboards", "menus", "sms")
 
 
-@lru_cache(maxsize=64)
+@caching.cached(maxsize=64)
 def catalogue(language: str, domain: str) -> NullTranslations:
     """The compiled catalogue of `domain` for `language`, chained to its fallbacks."""
     chain = languages.fallback_chain(language)

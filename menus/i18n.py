@@ -19,12 +19,11 @@ language, and every language's are understood on every message.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
 from babel.messages.mofile import read_mo
 
-from grievance_engine import languages, translations
+from grievance_engine import caching, languages, translations
 from grievance_engine.settings import get_settings
 
 DOMAIN = "menus"
@@ -101,7 +100,7 @@ def _context(*variants: str) -> str:
     return "|".join(variants)
 
 
-@cache
+@caching.cached(maxsize=None)
 def _catalogue(code: str) -> dict[str, str]:
     """`code`'s compiled phrases as `key` / `key@variant` → text (untranslated left out)."""
     path = translations.LOCALE_DIR / languages.get(code).locale / "LC_MESSAGES" / f"{DOMAIN}.mo"

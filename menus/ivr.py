@@ -41,13 +41,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, select
 
-from grievance_engine import attachments, refs
+from grievance_engine import attachments, caching, refs
 from grievance_engine import languages as language_registry
 from grievance_engine import service as ticket_service
 from grievance_engine.db import LazySession
@@ -494,7 +493,7 @@ def _recorded(language: str) -> frozenset[str]:
     return _listing(str(folder), changed)
 
 
-@lru_cache(maxsize=32)
+@caching.cached(maxsize=32)
 def _listing(folder: str, changed: int) -> frozenset[str]:
     """The recorded keys in `folder`; cached until a file is added or removed."""
     return frozenset(

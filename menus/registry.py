@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from sqlmodel import Session
 
+from grievance_engine import caching
 from grievance_engine.settings import get_settings
 from menus import compiler, live
 from menus.definition import load_file
@@ -120,6 +121,8 @@ def _current() -> Loaded:
         return loaded
 
 
+@caching.register
+@caching.register
 def reset() -> None:
     """Forget what was loaded (tests, and `nalish menus check`)."""
     global _checked_at

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
+from grievance_engine import caching
 from grievance_engine import languages as language_registry
 from menus.engine import Choice, Conversation, Node, Option
 from menus.i18n import CATALOGUES, t
@@ -142,7 +142,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-@lru_cache(maxsize=8)
+@caching.cached(maxsize=8)
 def _reverse_catalogue(language: str, size: int) -> dict[str, str]:
     """Catalogue text → key for `language` (`size` makes an edited catalogue re-read)."""
     index: dict[str, str] = {}

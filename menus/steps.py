@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from grievance_engine import callbacks, outbox, refs
+from grievance_engine import caching, callbacks, outbox, refs
 from grievance_engine import languages as language_registry
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Channel, Ticket, TicketCreate
@@ -39,7 +39,7 @@ ANONYMOUS_CATEGORIES = frozenset({"corruption", "vawc", "child_marriage"})
 # Category and place lists change only when an admin edits them, yet every screen
 # shows one: keep them per process for a minute instead of querying on every hop.
 LIST_TTL_SECONDS = 60.0
-_lists: dict[tuple[Any, ...], tuple[float, list[Option]]] = {}
+_lists: dict[tuple[Any, ...], tuple[float, list[Option]]] = caching.keyed()
 
 
 def _memo(key: tuple[Any, ...], load: Callable[[], list[Option]]) -> list[Option]:

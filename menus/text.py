@@ -7,16 +7,16 @@ them imports another for it (docs/architecture.md, "Layers").
 
 from __future__ import annotations
 
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined, Template
 
-from grievance_engine import languages
+from grievance_engine import caching, languages
 from menus import i18n
 from menus.engine import Conversation
 
-_templates: dict[tuple[str, str], Template] = {}
+_templates: dict[tuple[str, str], Template] = caching.keyed()
 
 
 def is_catalogue_key(key: str) -> bool:
@@ -46,7 +46,7 @@ def template(source: str, language: str = languages.SOURCE) -> Template:
     return compiled
 
 
-@cache
+@caching.cached(maxsize=None)
 def _jinja(language: str) -> Environment:
     """Inline templates print numbers in the reader's digits ("৬ জনের")."""
     finalize = partial(i18n.written, language)

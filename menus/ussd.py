@@ -17,12 +17,11 @@ is `resumable`, the first screen offers "1. Continue your complaint 2. Start aga
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session
 
-from grievance_engine import sms_encoding
+from grievance_engine import caching, sms_encoding
 from grievance_engine.db import LazySession
 from menus import i18n
 from menus.engine import Choice, Conversation, Finish, Flow, Goto, Option, Outcome, choose
@@ -239,7 +238,7 @@ def option_lines(options: list[Option]) -> tuple[str, ...]:
     return tuple(f"{number}. {option.label}" for number, option in enumerate(options, start=1))
 
 
-@lru_cache(maxsize=4096)
+@caching.cached(maxsize=4096)
 def screenful(
     header: str, lines: tuple[str, ...], start: int, reserve: tuple[str, ...]
 ) -> tuple[str, ...]:

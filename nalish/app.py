@@ -80,18 +80,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     menu_registry.flow()
     if settings.database_url.startswith("sqlite"):
         migrate.upgrade()  # the embedded default creates and migrates its own file
-    job_queue = wiring.configure_process(settings)
+    context = app.state.context = wiring.configure_process(settings)
     app.state.ussd_store = wiring.async_session_store(settings)
     CHANNEL_LOG.start()
     ticker = None
-    if job_queue is None:
+    if context.job_queue is None:
         thread_queue = jobs.ThreadJobQueue()
-        jobs.set_job_queue(thread_queue)
+        wiring.use_job_queue(context, thread_queue)
         ticker = periodic.Ticker(periodic.in_process(thread_queue, time.monotonic)).start()
-        app.state.job_queue = thread_queue
         log.info("embedded mode: jobs and periodic sweeps run in this process")
-    else:
-        app.state.job_queue = job_queue
+    app.state.job_queue = context.job_queue
     # Start-up leaves ~100k long-lived objects (models, gazetteer, libraries). Without
     # this, every full collection under load walks them all for ~100 ms, which is the
     # tail latency a citizen feels; frozen, they are left out of collections.
@@ -106,4 +104,4 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         CHANNEL_LOG.stop()
         if hasattr(app.state.ussd_store, "close"):
             await app.state.ussd_store.close()
-        jobs.set_job_queue(None)
+        wiring.use_job_queue(context, None)

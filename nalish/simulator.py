@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -31,6 +30,7 @@ from jinja2 import Environment, PackageLoader, Template, select_autoescape
 # simulator must not drift from what a telco's request runs.
 from channels.africastalking.routes import _answer as answer_ussd_hop
 from dashboards.security import csp_nonce
+from grievance_engine import caching
 from grievance_engine.phones import InvalidPhoneNumber, to_e164
 from grievance_engine.settings import get_settings
 from menus import ussd
@@ -53,7 +53,7 @@ def _not_in_production() -> None:
 router = APIRouter(tags=["simulator"], include_in_schema=False)
 
 
-@lru_cache(maxsize=1)
+@caching.cached(maxsize=1)
 def _template() -> Template:
     environment = Environment(
         loader=PackageLoader("dashboards", "templates"),

@@ -1,15 +1,18 @@
-"""Pick the implementations the lower layers ask for, from the settings.
+"""The composition root: one `AppContext` per process, built from the settings.
 
-Web, worker and CLI processes call `configure_process()` once at start-up.
+Web and worker processes call `configure_process()` once at start-up: it builds the
+context (transport, rate limiter, phone counter, session store, locks, job queue) and
+installs it into the lower layers, which ask for these but may not import this
+package. The CLI calls `install_hooks()` only: its commands send nothing themselves
+(the sweeps do). No import installs anything. docs/architecture.md, "Application
+context".
 """
 
 from __future__ import annotations
 
-import redis
-import redis.asyncio
-from rq import Queue
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from channels.transports import make_transport
 from escalation import deadlines
 from grievance_engine import jobs, outbox, ratelimit
 from grievance_engine.locks import Locks, MemoryLocks, RedisLocks
@@ -28,12 +31,21 @@ from grievance_engine.sessions import (
 )
 from grievance_engine.settings import Settings
 
+if TYPE_CHECKING:
+    import redis
+    from rq import Queue
+
+# Redis, rq and the providers' transports are imported where they are used: the CLI
+# imports this module for `install_hooks()` alone and should start fast.
+
 
 def redis_client(settings: Settings, *, blocking: bool = False) -> redis.Redis:
     """The process's client for the web path (short timeouts: a USSD hop must fail fast
     rather than hang on a sick Redis), shared by sessions, locks, the rate limiter, the
     job queue and health checks so they use one connection pool; or, with
     `blocking=True`, a client for an rq worker, whose dequeue blocks for minutes."""
+    import redis
+
     if blocking:
         return redis.Redis.from_url(
             settings.redis_url,
@@ -58,6 +70,8 @@ def queue_name(settings: Settings) -> str:
 
 
 def rq_queue(settings: Settings, connection: redis.Redis) -> Queue:
+    from rq import Queue
+
     return Queue(queue_name(settings), connection=connection)
 
 
@@ -87,6 +101,8 @@ def async_session_store(settings: Settings) -> AsyncSessionStore:
     """The session store for the event loop; call it inside the running loop."""
     if settings.embedded:
         return session_store(settings)  # the same memory: sync and async views agree
+    import redis.asyncio
+
     client = redis.asyncio.Redis.from_url(
         settings.redis_url, socket_timeout=2, socket_connect_timeout=2
     )
@@ -112,20 +128,76 @@ def phone_counter(settings: Settings) -> MemoryPhoneCounter | RedisPhoneCounter:
     )
 
 
-def configure_process(settings: Settings) -> jobs.JobQueue | None:
-    """Set the SMS transport, its rate limit and the job queue; returns the queue
-    (None without Redis)."""
-    deadlines.install()  # every ticket filed or moved in this process keeps its SLA clock
-    outbox.set_transport(make_transport(settings))
-    ratelimit.set_phone_counter(phone_counter(settings))
+@dataclass
+class AppContext:
+    """What one process runs with, built once; `app.state.context` in the web app."""
+
+    settings: Settings
+    transport: outbox.Transport
+    rate_limiter: outbox.RateLimiter
+    phone_counter: MemoryPhoneCounter | RedisPhoneCounter
+    session_store: SessionStore
+    locks: Locks
+    # rq with Redis; in embedded mode the web app's thread queue once it starts, and
+    # none in the CLI (what it writes is sent by the sweeps).
+    job_queue: jobs.JobQueue | None
+
+
+def create_context(settings: Settings) -> AppContext:
+    """The process's implementations for these settings, not yet installed."""
+    from channels.transports import make_transport
+
     if settings.embedded:
-        outbox.set_rate_limiter(MemoryRateLimiter(settings.sms_rate_per_second))
-        return None  # the web app starts its own thread queue; CLI commands have none
-    outbox.set_rate_limiter(
-        RedisRateLimiter(
-            redis_client(settings), settings.redis_prefix, settings.sms_rate_per_second
-        )
+        limiter: outbox.RateLimiter = MemoryRateLimiter(settings.sms_rate_per_second)
+        job_queue = None
+    else:
+        client = redis_client(settings)
+        limiter = RedisRateLimiter(client, settings.redis_prefix, settings.sms_rate_per_second)
+        job_queue = jobs.RqJobQueue(rq_queue(settings, client))
+    return AppContext(
+        settings=settings,
+        transport=make_transport(settings),
+        rate_limiter=limiter,
+        phone_counter=phone_counter(settings),
+        session_store=session_store(settings),
+        locks=locks(settings),
+        job_queue=job_queue,
     )
-    job_queue = jobs.RqJobQueue(rq_queue(settings, redis_client(settings)))
+
+
+def install(context: AppContext) -> None:
+    """Hand the context's implementations to the lower layers that use them."""
+    install_hooks()
+    outbox.set_transport(context.transport)
+    outbox.set_rate_limiter(context.rate_limiter)
+    ratelimit.set_phone_counter(context.phone_counter)
+    jobs.set_job_queue(context.job_queue)
+
+
+def uninstall() -> None:
+    """Take every installed implementation back out (tests, between cases): no
+    transport, rate limiter or job queue, and per-phone counts that start at nothing."""
+    outbox.set_transport(None)
+    outbox.set_rate_limiter(None)
+    ratelimit.set_phone_counter(MemoryPhoneCounter())
+    jobs.set_job_queue(None)
+
+
+def use_job_queue(context: AppContext, job_queue: jobs.JobQueue | None) -> None:
+    """Run this process's jobs on `job_queue` (the embedded web app's thread queue)."""
+    context.job_queue = job_queue
     jobs.set_job_queue(job_queue)
-    return job_queue
+
+
+def install_hooks() -> None:
+    """What every process that changes tickets needs, and no import does for it: each
+    ticket filed or moved keeps its SLA clock (escalation's engine hooks)."""
+    deadlines.install()
+
+
+def configure_process(settings: Settings) -> AppContext:
+    """Build this process's context and install it; its job queue is None without
+    Redis (the web app then starts its own thread queue)."""
+    context = create_context(settings)
+    install(context)
+    return context

@@ -81,7 +81,7 @@ def run(settings: Settings, *, burst: bool) -> None:
         raise SystemExit(
             "nalish worker needs NALISH_REDIS_URL; in embedded mode `nalish serve` runs jobs itself"
         )
-    job_queue = wiring.configure_process(settings)
+    job_queue = wiring.configure_process(settings).job_queue
     CHANNEL_LOG.start()
     connection = wiring.redis_client(settings, blocking=True)
     queue = wiring.rq_queue(settings, connection)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from sqlmodel import Session, col, select
 
+from grievance_engine import caching
 from grievance_engine.models import AdminArea, AdminLevel
 from grievance_engine.place_names import local_name
 from routing.models import AreaAlias
@@ -117,7 +118,7 @@ class _Index:
     keys: tuple[str, ...]  # the same folded strings, for rapidfuzz
 
 
-_indexes: dict[tuple[str, str], _Index] = {}
+_indexes: dict[tuple[str, str], _Index] = caching.keyed()
 
 
 def clear_cache() -> None:

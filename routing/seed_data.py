@@ -16,12 +16,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pycountry
 
+from grievance_engine import caching
 from grievance_engine.models import AdminLevel, OfficeLevel, Role
 from routing.gazetteer import fold
 from routing.service import NATIONAL_TRIAGE
@@ -245,7 +245,7 @@ def _full_code(code: str) -> str:
     return code if code.startswith("BD-") else f"BD-{code}"
 
 
-@lru_cache(maxsize=len(COUNTRIES))
+@caching.cached(maxsize=len(COUNTRIES))
 def area_specs(country: str) -> tuple[AreaSpec, ...]:
     """Every area of `country`, parents before children (read once per process)."""
     return tuple(_bd_areas() if country == "BD" else _ke_areas())

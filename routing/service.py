@@ -24,6 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from grievance_engine import caching
 from grievance_engine.models import AdminArea, AdminLevel, Category, Office
 from routing import gazetteer
 from routing.models import RoutingRule
@@ -105,13 +106,12 @@ class _RuleCache:
         self.expires_at = self.built_at + CACHE_TTL_SECONDS
 
 
-_cache: _RuleCache | None = None
+_cache: caching.Slot[_RuleCache] = caching.Slot()
 
 
 def clear_cache() -> None:
     """Forget the cached rules; the next `route()` reloads them from the database."""
-    global _cache
-    _cache = None
+    _cache.clear()
 
 
 def _load(session: Session, engine: Engine) -> _RuleCache:
@@ -161,15 +161,14 @@ def _load(session: Session, engine: Engine) -> _RuleCache:
 
 
 def _rule_cache(session: Session) -> _RuleCache:
-    global _cache
     if session.autoflush:
         # route() no longer queries, so flush pending edits as a query would have:
         # the flush hook below then drops a cache they make stale.
         session.flush()
     engine = session.get_bind().engine
-    cache = _cache
+    cache = _cache.value
     if cache is None or cache.engine is not engine or _clock() >= cache.expires_at:
-        cache = _cache = _load(session, engine)
+        cache = _cache.value = _load(session, engine)
     return cache
 
 

@@ -13,12 +13,9 @@ import pytest
 from sqlalchemy import create_engine
 from sqlmodel import Session
 
-from escalation import catalogue as sla_catalogue
-from escalation import deadlines
-from grievance_engine import db, jobs, outbox, ratelimit
+from grievance_engine import caching, db
 from grievance_engine.settings import reset_settings
-from nalish import migrate
-from routing import service as routing_service
+from nalish import migrate, wiring
 
 os.environ["NALISH_ENV"] = "test"
 os.environ.setdefault("NALISH_SECRET_KEY", "test-secret-key-not-for-production")
@@ -29,8 +26,8 @@ os.environ.setdefault("NALISH_QUIET_HOURS", "")
 # Tests file many complaints from one phone; the per-phone limits' tests set their own.
 os.environ.setdefault("NALISH_SMS_REPLY_LIMIT_PER_HOUR", "0")
 os.environ.setdefault("NALISH_FILING_LIMIT_PER_DAY", "0")
-# Tickets keep their SLA clock in tests as in every Nalish process (nalish.wiring).
-deadlines.install()
+# Tickets keep their SLA clock in tests as in every Nalish process.
+wiring.install_hooks()
 
 
 @pytest.fixture(scope="session")
@@ -66,15 +63,10 @@ def session(db_url: str) -> Iterator[Session]:
 
 @pytest.fixture(autouse=True)
 def _no_global_wiring() -> Iterator[None]:
-    """Each test starts with no job queue or transport and leaves none behind."""
-    jobs.set_job_queue(None)
-    outbox.set_transport(None)
-    outbox.set_rate_limiter(None)
-    ratelimit.set_phone_counter(ratelimit.MemoryPhoneCounter())  # no counts from another test
-    routing_service.clear_cache()  # rule ids from a rolled-back test must not leak
-    sla_catalogue.clear_cache()  # policies and holidays of another test's database
+    """Each test starts with no job queue, transport or per-phone counts and nothing
+    cached from another test's (rolled-back) database, and leaves no wiring behind."""
+    wiring.uninstall()
+    caching.clear_all()
     yield
-    jobs.set_job_queue(None)
-    outbox.set_transport(None)
-    outbox.set_rate_limiter(None)
+    wiring.uninstall()
     db.dispose_engines()

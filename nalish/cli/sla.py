@@ -1,5 +1,6 @@
-"""CLI commands for deadlines: `nalish sla sweep|restamp|policies|set-policy` and
-`nalish calendar import|list`. Registered on `nalish.cli`'s app."""
+"""`nalish sla sweep|restamp|policies|set-policy|satisfaction` (deadlines and what
+citizens think of the result) and `nalish calendar import|list` (the days deadlines
+skip)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,10 @@ from typing import Annotated
 
 import typer
 
-from nalish.cli import JsonFlag, _print_json, _settings, app
+from nalish.cli.common import JsonFlag, fail, print_json, record_admin, settings, show_rows
 
 sla_app = typer.Typer(help="SLA deadlines, escalation sweeps and policies.", no_args_is_help=True)
-app.add_typer(sla_app, name="sla")
 calendar_app = typer.Typer(help="Public holidays the deadlines skip.", no_args_is_help=True)
-app.add_typer(calendar_app, name="calendar")
 
 
 def _when(text: str | None) -> datetime | None:
@@ -23,12 +22,9 @@ def _when(text: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        typer.echo(f"--at {text!r} is not ISO 8601 (e.g. 2026-12-01T10:00:00+06:00)", err=True)
-        raise typer.Exit(2) from exc
+        raise fail(f"--at {text!r} is not ISO 8601 (e.g. 2026-12-01T10:00:00+06:00)") from exc
     if moment.tzinfo is None:
-        typer.echo("--at needs an offset (e.g. +06:00 or Z): a time without one is ambiguous",
-                   err=True)  # fmt: skip
-        raise typer.Exit(2)
+        raise fail("--at needs an offset (e.g. +06:00 or Z): a time without one is ambiguous")
     return moment
 
 
@@ -42,10 +38,10 @@ def sla_sweep(
     """Escalate every ticket past its deadline, remind owners, close unrated ones."""
     from escalation import sweep
 
-    _settings()
+    settings()
     result = sweep.run(now=_when(at))
     if as_json:
-        _print_json(result.__dict__)
+        print_json(result.__dict__)
         return
     typer.echo(
         f"escalated {result.escalated} ticket(s) ({result.rungs} level(s)), "
@@ -59,7 +55,7 @@ def sla_restamp() -> None:
     """Give every open ticket without a running clock its deadline (after an upgrade)."""
     from escalation import sweep
 
-    _settings()
+    settings()
     typer.echo(f"{sweep.restamp()} ticket(s) given a deadline")
 
 
@@ -69,7 +65,7 @@ def sla_policies(as_json: JsonFlag = False) -> None:
     from escalation import catalogue
     from grievance_engine.db import session_scope
 
-    _settings()
+    settings()
     with session_scope() as session:
         rows = [
             {
@@ -81,14 +77,14 @@ def sla_policies(as_json: JsonFlag = False) -> None:
             }
             for p in catalogue.policies(session)
         ]
-    if as_json:
-        _print_json(rows)
-        return
-    for row in rows:
-        typer.echo(
+    show_rows(
+        rows,
+        as_json=as_json,
+        line=lambda row: (
             f"{row['level']:<9} {row['category'] or 'any':<20} {row['priority'] or 'any':<7} "
             f"acknowledge {row['acknowledge']:<18} resolve {row['resolve']}"
-        )
+        ),
+    )
 
 
 @sla_app.command("set-policy")
@@ -105,10 +101,9 @@ def sla_set_policy(
     """Add or change one policy; zero or negative times are refused."""
     from escalation import catalogue
     from escalation.policies import PolicyError, SlaPolicy, SlaTarget, Unit
-    from grievance_engine import admin_log
     from grievance_engine.db import session_scope
 
-    _settings()
+    settings()
     try:
         if unit not in Unit.__members__.values():
             raise PolicyError(f"unit must be one of {', '.join(Unit)}, got {unit!r}")
@@ -121,11 +116,10 @@ def sla_set_policy(
         )
         with session_scope() as session:
             catalogue.save_policy(session, policy)
-            admin_log.record(
-                session=session,
-                actor=admin_log.cli_actor(),
-                action="sla_policy_saved",
-                subject=f"sla_policy:{level}:{category or '*'}:{priority or '*'}",
+            record_admin(
+                session,
+                "sla_policy_saved",
+                f"sla_policy:{level}:{category or '*'}:{priority or '*'}",
                 level=level,
                 category=category,
                 priority=priority,
@@ -133,8 +127,7 @@ def sla_set_policy(
                 resolve=str(policy.resolve),
             )
     except (PolicyError, ValueError) as exc:
-        typer.echo(f"Refused: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise fail(f"Refused: {exc}") from exc
     typer.echo(f"Saved: {level} {category or 'any'} {priority or 'any'}: {policy.resolve}")
 
 
@@ -146,25 +139,22 @@ def calendar_import(
     """Add or update public holidays; every line is checked before anything is saved."""
     from escalation import catalogue
     from escalation.holidays import HolidayFileError
-    from grievance_engine import admin_log
     from grievance_engine.db import session_scope
 
-    settings = _settings()
-    country = (country or settings.country).upper()
+    default = settings().country
+    country = (country or default).upper()
     try:
         with session_scope() as session:
             counts = catalogue.import_holidays(session, file, country)
-            admin_log.record(
-                session=session,
-                actor=admin_log.cli_actor(),
-                action="holidays_imported",
-                subject=f"calendar:{country}",
+            record_admin(
+                session,
+                "holidays_imported",
+                f"calendar:{country}",
                 file=file.name,
                 **counts,
             )
     except (HolidayFileError, OSError) as exc:
-        typer.echo(f"Nothing imported: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise fail(f"Nothing imported: {exc}") from exc
     typer.echo(f"holidays added {counts['added']}, updated {counts['updated']}")
 
 
@@ -179,21 +169,19 @@ def calendar_list(
     from escalation.models import Holiday
     from grievance_engine.db import session_scope
 
-    settings = _settings()
+    country = settings().country
     with session_scope() as session:
         rows = session.exec(
-            select(Holiday).where(Holiday.country == settings.country).order_by(col(Holiday.day))
+            select(Holiday).where(Holiday.country == country).order_by(col(Holiday.day))
         ).all()
         listed = [
             {"day": r.day.isoformat(), "name": r.name, "kind": r.kind}
             for r in rows
             if year is None or r.day.year == year
         ]
-    if as_json:
-        _print_json(listed)
-        return
-    for row in listed:
-        typer.echo(f"{row['day']}  {row['kind']:<11} {row['name']}")
+    show_rows(
+        listed, as_json=as_json, line=lambda row: f"{row['day']}  {row['kind']:<11} {row['name']}"
+    )
 
 
 @sla_app.command("satisfaction")
@@ -202,11 +190,11 @@ def sla_satisfaction(as_json: JsonFlag = False) -> None:
     from escalation import ratings
     from grievance_engine.db import session_scope
 
-    _settings()
+    settings()
     with session_scope() as session:
         rows = ratings.satisfaction_by_office(session=session)
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     if not rows:
         typer.echo("no ratings yet")

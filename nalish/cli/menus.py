@@ -1,6 +1,5 @@
-"""CLI commands for the conversations (`nalish menus check|sync`) and the call-backs
-they leave for agents (`nalish callbacks list|done`). Registered on `nalish.cli`'s app.
-"""
+"""`nalish menus check|sync` (the conversations) and `nalish callbacks list|done` (the
+calls they leave for agents)."""
 
 from __future__ import annotations
 
@@ -9,14 +8,20 @@ from typing import Annotated
 
 import typer
 
-from nalish.cli import JsonFlag, _print_json, _settings, app
+from nalish.cli.common import (
+    JsonFlag,
+    fail,
+    print_json,
+    record_admin,
+    refuse_unknown,
+    settings,
+    show_rows,
+)
 
 menus_app = typer.Typer(
     help="Check and load the menu definitions (USSD, IVR) and campaigns.", no_args_is_help=True
 )
-app.add_typer(menus_app, name="menus")
 callbacks_app = typer.Typer(help="Calls agents owe citizens.", no_args_is_help=True)
-app.add_typer(callbacks_app, name="callbacks")
 
 
 @menus_app.command("check")
@@ -34,13 +39,13 @@ def menus_check(
     translations and voice prompts (warnings: English stands in)."""
     from menus import check, registry
 
-    _settings()
+    settings()
     report = check.run(list(files or []))
     if mermaid and report.ok:
         typer.echo(check.mermaid([*registry.definition_files(), *(files or [])]))
         return
     if as_json:
-        _print_json(
+        print_json(
             {
                 "ok": report.ok,
                 "files": report.files,
@@ -68,27 +73,24 @@ def menus_check(
 def menus_sync() -> None:
     """Give active campaigns their category and routing rule now; deactivate the
     categories of retired ones (their tickets stay)."""
-    from grievance_engine import admin_log
     from grievance_engine.db import session_scope
     from menus import registry
     from menus.definition import DefinitionError
 
-    _settings()
+    settings()
     try:
         with session_scope() as session:
             done = registry.sync(session)
             if done["active"] or done["retired"]:
-                admin_log.record(
-                    session=session,
-                    actor=admin_log.cli_actor(),
-                    action="menus_synced",
-                    subject="menus",
+                record_admin(
+                    session,
+                    "menus_synced",
+                    "menus",
                     active=list(done["active"]),
                     retired=list(done["retired"]),
                 )
     except DefinitionError as exc:
-        typer.echo(f"ERROR {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise fail(f"ERROR {exc}") from exc
     typer.echo(
         f"active: {', '.join(done['active']) or 'none'}; "
         f"retired: {', '.join(done['retired']) or 'none'}"
@@ -104,22 +106,19 @@ def callbacks_list(
     from grievance_engine import callbacks
     from grievance_engine.db import session_scope
 
-    _settings()
-    if status not in ("open", "done", "all"):
-        typer.echo(f"Unknown status {status!r}; one of: open, done, all", err=True)
-        raise typer.Exit(2)
+    settings()
+    refuse_unknown("status", status, ("open", "done", "all"))
     with session_scope() as session:
         rows = callbacks.list_public(session=session, status=None if status == "all" else status)
-    if as_json:
-        _print_json(rows)
-        return
-    for row in rows:
-        ref = row["ticket_ref"] or "-"
-        typer.echo(
-            f"#{row['id']:<5} {row['status']:<5} {row['phone']:<15} {row['language']:<3} "
-            f"{ref:<10} {row['reason']}"
-        )
-    typer.echo(f"{len(rows)} call-back(s)", err=True)
+    show_rows(rows, as_json=as_json, line=_callback_line, counted="call-back(s)")
+
+
+def _callback_line(row: dict) -> str:
+    ref = row["ticket_ref"] or "-"
+    return (
+        f"#{row['id']:<5} {row['status']:<5} {row['phone']:<15} {row['language']:<3} "
+        f"{ref:<10} {row['reason']}"
+    )
 
 
 @callbacks_app.command("done")
@@ -132,11 +131,10 @@ def callbacks_done(
     from grievance_engine import callbacks
     from grievance_engine.db import session_scope
 
-    _settings()
+    settings()
     try:
         with session_scope() as session:
             callbacks.complete(session=session, task_id=task_id, actor=actor, outcome=outcome)
     except callbacks.CallbackError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     typer.echo(f"Call-back #{task_id} done.")

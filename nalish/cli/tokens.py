@@ -1,26 +1,19 @@
-"""`nalish tokens …`: make, list and revoke the bearer tokens of the JSON API."""
+"""`nalish tokens create|list|revoke`: the bearer tokens of the JSON API."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import typer
+
+from nalish.cli.common import fail, print_json, record_admin, settings, show_rows
 
 tokens_app = typer.Typer(
     help="Manage JSON API tokens (Authorization: Bearer <token>).", no_args_is_help=True
 )
 
+# These commands' text output is not a table, and their help has always said so.
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-
-
-def _print_json(value: object) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(code)
 
 
 @tokens_app.command("create")
@@ -49,44 +42,33 @@ def tokens_create(
     as_json: JsonFlag = False,
 ) -> None:
     """Make a token and print it once: only its hash is kept, so copy it now."""
-    from sqlmodel import select
-
-    from grievance_engine import admin_log, tokens
+    from grievance_engine import tokens
     from grievance_engine.db import session_scope
-    from grievance_engine.models import AdminLevel, Role, User
-    from grievance_engine.settings import get_settings
+    from grievance_engine.models import AdminLevel, Role
     from routing import service as routing_service
 
-    settings = get_settings()
+    country = settings().country
     if role not in Role.__members__.values():
-        raise _fail(f"--role: unknown role {role!r}; one of: {', '.join(r.value for r in Role)}")
+        raise fail(f"--role: unknown role {role!r}; one of: {', '.join(r.value for r in Role)}")
     try:
         with session_scope() as session:
             area = None
             if district:
                 area = routing_service.resolve_area(
-                    session, district, country=settings.country, level=AdminLevel.DISTRICT
+                    session, district, country=country, level=AdminLevel.DISTRICT
                 )
-            user_id = None
-            if user:
-                found = session.exec(select(User).where(User.email == user.strip().lower()))
-                person = found.first()
-                if person is None:
-                    raise _fail(f"--user: no user {user!r}")
-                user_id = person.id
             token, clear = tokens.create(
                 session=session,
                 name=name,
                 role=Role(role),
                 area_id=area.id if area else None,
-                user_id=user_id,
+                user_id=_user_id(session, user) if user else None,
             )
             shown = _row(token, area.name if area else None, user)
-            admin_log.record(
-                session=session,
-                actor=admin_log.cli_actor(),
-                action="token_created",
-                subject=f"token:{token.id}",
+            record_admin(
+                session,
+                "token_created",
+                f"token:{token.id}",
                 name=token.name,
                 role=token.role,
                 district=shown["district"],
@@ -94,17 +76,29 @@ def tokens_create(
                 prefix=token.prefix,
             )
     except routing_service.RoutingInputError as exc:
-        raise _fail(f"--district: {exc}") from exc
+        raise fail(f"--district: {exc}") from exc
     except tokens.TokenError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if as_json:
-        _print_json({**shown, "token": clear})
+        print_json({**shown, "token": clear})
         return
     where = f" for {shown['district']}" if shown["district"] else ""
     # The token alone on stdout, so `TOKEN=$(nalish tokens create …)` captures it.
     typer.echo(f"Created {token.role} token #{token.id} {token.name!r}{where}.", err=True)
     typer.echo("Token (shown once; only its hash is kept):", err=True)
     typer.echo(clear)
+
+
+def _user_id(session, email: str) -> int:
+    """The id of the person with this email (as typed, any case), or exit 2."""
+    from sqlmodel import select
+
+    from grievance_engine.models import User
+
+    person = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if person is None:
+        raise fail(f"--user: no user {email!r}")
+    return person.id
 
 
 @tokens_app.command("list")
@@ -121,22 +115,22 @@ def tokens_list(
     from grievance_engine.db import session_scope
     from grievance_engine.models import AdminArea, User
 
+    settings()
     with session_scope() as session:
         rows = tokens.list_tokens(session=session, include_revoked=include_revoked)
         areas = dict(session.exec(select(AdminArea.id, AdminArea.name)).all()) if rows else {}
         emails = dict(session.exec(select(User.id, User.email)).all()) if rows else {}
         shown = [_row(t, areas.get(t.area_id), emails.get(t.user_id)) for t in rows]
-    if as_json:
-        _print_json(shown)
-        return
-    for row in shown:
-        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "live"
-        used = row["last_used_at"] or "never used"
-        typer.echo(
-            f"#{row['id']:<5} {row['prefix']}…  {row['role']:<10} {row['district'] or '-':<14} "
-            f"{row['name']:<24} {used:<32} {state}"
-        )
-    typer.echo(f"{len(shown)} token(s)", err=True)
+    show_rows(shown, as_json=as_json, line=_line, counted="token(s)")
+
+
+def _line(row: dict[str, Any]) -> str:
+    state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "live"
+    used = row["last_used_at"] or "never used"
+    return (
+        f"#{row['id']:<5} {row['prefix']}…  {row['role']:<10} {row['district'] or '-':<14} "
+        f"{row['name']:<24} {used:<32} {state}"
+    )
 
 
 @tokens_app.command("revoke")
@@ -144,10 +138,11 @@ def tokens_revoke(
     token_id: Annotated[int, typer.Argument(metavar="ID", help="The token's id (tokens list).")],
 ) -> None:
     """Revoke a token: it stops working at once. Revoking twice is harmless."""
-    from grievance_engine import admin_log, tokens
+    from grievance_engine import tokens
     from grievance_engine.db import session_scope
     from grievance_engine.models import ApiToken
 
+    settings()
     try:
         with session_scope() as session:
             found = session.get(ApiToken, token_id)
@@ -155,14 +150,9 @@ def tokens_revoke(
             token = tokens.revoke(session=session, token_id=token_id)
             when = token.revoked_at.isoformat() if token.revoked_at else ""
             if live:  # revoking twice changes nothing and records nothing
-                admin_log.record(
-                    session=session,
-                    actor=admin_log.cli_actor(),
-                    action="token_revoked",
-                    subject=f"token:{token_id}",
-                )
+                record_admin(session, "token_revoked", f"token:{token_id}")
     except tokens.TokenError as exc:
-        raise _fail(str(exc), 1) from exc
+        raise fail(str(exc), 1) from exc
     typer.echo(f"Revoked token #{token_id} {token.name!r} ({when}).")
 
 

@@ -1,0 +1,64 @@
+"""`nalish`: the operator's command line, one module per command group
+(docs/architecture.md, "Contracts: CLI", lists the contract).
+
+This module only assembles: the groups are added in the order `nalish --help` has
+always listed them, and `main` (the console script) sets up logging and the hooks
+every process needs before running a command.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from nalish.cli import (
+    audit,
+    db,
+    incidents,
+    menus,
+    outbox,
+    routing,
+    serve,
+    simulate,
+    sla,
+    tickets,
+    tokens,
+    users,
+)
+from nalish.cli.common import log_to_stderr
+
+app = typer.Typer(
+    help="Nalish helpline: serve the web app, run workers, migrate, seed and inspect tickets.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command()(serve.serve)
+app.command()(serve.worker)
+app.command()(db.seed)
+for group, name in (
+    (db.db_app, "db"),
+    (tickets.tickets_app, "tickets"),
+    (outbox.outbox_app, "outbox"),
+    (simulate.simulate_app, "simulate"),
+    (users.users_app, "users"),
+    (outbox.channels_app, "channels"),
+    (audit.audit_app, "audit"),
+    (routing.routing_app, "routing"),
+    (routing.gazetteer_app, "gazetteer"),
+    (tokens.tokens_app, "tokens"),
+    (menus.menus_app, "menus"),
+    (menus.callbacks_app, "callbacks"),
+    (sla.sla_app, "sla"),
+    (sla.calendar_app, "calendar"),
+    (incidents.incidents_app, "incidents"),
+):
+    app.add_typer(group, name=name)
+
+
+def main() -> None:
+    from nalish import wiring
+
+    log_to_stderr(logging.WARNING)
+    wiring.install_hooks()  # tickets changed by any command keep their SLA clock
+    app()

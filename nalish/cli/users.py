@@ -1,0 +1,106 @@
+"""`nalish users create|away|back`: the people who work tickets."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from nalish.cli.common import fail, record_admin, refuse_unknown, settings, split, user
+
+users_app = typer.Typer(help="Manage the people who work tickets.", no_args_is_help=True)
+
+Email = Annotated[str, typer.Argument(help="The person's login email.")]
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="Login email.")],
+    role: Annotated[str, typer.Option(help="agent, officer, supervisor or admin.")],
+    district: Annotated[
+        str | None, typer.Option(help="The officer's district (English name, e.g. Rangpur).")
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option(help="At least 10 characters; default: a random one, printed.")
+    ] = None,
+    name: Annotated[str, typer.Option(help="Full name.")] = "",
+    office: Annotated[
+        str | None,
+        typer.Option(help="Office code, e.g. national-triage (an officer: their district's)."),
+    ] = None,
+    language: Annotated[str, typer.Option(help="Language of their screens: bn, en or sw.")] = "en",
+    languages: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated languages they can work tickets in, e.g. bn,en."),
+    ] = None,
+    queues: Annotated[
+        str | None, typer.Option(help="Comma-separated queues of their office; default all.")
+    ] = None,
+    phone: Annotated[
+        str | None,
+        typer.Option(help="Their mobile (e.g. +8801712345678): ACK/RESOLVE/NOTE by SMS from it."),
+    ] = None,
+) -> None:
+    """Create a user; prints the password once when it was generated."""
+    from grievance_engine import users
+    from grievance_engine.db import session_scope
+    from grievance_engine.models import Role
+
+    country = settings().country
+    refuse_unknown("role", role, [r.value for r in Role])
+    try:
+        with session_scope() as session:
+            office_id = users.office_id_by_code(session=session, code=office) if office else None
+            created, clear = users.create(
+                session=session,
+                country=country,
+                user_in=users.UserCreate(
+                    email=email,
+                    role=Role(role),
+                    full_name=name,
+                    district=district,
+                    password=password,
+                    office_id=office_id,
+                    language=language,
+                    languages=split(languages),
+                    queues=split(queues),
+                    phone=phone,
+                ),
+            )
+            record_admin(
+                session,
+                "user_created",
+                f"user:{created.id}",
+                email=created.email,
+                role=created.role,
+            )
+    except users.UserError as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(f"Created {created.role} {created.email} (id {created.id}).")
+    if password is None:
+        typer.echo(f"Password (shown once): {clear}")
+
+
+def _set_away(email: str, away: bool) -> None:
+    from grievance_engine.db import session_scope
+    from routing import assignment
+
+    settings()
+    with session_scope() as session:
+        person = user(session, email)
+        if person.away != away:  # already so: nothing changes, nothing is recorded
+            assignment.set_away(session=session, user=person, away=away)
+            record_admin(session, "user_away" if away else "user_back", f"user:{person.id}")
+    typer.echo(f"{email} is {'away' if away else 'back'}.")
+
+
+@users_app.command("away")
+def users_away(email: Email) -> None:
+    """Mark someone away: automatic assignment passes them by."""
+    _set_away(email, True)
+
+
+@users_app.command("back")
+def users_back(email: Email) -> None:
+    """Mark someone back from away."""
+    _set_away(email, False)
