@@ -152,14 +152,14 @@ def _point_settings_at(url: str) -> None:
     for key in [key for key in os.environ if key.startswith("NALISH_")]:
         del os.environ[key]
     os.environ.update({"NALISH_ENV": "dev", "NALISH_COUNTRY": "BD", "NALISH_DATABASE_URL": url})
-    from grievance_engine import db, settings
+    from infra import db, settings
 
     settings.reset_settings()
     db.dispose_engines()
 
 
 def _prepare(url: str) -> dict[str, int]:
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from nalish import migrate
     from routing import seed
 
@@ -355,7 +355,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="nalish-bench-") as tmp_name:
         url = f"sqlite:///{Path(tmp_name) / 'bench.db'}"
         _point_settings_at(url)
-        from grievance_engine.db import dispose_engines, session_scope
+        from infra.db import dispose_engines, session_scope
 
         seeded = _prepare(url)
         messages = corpus()

@@ -129,7 +129,7 @@ def _database(sqlite: bool, tmp: Path):
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", f"PostgreSQL {name}"
     finally:
-        from grievance_engine.db import dispose_engines
+        from infra.db import dispose_engines
 
         dispose_engines()
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
@@ -141,15 +141,15 @@ def _point_settings_at(url: str) -> None:
     for key in [key for key in os.environ if key.startswith("NALISH_")]:
         del os.environ[key]
     os.environ.update({"NALISH_ENV": "dev", "NALISH_COUNTRY": "BD", "NALISH_DATABASE_URL": url})
-    from grievance_engine import db, jobs, settings
+    from infra import background_jobs, db, settings
 
     settings.reset_settings()
     db.dispose_engines()
-    jobs.set_job_queue(None)  # outbox rows are written; nothing enqueues or sends them
+    background_jobs.set_job_queue(None)  # outbox rows are written; nothing enqueues or sends them
 
 
 def _prepare(url: str) -> dict[str, int]:
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from nalish import migrate
     from routing import seed
 
@@ -170,8 +170,8 @@ class World:
 def _world() -> World:
     from sqlmodel import col, select
 
-    from grievance_engine.db import session_scope
     from grievance_engine.models import AdminArea, AdminLevel, Category
+    from infra.db import session_scope
 
     with session_scope() as session:
         districts = [
@@ -239,7 +239,7 @@ def _raw_loop(engine, inputs):
     """Each call: BEGIN; INSERT one row into bench_raw; COMMIT."""
     from sqlalchemy import text
 
-    from grievance_engine import clock
+    from infra import clock
 
     statement = text("INSERT INTO bench_raw (phone, body, created_at) VALUES (:p, :b, :c)")
 
@@ -255,7 +255,7 @@ def _raw_loop(engine, inputs):
 
 def _intake_loop(inputs):
     """Each call: one intake, as a channel files it, in its own transaction."""
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import intake
 
     def one() -> None:
@@ -317,8 +317,8 @@ class Timing:
 
 def _routing(world: World, decisions: int) -> tuple[Timing, Timing, int]:
     """route() with the rules cached, and session.get of identity-mapped areas."""
-    from grievance_engine.db import session_scope
     from grievance_engine.models import AdminArea
+    from infra.db import session_scope
     from routing import service as routing_service
 
     cases = []
@@ -483,7 +483,7 @@ def main() -> int:
         _database(args.sqlite, Path(tmp_name)) as (url, database_name),
     ):
         _point_settings_at(url)
-        from grievance_engine.db import get_engine
+        from infra.db import get_engine
 
         seeded = _prepare(url)
         world = _world()

@@ -110,7 +110,7 @@ def _database(keep: bool):
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", name
     finally:
-        from grievance_engine.db import dispose_engines
+        from infra.db import dispose_engines
 
         dispose_engines()
         if keep:
@@ -133,11 +133,11 @@ def _point_settings_at(url: str) -> None:
         }
     )
     from escalation import deadlines
-    from grievance_engine import db, jobs, settings
+    from infra import background_jobs, db, settings
 
     settings.reset_settings()
     db.dispose_engines()
-    jobs.set_job_queue(None)  # outbox rows are written; nothing enqueues or sends them
+    background_jobs.set_job_queue(None)  # outbox rows are written; nothing enqueues or sends them
     deadlines.install()  # as `nalish worker` does: escalated tickets keep their clock
 
 
@@ -157,7 +157,7 @@ class World:
 
 def _seed_reference_data(url: str) -> dict[str, int]:
     from escalation import catalogue
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from nalish import migrate
     from routing import seed
 
@@ -171,8 +171,8 @@ def _seed_reference_data(url: str) -> dict[str, int]:
 def _world() -> World:
     from sqlmodel import col, select
 
-    from grievance_engine.db import session_scope
     from grievance_engine.models import AdminArea, Category, Office, OfficeLevel
+    from infra.db import session_scope
 
     with session_scope() as session:
         offices = list(
@@ -381,8 +381,8 @@ def _check_moved(connection, due_ids: list[int], before: Snapshot, after: Snapsh
     from sqlmodel import Session, col, select
 
     from grievance_engine import audit
-    from grievance_engine.db import get_engine
     from grievance_engine.models import Ticket, TicketEvent
+    from infra.db import get_engine
 
     problems = []
     due = set(due_ids)

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from grievance_engine.channel_log import CHANNEL_LOG
-from grievance_engine.metrics import CHANNEL_LATENCY, CHANNEL_REQUESTS
+from channels.channel_log import CHANNEL_LOG
+from infra.prometheus_metrics import CHANNEL_LATENCY, CHANNEL_REQUESTS
 
 PREFIX = "/channels/"
 UNMATCHED = "unmatched"  # the provider and endpoint label of any other path under PREFIX

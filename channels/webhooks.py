@@ -17,11 +17,11 @@ from urllib.parse import parse_qsl
 from fastapi import HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
-from grievance_engine import delivery
-from grievance_engine.cleaning import strip_controls
-from grievance_engine.db import session_scope
-from grievance_engine.phones import InvalidPhoneNumber, to_e164
-from grievance_engine.settings import get_settings
+from channels import delivery
+from infra.cleaning import strip_controls
+from infra.db import session_scope
+from infra.phones import InvalidPhoneNumber, to_e164
+from infra.settings import get_settings
 
 log = logging.getLogger("nalish.channels")
 

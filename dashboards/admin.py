@@ -41,7 +41,7 @@ from grievance_engine.models import (
     Role,
     User,
 )
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 from routing import assignment, offices
 from routing import service as routing_service
 from routing.models import RoutingRule

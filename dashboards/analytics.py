@@ -47,9 +47,10 @@ from dashboards import charts, i18n
 from dashboards.deps import CurrentUser, DashboardRoute, SessionDep, SignedIn, page_for, ui_language
 from dashboards.officer import require_role
 from escalation.ratings import satisfaction_by_office
-from grievance_engine import clock, lifecycle
+from grievance_engine import lifecycle
 from grievance_engine.models import AdminArea, AdminLevel, Category, Office, Role, Ticket
-from grievance_engine.settings import get_settings
+from infra import clock
+from infra.settings import get_settings
 
 PATH = "/dashboard/supervisor"
 ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})

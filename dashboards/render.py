@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from dashboards import i18n
 from dashboards.security import csp_nonce
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 
 
 @lru_cache(maxsize=1)

@@ -41,13 +41,11 @@ from grievance_engine import (
     actions,
     attachments,
     callbacks,
-    clock,
     duplicates,
     events,
     lifecycle,
     outbox,
     refs,
-    sms_encoding,
     users,
 )
 from grievance_engine import service as ticket_service
@@ -63,7 +61,8 @@ from grievance_engine.models import (
     TicketStatus,
     User,
 )
-from grievance_engine.settings import get_settings
+from infra import clock, sms_encoding
+from infra.settings import get_settings
 from menus import limits
 from routing import access, assignment, gazetteer, intake
 from routing.service import RoutingInputError

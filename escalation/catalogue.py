@@ -28,7 +28,7 @@ from escalation.policies import (
     check_policies,
 )
 from grievance_engine.models import Category, Office
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 
 CACHE_SECONDS = 60.0
 

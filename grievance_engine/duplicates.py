@@ -31,7 +31,7 @@ from sqlmodel import Session, and_, col, or_, select
 
 from grievance_engine import events, lifecycle, refs
 from grievance_engine.models import Ticket
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 
 SAME_PHONE_SAME_CATEGORY = "same phone, same category"
 SAME_PHONE_SIMILAR_TEXT = "same phone, similar description"

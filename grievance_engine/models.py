@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Numeric, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from grievance_engine import clock
-from grievance_engine.db import UTCDateTime
+from infra import clock
+from infra.db import UTCDateTime
 
 
 def _utc_column(**kwargs: Any) -> Column:
@@ -463,8 +463,8 @@ class DeliveryReport(SQLModel, table=True):
 
     __tablename__ = "delivery_report"
     __table_args__ = (
-        # used to show a message's delivery history, and by delivery.apply_waiting to find
-        # the reports that arrived before their message's provider id was saved
+        # used to show a message's delivery history, and by channels.delivery.apply_waiting
+        # to find the reports that arrived before their message's provider id was saved
         Index("ix_delivery_report_provider_message", "provider", "provider_message_id"),
     )
 
@@ -477,7 +477,7 @@ class DeliveryReport(SQLModel, table=True):
     applied: bool = False  # False: unknown message, or a status older than what we had
     # What the report means for its message (a NotificationStatus) and whether it says the
     # citizen blocked us: kept so that a report that outran the send can be applied when
-    # the message's id is saved (delivery.apply_waiting). None on rows from before 0010.
+    # the message's id is saved (channels.delivery.apply_waiting). None on rows from before 0010.
     meaning: str | None = Field(default=None, max_length=20)
     opted_out: bool = False
     received_at: datetime = Field(
@@ -498,7 +498,7 @@ class InboundMessage(SQLModel, table=True):
         # used by idempotency: one row per provider message id (NULLs never collide)
         UniqueConstraint("provider", "provider_message_id", name="uq_inbound_provider_id"),
         # used by idempotency without a provider id: the insert that loses this race is
-        # the duplicate (grievance_engine.inbound.record says what the key is; it
+        # the duplicate (grievance_engine.inbound_messages.record says what the key is; it
         # replaced the read of (from_phone, text_hash, received_at) and its index)
         UniqueConstraint("dedupe_key", name="uq_inbound_dedupe_key"),
     )
@@ -512,7 +512,7 @@ class InboundMessage(SQLModel, table=True):
     text: str
     text_hash: str = Field(max_length=64)
     # Held while the no-id dedupe window runs, released (NULL) when the same text comes
-    # again after it: see grievance_engine.inbound.record.
+    # again after it: see grievance_engine.inbound_messages.record.
     dedupe_key: str | None = Field(default=None, max_length=64)
     received_at: datetime = Field(
         default_factory=_created_at, sa_column=_utc_column(nullable=False)

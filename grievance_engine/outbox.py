@@ -27,12 +27,13 @@ from sqlalchemy import update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, col, select
 
-from grievance_engine import clock, delivery, jobs, sms_encoding
-from grievance_engine.db import session_scope
+from grievance_engine import hooks, undelivered
 from grievance_engine.events import insert_soon
-from grievance_engine.metrics import OUTBOUND_SMS
 from grievance_engine.models import Citizen, Notification, NotificationStatus
-from grievance_engine.settings import get_settings
+from infra import background_jobs, clock, sms_encoding
+from infra.db import session_scope
+from infra.prometheus_metrics import OUTBOUND_SMS
+from infra.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,9 @@ def add(
 
 
 def _deliver_after_commit(session: Session) -> Callable[[int], None]:
-    return lambda notification_id: jobs.enqueue_after_commit(session, deliver_job, notification_id)
+    return lambda notification_id: background_jobs.enqueue_after_commit(
+        session, deliver_job, notification_id
+    )
 
 
 def _opted_out(session: Session, phone: str) -> bool:
@@ -220,10 +223,11 @@ def _record_sent(notification_id: int, result: SendResult) -> str:
         notification.provider_message_id = result.provider_message_id
         notification.last_error = None
     if result.provider_message_id:
-        # A delivery report may have come before this id was saved: apply it now.
+        # A delivery report may have come before this id was saved: apply it now
+        # (channels.delivery.apply_waiting, installed as a hook).
         with session_scope() as session:
-            delivery.apply_waiting(
-                session=session,
+            hooks.message_id_saved(
+                session,
                 provider=result.provider,
                 provider_message_id=result.provider_message_id,
             )
@@ -309,7 +313,7 @@ def _record_failure(
         notification.provider = notification.provider or provider
         if permanent or notification.attempts > len(backoff):
             notification.status = NotificationStatus.FAILED
-            delivery.flag_undeliverable(
+            undelivered.flag_undeliverable(
                 session=session, notification=notification, opted_out=opted_out
             )
             log.warning("notification %s failed for good: %s", notification_id, error)
@@ -377,7 +381,9 @@ def reconcile_stale_sends(*, session: Session) -> int:
             notification.last_error = (
                 f"sending was interrupted {notification.attempts} times; not tried again"
             )
-            delivery.flag_undeliverable(session=session, notification=notification, opted_out=False)
+            undelivered.flag_undeliverable(
+                session=session, notification=notification, opted_out=False
+            )
         else:
             notification.status = NotificationStatus.PENDING
             notification.next_attempt_at = min(now, clock.wall())
@@ -388,7 +394,7 @@ def reconcile_stale_sends(*, session: Session) -> int:
     return len(stale)
 
 
-def sweep(*, job_queue: jobs.JobQueue) -> int:
+def sweep(*, job_queue: background_jobs.JobQueue) -> int:
     """Enqueue every due pending notification; returns how many."""
     with session_scope() as session:
         reconcile_stale_sends(session=session)

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, make_transient_to_detached
 from sqlmodel import Session, col, select
 
-from grievance_engine import clock, events, hooks, messages, outbox, refs
+from grievance_engine import events, hooks, messages, outbox, refs
 from grievance_engine.models import (
     AdminArea,
     AdminLevel,
@@ -27,7 +27,8 @@ from grievance_engine.models import (
     TicketStatus,
     User,
 )
-from grievance_engine.settings import get_settings
+from infra import clock
+from infra.settings import get_settings
 
 
 class TicketError(ValueError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 
 CATALOGUES: dict[str, dict[str, str]] = {
     "en": {

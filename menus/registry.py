@@ -27,7 +27,7 @@ from escalation import catalogue
 from escalation.models import SlaPolicyRow
 from escalation.policies import SlaPolicy, SlaTarget, Unit, policy_for
 from grievance_engine.models import AdminArea, Category, Office
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 from menus import compiler
 from menus.definition import Definition, DefinitionError, load_file
 from menus.engine import Flow

@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 
 from escalation import deadlines, ratings
 from escalation.notify import OFFICER_ROLES
-from grievance_engine import actions, delivery, events, lifecycle, outbox, refs
+from grievance_engine import actions, events, lifecycle, outbox, refs, undelivered
 from grievance_engine import service as ticket_service
 from grievance_engine.lifecycle import TransitionError
 from grievance_engine.models import (
@@ -43,8 +43,8 @@ from grievance_engine.models import (
     TicketCreate,
     User,
 )
-from grievance_engine.sessions import SessionStore
-from grievance_engine.settings import get_settings
+from infra.session_store import SessionStore
+from infra.settings import get_settings
 from menus import limits
 from menus.i18n import t
 from routing import access, gazetteer, intake
@@ -149,10 +149,10 @@ def respond(*, session: Session, store: SessionStore, phone: str, text: str, key
         if rated is not None:
             return rated
     if first in STOP_WORDS and len(words) <= 2:
-        delivery.opt_out(session=session, phone=phone, source="sms STOP")
+        undelivered.opt_out(session=session, phone=phone, source="sms STOP")
         return _reply(session, phone, language, "stop", t(language, "sms.stopped"))
     if first in START_WORDS and len(words) <= 2:
-        delivery.opt_in(session=session, phone=phone)
+        undelivered.opt_in(session=session, phone=phone)
         return _reply(session, phone, language, "start", t(language, "sms.started"))
     if (first in HELP_WORDS and len(words) <= 2) or not words:
         return _reply(session, phone, language, "help", t(language, "sms.help"))
@@ -173,7 +173,7 @@ def _over_reply_limit(
     words = text.split()
     language = _language(session, phone, text)
     if words and words[0].upper().strip(".,!:") in STOP_WORDS and len(words) <= 2:
-        delivery.opt_out(session=session, phone=phone, source="sms STOP")
+        undelivered.opt_out(session=session, phone=phone, source="sms STOP")
     if verdict is limits.Verdict.QUIET:
         return SmsResult(limits.OVER_LIMIT)
     limits.flag(session=session, phone=phone, language=language, scope="replies")

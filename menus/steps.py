@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from grievance_engine import callbacks, outbox, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Channel, Ticket, TicketCreate
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 from menus import i18n, limits
 from menus.engine import Conversation, Finish, Goto, Option, Outcome, Retry
 from routing import gazetteer, intake

@@ -22,8 +22,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from grievance_engine import sms_encoding
-from grievance_engine.db import LazySession
+from infra import sms_encoding
+from infra.db import LazySession
 from menus.engine import Choice, Conversation, Finish, Flow, Goto, Option, Outcome, choose
 
 MORE = "98"

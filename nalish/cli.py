@@ -12,8 +12,8 @@ from typing import Annotated
 import typer
 
 from escalation import deadlines
-from grievance_engine import log_redaction
-from grievance_engine.settings import Settings, get_settings
+from infra import log_redaction
+from infra.settings import Settings, get_settings
 from nalish.api.cli import tokens_app
 
 app = typer.Typer(
@@ -56,7 +56,7 @@ def _settings() -> Settings:
 
 def _no_ticket(ref: str) -> typer.Exit:
     from grievance_engine import service
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     with session_scope() as session:
         close = service.did_you_mean(session=session, text=ref)
@@ -144,7 +144,7 @@ def seed(
     """Add what is missing of the gazetteer, categories, offices and routing rules for
     NALISH_COUNTRY; what exists (an admin's renames included) is left as it is."""
     from grievance_engine import admin_log
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import seed as seeding
 
     settings = _settings()
@@ -176,7 +176,7 @@ def tickets_show(
 ) -> None:
     """Show one ticket with its events."""
     from grievance_engine import service
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     _settings()
     with session_scope() as session:
@@ -213,8 +213,8 @@ def tickets_list(
 ) -> None:
     """List tickets, newest first."""
     from grievance_engine import service
-    from grievance_engine.db import session_scope
     from grievance_engine.models import TicketStatus
+    from infra.db import session_scope
 
     _settings()
     if status and status not in TicketStatus.__members__.values():
@@ -253,8 +253,8 @@ def tickets_transition(
     the --reason; duplicate merges the ticket into --original.
     """
     from grievance_engine import actions, lifecycle, refs, service
-    from grievance_engine.db import session_scope
     from grievance_engine.models import TicketStatus
+    from infra.db import session_scope
 
     _settings()
     if to not in TicketStatus.__members__.values():
@@ -297,8 +297,8 @@ def outbox_list(
 ) -> None:
     """List outbound SMS, newest first."""
     from grievance_engine import service
-    from grievance_engine.db import session_scope
-    from grievance_engine.phones import InvalidPhoneNumber, to_e164
+    from infra.db import session_scope
+    from infra.phones import InvalidPhoneNumber, to_e164
 
     _settings()
     if to:
@@ -327,7 +327,7 @@ UrlOption = Annotated[
 
 def _caller(phone: str) -> str:
     """The caller's number in E.164, or exit 2 naming the option."""
-    from grievance_engine.phones import InvalidPhoneNumber, to_e164
+    from infra.phones import InvalidPhoneNumber, to_e164
 
     try:
         return to_e164(phone)
@@ -465,8 +465,8 @@ def users_create(
 ) -> None:
     """Create a user; prints the password once when it was generated."""
     from grievance_engine import admin_log, users
-    from grievance_engine.db import session_scope
     from grievance_engine.models import Role
+    from infra.db import session_scope
 
     settings = _settings()
     if role not in Role.__members__.values():
@@ -516,7 +516,7 @@ def channels_log(
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
 ) -> None:
     """Show the channel log: every HTTP exchange with a provider, secrets redacted."""
-    from grievance_engine import channel_log
+    from channels import channel_log
 
     _settings()
     rows = channel_log.recent(provider=provider, limit=limit)
@@ -539,7 +539,7 @@ def audit_verify(
     """Check every ticket's event chain, and the chain of admin changes; exit 1 naming
     each altered or removed event."""
     from grievance_engine import admin_log, audit
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     _settings()
     tickets = events = 0
@@ -608,7 +608,7 @@ def audit_changes(
     """List admin changes (users, offices, routing, SLA, holidays, categories, tokens),
     from the dashboard and this CLI, newest first."""
     from grievance_engine import admin_log
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     _settings()
     with session_scope() as session:
@@ -635,7 +635,7 @@ def routing_list(
     ] = None,
 ) -> None:
     """List the routing rules: area, category, office, queue and whether active."""
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import service as routing_service
 
     settings = _settings()
@@ -671,7 +671,7 @@ def routing_explain(
     """Show where a grievance would go, and every rule weighed on the way."""
     import dataclasses
 
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import service as routing_service
 
     settings = _settings()
@@ -714,7 +714,7 @@ def gazetteer_import(
 ) -> None:
     """Add or update admin areas (by code) and their aliases from a CSV file."""
     from grievance_engine import admin_log
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import gazetteer_import as importing
 
     settings = _settings()

@@ -69,7 +69,7 @@ def menus_sync() -> None:
     """Give active campaigns their category and routing rule now; deactivate the
     categories of retired ones (their tickets stay)."""
     from grievance_engine import admin_log
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from menus import registry
     from menus.definition import DefinitionError
 
@@ -102,7 +102,7 @@ def callbacks_list(
 ) -> None:
     """Call-backs, oldest first: who to call, in which language, and why."""
     from grievance_engine import callbacks
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     _settings()
     if status not in ("open", "done", "all"):
@@ -130,7 +130,7 @@ def callbacks_done(
 ) -> None:
     """Mark a call-back made."""
     from grievance_engine import callbacks
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     _settings()
     try:

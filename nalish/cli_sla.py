@@ -67,7 +67,7 @@ def sla_restamp() -> None:
 def sla_policies(as_json: JsonFlag = False) -> None:
     """The SLA policies in force: per level, category and priority."""
     from escalation import catalogue
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     _settings()
     with session_scope() as session:
@@ -106,7 +106,7 @@ def sla_set_policy(
     from escalation import catalogue
     from escalation.policies import PolicyError, SlaPolicy, SlaTarget, Unit
     from grievance_engine import admin_log
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     _settings()
     try:
@@ -147,7 +147,7 @@ def calendar_import(
     from escalation import catalogue
     from escalation.holidays import HolidayFileError
     from grievance_engine import admin_log
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings = _settings()
     country = (country or settings.country).upper()
@@ -177,7 +177,7 @@ def calendar_list(
     from sqlmodel import col, select
 
     from escalation.models import Holiday
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings = _settings()
     with session_scope() as session:
@@ -200,7 +200,7 @@ def calendar_list(
 def sla_satisfaction(as_json: JsonFlag = False) -> None:
     """Citizens' ratings per office: how many, the average (1-5), the share reopened."""
     from escalation import ratings
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     _settings()
     with session_scope() as session:

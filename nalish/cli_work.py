@@ -78,7 +78,7 @@ def tickets_assign(
 ) -> None:
     """Assign a ticket to a person (--to EMAIL) or automatically (--auto)."""
     from grievance_engine import refs
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import assignment
 
     _settings()
@@ -117,7 +117,7 @@ def tickets_claim(
 ) -> None:
     """Take an unassigned ticket from the queue."""
     from grievance_engine import refs
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import assignment
 
     _settings()
@@ -143,8 +143,8 @@ def tickets_transfer(
 ) -> None:
     """Transfer a ticket to another person or office, with a reason."""
     from grievance_engine import refs, users
-    from grievance_engine.db import session_scope
     from grievance_engine.models import Office
+    from infra.db import session_scope
     from routing import assignment
 
     _settings()
@@ -180,7 +180,7 @@ def tickets_comment(
 ) -> None:
     """Add an internal note to a ticket's timeline."""
     from grievance_engine import actions, refs
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     _settings()
     try:
@@ -202,7 +202,7 @@ def tickets_merge(
 ) -> None:
     """Merge a duplicate into its original; both citizens hear when it is resolved."""
     from grievance_engine import actions, refs
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     _settings()
     try:
@@ -222,7 +222,7 @@ def tickets_merge(
 def tickets_duplicates(ref: Ref, as_json: JsonFlag = False) -> None:
     """List open tickets that may be the same grievance as this one."""
     from grievance_engine import duplicates
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     _settings()
     with session_scope() as session:
@@ -243,7 +243,7 @@ def incidents_list(
 ) -> None:
     """List mass events, newest first."""
     from grievance_engine import incidents
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     _settings()
     if status not in ("open", "resolved", "all"):
@@ -270,8 +270,8 @@ def incidents_resolve(
 ) -> None:
     """Resolve every open ticket of a mass event at once; each citizen gets the SMS."""
     from grievance_engine import incidents
-    from grievance_engine.db import session_scope
     from grievance_engine.models import Incident
+    from infra.db import session_scope
 
     _settings()
     try:
@@ -289,7 +289,7 @@ def incidents_resolve(
 
 def _set_away(email: str, away: bool) -> None:
     from grievance_engine import admin_log
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import assignment
 
     _settings()
@@ -331,8 +331,8 @@ def routing_set(
     """Add or change a routing rule (the most specific rule wins; see `routing explain`)."""
 
     from grievance_engine import admin_log, users
-    from grievance_engine.db import session_scope
     from grievance_engine.models import AdminLevel
+    from infra.db import session_scope
     from routing import service as routing_service
 
     settings = _settings()

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import logging
 
+from channels import channel_log
 from channels.inbound import process_stragglers
 from escalation import sweep as escalation_sweep
-from grievance_engine import attachments, channel_log, jobs, login_throttle, outbox
-from grievance_engine.db import session_scope
-from grievance_engine.settings import get_settings
+from grievance_engine import attachments, login_throttle, outbox
+from infra import background_jobs
+from infra.db import session_scope
+from infra.settings import get_settings
 from nalish import wiring
 from nalish.api import idempotency
 
@@ -27,7 +29,7 @@ def sla_sweep() -> str:
 
 def outbox_sweep() -> int:
     """Re-enqueue due pending SMS. Safe to run concurrently: each send claims its row."""
-    job_queue = jobs.get_job_queue()
+    job_queue = background_jobs.get_job_queue()
     if job_queue is None:
         log.warning("outbox sweep skipped: no job queue in this process")
         return 0
@@ -39,7 +41,7 @@ def outbox_sweep() -> int:
 
 def attachment_sweep() -> int:
     """Enqueue due attachment fetches: retries, expired leases, lost enqueues."""
-    job_queue = jobs.get_job_queue()
+    job_queue = background_jobs.get_job_queue()
     if job_queue is None:
         log.warning("attachment sweep skipped: no job queue in this process")
         return 0

@@ -9,24 +9,26 @@ import redis
 import redis.asyncio
 from rq import Queue
 
+from channels import delivery
 from channels.transports import make_transport
 from escalation import deadlines
-from grievance_engine import jobs, outbox, ratelimit
-from grievance_engine.locks import Locks, MemoryLocks, RedisLocks
-from grievance_engine.ratelimit import (
+from grievance_engine import outbox
+from infra import background_jobs, ratelimit
+from infra.locks import Locks, MemoryLocks, RedisLocks
+from infra.ratelimit import (
     MemoryPhoneCounter,
     MemoryRateLimiter,
     RedisPhoneCounter,
     RedisRateLimiter,
 )
-from grievance_engine.sessions import (
+from infra.session_store import (
     AsyncRedisSessionStore,
     AsyncSessionStore,
     MemorySessionStore,
     RedisSessionStore,
     SessionStore,
 )
-from grievance_engine.settings import Settings
+from infra.settings import Settings
 
 
 def redis_client(settings: Settings, *, blocking: bool = False) -> redis.Redis:
@@ -112,10 +114,11 @@ def phone_counter(settings: Settings) -> MemoryPhoneCounter | RedisPhoneCounter:
     )
 
 
-def configure_process(settings: Settings) -> jobs.JobQueue | None:
+def configure_process(settings: Settings) -> background_jobs.JobQueue | None:
     """Set the SMS transport, its rate limit and the job queue; returns the queue
     (None without Redis)."""
     deadlines.install()  # every ticket filed or moved in this process keeps its SLA clock
+    delivery.install()  # a delivery report that outran its send is applied once sent
     outbox.set_transport(make_transport(settings))
     ratelimit.set_phone_counter(phone_counter(settings))
     if settings.embedded:
@@ -126,6 +129,6 @@ def configure_process(settings: Settings) -> jobs.JobQueue | None:
             redis_client(settings), settings.redis_prefix, settings.sms_rate_per_second
         )
     )
-    job_queue = jobs.RqJobQueue(rq_queue(settings, redis_client(settings)))
-    jobs.set_job_queue(job_queue)
+    job_queue = background_jobs.RqJobQueue(rq_queue(settings, redis_client(settings)))
+    background_jobs.set_job_queue(job_queue)
     return job_queue

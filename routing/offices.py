@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
-from grievance_engine import phones, users
+from grievance_engine import users
 from grievance_engine.models import AdminArea, AdminLevel, Office, OfficeLevel, User
+from infra import phones
 from routing import service
 from routing.models import RoutingRule
 

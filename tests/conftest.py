@@ -13,10 +13,12 @@ import pytest
 from sqlalchemy import create_engine
 from sqlmodel import Session
 
+from channels import delivery
 from escalation import catalogue as sla_catalogue
 from escalation import deadlines
-from grievance_engine import db, jobs, outbox, ratelimit
-from grievance_engine.settings import reset_settings
+from grievance_engine import outbox
+from infra import background_jobs, db, ratelimit
+from infra.settings import reset_settings
 from nalish import migrate
 from routing import service as routing_service
 
@@ -29,8 +31,10 @@ os.environ.setdefault("NALISH_QUIET_HOURS", "")
 # Tests file many complaints from one phone; the per-phone limits' tests set their own.
 os.environ.setdefault("NALISH_SMS_REPLY_LIMIT_PER_HOUR", "0")
 os.environ.setdefault("NALISH_FILING_LIMIT_PER_DAY", "0")
-# Tickets keep their SLA clock in tests as in every Nalish process (nalish.wiring).
+# Tickets keep their SLA clock, and early delivery reports are applied once a message is
+# sent, in tests as in every Nalish process (nalish.wiring.configure_process).
 deadlines.install()
+delivery.install()
 
 
 @pytest.fixture(scope="session")
@@ -67,14 +71,14 @@ def session(db_url: str) -> Iterator[Session]:
 @pytest.fixture(autouse=True)
 def _no_global_wiring() -> Iterator[None]:
     """Each test starts with no job queue or transport and leaves none behind."""
-    jobs.set_job_queue(None)
+    background_jobs.set_job_queue(None)
     outbox.set_transport(None)
     outbox.set_rate_limiter(None)
     ratelimit.set_phone_counter(ratelimit.MemoryPhoneCounter())  # no counts from another test
     routing_service.clear_cache()  # rule ids from a rolled-back test must not leak
     sla_catalogue.clear_cache()  # policies and holidays of another test's database
     yield
-    jobs.set_job_queue(None)
+    background_jobs.set_job_queue(None)
     outbox.set_transport(None)
     outbox.set_rate_limiter(None)
     db.dispose_engines()

@@ -19,10 +19,10 @@ from urllib.parse import quote
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from grievance_engine.delivery import Report
-from grievance_engine.inbound import InboundSms
+from channels.delivery import Report
+from grievance_engine.inbound_messages import InboundSms
 from grievance_engine.models import NotificationStatus
-from grievance_engine.phones import InvalidPhoneNumber, to_e164
+from infra.phones import InvalidPhoneNumber, to_e164
 from menus import ivr
 
 PROVIDER = "twilio"

@@ -52,9 +52,9 @@ def tokens_create(
     from sqlmodel import select
 
     from grievance_engine import admin_log, tokens
-    from grievance_engine.db import session_scope
     from grievance_engine.models import AdminLevel, Role, User
-    from grievance_engine.settings import get_settings
+    from infra.db import session_scope
+    from infra.settings import get_settings
     from routing import service as routing_service
 
     settings = get_settings()
@@ -118,8 +118,8 @@ def tokens_list(
     from sqlmodel import select
 
     from grievance_engine import tokens
-    from grievance_engine.db import session_scope
     from grievance_engine.models import AdminArea, User
+    from infra.db import session_scope
 
     with session_scope() as session:
         rows = tokens.list_tokens(session=session, include_revoked=include_revoked)
@@ -145,8 +145,8 @@ def tokens_revoke(
 ) -> None:
     """Revoke a token: it stops working at once. Revoking twice is harmless."""
     from grievance_engine import admin_log, tokens
-    from grievance_engine.db import session_scope
     from grievance_engine.models import ApiToken
+    from infra.db import session_scope
 
     try:
         with session_scope() as session:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from grievance_engine import sms_encoding
+from infra import sms_encoding
 from menus.i18n import CATALOGUES, t
 
 
