@@ -36,7 +36,7 @@ def postgres_database(*, keep: bool = False) -> Iterator[tuple[str, str]]:
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", name
     finally:
-        from grievance_engine.db import dispose_engines
+        from infra.db import dispose_engines
 
         dispose_engines()  # this process's pooled connections to it
         if keep:
@@ -66,11 +66,11 @@ def point_settings_at(url: str, **environment: str) -> None:
     os.environ.update(
         {"NALISH_ENV": "dev", "NALISH_COUNTRY": "BD", "NALISH_DATABASE_URL": url, **environment}
     )
-    from grievance_engine import db, jobs, settings
+    from infra import background_jobs, db, settings
 
     settings.reset_settings()
     db.dispose_engines()
-    jobs.set_job_queue(None)
+    background_jobs.set_job_queue(None)
 
 
 # ---------------------------------------------------------------- measuring and report

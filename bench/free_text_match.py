@@ -148,7 +148,7 @@ def corpus() -> list[Message]:
 
 
 def _prepare(url: str) -> dict[str, int]:
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from nalish import migrate
     from routing import seed
 
@@ -326,7 +326,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="nalish-bench-") as tmp_name:
         url = f"sqlite:///{Path(tmp_name) / 'bench.db'}"
         common.point_settings_at(url)
-        from grievance_engine.db import dispose_engines, session_scope
+        from infra.db import dispose_engines, session_scope
 
         seeded = _prepare(url)
         messages = corpus()

@@ -113,7 +113,7 @@ class Loop:
 
 
 def _prepare(url: str) -> dict[str, int]:
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from nalish import migrate
     from routing import seed
 
@@ -134,8 +134,8 @@ class World:
 def _world() -> World:
     from sqlmodel import col, select
 
-    from grievance_engine.db import session_scope
     from grievance_engine.models import AdminArea, AdminLevel, Category
+    from infra.db import session_scope
 
     with session_scope() as session:
         districts = [
@@ -203,7 +203,7 @@ def _raw_loop(engine, inputs):
     """Each call: BEGIN; INSERT one row into bench_raw; COMMIT."""
     from sqlalchemy import text
 
-    from grievance_engine import clock
+    from infra import clock
 
     statement = text("INSERT INTO bench_raw (phone, body, created_at) VALUES (:p, :b, :c)")
 
@@ -219,7 +219,7 @@ def _raw_loop(engine, inputs):
 
 def _intake_loop(inputs):
     """Each call: one intake, as a channel files it, in its own transaction."""
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import intake
 
     def one() -> None:
@@ -281,8 +281,8 @@ class Timing:
 
 def _routing(world: World, decisions: int) -> tuple[Timing, Timing, int]:
     """route() with the rules cached, and session.get of identity-mapped areas."""
-    from grievance_engine.db import session_scope
     from grievance_engine.models import AdminArea
+    from infra.db import session_scope
     from routing import service as routing_service
 
     cases = []
@@ -425,7 +425,7 @@ def main() -> int:
         common.database(args.sqlite, Path(tmp_name)) as (url, database_name),
     ):
         common.point_settings_at(url)
-        from grievance_engine.db import get_engine
+        from infra.db import get_engine
 
         seeded = _prepare(url)
         world = _world()

@@ -119,7 +119,7 @@ class World:
 
 def _seed_reference_data(url: str) -> dict[str, int]:
     from escalation import catalogue
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from nalish import migrate
     from routing import seed
 
@@ -133,8 +133,8 @@ def _seed_reference_data(url: str) -> dict[str, int]:
 def _world() -> World:
     from sqlmodel import col, select
 
-    from grievance_engine.db import session_scope
     from grievance_engine.models import AdminArea, Category, Office, OfficeLevel
+    from infra.db import session_scope
 
     with session_scope() as session:
         offices = list(
@@ -339,8 +339,8 @@ def _check_moved(connection, due_ids: list[int], before: Snapshot, after: Snapsh
     from sqlmodel import Session, col, select
 
     from grievance_engine import audit
-    from grievance_engine.db import get_engine
     from grievance_engine.models import Ticket, TicketEvent
+    from infra.db import get_engine
 
     problems = []
     due = set(due_ids)

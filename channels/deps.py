@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from grievance_engine.locks import Locks
-from grievance_engine.sessions import SessionStore
-from grievance_engine.settings import Settings, get_settings
+from infra.locks import Locks
+from infra.session_store import SessionStore
+from infra.settings import Settings, get_settings
 
 
 def _session_store(request: Request) -> SessionStore:

@@ -19,13 +19,14 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from grievance_engine import clock, inbound
-from grievance_engine.db import get_engine
-from grievance_engine.inbound import InboundSms
-from grievance_engine.locks import Locks
+from grievance_engine import inbound_messages
+from grievance_engine.inbound_messages import InboundSms
 from grievance_engine.models import InboundMessage
-from grievance_engine.sessions import SessionStore
-from grievance_engine.settings import get_settings
+from infra import clock
+from infra.db import get_engine
+from infra.locks import Locks
+from infra.session_store import SessionStore
+from infra.settings import get_settings
 from menus import sms as sms_menu
 
 log = logging.getLogger("nalish.channels.inbound")
@@ -44,7 +45,7 @@ def handle_sms(sms: InboundSms, *, store: SessionStore, locks: Locks) -> Inbound
     """Record and act on one inbound SMS (idempotent; call from a thread, not the loop)."""
     window = get_settings().inbound_dedupe_window_seconds
     with Session(get_engine(), expire_on_commit=False) as session:
-        message, is_new = inbound.record(session=session, sms=sms, window_seconds=window)
+        message, is_new = inbound_messages.record(session=session, sms=sms, window_seconds=window)
         session.commit()
     if message.processed_at is not None:
         return InboundOutcome(message.id, duplicate=not is_new, outcome=message.outcome)

@@ -15,9 +15,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from grievance_engine import caching
-from grievance_engine.channel_log import CHANNEL_LOG
-from grievance_engine.metrics import CHANNEL_LATENCY, CHANNEL_REQUESTS
+from channels.channel_log import CHANNEL_LOG
+from infra import caching
+from infra.prometheus_metrics import CHANNEL_LATENCY, CHANNEL_REQUESTS
 
 PREFIX = "/channels/"
 UNMATCHED = "unmatched"  # the provider and endpoint label of any other path under PREFIX

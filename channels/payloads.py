@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from grievance_engine.models import NotificationStatus
-from grievance_engine.phones import InvalidPhoneNumber, to_e164
+from infra.phones import InvalidPhoneNumber, to_e164
 
 
 def caller_phone(raw: str) -> str | None:

@@ -15,7 +15,7 @@ from channels.console.transport import ConsoleTransport
 from channels.httpgateway.transport import HttpGatewayTransport
 from channels.twilio.transport import TwilioTransport
 from grievance_engine.outbox import Transport
-from grievance_engine.settings import Settings
+from infra.settings import Settings
 
 _TRANSPORTS: dict[str, Callable[[Settings], Transport]] = {
     "console": lambda settings: ConsoleTransport(),

@@ -18,15 +18,15 @@ from urllib.parse import parse_qsl
 from fastapi import HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
+from channels import delivery
 from channels.inbound import handle_sms
-from grievance_engine import delivery
-from grievance_engine.cleaning import strip_controls
-from grievance_engine.db import session_scope
-from grievance_engine.inbound import InboundSms
-from grievance_engine.locks import Locks
-from grievance_engine.phones import InvalidPhoneNumber, to_e164
-from grievance_engine.sessions import SessionStore
-from grievance_engine.settings import Settings, get_settings
+from grievance_engine.inbound_messages import InboundSms
+from infra.cleaning import strip_controls
+from infra.db import session_scope
+from infra.locks import Locks
+from infra.phones import InvalidPhoneNumber, to_e164
+from infra.session_store import SessionStore
+from infra.settings import Settings, get_settings
 
 log = logging.getLogger("nalish.channels")
 

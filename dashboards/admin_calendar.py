@@ -20,7 +20,7 @@ from dashboards.deps import Visit, dashboard_router, say
 from escalation import catalogue
 from escalation import holidays as holiday_files
 from escalation.models import Holiday
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 
 HOLIDAY_KINDS = ("holiday", "working_day")
 MAX_UPLOAD_BYTES = 1_000_000

@@ -16,7 +16,7 @@ from dashboards import i18n
 from dashboards.admin import PATH, AdminPage, active_flag, commit, record
 from dashboards.deps import Visit, dashboard_router, ui_language
 from grievance_engine.models import Office, OfficeLevel
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 from routing import offices
 from routing import service as routing_service
 

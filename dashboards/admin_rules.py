@@ -28,7 +28,7 @@ from escalation import catalogue
 from escalation.policies import LEVELS, PolicyError, Priority, SlaPolicy, SlaTarget, Unit
 from grievance_engine import users
 from grievance_engine.models import AdminLevel, User
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 from routing import service as routing_service
 from routing.models import RoutingRule
 

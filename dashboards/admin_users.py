@@ -25,7 +25,7 @@ from dashboards.deps import (
 )
 from grievance_engine import users
 from grievance_engine.models import AdminArea, Office, Role, User
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 from routing import assignment
 
 WORK_LANGUAGES = tuple(i18n.OFFERED)  # the registry's, pseudo-locales aside

@@ -54,10 +54,11 @@ from dashboards.deps import (
     ui_language,
 )
 from escalation.ratings import satisfaction_by_office
-from grievance_engine import clock, lifecycle
+from grievance_engine import lifecycle
 from grievance_engine.models import AdminArea, AdminLevel, Category, Office, Ticket
 from grievance_engine.place_names import local_name
-from grievance_engine.settings import get_settings
+from infra import clock
+from infra.settings import get_settings
 
 PATH = "/dashboard/supervisor"
 VOLUME_DAYS = 30

@@ -29,7 +29,7 @@ from dashboards.workspace import INTAKE_LANGUAGES, Text, flash, saved
 from grievance_engine import callbacks
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, AdminLevel
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 from menus import limits
 from routing import gazetteer, intake
 from routing.service import RoutingInputError

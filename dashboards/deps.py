@@ -31,9 +31,9 @@ from sqlmodel import Session, select
 from dashboards import i18n, pages, render, sessions
 from dashboards.sessions import WebSession
 from grievance_engine import refs
-from grievance_engine.db import get_engine
 from grievance_engine.models import Role, Ticket, User
-from grievance_engine.settings import get_settings
+from infra.db import get_engine
+from infra.settings import get_settings
 from routing import access
 
 # ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from dashboards import i18n
 from grievance_engine.models import AdminArea, AdminLevel, Category
 from grievance_engine.place_names import local_name
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 
 # Event fields worth a line in the timeline; the rest (hashes, ids) stay in the audit.
 EVENT_FIELDS = ("from", "to", "reason", "text", "what", "original", "duplicate", "rating")

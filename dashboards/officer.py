@@ -29,10 +29,11 @@ from dashboards.deps import (
     user_ref,
 )
 from escalation import deadlines
-from grievance_engine import actions, clock, events, lifecycle, refs
+from grievance_engine import actions, events, lifecycle, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.lifecycle import TransitionError
 from grievance_engine.models import Ticket, TicketEvent, TicketStatus, User
+from infra import clock
 from routing import access
 
 PATH = "/dashboard/officer"

@@ -23,8 +23,8 @@ from jinja2.runtime import Context
 
 from dashboards import i18n, pages
 from dashboards.security import csp_nonce
-from grievance_engine import caching
-from grievance_engine.settings import get_settings
+from infra import caching
+from infra.settings import get_settings
 
 
 @caching.cached(maxsize=1)

@@ -45,9 +45,10 @@ from dashboards.deps import (
     safe_next,
     ui_language,
 )
-from grievance_engine import clock, lifecycle
+from grievance_engine import lifecycle
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Role, Ticket, TicketStatus
+from infra import clock
 from routing import access
 
 QUEUE_LIMIT = 200

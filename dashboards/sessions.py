@@ -29,8 +29,8 @@ from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from grievance_engine.models import User
-from grievance_engine.sessions import SessionStore
-from grievance_engine.settings import get_settings
+from infra.session_store import SessionStore
+from infra.settings import get_settings
 
 COOKIE = "nalish_session"
 LOGIN_COOKIE = "nalish_login"

@@ -39,13 +39,11 @@ from escalation import deadlines
 from grievance_engine import (
     actions,
     attachments,
-    clock,
     duplicates,
     events,
     lifecycle,
     outbox,
     refs,
-    sms_encoding,
     users,
 )
 from grievance_engine import service as ticket_service
@@ -58,6 +56,7 @@ from grievance_engine.models import (
     TicketStatus,
     User,
 )
+from infra import clock, sms_encoding
 from routing import access, assignment
 
 router = dashboard_router()

@@ -22,7 +22,7 @@ The rules every function here follows, so that SLA deadlines are exact:
   working days from any moment of Sunday 1 February 2026 in Dhaka is 17:00 on the 30th
   working day after that Sunday, as the Grievance Redress System counts its "30 working
   days" from the day after receipt.
-- **Results are aware datetimes in UTC**, like `grievance_engine.clock.now()`. Inputs may
+- **Results are aware datetimes in UTC**, like `infra.clock.now()`. Inputs may
   be aware in any zone; naive datetimes are refused. (Arithmetic on two datetimes that
   share a `ZoneInfo` compares wall times, not instants, so nothing here does it.)
 """

@@ -27,9 +27,9 @@ from escalation.policies import (
     Unit,
     check_policies,
 )
-from grievance_engine import caching
 from grievance_engine.models import Category, Office
-from grievance_engine.settings import get_settings
+from infra import caching
+from infra.settings import get_settings
 
 CACHE_SECONDS = 60.0
 

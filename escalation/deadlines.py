@@ -24,9 +24,10 @@ from sqlmodel import Session
 
 from escalation import catalogue
 from escalation.policies import LEVELS, PolicyError, SlaPolicy, deadline_for, policy_for
-from grievance_engine import clock, events, hooks, lifecycle
+from grievance_engine import events, hooks, lifecycle
 from grievance_engine.models import Ticket, TicketStatus, User
-from grievance_engine.settings import get_settings
+from infra import clock
+from infra.settings import get_settings
 from routing import assignment
 
 S = TicketStatus

@@ -20,8 +20,9 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from escalation import deadlines
-from grievance_engine import clock, lifecycle
+from grievance_engine import lifecycle
 from grievance_engine.models import AdminArea, Office, OfficeLevel, Ticket, TicketStatus, User
+from infra import clock
 from routing import assignment
 from routing.service import NATIONAL_TRIAGE
 

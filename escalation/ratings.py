@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from escalation import ladder, notify
-from grievance_engine import actions, clock, events, lifecycle, refs
+from grievance_engine import actions, events, lifecycle, refs
 from grievance_engine.models import Citizen, Office, Ticket, TicketEvent, TicketStatus
-from grievance_engine.settings import get_settings
+from infra import clock
+from infra.settings import get_settings
 
 S = TicketStatus
 LOWEST, HIGHEST = 0, 5

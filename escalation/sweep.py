@@ -34,9 +34,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from escalation import ladder, notify
-from grievance_engine import actions, clock, events, lifecycle
-from grievance_engine.db import session_scope
+from grievance_engine import actions, events, lifecycle
 from grievance_engine.models import AdminArea, Category, Citizen, Office, Ticket, TicketStatus
+from infra import clock
+from infra.db import session_scope
 
 log = logging.getLogger("nalish.escalation")
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 
-from grievance_engine import clock, outbox
-from grievance_engine.settings import get_settings
+from grievance_engine import outbox
+from infra import clock
+from infra.settings import get_settings
 from nalish import wiring
 
 

@@ -24,7 +24,7 @@ TEXTS = ("HELP", "STATUS", "no water in badarganj rangpur since {i} days")
 
 def _limit() -> tuple[str, int]:
     """The per-phone reply limit (variable, value) the suite's app runs with."""
-    from grievance_engine.settings import Settings
+    from infra.settings import Settings
 
     return "NALISH_SMS_REPLY_LIMIT_PER_HOUR", Settings.model_fields[
         "sms_reply_limit_per_hour"

@@ -1,7 +1,8 @@
 """The core of Nalish: the record of what a citizen asked and what the state did.
 
-Lives here: settings, the database engine and models (admin areas, categories, offices,
-users, citizens, tickets, ticket events, the notification outbox), the clock, ticket
-references, the ticket and outbox services, SMS text encoding, and the interfaces for
-the job queue and the menu session store. Knows nothing of telcos, HTTP or menus.
+Lives here: the models (admin areas, categories, offices, users, citizens, tickets,
+ticket events, the notification outbox), ticket references, the ticket and outbox
+services, lifecycle, actions, audit chains and the hooks higher packages install.
+Plumbing (settings, database, clock, queues, stores) is in `infra` below it. Knows
+nothing of telcos, HTTP or menus.
 """

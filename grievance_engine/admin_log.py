@@ -24,9 +24,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
-from grievance_engine import clock
 from grievance_engine.events import GENESIS, canonical_time, sha256_of
 from grievance_engine.models import AdminEvent
+from infra import clock
 
 # An arbitrary constant naming the chain's PostgreSQL advisory lock.
 _ADVISORY_LOCK_KEY = 333_0001

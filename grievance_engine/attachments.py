@@ -46,10 +46,11 @@ import httpx
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from grievance_engine import clock, events, jobs, retries
-from grievance_engine.db import session_scope
+from grievance_engine import events, retries
 from grievance_engine.models import Attachment, AttachmentStatus, Ticket
-from grievance_engine.settings import get_settings
+from infra import background_jobs, clock
+from infra.db import session_scope
+from infra.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,8 @@ KINDS = ("audio", "image", "video", "document")
 # `next_attempt_at` this far ahead; the sweep picks it up after that.
 LEASE = timedelta(minutes=5)
 # A fetch gives up (and retries later) after this long, well inside the lease, and
-# under rq's 60 s job timeout (jobs.RqJobQueue) so the attempt is recorded rather than
-# killed. httpx's timeout bounds each read, not a slow drip of a whole body.
+# under rq's 60 s job timeout (background_jobs.RqJobQueue) so the attempt is recorded
+# rather than killed. httpx's timeout bounds each read, not a slow drip of a whole body.
 _FETCH_BUDGET_SECONDS = 50.0
 _CHUNK_BYTES = 64 * 1024
 # Built-in types only (not /etc/mime.types), so a file's name does not depend on the
@@ -133,7 +134,7 @@ def add(
         actor=actor,
         data={"attachment_id": attachment.id, "url": url, "kind": kind},
     )
-    jobs.enqueue_after_commit(session, fetch_job, attachment.id)
+    background_jobs.enqueue_after_commit(session, fetch_job, attachment.id)
     return attachment
 
 
@@ -460,7 +461,7 @@ def fail_abandoned(*, session: Session) -> int:
     return abandoned.rowcount
 
 
-def sweep(*, job_queue: jobs.JobQueue) -> int:
+def sweep(*, job_queue: background_jobs.JobQueue) -> int:
     """Enqueue every due pending fetch; returns how many."""
     return retries.enqueue_due(
         job_queue=job_queue, job=fetch_job, settle=fail_abandoned, list_due=due_ids

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from grievance_engine import clock, refs
+from grievance_engine import refs
 from grievance_engine.models import CallbackStatus, CallbackTask, Ticket
+from infra import clock
 
 
 class CallbackError(ValueError):

@@ -28,9 +28,10 @@ from rapidfuzz import fuzz
 from sqlalchemy import Row, bindparam
 from sqlmodel import Session, and_, col, or_, select
 
-from grievance_engine import caching, events, lifecycle, refs
+from grievance_engine import events, lifecycle, refs
 from grievance_engine.models import Ticket
-from grievance_engine.settings import get_settings
+from infra import caching
+from infra.settings import get_settings
 
 SAME_PHONE_SAME_CATEGORY = "same phone, same category"
 SAME_PHONE_SIMILAR_TEXT = "same phone, similar description"

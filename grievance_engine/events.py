@@ -47,8 +47,8 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
 
-from grievance_engine import caching, clock
 from grievance_engine.models import Ticket, TicketEvent
+from infra import caching, clock
 
 GENESIS = "0" * 64  # the `prev_hash` of a ticket's first event
 

@@ -36,9 +36,10 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from grievance_engine import actions, clock, duplicates, events, lifecycle, refs
+from grievance_engine import actions, duplicates, events, lifecycle, refs
 from grievance_engine.models import AdminArea, Category, Incident, IncidentStatus, Ticket
-from grievance_engine.settings import get_settings
+from infra import clock
+from infra.settings import get_settings
 
 # How alike (rapidfuzz token-set ratio) a report must be to the burst's: looser than a
 # duplicate, since a hundred people describe one dry pipe a hundred ways.

@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from grievance_engine import clock, events, hooks
+from grievance_engine import events, hooks
 from grievance_engine.models import Ticket, TicketEvent, TicketStatus
+from infra import clock
 
 S = TicketStatus
 

@@ -19,9 +19,9 @@ from sqlalchemy import case, delete, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from grievance_engine import clock
-from grievance_engine.db import UTCDateTime
 from grievance_engine.models import LoginThrottle
+from infra import clock
+from infra.db import UTCDateTime
 
 _TABLE = LoginThrottle.__table__
 WINDOW_SECONDS = 15 * 60  # a count runs this long from its first attempt

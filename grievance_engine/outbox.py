@@ -26,12 +26,13 @@ from typing import Protocol
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, col, select
 
-from grievance_engine import clock, delivery, jobs, retries, sms_encoding
-from grievance_engine.db import session_scope
+from grievance_engine import hooks, retries, undelivered
 from grievance_engine.events import insert_soon
-from grievance_engine.metrics import OUTBOUND_SMS
 from grievance_engine.models import Citizen, Notification, NotificationStatus
-from grievance_engine.settings import get_settings
+from infra import background_jobs, clock, sms_encoding
+from infra.db import session_scope
+from infra.prometheus_metrics import OUTBOUND_SMS
+from infra.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,9 @@ def add(
 
 
 def _deliver_after_commit(session: Session) -> Callable[[int], None]:
-    return lambda notification_id: jobs.enqueue_after_commit(session, deliver_job, notification_id)
+    return lambda notification_id: background_jobs.enqueue_after_commit(
+        session, deliver_job, notification_id
+    )
 
 
 def _opted_out(session: Session, phone: str) -> bool:
@@ -219,10 +222,11 @@ def _record_sent(notification_id: int, result: SendResult) -> str:
         notification.provider_message_id = result.provider_message_id
         notification.last_error = None
     if result.provider_message_id:
-        # A delivery report may have come before this id was saved: apply it now.
+        # A delivery report may have come before this id was saved: apply it now
+        # (channels.delivery.apply_waiting, installed as a hook).
         with session_scope() as session:
-            delivery.apply_waiting(
-                session=session,
+            hooks.message_id_saved(
+                session,
                 provider=result.provider,
                 provider_message_id=result.provider_message_id,
             )
@@ -303,7 +307,7 @@ def _record_failure(
         notification.provider = notification.provider or provider
         if permanent or notification.attempts > len(backoff):
             notification.status = NotificationStatus.FAILED
-            delivery.flag_undeliverable(
+            undelivered.flag_undeliverable(
                 session=session, notification=notification, opted_out=opted_out
             )
             log.warning("notification %s failed for good: %s", notification_id, error)
@@ -362,7 +366,9 @@ def reconcile_stale_sends(*, session: Session) -> int:
             notification.last_error = (
                 f"sending was interrupted {notification.attempts} times; not tried again"
             )
-            delivery.flag_undeliverable(session=session, notification=notification, opted_out=False)
+            undelivered.flag_undeliverable(
+                session=session, notification=notification, opted_out=False
+            )
         else:
             notification.status = NotificationStatus.PENDING
             notification.next_attempt_at = min(now, clock.wall())
@@ -373,7 +379,7 @@ def reconcile_stale_sends(*, session: Session) -> int:
     return len(stale)
 
 
-def sweep(*, job_queue: jobs.JobQueue) -> int:
+def sweep(*, job_queue: background_jobs.JobQueue) -> int:
     """Enqueue every due pending notification; returns how many."""
     return retries.enqueue_due(
         job_queue=job_queue, job=deliver_job, settle=reconcile_stale_sends, list_due=due_ids

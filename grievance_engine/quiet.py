@@ -21,7 +21,7 @@ from datetime import datetime, time, timedelta
 from sqlmodel import Session, select
 
 from grievance_engine.models import Category, Ticket
-from grievance_engine.settings import Settings
+from infra.settings import Settings
 
 # Direct answers to something the citizen just did, sent whatever the hour.
 IMMEDIATE_KINDS = frozenset(

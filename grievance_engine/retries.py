@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, update
 from sqlmodel import Session, SQLModel, col, select
 
-from grievance_engine import jobs
-from grievance_engine.db import session_scope
+from infra import background_jobs
+from infra.db import session_scope
 
 PENDING = "pending"  # NotificationStatus.PENDING and AttachmentStatus.PENDING
 
@@ -63,7 +63,7 @@ def claim(
 
 def enqueue_due(
     *,
-    job_queue: jobs.JobQueue,
+    job_queue: background_jobs.JobQueue,
     job: Callable[[int], Any],
     settle: Callable[..., int],
     list_due: Callable[..., list[int]],

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, make_transient_to_detached
 from sqlmodel import Session, col, select
 
-from grievance_engine import clock, events, hooks, messages, outbox, refs
+from grievance_engine import events, hooks, messages, outbox, refs
 from grievance_engine.models import (
     AdminArea,
     AdminLevel,
@@ -28,7 +28,8 @@ from grievance_engine.models import (
     User,
 )
 from grievance_engine.place_names import local_name
-from grievance_engine.settings import get_settings
+from infra import clock
+from infra.settings import get_settings
 
 
 class TicketError(ValueError):

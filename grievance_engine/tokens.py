@@ -18,8 +18,8 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from grievance_engine import clock
 from grievance_engine.models import AdminArea, AdminLevel, ApiToken, Role, User
+from infra import clock
 
 PREFIX = "nal_"
 # How stale `last_used_at` may get: writing it on every request would make every read

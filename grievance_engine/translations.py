@@ -25,7 +25,8 @@ from typing import Any
 
 from babel.support import NullTranslations, Translations
 
-from grievance_engine import caching, languages
+from grievance_engine import languages
+from infra import caching
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAINS = ("dashboards", "menus", "sms")

@@ -9,9 +9,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, SQLModel, col, select
 
-from grievance_engine import phones
 from grievance_engine.errors import DomainError
 from grievance_engine.models import AdminArea, AdminLevel, Office, OfficeLevel, Role, User
+from infra import phones
 
 _hasher = PasswordHasher()
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

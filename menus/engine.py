@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from grievance_engine.db import LazySession
+from infra.db import LazySession
 from menus.i18n import t
 
 

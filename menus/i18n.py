@@ -23,8 +23,9 @@ from typing import Any
 
 from babel.messages.mofile import read_mo
 
-from grievance_engine import caching, languages, translations
-from grievance_engine.settings import get_settings
+from grievance_engine import languages, translations
+from infra import caching
+from infra.settings import get_settings
 
 DOMAIN = "menus"
 

@@ -46,13 +46,14 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from grievance_engine import attachments, caching, refs
+from grievance_engine import attachments, refs
 from grievance_engine import languages as language_registry
 from grievance_engine import service as ticket_service
-from grievance_engine.db import LazySession
 from grievance_engine.models import Citizen
-from grievance_engine.sessions import SessionStore
-from grievance_engine.settings import get_settings
+from infra import caching
+from infra.db import LazySession
+from infra.session_store import SessionStore
+from infra.settings import get_settings
 from menus import flows, limits
 from menus.engine import Choice, Conversation, Finish, Flow, Goto, Outcome, Question
 from menus.i18n import CATALOGUES, t

@@ -11,7 +11,7 @@ bury the queue under 200 tickets. Beyond a limit:
 - an agent sees it: the first message over a limit leaves one call-back task for that
   phone and window (`grievance_engine.callbacks`, the agents' /dashboard/callbacks).
 
-Counting is atomic across processes (`grievance_engine.ratelimit.phone_counter()`:
+Counting is atomic across processes (`infra.ratelimit.phone_counter()`:
 Redis, or the one process's memory in embedded mode) and keyed by the message or
 session, so a provider's retry is judged as the first attempt was; if Redis cannot be
 reached, nothing is limited (a limit must never cost a grievance). Officers' commands
@@ -24,11 +24,12 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
-from grievance_engine import callbacks, clock, inbound
-from grievance_engine.inbound import InboundSms
+from grievance_engine import callbacks, inbound_messages
+from grievance_engine.inbound_messages import InboundSms
 from grievance_engine.models import AdminArea, CallbackTask, InboundMessage
-from grievance_engine.ratelimit import phone_counter, window_of
-from grievance_engine.settings import get_settings
+from infra import clock
+from infra.ratelimit import phone_counter, window_of
+from infra.settings import get_settings
 
 OVER_LIMIT = "over_limit"  # the inbound outcome agents and `inbound_message` queries see
 _FLAG = "limit:"  # the source key of a call-back task `flag()` left
@@ -125,7 +126,7 @@ def kept_text(
 def keep(*, session: Session, channel: str, phone: str, key: str, text: str) -> InboundMessage:
     """Record a filing over the limit in full, as an inbound message an agent can read
     (idempotent on `key`: a retried final hop keeps it once)."""
-    kept, is_new = inbound.record(
+    kept, is_new = inbound_messages.record(
         session=session,
         sms=InboundSms(
             provider="kept",

@@ -14,7 +14,7 @@ from escalation import catalogue
 from escalation.models import SlaPolicyRow
 from escalation.policies import SlaPolicy, SlaTarget, Unit, policy_for
 from grievance_engine.models import Category
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 from menus.schema import Definition, DefinitionError
 from routing import service as routing_service
 

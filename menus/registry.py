@@ -22,8 +22,8 @@ from typing import Any
 import yaml
 from sqlmodel import Session
 
-from grievance_engine import caching
-from grievance_engine.settings import get_settings
+from infra import caching
+from infra.settings import get_settings
 from menus import compiler, live
 from menus.definition import load_file
 from menus.engine import Flow

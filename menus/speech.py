@@ -14,8 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from grievance_engine import caching
 from grievance_engine import languages as language_registry
+from infra import caching
 from menus.engine import Choice, Conversation, Node, Option
 from menus.i18n import CATALOGUES, t
 

@@ -16,12 +16,13 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from grievance_engine import caching, callbacks, outbox, refs
+from grievance_engine import callbacks, outbox, refs
 from grievance_engine import languages as language_registry
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Channel, Ticket, TicketCreate
 from grievance_engine.place_names import local_name
-from grievance_engine.settings import get_settings
+from infra import caching
+from infra.settings import get_settings
 from menus import limits, live, text
 from menus.engine import Conversation, Finish, Goto, Option, Outcome, Retry
 from menus.provision import provision

@@ -12,7 +12,8 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined, Template
 
-from grievance_engine import caching, languages
+from grievance_engine import languages
+from infra import caching
 from menus import i18n
 from menus.engine import Conversation
 

@@ -21,8 +21,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from grievance_engine import caching, sms_encoding
-from grievance_engine.db import LazySession
+from infra import caching, sms_encoding
+from infra.db import LazySession
 from menus import i18n
 from menus.engine import Choice, Conversation, Finish, Flow, Goto, Option, Outcome, choose
 from menus.state import Pager, Pages, UssdState

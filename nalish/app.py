@@ -18,14 +18,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from channels.africastalking.routes import router as africastalking_router
+from channels.channel_log import CHANNEL_LOG
 from channels.httpgateway.routes import router as httpgateway_router
 from channels.observe import ChannelObserver
 from channels.twilio.routes import router as twilio_router
 from dashboards.routes import router as dashboards_router
 from dashboards.security import SecurityHeaders
-from grievance_engine import jobs
-from grievance_engine.channel_log import CHANNEL_LOG
-from grievance_engine.settings import get_settings
+from infra import background_jobs
+from infra.settings import get_settings
 from menus import ivr
 from menus import registry as menu_registry
 from nalish import migrate, periodic, wiring
@@ -85,7 +85,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     CHANNEL_LOG.start()
     ticker = None
     if context.job_queue is None:
-        thread_queue = jobs.ThreadJobQueue()
+        thread_queue = background_jobs.ThreadJobQueue()
         wiring.use_job_queue(context, thread_queue)
         ticker = periodic.Ticker(periodic.in_process(thread_queue, time.monotonic)).start()
         log.info("embedded mode: jobs and periodic sweeps run in this process")

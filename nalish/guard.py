@@ -6,7 +6,7 @@ counted as it arrives and refused the moment it passes the limit, so a 300 MB up
 costs the server at most one limit's worth of memory and no work.
 
 `CleanInput` removes NUL and the other C0 control characters (tab, LF, CR kept; see
-`grievance_engine.cleaning`) from everything a stranger's text enters by: the query
+`infra.cleaning`) from everything a stranger's text enters by: the query
 string, and url-encoded, plain-text and JSON bodies (a path holding one is refused with
 400). It is one place, in front of every route (webhooks, the JSON API, the dashboards'
 forms), rather than a check in each parser, because a parser that forgets is a 500
@@ -27,7 +27,7 @@ from typing import Any
 from channels.webhooks import MAX_BODY_BYTES as WEBHOOK_MAX_BODY_BYTES
 from channels.webhooks import RAW_BODY, RAW_QUERY
 from dashboards.security import HttpMiddleware
-from grievance_engine.cleaning import strip_controls
+from infra.cleaning import strip_controls
 
 WEBHOOK_PREFIX = "/channels/"
 

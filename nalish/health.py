@@ -7,8 +7,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from grievance_engine.db import get_engine
-from grievance_engine.settings import get_settings
+from infra.db import get_engine
+from infra.settings import get_settings
 from nalish.wiring import redis_client
 
 router = APIRouter(tags=["health"])

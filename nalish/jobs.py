@@ -8,11 +8,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from channels import channel_log
 from channels.inbound import process_stragglers
 from escalation import sweep as escalation_sweep
-from grievance_engine import attachments, channel_log, jobs, login_throttle, outbox
-from grievance_engine.db import session_scope
-from grievance_engine.settings import get_settings
+from grievance_engine import attachments, login_throttle, outbox
+from infra import background_jobs
+from infra.db import session_scope
+from infra.settings import get_settings
 from nalish import wiring
 from nalish.api import idempotency
 
@@ -38,7 +40,7 @@ def attachment_sweep() -> int:
 
 def _enqueue_due(name: str, sweep: Callable[..., int], what: str) -> int:
     """Run a sweep that enqueues due work on this process's job queue; log the count."""
-    job_queue = jobs.get_job_queue()
+    job_queue = background_jobs.get_job_queue()
     if job_queue is None:
         log.warning("%s sweep skipped: no job queue in this process", name)
         return 0

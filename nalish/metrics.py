@@ -21,9 +21,9 @@ from prometheus_client import (
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlmodel import func, select
 
-from grievance_engine.db import session_scope
 from grievance_engine.models import Notification, NotificationStatus
-from grievance_engine.settings import get_settings
+from infra.db import session_scope
+from infra.settings import get_settings
 from nalish import wiring
 
 log = logging.getLogger("nalish.metrics")

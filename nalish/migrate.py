@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import redis
 
-from grievance_engine import jobs
+from infra import background_jobs
 from nalish import jobs as nalish_jobs
 
 log = logging.getLogger("nalish.periodic")
@@ -81,7 +81,9 @@ class Ticker:
             self._stop.wait(TICK_SECONDS)
 
 
-def in_process(job_queue: jobs.JobQueue, clock: Callable[[], float]) -> Callable[[Periodic], bool]:
+def in_process(
+    job_queue: background_jobs.JobQueue, clock: Callable[[], float]
+) -> Callable[[Periodic], bool]:
     """Due-check for one process: remembers when each job last ran."""
     last_run: dict[str, float] = {}
 
@@ -97,7 +99,7 @@ def in_process(job_queue: jobs.JobQueue, clock: Callable[[], float]) -> Callable
 
 
 def across_workers(
-    job_queue: jobs.JobQueue, connection: redis.Redis, prefix: str
+    job_queue: background_jobs.JobQueue, connection: redis.Redis, prefix: str
 ) -> Callable[[Periodic], bool]:
     """Due-check shared by every worker through one Redis key per job."""
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import httpx
 
-from grievance_engine.settings import Settings
+from infra.settings import Settings
 
 Post = Callable[[dict[str, str]], httpx.Response]
 Ask = Callable[[str], str]
@@ -78,7 +78,7 @@ def sms_conversation(
     With no `replies` (a remote app, whose outbox we cannot read), nothing is shown.
     Returns how many messages were sent.
     """
-    from grievance_engine import clock
+    from infra import clock
 
     sent = 0
     while True:
@@ -117,7 +117,7 @@ def outbox_replies(phone: str) -> Callable[[], list[str]]:
     """A reader of the SMS queued for `phone` in this process's database: each call
     returns those created since the previous call (at first: since now), oldest first."""
     from grievance_engine import service
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     def newest(after: int) -> list[dict]:
         with session_scope() as session:

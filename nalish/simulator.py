@@ -30,9 +30,9 @@ from jinja2 import Environment, PackageLoader, Template, select_autoescape
 # simulator must not drift from what a telco's request runs.
 from channels.africastalking.routes import _answer as answer_ussd_hop
 from dashboards.security import csp_nonce
-from grievance_engine import caching
-from grievance_engine.phones import InvalidPhoneNumber, to_e164
-from grievance_engine.settings import get_settings
+from infra import caching
+from infra.phones import InvalidPhoneNumber, to_e164
+from infra.settings import get_settings
 from menus import ussd
 
 SERVICE_CODE = "*333#"

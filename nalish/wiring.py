@@ -13,23 +13,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from channels import delivery
 from escalation import deadlines
-from grievance_engine import jobs, outbox, ratelimit
-from grievance_engine.locks import Locks, MemoryLocks, RedisLocks
-from grievance_engine.ratelimit import (
+from grievance_engine import outbox
+from infra import background_jobs, ratelimit
+from infra.locks import Locks, MemoryLocks, RedisLocks
+from infra.ratelimit import (
     MemoryPhoneCounter,
     MemoryRateLimiter,
     RedisPhoneCounter,
     RedisRateLimiter,
 )
-from grievance_engine.sessions import (
+from infra.session_store import (
     AsyncRedisSessionStore,
     AsyncSessionStore,
     MemorySessionStore,
     RedisSessionStore,
     SessionStore,
 )
-from grievance_engine.settings import Settings
+from infra.settings import Settings
 
 if TYPE_CHECKING:
     import redis
@@ -140,7 +142,7 @@ class AppContext:
     locks: Locks
     # rq with Redis; in embedded mode the web app's thread queue once it starts, and
     # none in the CLI (what it writes is sent by the sweeps).
-    job_queue: jobs.JobQueue | None
+    job_queue: background_jobs.JobQueue | None
 
 
 def create_context(settings: Settings) -> AppContext:
@@ -153,7 +155,7 @@ def create_context(settings: Settings) -> AppContext:
     else:
         client = redis_client(settings)
         limiter = RedisRateLimiter(client, settings.redis_prefix, settings.sms_rate_per_second)
-        job_queue = jobs.RqJobQueue(rq_queue(settings, client))
+        job_queue = background_jobs.RqJobQueue(rq_queue(settings, client))
     return AppContext(
         settings=settings,
         transport=make_transport(settings),
@@ -171,7 +173,7 @@ def install(context: AppContext) -> None:
     outbox.set_transport(context.transport)
     outbox.set_rate_limiter(context.rate_limiter)
     ratelimit.set_phone_counter(context.phone_counter)
-    jobs.set_job_queue(context.job_queue)
+    background_jobs.set_job_queue(context.job_queue)
 
 
 def uninstall() -> None:
@@ -180,19 +182,21 @@ def uninstall() -> None:
     outbox.set_transport(None)
     outbox.set_rate_limiter(None)
     ratelimit.set_phone_counter(MemoryPhoneCounter())
-    jobs.set_job_queue(None)
+    background_jobs.set_job_queue(None)
 
 
-def use_job_queue(context: AppContext, job_queue: jobs.JobQueue | None) -> None:
+def use_job_queue(context: AppContext, job_queue: background_jobs.JobQueue | None) -> None:
     """Run this process's jobs on `job_queue` (the embedded web app's thread queue)."""
     context.job_queue = job_queue
-    jobs.set_job_queue(job_queue)
+    background_jobs.set_job_queue(job_queue)
 
 
 def install_hooks() -> None:
     """What every process that changes tickets needs, and no import does for it: each
-    ticket filed or moved keeps its SLA clock (escalation's engine hooks)."""
+    ticket filed or moved keeps its SLA clock (escalation's engine hooks), and a
+    delivery report that outran its send is applied once the message id is saved."""
     deadlines.install()
+    delivery.install()
 
 
 def configure_process(settings: Settings) -> AppContext:

@@ -17,9 +17,10 @@ import redis
 from rq import SimpleWorker
 from rq.exceptions import StopRequested
 
-from grievance_engine import jobs, outbox
-from grievance_engine.channel_log import CHANNEL_LOG
-from grievance_engine.settings import Settings
+from channels.channel_log import CHANNEL_LOG
+from grievance_engine import outbox
+from infra import background_jobs
+from infra.settings import Settings
 from nalish import periodic, wiring
 
 log = logging.getLogger("nalish.worker")
@@ -99,7 +100,7 @@ def run(settings: Settings, *, burst: bool) -> None:
         if ticker is not None:
             ticker.stop()
         CHANNEL_LOG.stop()
-        jobs.set_job_queue(None)
+        background_jobs.set_job_queue(None)
 
 
 def _work_until_stopped(queue, connection: redis.Redis, *, burst: bool) -> None:

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from sqlmodel import Session, col, select
 
-from grievance_engine import caching
 from grievance_engine.models import AdminArea, AdminLevel
 from grievance_engine.place_names import local_name
+from infra import caching
 from routing.models import AreaAlias
 
 # A fuzzy winner needs this score (0–100, rapidfuzz's Indel ratio on folded text)…

@@ -9,7 +9,7 @@ from typing import Literal
 
 from sqlmodel import Session, SQLModel
 
-from grievance_engine import clock, duplicates, incidents, languages, phones
+from grievance_engine import duplicates, incidents, languages
 from grievance_engine import service as ticket_service
 from grievance_engine.models import (
     AdminLevel,
@@ -18,7 +18,8 @@ from grievance_engine.models import (
     TicketCreate,
 )
 from grievance_engine.service import CategoryLike, DistrictLike, TicketError
-from grievance_engine.settings import get_settings
+from infra import clock, phones
+from infra.settings import get_settings
 from routing import assignment
 from routing import service as routing_service
 from routing.service import RoutingInputError

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
 
-from grievance_engine import phones, users
+from grievance_engine import users
 from grievance_engine.errors import DomainError
 from grievance_engine.models import AdminArea, AdminLevel, Office, OfficeLevel, User
+from infra import phones
 from routing import service
 from routing.models import RoutingRule
 

@@ -21,8 +21,8 @@ from typing import Any
 
 import pycountry
 
-from grievance_engine import caching
 from grievance_engine.models import AdminLevel, OfficeLevel, Role
+from infra import caching
 from routing.gazetteer import fold
 from routing.service import NATIONAL_TRIAGE
 

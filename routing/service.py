@@ -24,8 +24,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from grievance_engine import caching
 from grievance_engine.models import AdminArea, AdminLevel, Category, Office
+from infra import caching
 from routing import gazetteer
 from routing.models import RoutingRule
 

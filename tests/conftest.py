@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import create_engine
 from sqlmodel import Session
 
-from grievance_engine import caching, db
-from grievance_engine.settings import reset_settings
+from infra import caching, db
+from infra.settings import reset_settings
 from nalish import migrate, wiring
 
 os.environ["NALISH_ENV"] = "test"

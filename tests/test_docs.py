@@ -3,7 +3,7 @@ every setting has a row in the README's configuration table)."""
 
 from pathlib import Path
 
-from grievance_engine.settings import Settings
+from infra.settings import Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 from xml.sax.saxutils import escape, quoteattr
 
+from channels.delivery import Report
 from channels.payloads import caller_phone, delivery_status, status_words
-from grievance_engine.delivery import Report
-from grievance_engine.inbound import InboundSms
+from grievance_engine.inbound_messages import InboundSms
 from menus import ivr
 
 PROVIDER = "africastalking"

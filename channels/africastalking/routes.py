@@ -29,10 +29,10 @@ from channels.webhooks import (
     read_form,
     receive_sms,
 )
-from grievance_engine.db import LazySession
 from grievance_engine.models import Citizen
-from grievance_engine.sessions import AsyncSessionStore
-from grievance_engine.settings import Settings, get_settings
+from infra.db import LazySession
+from infra.session_store import AsyncSessionStore
+from infra.settings import Settings, get_settings
 from menus import flows, ivr, ussd
 from menus.engine import Flow
 from menus.i18n import t

@@ -23,9 +23,9 @@ from urllib.parse import urlencode
 
 import httpx
 
-from grievance_engine import channel_log
+from channels import channel_log
 from grievance_engine.outbox import SendResult, TransportError
-from grievance_engine.settings import Settings
+from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import uuid
 
-from grievance_engine import sms_encoding
 from grievance_engine.outbox import SendResult
+from infra import sms_encoding
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ dlr-url`), "SMS service configurations" (`get-url` and its escape codes: `%p` se
 `%d` is the report type: 1 delivered, 2 failed, 4 buffered, 8 submitted to the SMSC,
 16 rejected by the SMSC).
 
-Settings (grievance_engine.settings):
+Settings (infra.settings):
 
 - `NALISH_SMS_TRANSPORT=http` sends the outbox through this gateway.
 - `NALISH_HTTP_GATEWAY_SEND_URL`: the `sendsms` URL template, e.g.
@@ -52,6 +52,6 @@ configuration, which tests/channels/test_kannel.py runs against a real Kannel):
   of one part cuts every reply longer than one SMS, which is most Bangla replies.
 - Kannel often reports delivery before it answers our sendsms request, so before the
   worker has saved our id: such a report is kept and applied when the id is saved
-  (grievance_engine.delivery.apply_waiting). A final failure (DLR 2 or 16) fails the
+  (channels.delivery.apply_waiting). A final failure (DLR 2 or 16) fails the
   message and asks an agent to call the citizen back, as for every provider.
 """

@@ -21,10 +21,10 @@ import codecs
 from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
-from grievance_engine.cleaning import strip_controls
-from grievance_engine.delivery import Report
-from grievance_engine.inbound import InboundSms
+from channels.delivery import Report
+from grievance_engine.inbound_messages import InboundSms
 from grievance_engine.models import NotificationStatus
+from infra.cleaning import strip_controls
 
 PROVIDER = "http"
 

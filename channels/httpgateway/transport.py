@@ -12,7 +12,7 @@ with "400 Invalid content-type". We generate the message id ourselves (`{id}`) a
 it in the dlr-url, because Kannel's own answer carries no id a report could quote. A
 report can still reach us before the worker has saved that id (Kannel queues the
 message, and the fake or a fast SMSC reports, before it answers us): see
-grievance_engine.delivery.apply_waiting.
+channels.delivery.apply_waiting.
 
 Kannel answers 202 "0: Accepted for delivery" (or "3: Queued for later delivery"),
 other gateways 200 "Sent.": any 2xx is a success. A 4xx means the gateway refused this
@@ -34,10 +34,11 @@ from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 
-from grievance_engine import channel_log, sms_encoding
-from grievance_engine.channel_log import REDACTED, redact_url
+from channels import channel_log
 from grievance_engine.outbox import SendResult, TransportError
-from grievance_engine.settings import Settings
+from infra import sms_encoding
+from infra.log_redaction import REDACTED, redact_url
+from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from urllib.parse import quote
 
 from twilio.twiml.voice_response import VoiceResponse
 
+from channels.delivery import Report
 from channels.payloads import caller_phone, delivery_status, status_words
-from grievance_engine.delivery import Report
-from grievance_engine.inbound import InboundSms
+from grievance_engine.inbound_messages import InboundSms
 from menus import ivr
 
 PROVIDER = "twilio"

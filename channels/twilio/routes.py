@@ -5,7 +5,7 @@ a form POST with ``MessageSid, AccountSid, From, To, Body…``; we answer empty 
 Replies go out through our outbox rather than in the TwiML, so that they are durable,
 retried and counted like every other SMS. Status callbacks
 (https://www.twilio.com/docs/messaging/guides/outbound-message-status-in-status-callbacks)
-arrive out of order and repeat; `grievance_engine.delivery` keeps each one and never
+arrive out of order and repeat; `channels.delivery` keeps each one and never
 moves a status backwards.
 
 Voice (https://www.twilio.com/docs/voice/twiml): ``/voice`` starts the IVR
@@ -42,8 +42,8 @@ from channels.webhooks import (
     signed_fields,
     signed_query,
 )
-from grievance_engine.sessions import SessionStore
-from grievance_engine.settings import Settings
+from infra.session_store import SessionStore
+from infra.settings import Settings
 from menus import ivr
 
 log = logging.getLogger("nalish.channels.twilio")

@@ -20,9 +20,9 @@ from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from grievance_engine import channel_log
+from channels import channel_log
 from grievance_engine.outbox import SendResult, TransportError
-from grievance_engine.settings import Settings
+from infra.settings import Settings
 
 log = logging.getLogger(__name__)
 

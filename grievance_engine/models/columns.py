@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Column
 
-from grievance_engine import clock
-from grievance_engine.db import UTCDateTime
+from infra import clock
+from infra.db import UTCDateTime
 
 
 def utc_column(**kwargs: Any) -> Column:

@@ -100,7 +100,7 @@ class InboundMessage(SQLModel, table=True):
         # used by idempotency: one row per provider message id (NULLs never collide)
         UniqueConstraint("provider", "provider_message_id", name="uq_inbound_provider_id"),
         # used by idempotency without a provider id: the insert that loses this race is
-        # the duplicate (grievance_engine.inbound.record says what the key is; it
+        # the duplicate (grievance_engine.inbound_messages.record says what the key is; it
         # replaced the read of (from_phone, text_hash, received_at) and its index)
         UniqueConstraint("dedupe_key", name="uq_inbound_dedupe_key"),
     )
@@ -114,7 +114,7 @@ class InboundMessage(SQLModel, table=True):
     text: str
     text_hash: str = Field(max_length=64)
     # Held while the no-id dedupe window runs, released (NULL) when the same text comes
-    # again after it: see grievance_engine.inbound.record.
+    # again after it: see grievance_engine.inbound_messages.record.
     dedupe_key: str | None = Field(default=None, max_length=64)
     received_at: datetime = Field(default_factory=now_default, sa_column=utc_column(nullable=False))
     processed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from grievance_engine.sessions import SessionStore
+from infra.session_store import SessionStore
 from menus import limits
 from menus.sms import keywords
 from menus.sms.classify import find_category, find_district

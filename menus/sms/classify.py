@@ -9,7 +9,7 @@ import re
 from sqlmodel import Session
 
 from grievance_engine.models import AdminLevel
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 from routing import gazetteer
 
 # Words that point to a category, per language (English, Banglish, Bangla, Swahili);

@@ -16,7 +16,7 @@ from grievance_engine import actions, events, lifecycle, outbox, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.lifecycle import TransitionError
 from grievance_engine.models import Ticket, User
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 from menus import i18n
 from menus.i18n import t
 from menus.sms.replies import SmsResult, message_language, reply

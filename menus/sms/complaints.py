@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 from grievance_engine import languages
 from grievance_engine.models import AdminArea, Category, Channel, TicketCreate
 from grievance_engine.place_names import local_name
-from grievance_engine.sessions import SessionStore
-from grievance_engine.settings import get_settings
+from infra.session_store import SessionStore
+from infra.settings import get_settings
 from menus import i18n, limits
 from menus.i18n import t
 from menus.sms.classify import BANGLA_DIGITS, find_category, find_district

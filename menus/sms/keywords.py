@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from grievance_engine import delivery, refs
+from grievance_engine import refs, undelivered
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category
 from grievance_engine.place_names import local_name
@@ -29,10 +29,10 @@ def answer(session: Session, phone: str, language: str, words: list[str]) -> Sms
     """The answer to a keyword message; None: the message is no keyword."""
     first = first_word(words)
     if first in STOP_WORDS and len(words) <= 2:
-        delivery.opt_out(session=session, phone=phone, source="sms STOP")
+        undelivered.opt_out(session=session, phone=phone, source="sms STOP")
         return reply(session, phone, language, "stop", t(language, "sms.stopped"))
     if first in START_WORDS and len(words) <= 2:
-        delivery.opt_in(session=session, phone=phone)
+        undelivered.opt_in(session=session, phone=phone)
         return reply(session, phone, language, "start", t(language, "sms.started"))
     if (first in HELP_WORDS and len(words) <= 2) or not words:
         return reply(session, phone, language, "help", t(language, "sms.help"))
@@ -51,7 +51,7 @@ def over_reply_limit(session: Session, phone: str, text: str, verdict: limits.Ve
     words = text.split()
     language = message_language(session, phone, text)
     if first_word(words) in STOP_WORDS and len(words) <= 2:
-        delivery.opt_out(session=session, phone=phone, source="sms STOP")
+        undelivered.opt_out(session=session, phone=phone, source="sms STOP")
     if verdict is limits.Verdict.QUIET:
         return SmsResult(limits.OVER_LIMIT)
     limits.flag(session=session, phone=phone, language=language, scope="replies")

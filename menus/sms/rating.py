@@ -9,7 +9,7 @@ import re
 from sqlmodel import Session
 
 from escalation import ratings
-from grievance_engine.sessions import SessionStore
+from infra.session_store import SessionStore
 from menus.i18n import t
 from menus.sms.classify import BANGLA_DIGITS
 from menus.sms.complaints import draft_key

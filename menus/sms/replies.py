@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from grievance_engine import outbox
 from grievance_engine.models import Citizen
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 from menus.sms.classify import BANGLA
 
 

@@ -22,8 +22,8 @@ from sqlmodel import Session, col, select
 
 from grievance_engine import refs, tokens
 from grievance_engine import service as ticket_service
-from grievance_engine.db import get_engine
 from grievance_engine.models import ApiToken, Role, Ticket
+from infra.db import get_engine
 from routing import access
 from routing.access import Action
 

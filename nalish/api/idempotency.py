@@ -29,8 +29,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from grievance_engine import clock
 from grievance_engine.models import IdempotencyKey
+from infra import clock
 from nalish.api.deps import unprocessable
 
 HEADER = "Idempotency-Key"

@@ -30,7 +30,7 @@ from grievance_engine.models import (
     User,
 )
 from grievance_engine.service import TicketError
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 from nalish.api import idempotency
 from nalish.api.deps import (
     Action,

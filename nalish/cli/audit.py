@@ -21,7 +21,7 @@ def audit_verify(
     """Check every ticket's event chain, and the chain of admin changes; exit 1 naming
     each altered or removed event."""
     from grievance_engine import audit
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings()
     tickets = events = 0
@@ -92,7 +92,7 @@ def audit_changes(
     """List admin changes (users, offices, routing, SLA, holidays, categories, tokens),
     from the dashboard and this CLI, newest first."""
     from grievance_engine import admin_log
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings()
     with session_scope() as session:

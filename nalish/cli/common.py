@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from grievance_engine.models import Ticket, User
-    from grievance_engine.settings import Settings
+    from infra.settings import Settings
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 Ref = Annotated[str, typer.Argument(help="Ticket reference, e.g. ABCD-1234.")]
@@ -28,7 +28,7 @@ Actor = Annotated[str, typer.Option(help="Who is acting, recorded in the event."
 def settings() -> Settings:
     """The validated settings, or exit 2 with pydantic's message (it names the variable
     and the problem)."""
-    from grievance_engine.settings import get_settings
+    from infra.settings import get_settings
 
     try:
         return get_settings()
@@ -76,7 +76,7 @@ def show_rows(
 def no_ticket(ref: str) -> typer.Exit:
     """Exit 1 for an unknown reference, with the nearest real ones as a hint."""
     from grievance_engine import service
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     with session_scope() as session:
         close = service.did_you_mean(session=session, text=ref)
@@ -106,7 +106,7 @@ def user(session: Session, email: str) -> User:
 
 def e164(number: str, option: str) -> str:
     """The number in E.164, or exit 2 naming the option it came from."""
-    from grievance_engine.phones import InvalidPhoneNumber, to_e164
+    from infra.phones import InvalidPhoneNumber, to_e164
 
     try:
         return to_e164(number)
@@ -136,7 +136,7 @@ def safe_url(settings: Settings) -> str:
 
 
 def log_to_stderr(level: int) -> None:
-    from grievance_engine import log_redaction
+    from infra import log_redaction
 
     logging.basicConfig(
         level=level,

@@ -36,7 +36,7 @@ def seed(
     NALISH_COUNTRY; what exists (an admin's renames included) is left as it is."""
     from escalation import catalogue
     from grievance_engine import admin_log
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import seed as seeding
 
     country = settings().country

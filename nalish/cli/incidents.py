@@ -21,7 +21,7 @@ def incidents_list(
 ) -> None:
     """List mass events, newest first."""
     from grievance_engine import incidents
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings()
     refuse_unknown("status", status, ("open", "resolved", "all"))
@@ -46,8 +46,8 @@ def incidents_resolve(
 ) -> None:
     """Resolve every open ticket of a mass event at once; each citizen gets the SMS."""
     from grievance_engine import incidents
-    from grievance_engine.db import session_scope
     from grievance_engine.models import Incident
+    from infra.db import session_scope
 
     settings()
     try:

@@ -73,7 +73,7 @@ def menus_check(
 def menus_sync() -> None:
     """Give active campaigns their category and routing rule now; deactivate the
     categories of retired ones (their tickets stay)."""
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from menus import registry
     from menus.definition import DefinitionError
 
@@ -104,7 +104,7 @@ def callbacks_list(
 ) -> None:
     """Call-backs, oldest first: who to call, in which language, and why."""
     from grievance_engine import callbacks
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings()
     refuse_unknown("status", status, ("open", "done", "all"))
@@ -129,7 +129,7 @@ def callbacks_done(
 ) -> None:
     """Mark a call-back made."""
     from grievance_engine import callbacks
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings()
     try:

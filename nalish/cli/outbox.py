@@ -21,7 +21,7 @@ def outbox_list(
 ) -> None:
     """List outbound SMS, newest first."""
     from grievance_engine import service
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings()
     to = e164(to, "--to") if to else to
@@ -44,7 +44,7 @@ def channels_log(
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
 ) -> None:
     """Show the channel log: every HTTP exchange with a provider, secrets redacted."""
-    from grievance_engine import channel_log
+    from channels import channel_log
 
     settings()
     show_rows(

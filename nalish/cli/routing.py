@@ -23,7 +23,7 @@ def routing_list(
     ] = None,
 ) -> None:
     """List the routing rules: area, category, office, queue and whether active."""
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import service as routing_service
 
     country = settings().country
@@ -55,7 +55,7 @@ def routing_explain(
     """Show where a grievance would go, and every rule weighed on the way."""
     import dataclasses
 
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import service as routing_service
 
     country = settings().country
@@ -94,8 +94,8 @@ def routing_set(
 ) -> None:
     """Add or change a routing rule (the most specific rule wins; see `routing explain`)."""
     from grievance_engine import users
-    from grievance_engine.db import session_scope
     from grievance_engine.models import AdminLevel
+    from infra.db import session_scope
     from routing import service as routing_service
 
     country = settings().country
@@ -147,7 +147,7 @@ def gazetteer_import(
     ] = False,
 ) -> None:
     """Add or update admin areas (by code) and their aliases from a CSV file."""
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import gazetteer_import as importing
 
     default = settings().country

@@ -39,7 +39,7 @@ def _uvicorn_log_config() -> dict:
 
     from uvicorn.config import LOGGING_CONFIG
 
-    from grievance_engine import log_redaction
+    from infra import log_redaction
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config.setdefault("filters", {})["redact_secrets"] = {"()": log_redaction.RedactSecrets}

@@ -63,7 +63,7 @@ def sla_restamp() -> None:
 def sla_policies(as_json: JsonFlag = False) -> None:
     """The SLA policies in force: per level, category and priority."""
     from escalation import catalogue
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings()
     with session_scope() as session:
@@ -101,7 +101,7 @@ def sla_set_policy(
     """Add or change one policy; zero or negative times are refused."""
     from escalation import catalogue
     from escalation.policies import PolicyError, SlaPolicy, SlaTarget, Unit
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings()
     try:
@@ -139,7 +139,7 @@ def calendar_import(
     """Add or update public holidays; every line is checked before anything is saved."""
     from escalation import catalogue
     from escalation.holidays import HolidayFileError
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     default = settings().country
     country = (country or default).upper()
@@ -167,7 +167,7 @@ def calendar_list(
     from sqlmodel import col, select
 
     from escalation.models import Holiday
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     country = settings().country
     with session_scope() as session:
@@ -188,7 +188,7 @@ def calendar_list(
 def sla_satisfaction(as_json: JsonFlag = False) -> None:
     """Citizens' ratings per office: how many, the average (1-5), the share reopened."""
     from escalation import ratings
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings()
     with session_scope() as session:

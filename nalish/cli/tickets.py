@@ -53,7 +53,7 @@ def _statuses() -> list[str]:
 def tickets_show(ref: Ref, as_json: JsonFlag = False) -> None:
     """Show one ticket with its events."""
     from grievance_engine import service
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings()
     with session_scope() as session:
@@ -78,7 +78,7 @@ def tickets_list(
 ) -> None:
     """List tickets, newest first."""
     from grievance_engine import service
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings()
     refuse_unknown("status", status or None, _statuses())  # an empty --status: no filter
@@ -114,8 +114,8 @@ def tickets_transition(
     the --reason; duplicate merges the ticket into --original.
     """
     from grievance_engine import actions, lifecycle, refs
-    from grievance_engine.db import session_scope
     from grievance_engine.models import TicketStatus
+    from infra.db import session_scope
 
     settings()
     refuse_unknown("status", to, _statuses())
@@ -156,7 +156,7 @@ def tickets_assign(
 ) -> None:
     """Assign a ticket to a person (--to EMAIL) or automatically (--auto)."""
     from grievance_engine import refs
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import assignment
 
     settings()
@@ -200,7 +200,7 @@ def tickets_claim(
 ) -> None:
     """Take an unassigned ticket from the queue."""
     from grievance_engine import refs
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import assignment
 
     settings()
@@ -226,8 +226,8 @@ def tickets_transfer(
 ) -> None:
     """Transfer a ticket to another person or office, with a reason."""
     from grievance_engine import refs, users
-    from grievance_engine.db import session_scope
     from grievance_engine.models import Office
+    from infra.db import session_scope
     from routing import assignment
 
     settings()
@@ -259,7 +259,7 @@ def tickets_comment(
 ) -> None:
     """Add an internal note to a ticket's timeline."""
     from grievance_engine import actions, refs
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings()
     try:
@@ -284,7 +284,7 @@ def tickets_merge(
 ) -> None:
     """Merge a duplicate into its original; both citizens hear when it is resolved."""
     from grievance_engine import actions, refs
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings()
     try:
@@ -304,7 +304,7 @@ def tickets_merge(
 def tickets_duplicates(ref: Ref, as_json: JsonFlag = False) -> None:
     """List open tickets that may be the same grievance as this one."""
     from grievance_engine import duplicates
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
 
     settings()
     with session_scope() as session:

@@ -43,8 +43,8 @@ def tokens_create(
 ) -> None:
     """Make a token and print it once: only its hash is kept, so copy it now."""
     from grievance_engine import tokens
-    from grievance_engine.db import session_scope
     from grievance_engine.models import AdminLevel, Role
+    from infra.db import session_scope
     from routing import service as routing_service
 
     country = settings().country
@@ -112,8 +112,8 @@ def tokens_list(
     from sqlmodel import select
 
     from grievance_engine import tokens
-    from grievance_engine.db import session_scope
     from grievance_engine.models import AdminArea, User
+    from infra.db import session_scope
 
     settings()
     with session_scope() as session:
@@ -139,8 +139,8 @@ def tokens_revoke(
 ) -> None:
     """Revoke a token: it stops working at once. Revoking twice is harmless."""
     from grievance_engine import tokens
-    from grievance_engine.db import session_scope
     from grievance_engine.models import ApiToken
+    from infra.db import session_scope
 
     settings()
     try:

@@ -43,8 +43,8 @@ def users_create(
 ) -> None:
     """Create a user; prints the password once when it was generated."""
     from grievance_engine import users
-    from grievance_engine.db import session_scope
     from grievance_engine.models import Role
+    from infra.db import session_scope
 
     country = settings().country
     refuse_unknown("role", role, [r.value for r in Role])
@@ -82,7 +82,7 @@ def users_create(
 
 
 def _set_away(email: str, away: bool) -> None:
-    from grievance_engine.db import session_scope
+    from infra.db import session_scope
     from routing import assignment
 
     settings()

@@ -4,7 +4,7 @@ URL the caller put in the Alembic config)."""
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 from nalish.models import metadata
 
 config = context.config

@@ -12,15 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from grievance_engine.channel_log import CHANNEL_LOG
-from grievance_engine.db import session_scope
+from channels.channel_log import CHANNEL_LOG
 from grievance_engine.models import (
     ChannelExchange,
     Citizen,
     DeliveryReport,
     Notification,
 )
-from grievance_engine.settings import reset_settings
+from infra.db import session_scope
+from infra.settings import reset_settings
 from nalish.app import create_app
 
 REF = re.compile(r"\b([0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4})\b")

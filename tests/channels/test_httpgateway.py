@@ -18,12 +18,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from channels import delivery
 from channels.httpgateway import parsing
 from channels.httpgateway.transport import HttpGatewayTransport
 from channels.transports import make_transport
-from grievance_engine import clock, delivery, outbox
-from grievance_engine.channel_log import redact_url
-from grievance_engine.db import session_scope
+from grievance_engine import outbox
 from grievance_engine.models import (
     CallbackTask,
     DeliveryReport,
@@ -32,7 +31,10 @@ from grievance_engine.models import (
     NotificationStatus,
 )
 from grievance_engine.outbox import TransportError
-from grievance_engine.settings import Settings, get_settings
+from infra import clock
+from infra.db import session_scope
+from infra.log_redaction import redact_url
+from infra.settings import Settings, get_settings
 from nalish.app import create_app
 from tests.nalish.conftest import Backend, _activate, _prepare, _restore
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from channels.httpgateway.transport import HttpGatewayTransport
-from grievance_engine.settings import Settings
+from infra.settings import Settings
 from tests import services
 from tests.channels import kannel_harness
 from tests.channels.kannel_harness import Kannel, round_trips

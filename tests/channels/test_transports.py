@@ -22,7 +22,7 @@ from channels.console.transport import ConsoleTransport
 from channels.transports import make_transport
 from channels.twilio.transport import TwilioTransport
 from grievance_engine.outbox import TransportError
-from grievance_engine.settings import Settings
+from infra.settings import Settings
 
 CITIZEN = "+8801712345678"
 AT_API_KEY = "atsk_0123456789abcdef-must-never-be-logged"

@@ -29,7 +29,6 @@ from twilio.request_validator import RequestValidator
 
 from channels.twilio.parsing import decode_body, status_report
 from grievance_engine import outbox
-from grievance_engine.db import session_scope
 from grievance_engine.models import (
     Citizen,
     DeliveryReport,
@@ -37,7 +36,8 @@ from grievance_engine.models import (
     Notification,
     NotificationStatus,
 )
-from grievance_engine.settings import reset_settings
+from infra.db import session_scope
+from infra.settings import reset_settings
 from menus.i18n import t
 from nalish.app import create_app
 from tests import services

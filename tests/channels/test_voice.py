@@ -25,9 +25,9 @@ from sqlmodel import select
 from twilio.request_validator import RequestValidator
 
 from grievance_engine import attachments
-from grievance_engine.db import session_scope
 from grievance_engine.models import InboundMessage, Ticket
-from grievance_engine.settings import reset_settings
+from infra.db import session_scope
+from infra.settings import reset_settings
 from menus import flows, ivr
 from menus.i18n import t
 from nalish.app import create_app

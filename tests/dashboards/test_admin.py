@@ -14,7 +14,6 @@ from sqlmodel import col, select
 
 from escalation.models import Holiday, SlaPolicyRow
 from grievance_engine import admin_log, users
-from grievance_engine.db import session_scope
 from grievance_engine.models import (
     AdminArea,
     AdminEvent,
@@ -24,6 +23,7 @@ from grievance_engine.models import (
     Role,
     User,
 )
+from infra.db import session_scope
 from routing import gazetteer
 from routing.models import RoutingRule
 from tests.dashboards.test_dashboards import PASSWORD, _email, _user, browser, csrf_of

@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import select
 
 from grievance_engine import admin_log
-from grievance_engine.db import session_scope
 from grievance_engine.models import Category, Office, Role
+from infra.db import session_scope
 from routing.seed import CATEGORIES
 from tests.dashboards.test_dashboards import _email, _user, browser, csrf_of
 

@@ -20,8 +20,8 @@ from sqlmodel import select
 from dashboards import deps, sessions
 from dashboards import routes as dashboard_routes
 from grievance_engine import refs, users
-from grievance_engine.db import session_scope
 from grievance_engine.models import Role, Ticket
+from infra.db import session_scope
 from routing import intake
 
 PASSWORD = "correct-horse-battery"
@@ -166,7 +166,7 @@ def test_the_queue_filters_by_district_status_and_category(browsers, world):
 def test_the_queue_says_overdue_in_words(backend, browsers, world):
     from datetime import timedelta
 
-    from grievance_engine import clock
+    from infra import clock
 
     with session_scope() as session:
         found = select(Ticket).where(Ticket.ref == refs.normalise(world.cumilla))
@@ -217,7 +217,7 @@ def test_a_ticket_page_lists_the_callers_other_complaints_the_reader_may_see(bro
 def test_the_queue_filters_by_the_state_of_the_deadline(browsers, world):
     from datetime import timedelta
 
-    from grievance_engine import clock
+    from infra import clock
 
     soon, later, none = (_take_call("+8801711000555", "Rangpur") for _ in range(3))
     with session_scope() as session:
@@ -299,7 +299,7 @@ def test_five_failures_lock_the_email_out_even_for_the_right_password(app, backe
     # leaves nothing of it behind
     from datetime import timedelta
 
-    from grievance_engine import clock
+    from infra import clock
     from nalish import jobs as nalish_jobs
 
     with clock.frozen_at(clock.now() + timedelta(minutes=16)):

@@ -18,9 +18,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from dashboards import i18n, labels
-from grievance_engine import outbox, refs, sms_encoding, users
-from grievance_engine.db import session_scope
+from grievance_engine import outbox, refs, users
 from grievance_engine.models import Notification, Role, Ticket
+from infra import sms_encoding
+from infra.db import session_scope
 from tests.dashboards.test_dashboards import PASSWORD, _email, _user, browser, csrf_of
 
 FILED = re.compile(r"^/dashboard/tickets/([0-9A-Z]{4}-[0-9A-Z]{4})\?done=filed$")

@@ -19,9 +19,10 @@ from sqlmodel import select
 
 from dashboards import i18n, officer
 from escalation import ladder
-from grievance_engine import actions, clock, refs
-from grievance_engine.db import session_scope
+from grievance_engine import actions, refs
 from grievance_engine.models import Notification, Role, Ticket, TicketEvent, TicketStatus, User
+from infra import clock
+from infra.db import session_scope
 from tests.dashboards.test_dashboards import _email, _take_call, _user, browser, csrf_of
 
 RANGPUR_PHONE = "+8801712340001"

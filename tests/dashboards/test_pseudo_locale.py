@@ -23,8 +23,8 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
 from grievance_engine import translations, users
-from grievance_engine.db import session_scope
 from grievance_engine.models import Role
+from infra.db import session_scope
 from tests.dashboards.test_dashboards import PASSWORD, _take_call, browser
 from tests.private_servers import free_port
 

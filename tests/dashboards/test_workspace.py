@@ -17,9 +17,9 @@ from sqlmodel import col, select
 
 from dashboards import workspace
 from grievance_engine import callbacks, refs
-from grievance_engine.db import session_scope
 from grievance_engine.models import Notification, Role, Ticket
-from grievance_engine.settings import reset_settings
+from infra.db import session_scope
+from infra.settings import reset_settings
 from tests.dashboards.test_dashboards import _email, _user, browser, csrf_of
 
 CALLER = "+8801712340001"

@@ -17,8 +17,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from grievance_engine.db import session_scope
 from grievance_engine.models import Ticket
+from infra.db import session_scope
 from nalish import jobs as nalish_jobs
 from nalish.app import create_app
 from tests.nalish.test_spine import REF, Phone, agree_and_send, dial_in_english, pick

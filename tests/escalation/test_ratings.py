@@ -13,10 +13,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from escalation.policies import URGENT_CATEGORIES
-from grievance_engine import clock, outbox, quiet, refs
-from grievance_engine.db import session_scope
+from grievance_engine import outbox, quiet, refs
 from grievance_engine.models import Notification, Office, Ticket
-from grievance_engine.settings import Settings, get_settings, reset_settings
+from infra import clock
+from infra.db import session_scope
+from infra.settings import Settings, get_settings, reset_settings
 from nalish.app import create_app
 from tests.channels.test_africastalking_webhooks import complain, unique_phone
 from tests.menus.test_officer_sms import last_ticket, send

@@ -20,8 +20,7 @@ import pytest
 from sqlmodel import col, select
 
 from escalation import sweep
-from grievance_engine import clock, lifecycle
-from grievance_engine.db import session_scope
+from grievance_engine import lifecycle
 from grievance_engine.models import (
     AdminArea,
     Channel,
@@ -34,6 +33,8 @@ from grievance_engine.models import (
     TicketStatus,
     User,
 )
+from infra import clock
+from infra.db import session_scope
 from routing import intake
 
 DHAKA = ZoneInfo("Asia/Dhaka")

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from grievance_engine.db import session_scope
 from grievance_engine.models import AdminArea, Category, Office
-from grievance_engine.settings import reset_settings
+from infra.db import session_scope
+from infra.settings import reset_settings
 from nalish import migrate
 
 

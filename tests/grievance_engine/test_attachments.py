@@ -19,10 +19,11 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from grievance_engine import attachments, audit, clock, jobs, service
-from grievance_engine.db import session_scope
+from grievance_engine import attachments, audit, service
 from grievance_engine.models import Attachment, Channel, Ticket, TicketCreate, TicketEvent
-from grievance_engine.settings import get_settings, reset_settings
+from infra import background_jobs, clock
+from infra.db import session_scope
+from infra.settings import get_settings, reset_settings
 
 MAX_BYTES = 50_000
 T0 = datetime(2025, 3, 2, 9, 0, tzinfo=UTC)
@@ -321,7 +322,7 @@ def test_the_fetch_is_enqueued_only_when_the_transaction_commits(world, media_di
             if func is attachments.fetch_job:  # not the ticket's acknowledgement SMS
                 queued.append((func, args))
 
-    jobs.set_job_queue(ListQueue())
+    background_jobs.set_job_queue(ListQueue())
     ticket_id = _ticket(world)
     with pytest.raises(RuntimeError), session_scope() as session:
         ticket = session.get(Ticket, ticket_id)

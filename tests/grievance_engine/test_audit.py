@@ -11,10 +11,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy import event as sa_event
 from sqlmodel import select
 
-from grievance_engine import audit, db, events, lifecycle, refs, service
-from grievance_engine.db import session_scope
+from grievance_engine import audit, events, lifecycle, refs, service
 from grievance_engine.models import AdminArea, Category, Channel, Ticket, TicketCreate, TicketStatus
-from grievance_engine.settings import reset_settings
+from infra import db
+from infra.db import session_scope
+from infra.settings import reset_settings
 from nalish import migrate
 from tests import services
 
@@ -347,7 +348,8 @@ def test_a_bulk_block_that_fails_writes_nothing(world):
 
 
 def test_a_bulk_blocks_sms_is_queued_for_delivery_only_after_commit(world, monkeypatch):
-    from grievance_engine import jobs, outbox
+    from grievance_engine import outbox
+    from infra import background_jobs
 
     queued = []
 
@@ -356,7 +358,7 @@ def test_a_bulk_blocks_sms_is_queued_for_delivery_only_after_commit(world, monke
             queued.append((func, args))
 
     ticket_id, _ = _file(district_id=world.rangpur)
-    monkeypatch.setattr(jobs, "get_job_queue", lambda: Queue())
+    monkeypatch.setattr(background_jobs, "get_job_queue", lambda: Queue())
     with session_scope() as session:
         with events.batched(session):
             message = _add_sms(session, session.get(Ticket, ticket_id))

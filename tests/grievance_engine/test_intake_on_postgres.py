@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
-from grievance_engine import audit, db, service
-from grievance_engine.db import session_scope
+from grievance_engine import audit, service
 from grievance_engine.models import (
     AdminArea,
     Category,
@@ -21,7 +20,9 @@ from grievance_engine.models import (
     Ticket,
     TicketCreate,
 )
-from grievance_engine.settings import reset_settings
+from infra import db
+from infra.db import session_scope
+from infra.settings import reset_settings
 from nalish import migrate
 from tests import services
 

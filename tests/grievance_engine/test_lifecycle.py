@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from grievance_engine import audit, lifecycle, service
-from grievance_engine.db import session_scope
 from grievance_engine.lifecycle import IllegalTransition, TransitionError
 from grievance_engine.models import Channel, Ticket, TicketCreate, TicketStatus
+from infra.db import session_scope
 
 
 def _file(world, status: TicketStatus = TicketStatus.NEW) -> str:

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from grievance_engine import clock, outbox
-from grievance_engine.db import session_scope
+from grievance_engine import outbox
 from grievance_engine.models import Citizen, Notification
+from infra import clock
+from infra.db import session_scope
 
 
 class FakeTransport:
@@ -240,7 +241,7 @@ def test_a_worker_stopped_while_waiting_for_the_rate_limiter_leaves_the_message_
 
 
 def test_each_message_records_its_encoding_parts_and_estimated_cost(committed_db, monkeypatch):
-    from grievance_engine.settings import reset_settings
+    from infra.settings import reset_settings
 
     monkeypatch.setenv("NALISH_SMS_PRICE_PER_PART", "0.25")
     monkeypatch.setenv("NALISH_SMS_CURRENCY", "BDT")
@@ -258,7 +259,7 @@ def test_each_message_records_its_encoding_parts_and_estimated_cost(committed_db
 
 
 def test_the_rate_limiter_spaces_sends_for_one_provider_and_not_for_another():
-    from grievance_engine.ratelimit import MemoryRateLimiter
+    from infra.ratelimit import MemoryRateLimiter
 
     now, sleeps = [100.0], []
     limiter = MemoryRateLimiter(per_second=50, clock=lambda: now[0], sleep=sleeps.append)

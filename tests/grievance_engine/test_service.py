@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from grievance_engine import jobs, outbox, refs, service
-from grievance_engine.db import session_scope
+from grievance_engine import outbox, refs, service
 from grievance_engine.models import (
     Channel,
     Citizen,
@@ -15,6 +14,8 @@ from grievance_engine.models import (
     TicketCreate,
     TicketEvent,
 )
+from infra import background_jobs
+from infra.db import session_scope
 
 
 def _ticket_in(world, **overrides) -> TicketCreate:
@@ -62,7 +63,7 @@ def test_filing_writes_the_ticket_its_created_event_and_the_ack_sms_together(wor
 
 def test_a_failure_after_the_ticket_insert_leaves_no_ticket_no_event_and_no_sms(world, monkeypatch):
     queue = RecordingQueue()
-    jobs.set_job_queue(queue)
+    background_jobs.set_job_queue(queue)
 
     def broken_render(*args, **kwargs):
         raise RuntimeError("template store unreachable")
@@ -81,7 +82,7 @@ def test_a_failure_after_the_ticket_insert_leaves_no_ticket_no_event_and_no_sms(
 
 def test_a_failure_after_the_sms_is_written_sends_nothing(world):
     queue = RecordingQueue()
-    jobs.set_job_queue(queue)
+    background_jobs.set_job_queue(queue)
     with pytest.raises(RuntimeError), session_scope() as session:
         service.create(session=session, ticket_in=_ticket_in(world), office_id=None)
         raise RuntimeError("the caller failed before commit")
@@ -91,7 +92,7 @@ def test_a_failure_after_the_sms_is_written_sends_nothing(world):
 
 def test_the_ack_is_enqueued_only_after_commit(world):
     queue = RecordingQueue()
-    jobs.set_job_queue(queue)
+    background_jobs.set_job_queue(queue)
     with session_scope() as session:
         service.create(session=session, ticket_in=_ticket_in(world), office_id=None)
         assert queue.enqueued == []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from grievance_engine import users
-from grievance_engine.db import session_scope
 from grievance_engine.models import Role
+from infra.db import session_scope
 
 
 def test_a_user_gets_an_argon2_hash_never_the_password(world):

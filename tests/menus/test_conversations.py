@@ -14,7 +14,7 @@ import uuid
 import pytest
 from fastapi.testclient import TestClient
 
-from grievance_engine import sms_encoding
+from infra import sms_encoding
 from nalish.app import create_app
 from tests.nalish.test_spine import REF, Phone, number_of, pick
 

@@ -93,7 +93,7 @@ def test_a_campaign_with_english_only_text_loads_and_check_warns_about_it(tmp_pa
     campaigns.mkdir()
     _write(campaigns, CAMPAIGN)
     monkeypatch.setenv("NALISH_MENUS_DIR", str(campaigns))
-    from grievance_engine.settings import reset_settings
+    from infra.settings import reset_settings
 
     reset_settings()
     registry.reset()

@@ -2,7 +2,8 @@
 
 import pytest
 
-from grievance_engine import languages, messages, sms_encoding
+from grievance_engine import languages, messages
+from infra import sms_encoding
 from menus import i18n
 from menus.i18n import CATALOGUES, t
 from menus.sms import commands, complaints, keywords

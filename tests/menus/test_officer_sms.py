@@ -11,10 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from grievance_engine import clock, refs
-from grievance_engine.db import session_scope
+from grievance_engine import refs
 from grievance_engine.models import Citizen, Notification, Ticket, TicketEvent, User
-from grievance_engine.settings import get_settings, reset_settings
+from infra import clock
+from infra.db import session_scope
+from infra.settings import get_settings, reset_settings
 from nalish.app import create_app
 from tests.channels.test_africastalking_webhooks import SMS, complain, sms_form, unique_phone
 

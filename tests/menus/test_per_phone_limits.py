@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from grievance_engine.db import session_scope
 from grievance_engine.models import CallbackTask, Citizen, InboundMessage
-from grievance_engine.settings import reset_settings
+from infra.db import session_scope
+from infra.settings import reset_settings
 from menus import limits
 from nalish.app import create_app
 from tests.channels.test_africastalking_webhooks import complain, unique_phone

@@ -12,11 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from grievance_engine import languages, sms_encoding
+from grievance_engine import languages
 from grievance_engine import service as ticket_service
-from grievance_engine.db import session_scope
 from grievance_engine.models import Notification
-from grievance_engine.sessions import MemorySessionStore
+from infra import sms_encoding
+from infra.db import session_scope
+from infra.session_store import MemorySessionStore
 from menus import ivr
 from menus.i18n import t
 from nalish.app import create_app

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grievance_engine import sms_encoding
+from infra import sms_encoding
 from menus import ussd
 from menus.engine import Choice, Conversation, Finish, Flow, Goto, Option, Question, Retry
 

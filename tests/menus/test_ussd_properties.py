@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grievance_engine import sms_encoding
+from infra import sms_encoding
 from menus import ussd
 from menus.engine import Choice, Conversation, Finish, Flow, Goto, Option
 from menus.i18n import t

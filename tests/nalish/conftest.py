@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import pytest
 
 from escalation import catalogue as sla_catalogue
-from grievance_engine import db
-from grievance_engine.db import session_scope
-from grievance_engine.settings import reset_settings
+from infra import db
+from infra.db import session_scope
+from infra.settings import reset_settings
 from nalish import migrate
 from routing import gazetteer
 from routing import seed as seeding

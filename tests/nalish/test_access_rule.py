@@ -21,8 +21,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from grievance_engine import refs, tokens, users
-from grievance_engine.db import session_scope
 from grievance_engine.models import InboundMessage, Role
+from infra.db import session_scope
 from nalish.app import create_app
 from routing import intake
 from tests.channels.test_africastalking_webhooks import SMS, sms_form, unique_phone

@@ -9,8 +9,8 @@ import json
 import threading
 
 from grievance_engine import admin_log
-from grievance_engine.db import session_scope
 from grievance_engine.models import Role
+from infra.db import session_scope
 from tests.nalish.test_audit_cli import _sql
 
 

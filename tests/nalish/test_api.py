@@ -13,9 +13,10 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from grievance_engine import clock, lifecycle, refs, tokens, users
-from grievance_engine.db import session_scope
+from grievance_engine import lifecycle, refs, tokens, users
 from grievance_engine.models import AdminLevel, Role
+from infra import clock
+from infra.db import session_scope
 from nalish import jobs as nalish_jobs
 from nalish.app import create_app
 from routing import service as routing_service

@@ -9,8 +9,8 @@ from sqlalchemy import create_engine, text
 from sqlmodel import select
 
 from grievance_engine import refs
-from grievance_engine.db import session_scope
 from grievance_engine.models import AdminArea, Channel, TicketCreate
+from infra.db import session_scope
 from routing import intake
 
 

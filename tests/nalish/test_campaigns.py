@@ -11,7 +11,7 @@ import shutil
 import pytest
 from fastapi.testclient import TestClient
 
-from grievance_engine.settings import reset_settings
+from infra.settings import reset_settings
 from menus import registry
 from nalish.app import create_app
 from tests.nalish.test_spine import REF, Phone, dial_in_english, number_of, pick

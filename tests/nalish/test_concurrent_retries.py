@@ -25,8 +25,8 @@ from sqlmodel import col, func, select
 
 from dashboards import sessions
 from grievance_engine import tokens, users
-from grievance_engine.db import session_scope
 from grievance_engine.models import InboundMessage, Notification, Role, Ticket
+from infra.db import session_scope
 from tests import services
 from tests.nalish.conftest import _activate, _prepare, _restore
 from tests.private_servers import free_port, wait_until_healthy

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grievance_engine.cleaning import strip_controls
+from infra.cleaning import strip_controls
 from nalish.guard import clean_form, clean_json
 
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")

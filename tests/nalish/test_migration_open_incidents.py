@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 
-from grievance_engine import clock, refs
+from grievance_engine import refs
 from grievance_engine.models import AdminArea, Category, Channel, Citizen, Incident, Ticket
+from infra import clock
 from nalish import migrate
 from tests import services
 

@@ -7,7 +7,7 @@ import json
 from itertools import count
 
 from grievance_engine import refs
-from grievance_engine.db import session_scope
+from infra.db import session_scope
 from routing import intake
 from routing.intake import CallIntake
 
@@ -132,7 +132,7 @@ def test_assign_claim_transfer_and_away(backend):
 
 def test_a_mass_event_is_listed_and_resolved_with_one_command(backend, monkeypatch):
     monkeypatch.setenv("NALISH_MASS_EVENT_MIN_TICKETS", "3")
-    from grievance_engine.settings import reset_settings
+    from infra.settings import reset_settings
 
     reset_settings()
     phones = [f"+88017120001{n:02d}" for n in range(3)]

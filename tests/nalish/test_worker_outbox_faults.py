@@ -16,9 +16,9 @@ import pytest
 from sqlmodel import col, select
 
 from grievance_engine import outbox
-from grievance_engine.db import dispose_engines, session_scope
 from grievance_engine.models import Notification
-from grievance_engine.settings import reset_settings
+from infra.db import dispose_engines, session_scope
+from infra.settings import reset_settings
 from nalish import migrate
 from tests.private_servers import PostgresServer, RedisServer
 

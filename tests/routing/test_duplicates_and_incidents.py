@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from grievance_engine import actions, audit, clock, incidents, refs
+from grievance_engine import actions, audit, incidents, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.models import Channel, Incident, Notification, TicketCreate, TicketStatus
+from infra import clock
 from routing import intake
 
 WARD_5 = "No water from the tubewell in ward 5 for three days"
@@ -142,7 +143,7 @@ def _burst(bd, count: int, upazila: str = "Kaunia", start: int = 0):
 
 def test_a_burst_of_no_water_in_one_upazila_becomes_one_mass_event(bd, monkeypatch):
     monkeypatch.setenv("NALISH_MASS_EVENT_MIN_TICKETS", "4")
-    from grievance_engine.settings import reset_settings
+    from infra.settings import reset_settings
 
     reset_settings()
     first_three = _burst(bd, 3)
@@ -180,7 +181,7 @@ def test_a_burst_of_no_water_in_one_upazila_becomes_one_mass_event(bd, monkeypat
 
 def test_unrelated_reports_of_one_category_in_one_place_are_not_a_mass_event(bd, monkeypatch):
     monkeypatch.setenv("NALISH_MASS_EVENT_MIN_TICKETS", "3")
-    from grievance_engine.settings import reset_settings
+    from infra.settings import reset_settings
 
     reset_settings()
     texts = [
@@ -194,7 +195,7 @@ def test_unrelated_reports_of_one_category_in_one_place_are_not_a_mass_event(bd,
 
 def test_reports_from_another_upazila_do_not_join_the_burst(bd, monkeypatch):
     monkeypatch.setenv("NALISH_MASS_EVENT_MIN_TICKETS", "3")
-    from grievance_engine.settings import reset_settings
+    from infra.settings import reset_settings
 
     reset_settings()
     _burst(bd, 2, upazila="Kaunia")
@@ -223,7 +224,7 @@ def test_the_database_refuses_a_second_open_incident_for_one_place_and_category(
 
 def test_a_new_burst_in_a_place_whose_incident_is_still_open_joins_it(bd, monkeypatch):
     monkeypatch.setenv("NALISH_MASS_EVENT_MIN_TICKETS", "3")
-    from grievance_engine.settings import reset_settings
+    from infra.settings import reset_settings
 
     reset_settings()
     first = _burst(bd, 3)

@@ -27,11 +27,11 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from grievance_engine import db
 from grievance_engine import service as ticket_service
-from grievance_engine.db import session_scope
 from grievance_engine.models import AdminArea, Channel, Notification, TicketCreate
-from grievance_engine.settings import reset_settings
+from infra import db
+from infra.db import session_scope
+from infra.settings import reset_settings
 from routing import intake
 from tests import services
 from tests.nalish.test_spine import REF, Phone, number_of, pick

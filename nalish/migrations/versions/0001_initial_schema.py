@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import grievance_engine.db
+import infra.db
 
 revision = "0001"
 down_revision = None
@@ -56,8 +56,8 @@ def upgrade() -> None:
         sa.Column("phone", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=5), nullable=True),
         sa.Column("opted_out", sa.Boolean(), nullable=False),
-        sa.Column("opted_out_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("opted_out_at", infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("phone"),
     )
@@ -110,7 +110,7 @@ def upgrade() -> None:
         sa.Column("phone", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
         sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=5), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["area_id"],
             ["admin_area.id"],
@@ -165,8 +165,8 @@ def upgrade() -> None:
         sa.Column("description_truncated", sa.Boolean(), nullable=False),
         sa.Column("escalation_level", sa.Integer(), nullable=False),
         sa.Column("source_key", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
-        sa.Column("created_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["category_id"],
             ["category.id"],
@@ -207,9 +207,9 @@ def upgrade() -> None:
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("claimed_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("sent_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claimed_at", infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", infra.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("provider", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
         sa.Column(
             "provider_message_id", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True
@@ -217,8 +217,8 @@ def upgrade() -> None:
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
         sa.Column("encoding", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
         sa.Column("parts", sa.Integer(), nullable=False),
-        sa.Column("created_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["ticket_id"],
             ["ticket.id"],
@@ -239,7 +239,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("ticket_id", sa.Integer(), nullable=False),
         sa.Column("type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-        sa.Column("at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(

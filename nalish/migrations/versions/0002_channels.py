@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import grievance_engine.db
+import infra.db
 
 revision = "0002"
 down_revision = "0001"
@@ -22,7 +22,7 @@ def upgrade() -> None:
     op.create_table(
         "channel_exchange",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("provider", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("direction", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
         sa.Column("method", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
@@ -50,8 +50,8 @@ def upgrade() -> None:
         sa.Column("to_address", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("text", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("text_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("received_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("processed_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("received_at", infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", infra.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("ticket_id", sa.Integer(), nullable=True),
         sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
         sa.ForeignKeyConstraint(
@@ -77,7 +77,7 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("failure_reason", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("applied", sa.Boolean(), nullable=False),
-        sa.Column("received_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("received_at", infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("raw", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["notification_id"],
@@ -99,7 +99,7 @@ def upgrade() -> None:
             sa.Column("provider_status", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True)
         )
         batch_op.add_column(
-            sa.Column("delivered_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("delivered_at", infra.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
             sa.Column("needs_callback", sa.Boolean(), nullable=False, server_default=sa.false())

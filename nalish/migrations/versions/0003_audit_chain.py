@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import grievance_engine.db
+import infra.db
 
 revision = "0003"
 down_revision = "0002"
@@ -56,7 +56,7 @@ def _chain_existing_events() -> None:
         sa.column("id", sa.Integer()),
         sa.column("ticket_id", sa.Integer()),
         sa.column("type", sa.String()),
-        sa.column("at", grievance_engine.db.UTCDateTime()),
+        sa.column("at", infra.db.UTCDateTime()),
         sa.column("actor", sa.String()),
         sa.column("data", sa.JSON()),
         sa.column("seq", sa.Integer()),

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import grievance_engine.db
+import infra.db
 
 revision = "0004"
 down_revision = "0003"
@@ -39,9 +39,9 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
         sa.Column("summary", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("ticket_count", sa.Integer(), nullable=False),
-        sa.Column("opened_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_report_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("resolved_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("opened_at", infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_report_at", infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", infra.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("resolved_by", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
         sa.Column("resolution", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.ForeignKeyConstraint(
@@ -74,9 +74,9 @@ def upgrade() -> None:
         sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("area_id", sa.Integer(), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_used_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", infra.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["area_id"],
             ["admin_area.id"],
@@ -100,10 +100,10 @@ def upgrade() -> None:
         sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("stored_path", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", infra.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-        sa.Column("fetched_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("fetched_at", infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["ticket_id"],
             ["ticket.id"],

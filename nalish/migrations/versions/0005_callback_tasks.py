@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import grievance_engine.db
+import infra.db
 
 revision = "0005"
 down_revision = "0004"
@@ -29,8 +29,8 @@ def upgrade() -> None:
         sa.Column("notification_id", sa.Integer(), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
         sa.Column("source_key", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
-        sa.Column("created_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("done_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("done_at", infra.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("done_by", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
         sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
         sa.ForeignKeyConstraint(

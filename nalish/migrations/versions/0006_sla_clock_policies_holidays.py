@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import grievance_engine.db
+import infra.db
 
 revision = "0006"
 down_revision = "0005"
@@ -67,35 +67,27 @@ def upgrade() -> None:
             sa.Column("sla_target", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True)
         )
         batch_op.add_column(
-            sa.Column("sla_due_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("sla_due_at", infra.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
-            sa.Column(
-                "sla_started_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True
-            )
+            sa.Column("sla_started_at", infra.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("sla_paused_seconds", sa.Integer(), nullable=True))
         batch_op.add_column(
-            sa.Column(
-                "reminder_due_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True
-            )
+            sa.Column("reminder_due_at", infra.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
-            sa.Column(
-                "acknowledged_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True
-            )
+            sa.Column("acknowledged_at", infra.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
-            sa.Column("resolved_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("resolved_at", infra.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("rating", sa.Integer(), nullable=True))
         batch_op.add_column(
-            sa.Column("rated_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("rated_at", infra.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
-            sa.Column(
-                "rating_due_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=True
-            )
+            sa.Column("rating_due_at", infra.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.create_index("ix_ticket_rating_due", ["rating_due_at"], unique=False)
         batch_op.create_index("ix_ticket_reminder_due", ["reminder_due_at"], unique=False)

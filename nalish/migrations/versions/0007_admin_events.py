@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import grievance_engine.db
+import infra.db
 
 revision = "0007"
 down_revision = "0006"
@@ -25,7 +25,7 @@ def upgrade() -> None:
         "admin_event",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),

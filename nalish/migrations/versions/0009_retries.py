@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import grievance_engine.db
+import infra.db
 
 revision = "0009"
 down_revision = "0008"
@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("request_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("status_code", sa.Integer(), nullable=True),
         sa.Column("response", sa.JSON(), nullable=True),
-        sa.Column("created_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["token_id"], ["api_token.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("token_id", "key", name="uq_idempotency_token_key"),
@@ -41,9 +41,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column(
-            "window_started_at", grievance_engine.db.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("window_started_at", infra.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("subject"),
     )

@@ -4,7 +4,7 @@ Revision ID: 0010
 Revises: 0007
 A delivery report keeps what it means for its message (`meaning`, `opted_out`), so a
 report that arrived before its message's provider id was saved can be applied when the
-id lands (grievance_engine.delivery.apply_waiting).
+id lands (channels.delivery.apply_waiting).
 
 Create Date: 2026-12-06 01:30:00
 """

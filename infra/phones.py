@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 
 
 class InvalidPhoneNumber(ValueError):

@@ -10,7 +10,9 @@ our send request reaches the worker and the worker saves the provider's id (a re
 Kannel did in 10 of 25 round trips). Such a report is kept waiting, with what it means,
 and `apply_waiting` applies it once the id is saved. Both sides call it after their own
 commit (the worker once the id is saved, the webhook once the report is), so whichever
-commits second sees the other's row; a conditional UPDATE lets only one apply it.
+commits second sees the other's row; a conditional UPDATE lets only one apply it. The
+worker's side reaches here through `grievance_engine.hooks.on_message_id_saved`
+(`install()`), because the outbox sits below `channels`.
 """
 
 from __future__ import annotations
@@ -22,14 +24,10 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from grievance_engine import callbacks, clock, events
-from grievance_engine.models import (
-    Citizen,
-    DeliveryReport,
-    Notification,
-    NotificationStatus,
-    Ticket,
-)
+from grievance_engine import hooks
+from grievance_engine.models import DeliveryReport, Notification, NotificationStatus
+from grievance_engine.undelivered import flag_undeliverable
+from infra import clock
 
 log = logging.getLogger(__name__)
 
@@ -172,52 +170,7 @@ def _apply_to(session: Session, notification: Notification, report: Report) -> N
         flag_undeliverable(session=session, notification=notification, opted_out=report.opted_out)
 
 
-def flag_undeliverable(*, session: Session, notification: Notification, opted_out: bool) -> None:
-    """A message will not reach the citizen: ask an agent to call, and say so on the ticket."""
-    notification.needs_callback = not opted_out
-    if opted_out:
-        opt_out(session=session, phone=notification.to_phone, source=notification.provider or "")
-    ticket = session.get(Ticket, notification.ticket_id) if notification.ticket_id else None
-    if ticket is not None:
-        events.append(
-            session=session,
-            ticket=ticket,
-            type="sms_failed",
-            actor=f"provider:{notification.provider or 'unknown'}",
-            data={
-                "notification_id": notification.id,
-                "kind": notification.kind,
-                "reason": notification.last_error,
-                "needs_callback": notification.needs_callback,
-            },
-        )
-    if notification.needs_callback:
-        callbacks.request(
-            session=session,
-            phone=notification.to_phone,
-            language=notification.language,
-            reason=f"SMS ({notification.kind}) not delivered: {notification.last_error or '?'}",
-            source_key=f"notification:{notification.id}",
-            ticket_id=notification.ticket_id,
-            notification_id=notification.id,
-        )
-
-
-def opt_out(*, session: Session, phone: str, source: str) -> Citizen:
-    """Mark the citizen with `phone` opted out of non-essential SMS (STOP, blacklist)."""
-    citizen = session.exec(select(Citizen).where(Citizen.phone == phone)).first()
-    if citizen is None:
-        citizen = Citizen(phone=phone)
-        session.add(citizen)
-    if not citizen.opted_out:
-        citizen.opted_out, citizen.opted_out_at = True, clock.now()
-        log.info("citizen %s opted out (%s)", phone, source)
-    session.flush()
-    return citizen
-
-
-def opt_in(*, session: Session, phone: str) -> None:
-    citizen = session.exec(select(Citizen).where(Citizen.phone == phone)).first()
-    if citizen is not None and citizen.opted_out:
-        citizen.opted_out, citizen.opted_out_at = False, None
-        session.flush()
+def install() -> None:
+    """Apply waiting reports whenever the outbox saves a provider's id (every process
+    that sends calls this at start-up: `nalish.wiring.configure_process`)."""
+    hooks.on_message_id_saved(apply_waiting)

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 
-from grievance_engine import clock
-from grievance_engine.ratelimit import MemoryPhoneCounter, RedisPhoneCounter
+from infra import clock
+from infra.ratelimit import MemoryPhoneCounter, RedisPhoneCounter
 from tests import services
 
 T0 = datetime(2026, 4, 5, 10, 15, tzinfo=UTC)

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from grievance_engine.settings import Settings
+from infra.settings import Settings
 
 
 def test_the_defaults_are_the_embedded_bangladesh_deployment(monkeypatch):

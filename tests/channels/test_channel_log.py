@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import func, select
 
-from grievance_engine import db
-from grievance_engine.channel_log import ChannelLog
-from grievance_engine.db import session_scope
+from channels.channel_log import ChannelLog
 from grievance_engine.models import ChannelExchange
-from grievance_engine.settings import reset_settings
+from infra import db
+from infra.db import session_scope
+from infra.settings import reset_settings
 from nalish import migrate
 from tests import services
 

@@ -12,7 +12,7 @@ import time
 
 import redis
 
-from grievance_engine import clock
+from infra import clock
 
 log = logging.getLogger(__name__)
 

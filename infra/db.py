@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
-from grievance_engine.settings import get_settings
+from infra.settings import get_settings
 
 
 class UTCDateTime(TypeDecorator):
@@ -32,7 +32,7 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column; use grievance_engine.clock")
+            raise ValueError("naive datetime given to a UTC column; use infra.clock")
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 

@@ -16,8 +16,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from grievance_engine import clock
 from grievance_engine.models import InboundMessage
+from infra import clock
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ PostgreSQL refuses a NUL in a text column (the whole statement fails), and the o
 control characters are never part of a grievance, a phone number or an id: a telco, an
 integrator or a browser that sends them is broken or hostile. They are removed where
 text enters (`nalish.guard` cleans every query string and form or JSON body) and again
-where strangers' text is written in bulk (`grievance_engine.channel_log`). Tab, line
+where strangers' text is written in bulk (`channels.channel_log`). Tab, line
 feed and carriage return are kept: a citizen's SMS may have lines.
 
 Lone UTF-16 surrogates (a JSON body may carry ``"\\ud800"``) cannot be encoded as UTF-8

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grievance_engine import sms_encoding as enc
+from infra import sms_encoding as enc
 
 
 def test_plain_english_is_gsm7_and_fits_160_characters_in_one_part():

@@ -3,80 +3,32 @@
 Writing a row inside a USSD hop would cost the citizen time, so `record()` only puts
 the exchange on an in-memory queue; a background thread writes batches. A crash may
 lose the last second of log lines, never a ticket or a message (those are written by
-the request itself). Rows older than NALISH_CHANNEL_LOG_RETENTION_DAYS are purged by a
-periodic job.
+the request itself). Secrets are redacted with `infra.log_redaction`'s rules. Rows
+older than NALISH_CHANNEL_LOG_RETENTION_DAYS are purged by a periodic job.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
-import re
 import threading
 import time
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote, unquote, unquote_plus
 
 from sqlalchemy import delete, insert
 from sqlmodel import col, select
 
-from grievance_engine import clock
-from grievance_engine.cleaning import strip_controls
-from grievance_engine.db import session_scope
 from grievance_engine.models import ChannelExchange
-from grievance_engine.settings import get_settings
+from infra import clock
+from infra.cleaning import strip_controls
+from infra.db import session_scope
+from infra.log_redaction import redact_form, redact_url
+from infra.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-SECRET_NAMES = frozenset(
-    {
-        "token",
-        "secret",
-        "password",
-        "pass",
-        "passwd",
-        "pwd",
-        "apikey",
-        "api_key",
-        "key",
-        "authtoken",
-        "auth_token",
-        "signature",
-    }
-)
-REDACTED = "***"
 MAX_BODY = 4000
-_FORM_LIKE = re.compile(r"^[^=&\s]+=[^&]*(&[^=&\s]+=[^&]*)*$")
-
-
-def redact_url(url: str) -> str:
-    """`url` with the value of every secret-named query parameter replaced by ***, also
-    inside a URL carried as a parameter value (a gateway's dlr-url carries our secret)."""
-    base, has_query, rest = url.partition("?")
-    if not has_query:
-        return url
-    query, hash_mark, fragment = rest.partition("#")
-    return base + "?" + _redact_pairs(query) + hash_mark + fragment
-
-
-def redact_form(body: str) -> str:
-    """A url-encoded form with secret-named fields replaced; other text unchanged."""
-    if not _FORM_LIKE.match(body.strip()):
-        return body
-    return _redact_pairs(body.strip())
-
-
-def _redact_pairs(query: str) -> str:
-    pairs = []
-    for pair in query.split("&"):
-        name, equals, value = pair.partition("=")
-        if unquote_plus(name).strip().lower() in SECRET_NAMES:
-            value = REDACTED if equals else value
-        elif "?" in unquote(value):
-            value = quote(redact_url(unquote(value)), safe="")
-        pairs.append(name + equals + value)
-    return "&".join(pairs)
 
 
 class ChannelLog:

@@ -7,7 +7,7 @@ import time
 import pytest
 import redis
 
-from grievance_engine.sessions import MemorySessionStore, RedisSessionStore
+from infra.session_store import MemorySessionStore, RedisSessionStore
 from tests import services
 
 

@@ -3,18 +3,68 @@
 uvicorn's access log prints each request line, `?token=` and `?secret=` included; httpx
 logs each URL it calls (a Kannel sendsms URL carries `password=`); an exception's text
 may quote either. The filter rewrites the value of every secret-named parameter
-(`grievance_engine.channel_log.SECRET_NAMES`: token, secret, password, api_key, …) to
-*** in the message, its arguments and its traceback, and hides a URL's password
+(`SECRET_NAMES`: token, secret, password, api_key, …) to *** in the message, its
+arguments and its traceback, and hides a URL's password
 (`https://user:***@host`). `nalish serve` and `nalish worker` install it (`install()`
-on the root handlers; uvicorn's own handlers through its log config).
+on the root handlers; uvicorn's own handlers through its log config). The channel log
+(`channels.channel_log`) redacts the URLs and forms it stores with the same names
+(`redact_url`, `redact_form`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import quote, unquote, unquote_plus
 
-from grievance_engine.channel_log import REDACTED, SECRET_NAMES
+SECRET_NAMES = frozenset(
+    {
+        "token",
+        "secret",
+        "password",
+        "pass",
+        "passwd",
+        "pwd",
+        "apikey",
+        "api_key",
+        "key",
+        "authtoken",
+        "auth_token",
+        "signature",
+    }
+)
+REDACTED = "***"
+_FORM_LIKE = re.compile(r"^[^=&\s]+=[^&]*(&[^=&\s]+=[^&]*)*$")
+
+
+def redact_url(url: str) -> str:
+    """`url` with the value of every secret-named query parameter replaced by ***, also
+    inside a URL carried as a parameter value (a gateway's dlr-url carries our secret)."""
+    base, has_query, rest = url.partition("?")
+    if not has_query:
+        return url
+    query, hash_mark, fragment = rest.partition("#")
+    return base + "?" + _redact_pairs(query) + hash_mark + fragment
+
+
+def redact_form(body: str) -> str:
+    """A url-encoded form with secret-named fields replaced; other text unchanged."""
+    if not _FORM_LIKE.match(body.strip()):
+        return body
+    return _redact_pairs(body.strip())
+
+
+def _redact_pairs(query: str) -> str:
+    pairs = []
+    for pair in query.split("&"):
+        name, equals, value = pair.partition("=")
+        if unquote_plus(name).strip().lower() in SECRET_NAMES:
+            value = REDACTED if equals else value
+        elif "?" in unquote(value):
+            value = quote(redact_url(unquote(value)), safe="")
+        pairs.append(name + equals + value)
+    return "&".join(pairs)
+
 
 # name=value in a query or form, also percent-encoded inside another URL (%3D, %26).
 _NAMES = "|".join(sorted(map(re.escape, SECRET_NAMES), key=len, reverse=True))
