@@ -2,7 +2,7 @@
 routing rule per district to its office and queue, and its SLA promise.
 
 Categories and rules are routing's: they are made through
-`routing.service.provision_category`, never written here. Called when a campaign files
+`routing.categories.provision_category`, never written here. Called when a campaign files
 (`menus.steps.file_grievance`) and by `nalish menus sync` (`menus.registry.sync`).
 """
 
@@ -16,6 +16,7 @@ from escalation.policies import SlaPolicy, SlaTarget, Unit, policy_for
 from grievance_engine.models import Category
 from infra.settings import get_settings
 from menus.schema import Definition, DefinitionError
+from routing import categories as routing_categories
 from routing import service as routing_service
 
 
@@ -24,7 +25,7 @@ def provision(session: Session, campaign: Definition) -> None:
     none yet: the first complaint filed through a new campaign needs no other step.
     Idempotent."""
     try:
-        office = routing_service.provision_category(
+        office = routing_categories.provision_category(
             session=session,
             code=campaign.category.code,
             names=campaign.category.names,

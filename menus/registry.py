@@ -30,7 +30,7 @@ from menus.engine import Flow
 from menus.live import Loaded
 from menus.provision import provision
 from menus.schema import Definition, DefinitionError, InfoService
-from routing import service as routing_service
+from routing import categories as routing_categories
 
 log = logging.getLogger("nalish.menus")
 
@@ -138,7 +138,7 @@ def flow() -> Flow:
 def sync(session: Session) -> dict[str, Any]:
     """Bring categories and routing rules in line with the campaign files: active
     campaigns get theirs; a retired campaign's category is deactivated (its tickets
-    stay). Both through `routing.service`, which owns categories and rules. Returns what
+    stay). Both through `routing.categories`, which owns categories and rules. Returns what
     was done, for `nalish menus sync`."""
     reset()
     loaded = _current()
@@ -152,5 +152,5 @@ def sync(session: Session) -> dict[str, Any]:
         definition = load_file(path)
         if not definition.active:
             retired_codes.add(definition.category.code)
-    done["retired"] = routing_service.deactivate_categories(session=session, codes=retired_codes)
+    done["retired"] = routing_categories.deactivate_categories(session=session, codes=retired_codes)
     return done

@@ -1,16 +1,17 @@
-"""A category with its own routing (a menu campaign's), made through `routing.service`."""
+"""A category with its own routing (a menu campaign's), made through `routing.categories`."""
 
 from __future__ import annotations
 
 import pytest
 from sqlmodel import select
 
+from routing import categories as routing_categories
 from routing import service as routing_service
 from routing.models import RoutingRule
 
 
 def _provision(bd, office_code: str = "national-triage"):
-    return routing_service.provision_category(
+    return routing_categories.provision_category(
         session=bd.session,
         code="food_relief",
         names={"en": "Food relief"},
@@ -37,7 +38,7 @@ def test_every_district_routes_the_new_category_to_its_office_once(bd):
 
 def test_a_retired_category_is_offered_again_when_provisioned(bd):
     _provision(bd)
-    assert routing_service.deactivate_categories(session=bd.session, codes={"food_relief"}) == [
+    assert routing_categories.deactivate_categories(session=bd.session, codes={"food_relief"}) == [
         "food_relief"
     ]
     assert not bd.category("food_relief").active

@@ -1,0 +1,72 @@
+"""A category with its own routing (a menu campaign's): `provision_category` makes it
+and its district rules, `deactivate_categories` retires it. Categories and rules are
+routing's, so a campaign (`menus.provision`, `menus.registry.sync`) changes them only
+here; the flush clears `routing.service`'s rule cache (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from grievance_engine.models import AdminArea, AdminLevel, Category, Office
+from routing.models import RoutingRule
+from routing.service import RoutingInputError
+
+
+def provision_category(
+    *,
+    session: Session,
+    code: str,
+    names: dict[str, str],
+    office_code: str,
+    queue: str,
+    country: str,
+) -> Office:
+    """Make `code` an active category that every district of `country` routes to the
+    office `office_code` and its `queue`: the category is created with `names` (or made
+    active again), and each district with no rule for it yet gets a (district, category)
+    rule, the most specific kind there is, so `route()` picks it there. Rules already
+    there stay as they are (an admin may have changed them). Idempotent; flushes, and
+    the flush clears the rule cache. Raises `RoutingInputError` for an unknown office;
+    returns the office (a campaign's SLA policy is set at its level)."""
+    office = session.exec(select(Office).where(Office.code == office_code)).first()
+    if office is None:
+        raise RoutingInputError(
+            f"Office {office_code!r} is not known", field="office", candidates=[]
+        )
+    category = session.exec(select(Category).where(Category.code == code)).first()
+    if category is None:
+        category = Category(code=code, names=dict(names))
+        session.add(category)
+        session.flush()
+    category.active = True
+    districts = session.exec(
+        select(AdminArea.id).where(
+            AdminArea.country == country, AdminArea.level == AdminLevel.DISTRICT
+        )
+    ).all()
+    covered = set(
+        session.exec(select(RoutingRule.area_id).where(RoutingRule.category_id == category.id))
+    )
+    for district_id in districts:
+        if district_id not in covered:
+            session.add(
+                RoutingRule(
+                    area_id=district_id, category_id=category.id, office_id=office.id, queue=queue
+                )
+            )
+    session.flush()
+    return office
+
+
+def deactivate_categories(*, session: Session, codes: set[str]) -> list[str]:
+    """Stop offering the categories `codes` (a retired campaign's): their tickets and
+    rules stay. Returns the codes deactivated, in order. Flushes."""
+    deactivated = []
+    for category in session.exec(
+        select(Category).where(col(Category.code).in_(codes)).order_by(col(Category.code))
+    ):
+        category.active = False
+        deactivated.append(category.code)
+    session.flush()
+    return deactivated
