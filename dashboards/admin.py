@@ -19,9 +19,9 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
@@ -93,6 +93,28 @@ class AdminPage:
         """Back to the page after a change, saying `key` (`admin_done_<key>`)."""
         return RedirectResponse(f"{PATH}/{self.name}?done={key}", status_code=303)
 
+    def saved(
+        self, visit: PageVisit, action: str, subject: str, *, done: str = "", **what: Any
+    ) -> RedirectResponse:
+        """Record `action` on `subject` (with `what`), commit the change with its record
+        and go back to the page saying `done` (by default `action`)."""
+        record(visit.session, visit.user, action, subject, **what)
+        return self.committed(visit.session, done or action)
+
+    def committed(self, session: Session, done: str) -> RedirectResponse:
+        """Commit the change (already recorded, or nothing to record) and go back to the
+        page saying `done`."""
+        commit(session)
+        return self.done(done)
+
+    def toggled(
+        self, visit: PageVisit, row: Any, active: str, noun: str, subject: str
+    ) -> RedirectResponse:
+        """Set `row.active` from the form's yes/no field `active` (`set_active`), commit
+        and go back to the page saying "<noun>_activated" or "<noun>_deactivated"."""
+        action = set_active(visit.session, visit.user, row, active_flag(active), noun, subject)
+        return self.committed(visit.session, action)
+
     def route(self, router: APIRouter) -> None:
         """Serve the page (GET) on `router`."""
 
@@ -145,6 +167,10 @@ def set_active(
         session.add(row)
         record(session, user, action, subject)
     return action
+
+
+# A form's yes/no field ("active", "away"), read by `active_flag`.
+YesNo = Annotated[str, Form(max_length=5)]
 
 
 def active_flag(value: str) -> bool:

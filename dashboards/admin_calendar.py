@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
-from dashboards.admin import PATH, AdminPage, commit, record
+from dashboards.admin import PATH, AdminPage
 from dashboards.deps import Visit, dashboard_router, say
 from escalation import catalogue
 from escalation import holidays as holiday_files
@@ -75,9 +75,7 @@ def add_holiday(
     row.name, row.kind = clean, kind
     session.add(row)
     subject = f"holiday:{country}:{when.isoformat()}"
-    record(session, user, "holiday_saved", subject, name=clean, kind=kind)
-    commit(session)
-    return CALENDAR.done("holiday_saved")
+    return CALENDAR.saved(visit, "holiday_saved", subject, name=clean, kind=kind)
 
 
 @router.post(PATH + "/calendar/import")
@@ -117,6 +115,4 @@ async def import_holidays(
         return CALENDAR.invalid(visit, errors)
     filename = file.filename if file else None
     subject = f"calendar:{get_settings().country}"
-    record(session, user, "holidays_imported", subject, file=filename, **counts)
-    commit(session)
-    return CALENDAR.done("holidays_imported")
+    return CALENDAR.saved(visit, "holidays_imported", subject, file=filename, **counts)

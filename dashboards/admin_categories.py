@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
 from dashboards import i18n
-from dashboards.admin import PATH, AdminPage, active_flag, commit, record, set_active
-from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router, say
+from dashboards.admin import PATH, AdminPage, YesNo
+from dashboards.deps import Visit, dashboard_router, say
 from grievance_engine.models import Category
 
 NAME_LANGUAGES = tuple(i18n.OFFERED)  # categories are named in each; form fields name_<code>
@@ -75,21 +75,11 @@ def rename_category(
     }
     session.add(category)
     subject = f"category:{code}"
-    record(session, user, "category_renamed", subject, before=before, after=category.names)
-    commit(session)
-    return CATEGORIES.done("category_renamed")
+    return CATEGORIES.saved(visit, "category_renamed", subject, before=before, after=category.names)
 
 
 @router.post(PATH + "/categories/{code}/active")
-def set_category_active(
-    session: SessionDep,
-    user: CurrentUser,
-    code: str,
-    active: Annotated[str, Form(max_length=5)] = "",
-) -> Response:
+def set_category_active(visit: Visit, code: str, active: YesNo = "") -> Response:
     """Deactivate a category (no longer offered to callers or agents) or activate it."""
-    category = _category(session, code)
-    wanted = active_flag(active)
-    action = set_active(session, user, category, wanted, "category", f"category:{code}")
-    commit(session)
-    return CATEGORIES.done(action)
+    category = _category(visit.session, code)
+    return CATEGORIES.toggled(visit, category, active, "category", f"category:{code}")

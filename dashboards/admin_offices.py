@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from starlette.datastructures import QueryParams
 
 from dashboards import i18n
-from dashboards.admin import PATH, AdminPage, active_flag, commit, record
+from dashboards.admin import PATH, AdminPage, YesNo, active_flag
 from dashboards.deps import Visit, dashboard_router, ui_language
 from grievance_engine.models import Office, OfficeLevel
 from infra.settings import get_settings
@@ -86,18 +86,13 @@ def save_office(
         kept["email"] = email
         errors = {exc.field: i18n.error(ui_language(user), exc)}
         return OFFICES.invalid(visit, errors, kept)
-    if changed:
-        record(session, user, "office_saved", f"office:{office.code}", changed=changed)
-    commit(session)
-    return OFFICES.done("office_saved")
+    if not changed:
+        return OFFICES.committed(session, "office_saved")
+    return OFFICES.saved(visit, "office_saved", f"office:{office.code}", changed=changed)
 
 
 @router.post(PATH + "/offices/{code}/active")
-def set_office_active(
-    visit: Visit,
-    code: str,
-    active: Annotated[str, Form(max_length=5)] = "",
-) -> Response:
+def set_office_active(visit: Visit, code: str, active: YesNo = "") -> Response:
     """Deactivate an office (routing and escalation pass it by) or activate it; one
     that active routing rules still point to is refused, 422."""
     session, user = visit.session, visit.user
@@ -113,7 +108,6 @@ def set_office_active(
         errors = {exc.field: f"{code}: {i18n.error(ui_language(user), exc)}"}
         return OFFICES.invalid(visit, errors)
     action = "office_activated" if wanted else "office_deactivated"
-    if was_active != wanted:
-        record(session, user, action, f"office:{code}")
-    commit(session)
-    return OFFICES.done(action)
+    if was_active == wanted:
+        return OFFICES.committed(session, action)
+    return OFFICES.saved(visit, action, f"office:{code}")

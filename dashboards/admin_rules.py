@@ -14,16 +14,8 @@ from sqlmodel import Session
 from starlette.datastructures import QueryParams
 
 from dashboards import i18n
-from dashboards.admin import (
-    PATH,
-    AdminPage,
-    active_flag,
-    category_codes,
-    commit,
-    record,
-    set_active,
-)
-from dashboards.deps import CurrentUser, SessionDep, Visit, dashboard_router, say, ui_language
+from dashboards.admin import PATH, AdminPage, YesNo, category_codes
+from dashboards.deps import Visit, dashboard_router, say, ui_language
 from escalation import catalogue
 from escalation.policies import LEVELS, PolicyError, Priority, SlaPolicy, SlaTarget, Unit
 from grievance_engine import users
@@ -115,35 +107,25 @@ def save_rule(
         office_id=office_id,
         queue=queue_name,
     )
-    record(
-        session,
-        user,
+    return ROUTING.saved(
+        visit,
         "routing_rule_saved",
         f"routing_rule:{rule.id}",
+        done="rule_saved",
         area=area.name,
         category=category or None,
         office=office.strip().lower(),
         queue=queue_name,
     )
-    commit(session)
-    return ROUTING.done("rule_saved")
 
 
 @router.post(PATH + "/routing/{rule_id}/active")
-def set_rule_active(
-    session: SessionDep,
-    user: CurrentUser,
-    rule_id: int,
-    active: Annotated[str, Form(max_length=5)] = "",
-) -> Response:
+def set_rule_active(visit: Visit, rule_id: int, active: YesNo = "") -> Response:
     """Deactivate a rule (routing passes it by) or activate it again."""
-    rule = session.get(RoutingRule, rule_id)
+    rule = visit.session.get(RoutingRule, rule_id)
     if rule is None:
         raise HTTPException(status_code=404)
-    wanted = active_flag(active)
-    action = set_active(session, user, rule, wanted, "rule", f"routing_rule:{rule_id}")
-    commit(session)
-    return ROUTING.done(action)
+    return ROUTING.toggled(visit, rule, active, "rule", f"routing_rule:{rule_id}")
 
 
 # ---------------------------------------------------------------------------
@@ -232,16 +214,14 @@ def save_sla(
             errors[field] = str(exc)
     if errors or policy is None:
         return SLA.invalid(visit, errors, kept)
-    record(
-        session,
-        user,
+    return SLA.saved(
+        visit,
         "sla_policy_saved",
         f"sla_policy:{level}:{category or '*'}:{priority or '*'}",
+        done="policy_saved",
         level=level,
         category=category or None,
         priority=priority or None,
         acknowledge=str(policy.acknowledge),
         resolve=str(policy.resolve),
     )
-    commit(session)
-    return SLA.done("policy_saved")

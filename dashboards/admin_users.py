@@ -13,10 +13,8 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
 from dashboards import i18n
-from dashboards.admin import PATH, AdminPage, active_flag, commit, record, set_active
+from dashboards.admin import PATH, AdminPage, YesNo, active_flag
 from dashboards.deps import (
-    CurrentUser,
-    SessionDep,
     Visit,
     dashboard_router,
     say,
@@ -121,9 +119,7 @@ def add_user(
             errors[exc.subject] = i18n.error(ui_language(user), exc)
     if errors:
         return USERS.invalid(visit, errors, kept)
-    record(session, user, "user_created", user_ref(made), email=made.email, role=made.role)
-    commit(session)
-    return USERS.done("user_created")
+    return USERS.saved(visit, "user_created", user_ref(made), email=made.email, role=made.role)
 
 
 def _person(session: Session, person_id: int) -> User:
@@ -134,36 +130,25 @@ def _person(session: Session, person_id: int) -> User:
 
 
 @router.post(PATH + "/users/{person_id}/away")
-def set_away(
-    session: SessionDep,
-    user: CurrentUser,
-    person_id: int,
-    away: Annotated[str, Form(max_length=5)] = "",
-) -> Response:
+def set_away(visit: Visit, person_id: int, away: YesNo = "") -> Response:
     """Mark someone away (assignment passes them by) or back."""
+    session = visit.session
     person = _person(session, person_id)
     was_away = person.away
     assignment.set_away(session=session, user=person, away=active_flag(away))
-    if person.away != was_away:  # a second click changes nothing and records nothing
-        record(session, user, "user_away" if person.away else "user_back", user_ref(person))
-    commit(session)
-    return USERS.done("user_away" if person.away else "user_back")
+    action = "user_away" if person.away else "user_back"
+    if person.away == was_away:  # a second click changes nothing and records nothing
+        return USERS.committed(session, action)
+    return USERS.saved(visit, action, user_ref(person))
 
 
 @router.post(PATH + "/users/{person_id}/active")
-def set_user_active(
-    visit: Visit,
-    person_id: int,
-    active: Annotated[str, Form(max_length=5)] = "",
-) -> Response:
+def set_user_active(visit: Visit, person_id: int, active: YesNo = "") -> Response:
     """Deactivate someone (they can no longer sign in; signed-in pages log them out)
     or activate them again. An admin cannot deactivate themselves."""
     session, user = visit.session, visit.user
     person = _person(session, person_id)
-    wanted = active_flag(active)
-    if not wanted and person.id == user.id:
+    if not active_flag(active) and person.id == user.id:
         errors = {"people": say(user, "admin_error_not_yourself")}
         return USERS.invalid(visit, errors)
-    action = set_active(session, user, person, wanted, "user", user_ref(person))
-    commit(session)
-    return USERS.done(action)
+    return USERS.toggled(visit, person, active, "user", user_ref(person))

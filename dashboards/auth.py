@@ -15,7 +15,7 @@ and takes back its own attempt from the address's.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -55,27 +55,12 @@ def _count_attempt(session: Session, account: str, address: str) -> bool:
     return on_account <= MAX_FAILURES and from_address <= MAX_FAILURES_PER_ADDRESS
 
 
-def _login_page(
-    request: Request,
-    *,
-    lang: str,
-    email: str = "",
-    error_key: str | None = None,
-    next_path: str = "",
-    notice_key: str | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
+def _login_page(request: Request, *, lang: str, **fields: Any) -> HTMLResponse:
+    """The sign-in form with this visit's CSRF token; `fields` are the template's
+    (`email`, `error_key`, `notice_key`, `next_path`; one left out shows nothing) and
+    `status_code`."""
     token, new = sessions.login_form_token(request)
-    response = render.page(
-        "login.html.j2",
-        lang=lang,
-        csrf_token=token,
-        email=email,
-        error_key=error_key,
-        notice_key=notice_key,
-        next_path=next_path,
-        status_code=status_code,
-    )
+    response = render.page("login.html.j2", lang=lang, csrf_token=token, **fields)
     if new:
         sessions.set_login_cookie(request, response, token)
     return response
