@@ -12,10 +12,11 @@ Every ticket a page shows comes through `routing.access.visible` or
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Annotated
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
-from fastapi import Form
+from fastapi import Depends, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import nulls_last
 from sqlmodel import col
@@ -91,44 +92,57 @@ def home(user: CurrentUser) -> Response:
     return RedirectResponse(HOME.get(user.role, "/dashboard/queue"), status_code=303)
 
 
+@dataclass
+class QueueFilter:
+    """The queue's filters, from the query string: `status` ("all", one status, or ""
+    for the open ones), a category code, a district name and the state of the deadline
+    (`sla`, one of `SLA_STATES`). One not known is shown as "" (no filter)."""
+
+    status: str = ""
+    category: str = ""
+    district: str = ""
+    sla: str = ""
+
+    def apply(self, statement: Any, now: datetime) -> Any:
+        """`statement` (of public ticket rows) narrowed to these filters; an unknown
+        status or deadline state is dropped from them."""
+        if self.status == "all":
+            pass
+        elif self.status in TicketStatus.__members__.values():
+            statement = statement.where(Ticket.status == self.status)
+        else:
+            self.status = ""
+            statement = statement.where(col(Ticket.status).in_(lifecycle.OPEN))
+        if self.category:
+            statement = statement.where(Category.code == self.category)
+        if self.district:
+            statement = statement.where(AdminArea.name == self.district)
+        if self.sla not in SLA_STATES:
+            self.sla = ""
+        elif self.sla == "none":
+            statement = statement.where(col(Ticket.sla_due_at).is_(None))
+        else:
+            low, high = SLA_STATES[self.sla]
+            if low is not None:
+                statement = statement.where(col(Ticket.sla_due_at) >= now + low)
+            if high is not None:
+                statement = statement.where(col(Ticket.sla_due_at) < now + high)
+        return statement
+
+
 @router.get("/dashboard/queue", response_class=HTMLResponse)
-def queue(
-    visit: Visit,
-    status: str = "",
-    category: str = "",
-    district: str = "",
-    sla: str = "",
-) -> HTMLResponse:
+def queue(visit: Visit, chosen: Annotated[QueueFilter, Depends()]) -> HTMLResponse:
     """The tickets `user` may see: open ones by default, the nearest deadline first
     (tickets with no running deadline last), filtered by status, category, district
-    and the state of their deadline (`sla`: overdue, due_today, later, none)."""
+    and the state of their deadline (`QueueFilter`)."""
     session, user = visit.session, visit.user
-    statement = access.visible(ticket_service.public_statement(), actor(session, user))
-    if status == "all":
-        pass
-    elif status in TicketStatus.__members__.values():
-        statement = statement.where(Ticket.status == status)
-    else:
-        status = ""
-        statement = statement.where(col(Ticket.status).in_(lifecycle.OPEN))
-    if category:
-        statement = statement.where(Category.code == category)
-    if district:
-        statement = statement.where(AdminArea.name == district)
     now = clock.now()
-    if sla not in SLA_STATES:
-        sla = ""
-    elif sla == "none":
-        statement = statement.where(col(Ticket.sla_due_at).is_(None))
-    else:
-        low, high = SLA_STATES[sla]
-        if low is not None:
-            statement = statement.where(col(Ticket.sla_due_at) >= now + low)
-        if high is not None:
-            statement = statement.where(col(Ticket.sla_due_at) < now + high)
-    statement = statement.order_by(
-        nulls_last(col(Ticket.sla_due_at).asc()), col(Ticket.created_at), col(Ticket.id)
-    ).limit(QUEUE_LIMIT + 1)
+    statement = access.visible(ticket_service.public_statement(), actor(session, user))
+    statement = (
+        chosen.apply(statement, now)
+        .order_by(nulls_last(col(Ticket.sla_due_at).asc()), col(Ticket.created_at), col(Ticket.id))
+        .limit(QUEUE_LIMIT + 1)
+    )
     rows = list(session.exec(statement))
     tickets = [
         {
@@ -153,7 +167,7 @@ def queue(
         categories=categories,
         districts=districts,
         sla_states=list(SLA_STATES),
-        chosen={"status": status, "category": category, "district": district, "sla": sla},
+        chosen=asdict(chosen),
     )
 
 

@@ -16,6 +16,7 @@ the allowed moves, likely duplicates, audio, canned replies and the SMS count.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -104,6 +105,35 @@ def saved(visit: PageVisit, ticket: Ticket, done: str, **query: object) -> Redir
     """Commit what the form changed (one form, one commit), then back to the ticket."""
     visit.session.commit()
     return back_to_ticket(ticket, done, **query)
+
+
+def _changed(
+    visit: PageVisit,
+    ticket: Ticket,
+    done: str,
+    change: Callable[[], object],
+    *,
+    refused: type[Exception] | tuple[type[Exception], ...],
+    field: str,
+    values: dict[str, str] | None = None,
+) -> Response:
+    """Make `change` (the service calls of one form): a refusal (`refused`) shows the
+    ticket page again, 422, its reason next to `field` and `values` kept; otherwise
+    the change is committed and the page says `done`."""
+    try:
+        change()
+    except refused as exc:
+        return _invalid(visit, ticket, {field: str(exc)}, values or {})
+    return saved(visit, ticket, done)
+
+
+def _reason_problem(t: Callable[..., str], reason: str, required: str = "error_required") -> str:
+    """What is wrong with a form's stated reason ("" if nothing): none, or too long."""
+    if not reason:
+        return t(required)
+    if len(reason) > REASON_MAX_CHARS:
+        return t("error_too_long", n=REASON_MAX_CHARS)
+    return ""
 
 
 def back_to_ticket(ticket: Ticket, done: str, **query: object) -> RedirectResponse:
@@ -291,20 +321,18 @@ def claim(visit: Visit, ref: str) -> Response:
     SLA clock moves on to resolving."""
     session, user = visit.session, visit.user
     ticket = visit.ticket(ref, access.Action.CLAIM)
-    try:
+
+    def take() -> None:
         assignment.claim(session=session, ticket=ticket, user=user)
-    except assignment.AssignmentError as exc:
-        return _invalid(visit, ticket, {"claim": str(exc)}, {})
-    deadlines.acknowledge(session, ticket)
-    return saved(visit, ticket, "claimed")
+        deadlines.acknowledge(session, ticket)
+
+    return _changed(
+        visit, ticket, "claimed", take, refused=assignment.AssignmentError, field="claim"
+    )
 
 
 @router.post("/dashboard/tickets/{ref}/note")
-def add_note(
-    visit: Visit,
-    ref: str,
-    text: Text = "",
-) -> Response:
+def add_note(visit: Visit, ref: str, text: Text = "") -> Response:
     """An internal note on the timeline (the citizen is not sent it)."""
     session, user = visit.session, visit.user
     ticket = visit.ticket(ref, access.Action.NOTE)
@@ -316,11 +344,15 @@ def add_note(
             {"note_text": translator(user)("error_required")},
             values,
         )
-    try:
-        actions.comment(session=session, ticket=ticket, actor=user_ref(user), text=text)
-    except ValueError as exc:
-        return _invalid(visit, ticket, {"note_text": str(exc)}, values)
-    return saved(visit, ticket, "noted")
+    return _changed(
+        visit,
+        ticket,
+        "noted",
+        lambda: actions.comment(session=session, ticket=ticket, actor=user_ref(user), text=text),
+        refused=ValueError,
+        field="note_text",
+        values=values,
+    )
 
 
 @router.post("/dashboard/tickets/{ref}/transfer")
@@ -340,10 +372,8 @@ def transfer(
     errors: dict[str, str] = {}
     if bool(to_email) == bool(office_code):
         errors["to_email"] = t("error_transfer_target")
-    if not reason:
-        errors["transfer_reason"] = t("error_required")
-    elif len(reason) > REASON_MAX_CHARS:
-        errors["transfer_reason"] = t("error_too_long", n=REASON_MAX_CHARS)
+    if problem := _reason_problem(t, reason):
+        errors["transfer_reason"] = problem
     person = office = None
     if to_email and not errors.get("to_email"):
         person = session.exec(
@@ -394,24 +424,26 @@ def change_status(
     allowed = lifecycle.allowed_from(ticket.status) - _NOT_BY_STATUS_FORM
     if to not in {status.value for status in allowed}:
         errors["status_to"] = t("error_status_move")
-    if not reason:
-        key = "error_what_was_done" if to == TicketStatus.RESOLVED else "error_required"
-        errors["status_reason"] = t(key)
-    elif len(reason) > REASON_MAX_CHARS:
-        errors["status_reason"] = t("error_too_long", n=REASON_MAX_CHARS)
+    required = "error_what_was_done" if to == TicketStatus.RESOLVED else "error_required"
+    if problem := _reason_problem(t, reason, required):
+        errors["status_reason"] = problem
     if errors:
         return _invalid(visit, ticket, errors, values)
-    try:
+
+    def move() -> None:
         actions.change_status(
-            session=session,
-            ticket=ticket,
-            to=TicketStatus(to),
-            actor=user_ref(user),
-            reason=reason,
+            session=session, ticket=ticket, to=TicketStatus(to), actor=user_ref(user), reason=reason
         )
-    except TransitionError as exc:
-        return _invalid(visit, ticket, {"status_to": str(exc)}, values)
-    return saved(visit, ticket, "status_changed")
+
+    return _changed(
+        visit,
+        ticket,
+        "status_changed",
+        move,
+        refused=TransitionError,
+        field="status_to",
+        values=values,
+    )
 
 
 @router.post("/dashboard/tickets/{ref}/reply")
@@ -473,11 +505,16 @@ def merge(
     session, user = visit.session, visit.user
     ticket = visit.ticket(ref, access.Action.MERGE)
     into = visit.ticket(original, access.Action.MERGE)
-    try:
-        actions.merge(session=session, duplicate=ticket, original=into, actor=user_ref(user))
-    except (actions.MergeError, TransitionError) as exc:
-        return _invalid(visit, ticket, {"duplicates": str(exc)}, {})
-    return saved(visit, ticket, "merged")
+    return _changed(
+        visit,
+        ticket,
+        "merged",
+        lambda: actions.merge(
+            session=session, duplicate=ticket, original=into, actor=user_ref(user)
+        ),
+        refused=(actions.MergeError, TransitionError),
+        field="duplicates",
+    )
 
 
 @router.post("/dashboard/tickets/{ref}/dismiss")
@@ -485,8 +522,13 @@ def dismiss(visit: Visit, ref: str) -> Response:
     """Say the flagged ticket is not the same grievance as the one it was flagged against."""
     session, user = visit.session, visit.user
     ticket = visit.ticket(ref, access.Action.MERGE)
-    try:
-        actions.dismiss_suspected_duplicate(session=session, ticket=ticket, actor=user_ref(user))
-    except actions.MergeError as exc:
-        return _invalid(visit, ticket, {"duplicates": str(exc)}, {})
-    return saved(visit, ticket, "dismissed")
+    return _changed(
+        visit,
+        ticket,
+        "dismissed",
+        lambda: actions.dismiss_suspected_duplicate(
+            session=session, ticket=ticket, actor=user_ref(user)
+        ),
+        refused=actions.MergeError,
+        field="duplicates",
+    )
