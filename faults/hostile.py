@@ -31,15 +31,15 @@ INVALID_UTF8 = "%C3%28%FF%FE%80"
 TEXT_VALUES = (NUL, CONTROL, OVERLONG, MARKUP)
 KIND = {NUL: "NUL", CONTROL: "control bytes", OVERLONG: "5000 chars", MARKUP: "markup"}
 
+# The one USSD session both Africa's Talking USSD webhooks speak of: its hops and, once
+# it ends, its end-of-session event.
+AT_USSD_SESSION = {"sessionId": "ATUid_hostile", "phoneNumber": "{phone}", "networkCode": "47001"}
+
 # Each webhook with a well-formed form; `{phone}` is filled in per request.
 WEBHOOKS: dict[str, dict[str, str]] = {
-    "/channels/africastalking/ussd": {
-        "sessionId": "ATUid_hostile", "serviceCode": "*333#", "phoneNumber": "{phone}",
-        "networkCode": "47001", "text": "2*1",
-    },
+    "/channels/africastalking/ussd": {**AT_USSD_SESSION, "serviceCode": "*333#", "text": "2*1"},
     "/channels/africastalking/ussd/events": {
-        "sessionId": "ATUid_hostile", "status": "Success", "phoneNumber": "{phone}",
-        "networkCode": "47001", "durationInMillis": "1000",
+        **AT_USSD_SESSION, "status": "Success", "durationInMillis": "1000",
     },
     "/channels/africastalking/sms": {
         "from": "{phone}", "to": "333", "text": "no water in rangpur", "date": "2026-12-06",

@@ -89,14 +89,18 @@ def _per_process(kind: str, settings: Settings, make):
     return _shared[key]
 
 
-def session_store(settings: Settings) -> SessionStore:
+def _per_process_store(kind: str, settings: Settings, in_memory, on_redis):
+    """The process's one `kind` store: `in_memory()` when embedded, else
+    `on_redis(client, prefix)` on the shared Redis client under the settings' prefix."""
     if settings.embedded:
-        return _per_process("sessions", settings, MemorySessionStore)
+        return _per_process(kind, settings, in_memory)
     return _per_process(
-        "sessions",
-        settings,
-        lambda: RedisSessionStore(redis_client(settings), settings.redis_prefix),
+        kind, settings, lambda: on_redis(redis_client(settings), settings.redis_prefix)
     )
+
+
+def session_store(settings: Settings) -> SessionStore:
+    return _per_process_store("sessions", settings, MemorySessionStore, RedisSessionStore)
 
 
 def async_session_store(settings: Settings) -> AsyncSessionStore:
@@ -112,22 +116,12 @@ def async_session_store(settings: Settings) -> AsyncSessionStore:
 
 
 def locks(settings: Settings) -> Locks:
-    if settings.embedded:
-        return _per_process("locks", settings, MemoryLocks)
-    return _per_process(
-        "locks", settings, lambda: RedisLocks(redis_client(settings), settings.redis_prefix)
-    )
+    return _per_process_store("locks", settings, MemoryLocks, RedisLocks)
 
 
 def phone_counter(settings: Settings) -> MemoryPhoneCounter | RedisPhoneCounter:
     """Where per-phone reply and filing counts live: Redis, shared by every process."""
-    if settings.embedded:
-        return _per_process("phone-counter", settings, MemoryPhoneCounter)
-    return _per_process(
-        "phone-counter",
-        settings,
-        lambda: RedisPhoneCounter(redis_client(settings), settings.redis_prefix),
-    )
+    return _per_process_store("phone-counter", settings, MemoryPhoneCounter, RedisPhoneCounter)
 
 
 @dataclass

@@ -99,6 +99,31 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _changes_ticket(path: str, *, summary: str):
+    """The route of a POST that changes one ticket and answers with it and its events;
+    besides, 404 (no such ticket), 403 (not this role), 409 (not from this state) or
+    422 (a field names nothing valid)."""
+    return router.post(
+        path,
+        response_model=TicketWithEvents,
+        summary=summary,
+        responses={**NOT_FOUND, **FORBIDDEN, **CONFLICT, **UNPROCESSABLE},
+    )
+
+
+def _adds_to_ticket(path: str, *, response_model: Any, summary: str):
+    """The route of a POST that adds to one ticket (a note, an attachment) and answers
+    201 with what it added; besides, 404 (no such ticket), 403 (not this role) or 422
+    (a field names nothing valid)."""
+    return router.post(
+        path,
+        status_code=201,
+        response_model=response_model,
+        summary=summary,
+        responses={**NOT_FOUND, **FORBIDDEN, **UNPROCESSABLE},
+    )
+
+
 # ---------------------------------------------------------------------------
 # Tickets
 # ---------------------------------------------------------------------------
@@ -268,12 +293,7 @@ def show_ticket(ref: RefPath, session: SessionDep, token: CurrentToken) -> dict[
     return _with_events(session, token, ticket)
 
 
-@router.post(
-    "/tickets/{ref}/transitions",
-    response_model=TicketWithEvents,
-    summary="Change a ticket's status",
-    responses={**NOT_FOUND, **FORBIDDEN, **CONFLICT, **UNPROCESSABLE},
-)
+@_changes_ticket("/tickets/{ref}/transitions", summary="Change a ticket's status")
 def transition_ticket(
     ref: RefPath, body: TransitionIn, session: SessionDep, token: CurrentToken
 ) -> dict[str, Any]:
@@ -304,13 +324,7 @@ def transition_ticket(
     return _with_events(session, token, ticket)
 
 
-@router.post(
-    "/tickets/{ref}/comments",
-    status_code=201,
-    response_model=EventOut,
-    summary="Add an internal note",
-    responses={**NOT_FOUND, **FORBIDDEN, **UNPROCESSABLE},
-)
+@_adds_to_ticket("/tickets/{ref}/comments", response_model=EventOut, summary="Add an internal note")
 def comment_on_ticket(
     ref: RefPath, body: CommentIn, session: SessionDep, token: CurrentToken
 ) -> dict[str, Any]:
@@ -325,12 +339,8 @@ def comment_on_ticket(
     return ticket_service.event_public(event)
 
 
-@router.post(
-    "/tickets/{ref}/attachments",
-    status_code=201,
-    response_model=AttachmentOut,
-    summary="Attach media by URL",
-    responses={**NOT_FOUND, **FORBIDDEN, **UNPROCESSABLE},
+@_adds_to_ticket(
+    "/tickets/{ref}/attachments", response_model=AttachmentOut, summary="Attach media by URL"
 )
 def attach_to_ticket(
     ref: RefPath, body: AttachmentIn, session: SessionDep, token: CurrentToken
@@ -376,12 +386,7 @@ def _attachment_out(attachment: Attachment) -> dict[str, Any]:
     }
 
 
-@router.post(
-    "/tickets/{ref}/assignment",
-    response_model=TicketWithEvents,
-    summary="Assign a ticket",
-    responses={**NOT_FOUND, **FORBIDDEN, **CONFLICT, **UNPROCESSABLE},
-)
+@_changes_ticket("/tickets/{ref}/assignment", summary="Assign a ticket")
 def assign_ticket(
     ref: RefPath, body: AssignIn, session: SessionDep, token: CurrentToken
 ) -> dict[str, Any]:
@@ -422,12 +427,7 @@ def assign_ticket(
     return _with_events(session, token, ticket)
 
 
-@router.post(
-    "/tickets/{ref}/merge",
-    response_model=TicketWithEvents,
-    summary="Merge a duplicate into its original",
-    responses={**NOT_FOUND, **FORBIDDEN, **CONFLICT, **UNPROCESSABLE},
-)
+@_changes_ticket("/tickets/{ref}/merge", summary="Merge a duplicate into its original")
 def merge_ticket(
     ref: RefPath, body: MergeIn, session: SessionDep, token: CurrentToken
 ) -> dict[str, Any]:

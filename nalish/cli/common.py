@@ -73,6 +73,26 @@ def show_rows(
         typer.echo(f"{len(rows)} {counted}", err=True)
 
 
+def show_by_status(
+    list_public: Callable[..., Sequence[Any]],
+    status: str,
+    statuses: Sequence[str],
+    *,
+    as_json: bool,
+    line: Callable[[Any], str],
+    counted: str,
+) -> None:
+    """A listing filtered by its `--status` (one of `statuses`, exit 2 otherwise; `all`:
+    no filter), as `show_rows` prints it."""
+    from infra.db import session_scope
+
+    settings()
+    refuse_unknown("status", status, statuses)
+    with session_scope() as session:
+        rows = list_public(session=session, status=None if status == "all" else status)
+    show_rows(rows, as_json=as_json, line=line, counted=counted)
+
+
 def no_ticket(ref: str) -> typer.Exit:
     """Exit 1 for an unknown reference, with the nearest real ones as a hint."""
     from grievance_engine import service

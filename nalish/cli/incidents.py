@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from nalish.cli.common import Actor, JsonFlag, fail, refuse_unknown, settings, show_rows
+from nalish.cli.common import Actor, JsonFlag, fail, settings, show_by_status
 
 incidents_app = typer.Typer(
     help="Mass events: many reports of one problem in one place.", no_args_is_help=True
@@ -21,13 +21,15 @@ def incidents_list(
 ) -> None:
     """List mass events, newest first."""
     from grievance_engine import incidents
-    from infra.db import session_scope
 
-    settings()
-    refuse_unknown("status", status, ("open", "resolved", "all"))
-    with session_scope() as session:
-        rows = incidents.list_public(session=session, status=None if status == "all" else status)
-    show_rows(rows, as_json=as_json, line=_line, counted="incident(s)")
+    show_by_status(
+        incidents.list_public,
+        status,
+        ("open", "resolved", "all"),
+        as_json=as_json,
+        line=_line,
+        counted="incident(s)",
+    )
 
 
 def _line(row: dict) -> str:

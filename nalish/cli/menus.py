@@ -13,9 +13,8 @@ from nalish.cli.common import (
     fail,
     print_json,
     record_admin,
-    refuse_unknown,
     settings,
-    show_rows,
+    show_by_status,
 )
 
 menus_app = typer.Typer(
@@ -104,13 +103,15 @@ def callbacks_list(
 ) -> None:
     """Call-backs, oldest first: who to call, in which language, and why."""
     from grievance_engine import callbacks
-    from infra.db import session_scope
 
-    settings()
-    refuse_unknown("status", status, ("open", "done", "all"))
-    with session_scope() as session:
-        rows = callbacks.list_public(session=session, status=None if status == "all" else status)
-    show_rows(rows, as_json=as_json, line=_callback_line, counted="call-back(s)")
+    show_by_status(
+        callbacks.list_public,
+        status,
+        ("open", "done", "all"),
+        as_json=as_json,
+        line=_callback_line,
+        counted="call-back(s)",
+    )
 
 
 def _callback_line(row: dict) -> str:

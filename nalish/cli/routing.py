@@ -3,15 +3,36 @@ import` (the admin areas they are routed by)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from nalish.cli.common import JsonFlag, fail, print_json, record_admin, settings, show_rows
 
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+T = TypeVar("T")
+
 routing_app = typer.Typer(help="See and explain the routing rules.", no_args_is_help=True)
 gazetteer_app = typer.Typer(help="Manage the admin areas and their aliases.", no_args_is_help=True)
+
+
+def _with_routing(work: Callable[[Session, str], T]) -> T:
+    """`work(session, country)` in one transaction; what routing refuses (an unknown
+    area, category or office) exits 2 with its message."""
+    from grievance_engine import users
+    from infra.db import session_scope
+    from routing import service as routing_service
+
+    country = settings().country
+    try:
+        with session_scope() as session:
+            return work(session, country)
+    except (routing_service.RoutingInputError, users.UserError) as exc:
+        raise fail(str(exc)) from exc
 
 
 @routing_app.command("list")
@@ -23,15 +44,13 @@ def routing_list(
     ] = None,
 ) -> None:
     """List the routing rules: area, category, office, queue and whether active."""
-    from infra.db import session_scope
     from routing import service as routing_service
 
-    country = settings().country
-    try:
-        with session_scope() as session:
-            rows = routing_service.list_rules(session=session, country=country, district=district)
-    except routing_service.RoutingInputError as exc:
-        raise fail(str(exc)) from exc
+    rows = _with_routing(
+        lambda session, country: routing_service.list_rules(
+            session=session, country=country, district=district
+        )
+    )
     show_rows(rows, as_json=as_json, line=_rule_line, counted="rule(s)")
 
 
@@ -55,21 +74,13 @@ def routing_explain(
     """Show where a grievance would go, and every rule weighed on the way."""
     import dataclasses
 
-    from infra.db import session_scope
     from routing import service as routing_service
 
-    country = settings().country
-    try:
-        with session_scope() as session:
-            explanation = routing_service.explain(
-                session=session,
-                district=district,
-                category=category,
-                upazila=upazila,
-                country=country,
-            )
-    except routing_service.RoutingInputError as exc:
-        raise fail(str(exc)) from exc
+    explanation = _with_routing(
+        lambda session, country: routing_service.explain(
+            session=session, district=district, category=category, upazila=upazila, country=country
+        )
+    )
     if as_json:
         print_json(dataclasses.asdict(explanation))
         return
@@ -95,41 +106,36 @@ def routing_set(
     """Add or change a routing rule (the most specific rule wins; see `routing explain`)."""
     from grievance_engine import users
     from grievance_engine.models import AdminLevel
-    from infra.db import session_scope
     from routing import service as routing_service
 
-    country = settings().country
-    try:
-        with session_scope() as session:
+    def save(session: Session, country: str) -> tuple[int, str]:
+        area = routing_service.resolve_area(
+            session, district, country=country, level=AdminLevel.DISTRICT
+        )
+        if upazila:
             area = routing_service.resolve_area(
-                session, district, country=country, level=AdminLevel.DISTRICT
+                session, upazila, country=country, level=AdminLevel.UPAZILA, parent=area
             )
-            if upazila:
-                area = routing_service.resolve_area(
-                    session, upazila, country=country, level=AdminLevel.UPAZILA, parent=area
-                )
-            category_id = (
-                routing_service.resolve_category(session, category).id if category else None
-            )
-            rule = routing_service.save_rule(
-                session=session,
-                area_id=area.id,
-                category_id=category_id,
-                office_id=users.office_id_by_code(session=session, code=office),
-                queue=queue,
-            )
-            rule_id, where = rule.id, area.name
-            record_admin(
-                session,
-                "routing_rule_saved",
-                f"routing_rule:{rule_id}",
-                area=where,
-                category=category,
-                office=office.strip().lower(),
-                queue=queue,
-            )
-    except (routing_service.RoutingInputError, users.UserError) as exc:
-        raise fail(str(exc)) from exc
+        category_id = routing_service.resolve_category(session, category).id if category else None
+        rule = routing_service.save_rule(
+            session=session,
+            area_id=area.id,
+            category_id=category_id,
+            office_id=users.office_id_by_code(session=session, code=office),
+            queue=queue,
+        )
+        record_admin(
+            session,
+            "routing_rule_saved",
+            f"routing_rule:{rule.id}",
+            area=area.name,
+            category=category,
+            office=office.strip().lower(),
+            queue=queue,
+        )
+        return rule.id, area.name
+
+    rule_id, where = _with_routing(save)
     typer.echo(f"Rule {rule_id}: {where}, {category or 'any category'} → {office} ({queue})")
 
 

@@ -50,6 +50,20 @@ def _webhook_token() -> dict[str, str]:
     return {"token": token} if token else {}
 
 
+def _at_webhook(
+    path: str, token: dict[str, str], conversation: Callable[..., None], **details: Any
+) -> Callable[[Any], None]:
+    """What `_talk` runs for a phone at this terminal talking to one Africa's Talking
+    webhook: each form posted to `path`, the questions asked on stdin, the screens and
+    replies shown on stdout."""
+    return lambda client: conversation(
+        lambda form: client.post(path, data=form, params=token),
+        ask=input,
+        show=typer.echo,
+        **details,
+    )
+
+
 @simulate_app.command("ussd")
 def simulate_ussd(
     phone: Annotated[str, typer.Option(help="The caller's phone number.")],
@@ -63,12 +77,12 @@ def simulate_ussd(
     e164(phone, "--phone")
     _talk(
         url,
-        lambda client: ussd_session(
-            lambda form: client.post("/channels/africastalking/ussd", data=form, params=token),
+        _at_webhook(
+            "/channels/africastalking/ussd",
+            token,
+            ussd_session,
             phone=phone,
             service_code=service_code,
-            ask=input,
-            show=typer.echo,
         ),
     )
 
@@ -95,12 +109,12 @@ def simulate_sms(
         )
     _talk(
         url,
-        lambda client: sms_conversation(
-            lambda form: client.post("/channels/africastalking/sms", data=form, params=token),
+        _at_webhook(
+            "/channels/africastalking/sms",
+            token,
+            sms_conversation,
             phone=number,
             shortcode=shortcode,
-            ask=input,
-            show=typer.echo,
             replies=None if url else outbox_replies(number),
         ),
         hang_ups=(KeyboardInterrupt,),  # Ctrl-D ends the conversation as an empty line does

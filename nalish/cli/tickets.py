@@ -7,7 +7,9 @@ so what an operator does here lands in the audit chain like any other action.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,6 +26,11 @@ from nalish.cli.common import (
     ticket,
     user,
 )
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from grievance_engine.models import Ticket
 
 tickets_app = typer.Typer(help="Look at tickets.", no_args_is_help=True)
 
@@ -47,6 +54,20 @@ def _statuses() -> list[str]:
     from grievance_engine.models import TicketStatus
 
     return [status.value for status in TicketStatus]
+
+
+@contextmanager
+def _changing(ref: str, verb: str, *refusals: type[Exception]) -> Iterator[tuple[Session, Ticket]]:
+    """One change to the ticket `ref`, in one transaction: the session and the ticket
+    (exit 1 when there is none); what the domain refuses (`refusals`) exits 2 with
+    `Cannot <verb> <ref>: <why>`."""
+    from infra.db import session_scope
+
+    try:
+        with session_scope() as session:
+            yield session, ticket(session, ref)
+    except refusals as exc:
+        raise fail(f"Cannot {verb} {ref}: {exc}") from exc
 
 
 @tickets_app.command("show")
@@ -115,24 +136,19 @@ def tickets_transition(
     """
     from grievance_engine import actions, lifecycle, refs
     from grievance_engine.models import TicketStatus
-    from infra.db import session_scope
 
     settings()
     refuse_unknown("status", to, _statuses())
-    try:
-        with session_scope() as session:
-            moved = ticket(session, ref)
-            event = actions.change_status(
-                session=session,
-                ticket=moved,
-                to=TicketStatus(to),
-                actor=actor,
-                reason=reason,
-                original=ticket(session, original) if original else None,
-            )
-            shown = refs.display(moved.ref)
-    except lifecycle.TransitionError as exc:
-        raise fail(f"Cannot change {ref}: {exc}") from exc
+    with _changing(ref, "change", lifecycle.TransitionError) as (session, moved):
+        event = actions.change_status(
+            session=session,
+            ticket=moved,
+            to=TicketStatus(to),
+            actor=actor,
+            reason=reason,
+            original=ticket(session, original) if original else None,
+        )
+    shown = refs.display(moved.ref)
     if as_json:
         print_json({"ref": shown, **event.data, "seq": event.seq, "hash": event.hash})
         return
@@ -156,28 +172,23 @@ def tickets_assign(
 ) -> None:
     """Assign a ticket to a person (--to EMAIL) or automatically (--auto)."""
     from grievance_engine import refs
-    from infra.db import session_scope
     from routing import assignment
 
     settings()
     if bool(to) == auto:
         raise fail("Give exactly one of --to EMAIL or --auto.")
-    try:
-        with session_scope() as session:
-            assigned = ticket(session, ref)
-            if auto:
-                chosen = assignment.auto_assign(session=session, ticket=assigned, actor=actor)
-                if chosen is None:
-                    raise fail(
-                        f"Nobody available in the ticket's queue speaks {assigned.language!r}; "
-                        "it stays in the queue."
-                    )
-                email = chosen.email
-            else:
-                email = _assign_to_person(session, assigned, to, actor=actor, reason=reason)
-            shown = refs.display(assigned.ref)
-    except assignment.AssignmentError as exc:
-        raise fail(f"Cannot assign {ref}: {exc}") from exc
+    with _changing(ref, "assign", assignment.AssignmentError) as (session, assigned):
+        if auto:
+            chosen = assignment.auto_assign(session=session, ticket=assigned, actor=actor)
+            if chosen is None:
+                raise fail(
+                    f"Nobody available in the ticket's queue speaks {assigned.language!r}; "
+                    "it stays in the queue."
+                )
+            email = chosen.email
+        else:
+            email = _assign_to_person(session, assigned, to, actor=actor, reason=reason)
+    shown = refs.display(assigned.ref)
     if as_json:
         print_json({"ref": shown, "assignee": email})
     else:
@@ -200,18 +211,12 @@ def tickets_claim(
 ) -> None:
     """Take an unassigned ticket from the queue."""
     from grievance_engine import refs
-    from infra.db import session_scope
     from routing import assignment
 
     settings()
-    try:
-        with session_scope() as session:
-            claimed = ticket(session, ref)
-            assignment.claim(session=session, ticket=claimed, user=user(session, email))
-            shown = refs.display(claimed.ref)
-    except assignment.AssignmentError as exc:
-        raise fail(f"Cannot claim {ref}: {exc}") from exc
-    typer.echo(f"{shown}: claimed by {email}")
+    with _changing(ref, "claim", assignment.AssignmentError) as (session, claimed):
+        assignment.claim(session=session, ticket=claimed, user=user(session, email))
+    typer.echo(f"{refs.display(claimed.ref)}: claimed by {email}")
 
 
 @tickets_app.command("transfer")
@@ -227,27 +232,22 @@ def tickets_transfer(
     """Transfer a ticket to another person or office, with a reason."""
     from grievance_engine import refs, users
     from grievance_engine.models import Office
-    from infra.db import session_scope
     from routing import assignment
 
     settings()
     if bool(to) == bool(office):
         raise fail("Give exactly one of --to EMAIL or --office CODE.")
-    try:
-        with session_scope() as session:
-            moved = ticket(session, ref)
-            if to:
-                where = _assign_to_person(session, moved, to, actor=actor, reason=reason)
-            else:
-                target = session.get(Office, users.office_id_by_code(session=session, code=office))
-                assignment.transfer_to_office(
-                    session=session, ticket=moved, office=target, actor=actor, reason=reason
-                )
-                where = target.name
-            shown = refs.display(moved.ref)
-    except (assignment.AssignmentError, users.UserError) as exc:
-        raise fail(f"Cannot transfer {ref}: {exc}") from exc
-    typer.echo(f"{shown}: transferred to {where}")
+    refusals = (assignment.AssignmentError, users.UserError)
+    with _changing(ref, "transfer", *refusals) as (session, moved):
+        if to:
+            where = _assign_to_person(session, moved, to, actor=actor, reason=reason)
+        else:
+            target = session.get(Office, users.office_id_by_code(session=session, code=office))
+            assignment.transfer_to_office(
+                session=session, ticket=moved, office=target, actor=actor, reason=reason
+            )
+            where = target.name
+    typer.echo(f"{refs.display(moved.ref)}: transferred to {where}")
 
 
 @tickets_app.command("comment")
@@ -259,16 +259,11 @@ def tickets_comment(
 ) -> None:
     """Add an internal note to a ticket's timeline."""
     from grievance_engine import actions, refs
-    from infra.db import session_scope
 
     settings()
-    try:
-        with session_scope() as session:
-            noted = ticket(session, ref)
-            event = actions.comment(session=session, ticket=noted, actor=actor, text=text)
-            shown = refs.display(noted.ref)
-    except ValueError as exc:
-        raise fail(f"Cannot comment on {ref}: {exc}") from exc
+    with _changing(ref, "comment on", ValueError) as (session, noted):
+        event = actions.comment(session=session, ticket=noted, actor=actor, text=text)
+    shown = refs.display(noted.ref)
     if as_json:
         print_json({"ref": shown, "type": event.type, "seq": event.seq, **event.data})
     else:
@@ -284,20 +279,15 @@ def tickets_merge(
 ) -> None:
     """Merge a duplicate into its original; both citizens hear when it is resolved."""
     from grievance_engine import actions, refs
-    from infra.db import session_scope
 
     settings()
-    try:
-        with session_scope() as session:
-            duplicate = ticket(session, ref)
-            original = ticket(session, into)
-            actions.merge(
-                session=session, duplicate=duplicate, original=original, actor=actor, reason=reason
-            )
-            shown = refs.display(duplicate.ref), refs.display(original.ref)
-    except (actions.TransitionError, actions.MergeError) as exc:
-        raise fail(f"Cannot merge {ref}: {exc}") from exc
-    typer.echo(f"{shown[0]}: merged into {shown[1]}")
+    refusals = (actions.TransitionError, actions.MergeError)
+    with _changing(ref, "merge", *refusals) as (session, duplicate):
+        original = ticket(session, into)
+        actions.merge(
+            session=session, duplicate=duplicate, original=original, actor=actor, reason=reason
+        )
+    typer.echo(f"{refs.display(duplicate.ref)}: merged into {refs.display(original.ref)}")
 
 
 @tickets_app.command("duplicates")
