@@ -75,20 +75,15 @@ class Rungs:
             for person, open_count in pool:
                 self.open_tickets.setdefault(person.id, open_count)
             self.pools[key] = [person for person, _ in pool]
-        pool = self.pools[key]
-        if not pool:
-            return None
-        chosen = min(pool, key=lambda person: (self.open_tickets[person.id], person.id))
-        reason = f"fewest open tickets ({self.open_tickets[chosen.id]}) among {len(pool)} available"
-        assignment.assign(
+        chosen = assignment.assign_least_loaded(
             session=session,
             ticket=ticket,
-            user=chosen,
+            pool=[(person, self.open_tickets[person.id]) for person in self.pools[key]],
             actor=actor,
-            reason=reason,
             keep_status=True,
         )
-        self.open_tickets[chosen.id] += 1
+        if chosen is not None:
+            self.open_tickets[chosen.id] += 1
         return chosen
 
     def unassign(self, ticket: Ticket) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from grievance_engine import messages, outbox, refs
+from grievance_engine import actions, messages, outbox, refs
 from grievance_engine.models import AdminArea, Category, Citizen, Office, Role, Ticket, User
 from grievance_engine.place_names import reads_local_name
 
@@ -98,18 +98,12 @@ def tell_citizen_escalated(session: Session, ticket: Ticket) -> None:
     """The citizen hears their complaint went to a more senior office."""
     citizen = session.get(Citizen, ticket.citizen_id)
     category = session.get(Category, ticket.category_id)
-    outbox.add(
+    actions.sms_about(
         session=session,
-        to_phone=citizen.phone,
-        body=messages.render_sms(
-            "escalated",
-            ticket.language,
-            ref=refs.display(ticket.ref),
-            office=office_as_read(session, ticket),
-            category=category.label(ticket.language) if category else "",
-        ),
-        language=ticket.language,
+        ticket=ticket,
         kind="escalated",
-        ticket_id=ticket.id,
+        to_phone=citizen.phone,
         opted_out=citizen.opted_out,  # the outbox would look the citizen up again by phone
+        office=office_as_read(session, ticket),
+        category=category.label(ticket.language) if category else "",
     )

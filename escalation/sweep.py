@@ -25,9 +25,11 @@ and SMS in multi-row INSERTs at the end of the batch, in the same transaction.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import tuple_, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -66,15 +68,29 @@ def run(*, now: datetime | None = None, batch: int = BATCH) -> SweepResult:
     result = SweepResult()
     known_above: dict[int, int | None] = {}  # each office's next rung, for every batch
     with clock.frozen_at(as_of) if as_of is not None else nullcontext():
-        while _escalate_batch(now, batch, result, known_above):
+        escalate = partial(_escalate, now=now, result=result, known_above=known_above)
+        while _batch(Ticket.sla_due_at, now, batch, escalate):
             pass
-        while _remind_batch(now, batch, result):
+        while _batch(Ticket.reminder_due_at, now, batch, partial(_remind, result=result)):
             pass
-        while _close_batch(now, batch, result):
+        while _batch(Ticket.rating_due_at, now, batch, partial(_close, result=result)):
             pass
     if result.escalated or result.reminded or result.closed:
         log.info("SLA sweep at %s: %s", now.isoformat(), result)
     return result
+
+
+def _batch(
+    column, now: datetime, batch: int, handle: Callable[[Session, list[Ticket]], None]
+) -> bool:
+    """One transaction: `handle` the first `batch` tickets whose `column` deadline is
+    due (locked, not yet claimed). False when none is due: the sweep of it is done."""
+    with session_scope() as session:
+        due = _due(session, column, now, batch)
+        if not due:
+            return False
+        handle(session, due)
+    return True
 
 
 def _locks_rows(session: Session) -> bool:
@@ -153,30 +169,30 @@ def _load_references(session: Session, due: list[Ticket]) -> list[object]:
     return held
 
 
-def _escalate_batch(
-    now: datetime, batch: int, result: SweepResult, known_above: dict[int, int | None]
-) -> bool:
-    with session_scope() as session:
-        due = _due(session, Ticket.sla_due_at, now, batch)
-        if not due:
-            return False
-        held = _load_references(session, due)  # noqa: F841 (kept alive for session.get)
-        # each office's next rung and pool, looked up once per batch (rungs: per sweep)
-        rungs_seen = ladder.Rungs(known_above=known_above)
-        digest = notify.Digest()
-        # the batch's events go in together, the tickets' new heads with their rows
-        with events.batched(session):
-            for ticket, missed in _claim(session, due, Ticket.sla_due_at):
-                rungs = _climb(session, ticket, missed, now, rungs_seen)
-                if rungs:
-                    result.escalated += 1
-                    result.rungs += rungs
-                    digest.escalated_to(session, ticket)
-                    notify.tell_citizen_escalated(session, ticket)
-                else:
-                    result.breached_at_top += 1
-            result.officer_messages += digest.send(session)
-    return True
+def _escalate(
+    session: Session,
+    due: list[Ticket],
+    *,
+    now: datetime,
+    result: SweepResult,
+    known_above: dict[int, int | None],
+) -> None:
+    held = _load_references(session, due)  # noqa: F841 (kept alive for session.get)
+    # each office's next rung and pool, looked up once per batch (rungs: per sweep)
+    rungs_seen = ladder.Rungs(known_above=known_above)
+    digest = notify.Digest()
+    # the batch's events go in together, the tickets' new heads with their rows
+    with events.batched(session):
+        for ticket, missed in _claim(session, due, Ticket.sla_due_at):
+            rungs = _climb(session, ticket, missed, now, rungs_seen)
+            if rungs:
+                result.escalated += 1
+                result.rungs += rungs
+                digest.escalated_to(session, ticket)
+                notify.tell_citizen_escalated(session, ticket)
+            else:
+                result.breached_at_top += 1
+        result.officer_messages += digest.send(session)
 
 
 def _climb(
@@ -209,47 +225,37 @@ def _climb(
     return rungs
 
 
-def _remind_batch(now: datetime, batch: int, result: SweepResult) -> bool:
-    with session_scope() as session:
-        due = _due(session, Ticket.reminder_due_at, now, batch)
-        if not due:
-            return False
-        digest = notify.Digest()
-        with events.batched(session):
-            for ticket, _ in _claim(session, due, Ticket.reminder_due_at):
-                due_at = ticket.sla_due_at.isoformat() if ticket.sla_due_at else None
-                events.append(
+def _remind(session: Session, due: list[Ticket], *, result: SweepResult) -> None:
+    digest = notify.Digest()
+    with events.batched(session):
+        for ticket, _ in _claim(session, due, Ticket.reminder_due_at):
+            due_at = ticket.sla_due_at.isoformat() if ticket.sla_due_at else None
+            events.append(
+                session=session,
+                ticket=ticket,
+                type="sla_reminder",
+                actor=ACTOR,
+                data={"due": due_at},
+            )
+            digest.remind(session, ticket)
+            result.reminded += 1
+        result.officer_messages += digest.send(session)
+
+
+def _close(session: Session, due: list[Ticket], *, result: SweepResult) -> None:
+    """Resolved tickets whose citizen did not rate them in time are closed."""
+    with events.batched(session):
+        for ticket, _ in _claim(session, due, Ticket.rating_due_at):
+            if ticket.status == TicketStatus.RESOLVED:
+                lifecycle.transition(
                     session=session,
                     ticket=ticket,
-                    type="sla_reminder",
+                    to=TicketStatus.CLOSED,
                     actor=ACTOR,
-                    data={"due": due_at},
+                    reason="no rating received",
                 )
-                digest.remind(session, ticket)
-                result.reminded += 1
-            result.officer_messages += digest.send(session)
-    return True
-
-
-def _close_batch(now: datetime, batch: int, result: SweepResult) -> bool:
-    """Resolved tickets whose citizen did not rate them in time are closed."""
-    with session_scope() as session:
-        due = _due(session, Ticket.rating_due_at, now, batch)
-        if not due:
-            return False
-        with events.batched(session):
-            for ticket, _ in _claim(session, due, Ticket.rating_due_at):
-                if ticket.status == TicketStatus.RESOLVED:
-                    lifecycle.transition(
-                        session=session,
-                        ticket=ticket,
-                        to=TicketStatus.CLOSED,
-                        actor=ACTOR,
-                        reason="no rating received",
-                    )
-                    actions.tell_citizen(session=session, ticket=ticket, kind="closed")
-                    result.closed += 1
-    return True
+                actions.tell_citizen(session=session, ticket=ticket, kind="closed")
+                result.closed += 1
 
 
 def restamp(*, now: datetime | None = None) -> int:

@@ -185,12 +185,34 @@ def tell_citizen(
     sent, so it goes even after STOP.
     """
     phone = session.exec(select(Citizen.phone).where(Citizen.id == ticket.citizen_id)).one()
+    sms_about(
+        session=session,
+        ticket=ticket,
+        kind=kind,
+        to_phone=phone,
+        opted_out=False if answering else None,
+        **context,
+    )
+
+
+def sms_about(
+    *,
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    to_phone: str,
+    opted_out: bool | None,
+    **context: Any,
+) -> None:
+    """Queue the `kind` SMS about `ticket` (its reference, and `context`) to `to_phone`,
+    in the ticket's language. For a caller that already holds the citizen's phone and
+    STOP (`opted_out`, as `outbox.add` takes it): nothing is looked up again."""
     outbox.add(
         session=session,
-        to_phone=phone,
+        to_phone=to_phone,
         body=messages.render_sms(kind, ticket.language, ref=refs.display(ticket.ref), **context),
         language=ticket.language,
         kind=kind,
         ticket_id=ticket.id,
-        opted_out=False if answering else None,
+        opted_out=opted_out,
     )

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, make_transient_to_detached
 from sqlmodel import Session, col, select
 
-from grievance_engine import events, hooks, messages, outbox, refs
+from grievance_engine import actions, events, hooks, refs
 from grievance_engine.models import (
     AdminArea,
     AdminLevel,
@@ -194,20 +194,14 @@ def create_once(
             "description_truncated": truncated,
         },
     )
-    outbox.add(
+    actions.sms_about(
         session=session,
-        to_phone=ticket_in.phone,
-        body=messages.render_sms(
-            "ack",
-            ticket_in.language,
-            ref=refs.display(ticket.ref),
-            category=category.label(ticket_in.language),
-            district=local_name(district, ticket_in.language),
-        ),
-        language=ticket_in.language,
+        ticket=ticket,
         kind="ack",
-        ticket_id=ticket.id,
+        to_phone=ticket_in.phone,
         opted_out=opted_out,
+        category=category.label(ticket.language),
+        district=local_name(district, ticket.language),
     )
     session.flush()
     return Filing(ticket, new=True)

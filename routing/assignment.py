@@ -58,7 +58,26 @@ def auto_assign(
 ) -> User | None:
     """Give `ticket` to the least-loaded available speaker of its language; None (and
     the ticket stays in its queue) when there is nobody."""
-    pool = available(session=session, ticket=ticket)
+    return assign_least_loaded(
+        session=session,
+        ticket=ticket,
+        pool=available(session=session, ticket=ticket),
+        actor=actor,
+        keep_status=keep_status,
+    )
+
+
+def assign_least_loaded(
+    *,
+    session: Session,
+    ticket: Ticket,
+    pool: list[tuple[User, int]],
+    actor: str,
+    keep_status: bool,
+) -> User | None:
+    """Give `ticket` to whoever in `pool` (people with their open-ticket counts, as
+    `available` reads them) holds the fewest, the earliest-created winning a tie; None
+    when the pool is empty. The one choice rule, also for the sweep's cached pools."""
     if not pool:
         return None
     chosen, open_count = min(pool, key=lambda entry: (entry[1], entry[0].id))

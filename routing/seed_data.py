@@ -119,35 +119,38 @@ _KE_COUNTY_NAMES = {
 }
 
 
-def _bd_spec(row_name: str, renames: dict[str, str], **fields: Any) -> AreaSpec:
+_BD_RENAMES = {
+    AdminLevel.DIVISION: _BD_DIVISION_NAMES,
+    AdminLevel.DISTRICT: _BD_DISTRICT_NAMES,
+    AdminLevel.UPAZILA: _BD_UPAZILA_NAMES,
+}
+
+
+def _renamed(country: str, row_name: str, renames: dict[str, str], **fields: Any) -> AreaSpec:
     """An area named in current spelling, the source's spelling kept as an alias."""
     name = renames.get(row_name, row_name)
-    spec = AreaSpec(country="BD", name=name, **fields)
+    spec = AreaSpec(country=country, name=name, **fields)
     if name != row_name:
         spec.aliases.append((row_name, "en"))
     return spec
+
+
+def _bd_spec(row_name: str, level: AdminLevel, **fields: Any) -> AreaSpec:
+    """A Bangladeshi area of `level`, its kind the level's name ("Division")."""
+    return _renamed("BD", row_name, _BD_RENAMES[level], level=level, kind=level.title(), **fields)
 
 
 def _bd_areas() -> list[AreaSpec]:
     bd = DATA_DIR / "bd"
     divisions = {}  # source id → spec; codes are provisional until ISO matching
     for id_, name, name_bn, _url in _read_csv(bd / "divisions.csv"):
-        divisions[id_] = _bd_spec(
-            name,
-            _BD_DIVISION_NAMES,
-            code=f"csv-{id_}",
-            level=AdminLevel.DIVISION,
-            kind="Division",
-            name_local=name_bn,
-        )
+        divisions[id_] = _bd_spec(name, AdminLevel.DIVISION, code=f"csv-{id_}", name_local=name_bn)
     districts = {}
     for id_, division_id, name, name_bn, *_where in _read_csv(bd / "districts.csv"):
         districts[id_] = _bd_spec(
             name,
-            _BD_DISTRICT_NAMES,
+            AdminLevel.DISTRICT,
             code=f"csv-{id_}",
-            level=AdminLevel.DISTRICT,
-            kind="District",
             name_local=name_bn,
             parent_code=division_id,
         )
@@ -162,18 +165,16 @@ def _bd_areas() -> list[AreaSpec]:
         upazilas.append(
             _bd_spec(
                 name,
-                _BD_UPAZILA_NAMES,
+                AdminLevel.UPAZILA,
                 code=f"{district_code}-U{int(id_):03d}",
-                level=AdminLevel.UPAZILA,
-                kind="Upazila",
                 name_local=name_bn,
                 parent_code=district_code,
             )
         )
-    _check_renames_used(_BD_DIVISION_NAMES, divisions.values())
-    _check_renames_used(_BD_DISTRICT_NAMES, districts.values())
-    _check_renames_used(_BD_UPAZILA_NAMES, upazilas)
-    return [*divisions.values(), *districts.values(), *upazilas]
+    areas = [*divisions.values(), *districts.values(), *upazilas]
+    for level, renames in _BD_RENAMES.items():
+        _check_renames_used(renames, [area for area in areas if area.level == level])
+    return areas
 
 
 def _check_renames_used(renames: dict[str, str], specs: Iterable[AreaSpec]) -> None:
@@ -187,11 +188,16 @@ def _check_renames_used(renames: dict[str, str], specs: Iterable[AreaSpec]) -> N
 def _ke_areas() -> list[AreaSpec]:
     counties = []
     for sub in pycountry.subdivisions.get(country_code="KE"):
-        name = _KE_COUNTY_NAMES.get(sub.name, sub.name)
-        spec = AreaSpec(sub.code, "KE", AdminLevel.DISTRICT, "County", name)
-        if name != sub.name:
-            spec.aliases.append((sub.name, "en"))
-        counties.append(spec)
+        counties.append(
+            _renamed(
+                "KE",
+                sub.name,
+                _KE_COUNTY_NAMES,
+                code=sub.code,
+                level=AdminLevel.DISTRICT,
+                kind="County",
+            )
+        )
     if len(counties) != 47:
         raise SeedDataError(f"pycountry lists {len(counties)} Kenyan counties, expected 47")
     _attach_aliases(counties, DATA_DIR / "ke" / "aliases.csv")

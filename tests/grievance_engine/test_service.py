@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import func, select
 
-from grievance_engine import outbox, refs, service
+from grievance_engine import messages, outbox, refs, service
 from grievance_engine.models import (
     Channel,
     Citizen,
@@ -68,7 +68,7 @@ def test_a_failure_after_the_ticket_insert_leaves_no_ticket_no_event_and_no_sms(
     def broken_render(*args, **kwargs):
         raise RuntimeError("template store unreachable")
 
-    monkeypatch.setattr(service.messages, "render_sms", broken_render)
+    monkeypatch.setattr(messages, "render_sms", broken_render)  # the ack goes through actions
     with pytest.raises(RuntimeError), session_scope() as session:
         service.create(session=session, ticket_in=_ticket_in(world), office_id=None)
     assert (_count(Ticket), _count(TicketEvent), _count(Notification), _count(Citizen)) == (
