@@ -26,7 +26,7 @@ from typing import Protocol
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, col, select
 
-from grievance_engine import hooks, retries, undelivered
+from grievance_engine import hooks, languages, retries, undelivered
 from grievance_engine.events import insert_soon
 from grievance_engine.models import Citizen, Notification, NotificationStatus
 from infra import background_jobs, clock, sms_encoding
@@ -36,8 +36,8 @@ from infra.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-# Languages written in the Latin alphabet, whose messages we fold into GSM-7.
-GSM7_LANGUAGES = {"en", "sw"}
+# Languages whose messages we fold into GSM-7 (the registry's `gsm7`: Latin script).
+GSM7_LANGUAGES = frozenset(code for code, language in languages.REGISTRY.items() if language.gsm7)
 # Messages a citizen gets even after STOP: direct answers to something they just did.
 ESSENTIAL_KINDS = {"ack", "status", "reply", "stop"}
 

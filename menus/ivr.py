@@ -117,7 +117,7 @@ IVR_KEYS = (
 
 @dataclass(frozen=True)
 class Say:
-    """Text for the provider's text-to-speech, in `language` ("en" or "sw")."""
+    """Text for the provider's text-to-speech, in `language` (one of `SAY_LANGUAGES`)."""
 
     text: str
     language: str
@@ -472,7 +472,8 @@ def _language_keys(call: CallState) -> list[tuple[str, str]]:
     `native_of`) 1, English 2 (BD 1 বাংলা, KE 1 Kiswahili: see docs/architecture.md,
     "Contracts: SMS keywords and voice keys")."""
     native = language_registry.native_of(call.country)
-    return [("1", native), ("2", "en")] if native != "en" else [("1", "en")]
+    source = language_registry.SOURCE
+    return [("1", native), ("2", source)] if native != source else [("1", source)]
 
 
 # --- recordings --------------------------------------------------------------------------

@@ -122,7 +122,6 @@ def _current() -> Loaded:
 
 
 @caching.register
-@caching.register
 def reset() -> None:
     """Forget what was loaded (tests, and `nalish menus check`)."""
     global _checked_at
