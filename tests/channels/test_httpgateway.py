@@ -35,6 +35,7 @@ from infra import clock
 from infra.db import session_scope
 from infra.log_redaction import redact_url
 from infra.settings import Settings, get_settings
+from nalish import periodic
 from nalish.app import create_app
 from tests.nalish.conftest import Backend, _activate, _prepare, _restore
 
@@ -579,9 +580,18 @@ def test_a_delivery_report_for_an_unknown_id_answers_200_and_is_kept_without_the
 # --- Reports that outrun the send, and Kannel's codings -------------------------------
 
 
+@pytest.fixture
+def quiet_client(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """The app without its embedded periodic sweeps: the outbox sweep an embedded app
+    runs at start-up could otherwise, on a loaded machine, send the row below first."""
+    monkeypatch.setattr(periodic, "SCHEDULE", ())
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
 def pending_notification(body: str = "Your complaint was received.") -> int:
     """An outbox row waiting to be sent, written directly so no background sender in
-    the test app takes it before `outbox.deliver` below."""
+    the test app takes it before `outbox.deliver` below (use `quiet_client`)."""
     with session_scope() as session:
         row = Notification(
             to_phone=CITIZEN, body=body, language="en", kind="ack", next_attempt_at=clock.now()
@@ -607,8 +617,10 @@ class KannelThatReportsFirst(FakeKannel):
         return super().handler(request)
 
 
-def test_a_delivery_report_that_outruns_the_send_is_applied_when_the_id_is_saved(backend, client):
-    kannel = KannelThatReportsFirst(client, "1")
+def test_a_delivery_report_that_outruns_the_send_is_applied_when_the_id_is_saved(
+    backend, quiet_client
+):
+    kannel = KannelThatReportsFirst(quiet_client, "1")
     notification_id = pending_notification()
 
     outcome = outbox.deliver(
@@ -626,8 +638,8 @@ def test_a_delivery_report_that_outruns_the_send_is_applied_when_the_id_is_saved
     assert report.applied is True
 
 
-def test_a_rejection_that_outruns_the_send_still_asks_an_agent_to_call_back(backend, client):
-    kannel = KannelThatReportsFirst(client, "16")
+def test_a_rejection_that_outruns_the_send_still_asks_an_agent_to_call_back(backend, quiet_client):
+    kannel = KannelThatReportsFirst(quiet_client, "16")
     notification_id = pending_notification()
 
     outbox.deliver(
