@@ -32,10 +32,12 @@ from dashboards.deps import (
     Visit,
     dashboard_router,
     page_for,
+    ui_language,
     user_ref,
 )
 from escalation import catalogue
 from grievance_engine import admin_log
+from grievance_engine.errors import DomainError
 from grievance_engine.models import Category, User
 from routing import service as routing_service
 
@@ -63,7 +65,7 @@ class AdminPage:
         *,
         status_code: int = 200,
         errors: dict[str, str] | None = None,
-        kept: dict[str, str] | None = None,
+        kept: dict[str, Any] | None = None,
         done: str = "",
     ) -> HTMLResponse:
         """The page with its lists, `errors` by field and the `kept` input."""
@@ -84,10 +86,25 @@ class AdminPage:
         self,
         visit: PageVisit,
         errors: dict[str, str],
-        kept: dict[str, str] | None = None,
+        kept: dict[str, Any] | None = None,
     ) -> HTMLResponse:
         """The page again, 422, the errors by their fields and what was typed kept."""
         return self.show(visit, status_code=422, errors=errors, kept=kept)
+
+    def refused(
+        self,
+        visit: PageVisit,
+        field: str,
+        problem: DomainError,
+        kept: dict[str, Any] | None = None,
+        *,
+        named: str = "",
+    ) -> HTMLResponse:
+        """Undo the change the domain refused and show the page again, 422, with its
+        `problem` translated next to `field` (after "`named`: ", for a row of a list)."""
+        visit.session.rollback()
+        message = i18n.error(ui_language(visit.user), problem)
+        return self.invalid(visit, {field: f"{named}: {message}" if named else message}, kept)
 
     def done(self, key: str) -> RedirectResponse:
         """Back to the page after a change, saying `key` (`admin_done_<key>`)."""

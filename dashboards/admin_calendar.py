@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import File, Form, UploadFile
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
@@ -41,16 +42,19 @@ CALENDAR = AdminPage("calendar", _calendar_context)
 CALENDAR.route(router)
 
 
+class HolidayForm(BaseModel):
+    """The form to add a holiday, as typed."""
+
+    day: str = Field("", max_length=20)
+    name: str = Field("", max_length=300)
+    kind: str = Field("holiday", max_length=12)
+
+
 @router.post(PATH + "/calendar")
-def add_holiday(
-    visit: Visit,
-    day: Annotated[str, Form(max_length=20)] = "",
-    name: Annotated[str, Form(max_length=300)] = "",
-    kind: Annotated[str, Form(max_length=12)] = "holiday",
-) -> Response:
+def add_holiday(visit: Visit, form: Annotated[HolidayForm, Form()]) -> Response:
     """Add a holiday (or change the one on that date)."""
     session, user = visit.session, visit.user
-    kept = {"day": day, "name": name, "kind": kind}
+    day, name, kind = form.day, form.name, form.kind
     errors: dict[str, str] = {}
     when = None
     try:
@@ -65,7 +69,7 @@ def add_holiday(
     if kind not in HOLIDAY_KINDS:
         errors["kind"] = say(user, "admin_error_choose")
     if errors or when is None:
-        return CALENDAR.invalid(visit, errors, kept)
+        return CALENDAR.invalid(visit, errors, form.model_dump())
     country = get_settings().country
     row = session.exec(
         select(Holiday).where(Holiday.country == country, Holiday.day == when)

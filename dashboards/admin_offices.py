@@ -9,12 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import Form, HTTPException
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 from starlette.datastructures import QueryParams
 
-from dashboards import i18n
 from dashboards.admin import PATH, AdminPage, YesNo, active_flag
-from dashboards.deps import Visit, dashboard_router, ui_language
+from dashboards.deps import Visit, dashboard_router
 from grievance_engine.models import Office, OfficeLevel
 from infra.settings import get_settings
 from routing import offices
@@ -60,34 +60,33 @@ OFFICES = AdminPage("offices", _offices_context)
 OFFICES.route(router)
 
 
+class OfficeForm(BaseModel):
+    """The office form as typed: the fields of `routing.offices.OfficeChange`, which
+    checks them."""
+
+    code: str = Field("", max_length=40)
+    name: str = Field("", max_length=300)
+    level: str = Field("", max_length=16)
+    area: str = Field("", max_length=100)
+    phone: str = Field("", max_length=30)
+    email: str = Field("", max_length=200)
+
+
 @router.post(PATH + "/offices")
-def save_office(
-    visit: Visit,
-    code: Annotated[str, Form(max_length=40)] = "",
-    name: Annotated[str, Form(max_length=300)] = "",
-    level: Annotated[str, Form(max_length=16)] = "",
-    area: Annotated[str, Form(max_length=100)] = "",
-    phone: Annotated[str, Form(max_length=30)] = "",
-    email: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
+def save_office(visit: Visit, form: Annotated[OfficeForm, Form()]) -> Response:
     """Add an office, or change the one with that code (`routing.offices.save_office`);
     a wrong field comes back next to it, 422."""
-    session, user = visit.session, visit.user
-    change = offices.OfficeChange(
-        code=code, name=name, level=level, area=area, phone=phone, email=email
-    )
+    kept = form.model_dump()
     try:
         office, changed = offices.save_office(
-            session=session, change=change, country=get_settings().country
+            session=visit.session,
+            change=offices.OfficeChange(**kept),
+            country=get_settings().country,
         )
     except offices.OfficeInputError as exc:
-        session.rollback()
-        kept = {"code": code, "name": name, "level": level, "area": area, "phone": phone}
-        kept["email"] = email
-        errors = {exc.field: i18n.error(ui_language(user), exc)}
-        return OFFICES.invalid(visit, errors, kept)
+        return OFFICES.refused(visit, exc.field, exc, kept)
     if not changed:
-        return OFFICES.committed(session, "office_saved")
+        return OFFICES.committed(visit.session, "office_saved")
     return OFFICES.saved(visit, "office_saved", f"office:{office.code}", changed=changed)
 
 
@@ -95,7 +94,7 @@ def save_office(
 def set_office_active(visit: Visit, code: str, active: YesNo = "") -> Response:
     """Deactivate an office (routing and escalation pass it by) or activate it; one
     that active routing rules still point to is refused, 422."""
-    session, user = visit.session, visit.user
+    session = visit.session
     office = session.exec(select(Office).where(Office.code == code)).first()
     if office is None:
         raise HTTPException(status_code=404)
@@ -104,9 +103,7 @@ def set_office_active(visit: Visit, code: str, active: YesNo = "") -> Response:
     try:
         offices.set_active(session=session, office=office, active=wanted)
     except offices.OfficeInputError as exc:
-        session.rollback()
-        errors = {exc.field: f"{code}: {i18n.error(ui_language(user), exc)}"}
-        return OFFICES.invalid(visit, errors)
+        return OFFICES.refused(visit, exc.field, exc, named=code)
     action = "office_activated" if wanted else "office_deactivated"
     if was_active == wanted:
         return OFFICES.committed(session, action)

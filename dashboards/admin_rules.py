@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Form, HTTPException
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.datastructures import QueryParams
 
@@ -43,25 +44,23 @@ ROUTING = AdminPage("routing", _routing_context)
 ROUTING.route(router)
 
 
+class RuleForm(BaseModel):
+    """The routing rule form, as typed: the area, the category (blank for any) and the
+    office and queue it goes to."""
+
+    district: str = Field("", max_length=100)
+    upazila: str = Field("", max_length=100)
+    category: str = Field("", max_length=100)
+    office: str = Field("", max_length=40)
+    queue: str = Field("", max_length=60)
+
+
 @router.post(PATH + "/routing")
-def save_rule(
-    visit: Visit,
-    district: Annotated[str, Form(max_length=100)] = "",
-    upazila: Annotated[str, Form(max_length=100)] = "",
-    category: Annotated[str, Form(max_length=100)] = "",
-    office: Annotated[str, Form(max_length=40)] = "",
-    queue: Annotated[str, Form(max_length=60)] = "",
-) -> Response:
+def save_rule(visit: Visit, form: Annotated[RuleForm, Form()]) -> Response:
     """Add the rule for (area, category), or change its office and queue (as
     `nalish routing set`)."""
     session, user = visit.session, visit.user
-    kept = {
-        "district": district,
-        "upazila": upazila,
-        "category": category,
-        "office": office,
-        "queue": queue,
-    }
+    district, upazila, category, office = form.district, form.upazila, form.category, form.office
     errors: dict[str, str] = {}
     country = get_settings().country
     area = None
@@ -95,11 +94,11 @@ def save_rule(
             office_id = users.office_id_by_code(session=session, code=office)
         except users.UserError as exc:
             errors["office"] = i18n.error(ui_language(user), exc)
-    queue_name = queue.strip() or "default"
+    queue_name = form.queue.strip() or "default"
     if len(queue_name) > 40:
         errors["queue"] = say(user, "admin_error_too_long", n=40)
     if errors or area is None or office_id is None:
-        return ROUTING.invalid(visit, errors, kept)
+        return ROUTING.invalid(visit, errors, form.model_dump())
     rule = routing_service.save_rule(
         session=session,
         area_id=area.id,
@@ -163,27 +162,24 @@ def _amount(text: str, user: User) -> tuple[int | None, str]:
     return amount, ""
 
 
+class PolicyForm(BaseModel):
+    """The SLA policy form, as typed: the rung, the category and priority it is for
+    (blank for any) and its two times in `unit`."""
+
+    level: str = Field("", max_length=16)
+    category: str = Field("", max_length=40)
+    priority: str = Field("", max_length=8)
+    acknowledge: str = Field("", max_length=10)
+    resolve: str = Field("", max_length=10)
+    unit: str = Field("", max_length=16)
+
+
 @router.post(PATH + "/sla")
-def save_sla(
-    visit: Visit,
-    level: Annotated[str, Form(max_length=16)] = "",
-    category: Annotated[str, Form(max_length=40)] = "",
-    priority: Annotated[str, Form(max_length=8)] = "",
-    acknowledge: Annotated[str, Form(max_length=10)] = "",
-    resolve: Annotated[str, Form(max_length=10)] = "",
-    unit: Annotated[str, Form(max_length=16)] = "",
-) -> Response:
+def save_sla(visit: Visit, form: Annotated[PolicyForm, Form()]) -> Response:
     """Add or replace the policy for (level, category, priority): `catalogue.save_policy`.
     Zero or negative times are refused next to the field, 422."""
     session, user = visit.session, visit.user
-    kept = {
-        "level": level,
-        "category": category,
-        "priority": priority,
-        "acknowledge": acknowledge,
-        "resolve": resolve,
-        "unit": unit,
-    }
+    level, category, priority, unit = form.level, form.category, form.priority, form.unit
     errors: dict[str, str] = {}
     if level not in LEVELS:
         errors["level"] = say(user, "admin_error_choose")
@@ -191,10 +187,10 @@ def save_sla(
         errors["priority"] = say(user, "admin_error_choose")
     if unit not in Unit.__members__.values():
         errors["unit"] = say(user, "admin_error_choose")
-    ack_amount, problem = _amount(acknowledge, user)
+    ack_amount, problem = _amount(form.acknowledge, user)
     if problem:
         errors["acknowledge"] = problem
-    resolve_amount, problem = _amount(resolve, user)
+    resolve_amount, problem = _amount(form.resolve, user)
     if problem:
         errors["resolve"] = problem
     policy = None
@@ -213,7 +209,7 @@ def save_sla(
             field = "category" if "category" in str(exc) else "acknowledge"
             errors[field] = str(exc)
     if errors or policy is None:
-        return SLA.invalid(visit, errors, kept)
+        return SLA.invalid(visit, errors, form.model_dump())
     return SLA.saved(
         visit,
         "sla_policy_saved",

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Form, HTTPException
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 from starlette.datastructures import QueryParams
 
@@ -60,65 +61,61 @@ USERS = AdminPage("users", _users_context)
 USERS.route(router)
 
 
+class PersonForm(BaseModel):
+    """The form to add someone, as typed (`users.create` checks it)."""
+
+    email: str = Field("", max_length=254)
+    full_name: str = Field("", max_length=200)
+    role: str = Field("", max_length=16)
+    district: str = Field("", max_length=100)
+    office: str = Field("", max_length=40)
+    languages: list[str] = []
+    phone: str = Field("", max_length=30)
+    password: str = Field("", max_length=200)
+
+    def kept(self) -> dict[str, str]:
+        """What the form shows again after a mistake (never the password)."""
+        return self.model_dump(exclude={"password"}) | {"languages": ",".join(self.languages)}
+
+
 @router.post(PATH + "/users")
-def add_user(
-    visit: Visit,
-    email: Annotated[str, Form(max_length=254)] = "",
-    full_name: Annotated[str, Form(max_length=200)] = "",
-    role: Annotated[str, Form(max_length=16)] = "",
-    district: Annotated[str, Form(max_length=100)] = "",
-    office: Annotated[str, Form(max_length=40)] = "",
-    languages: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies it)
-    phone: Annotated[str, Form(max_length=30)] = "",
-    password: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
+def add_user(visit: Visit, form: Annotated[PersonForm, Form()]) -> Response:
     """Add a person (`users.create`); mistakes come back next to their field, 422."""
     session, user = visit.session, visit.user
-    kept = {
-        "email": email,
-        "full_name": full_name,
-        "role": role,
-        "district": district,
-        "office": office,
-        "phone": phone,
-        "languages": ",".join(languages),
-    }
     errors: dict[str, str] = {}
-    if not email.strip():
+    if not form.email.strip():
         errors["email"] = say(user, "admin_error_required")
-    if role not in Role.__members__.values():
+    if form.role not in Role.__members__.values():
         errors["role"] = say(user, "admin_error_choose")
-    if not password:
+    if not form.password:
         errors["password"] = say(user, "admin_error_required")
-    chosen = [code for code in languages if code in WORK_LANGUAGES]
+    chosen = [code for code in form.languages if code in WORK_LANGUAGES]
     office_id = None
-    if office.strip():
+    if form.office.strip():
         try:
-            office_id = users.office_id_by_code(session=session, code=office)
+            office_id = users.office_id_by_code(session=session, code=form.office)
         except users.UserError as exc:
             errors["office"] = i18n.error(ui_language(user), exc)
-    if not errors:
-        try:
-            made, _ = users.create(
-                session=session,
-                country=get_settings().country,
-                user_in=users.UserCreate(
-                    email=email,
-                    role=Role(role),
-                    full_name=full_name.strip(),
-                    district=district.strip() or None,
-                    password=password,
-                    office_id=office_id,
-                    language=chosen[0] if chosen and i18n.DEFAULT not in chosen else i18n.DEFAULT,
-                    languages=chosen,
-                    phone=phone.strip() or None,
-                ),
-            )
-        except users.UserError as exc:
-            session.rollback()
-            errors[exc.subject] = i18n.error(ui_language(user), exc)
     if errors:
-        return USERS.invalid(visit, errors, kept)
+        return USERS.invalid(visit, errors, form.kept())
+    try:
+        made, _ = users.create(
+            session=session,
+            country=get_settings().country,
+            user_in=users.UserCreate(
+                email=form.email,
+                role=Role(form.role),
+                full_name=form.full_name.strip(),
+                district=form.district.strip() or None,
+                password=form.password,
+                office_id=office_id,
+                language=chosen[0] if chosen and i18n.DEFAULT not in chosen else i18n.DEFAULT,
+                languages=chosen,
+                phone=form.phone.strip() or None,
+            ),
+        )
+    except users.UserError as exc:
+        return USERS.refused(visit, exc.subject, exc, form.kept())
     return USERS.saved(visit, "user_created", user_ref(made), email=made.email, role=made.role)
 
 

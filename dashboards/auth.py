@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from dashboards import render, sessions
@@ -81,22 +82,24 @@ def login_form(
     )
 
 
+class LoginForm(BaseModel):
+    """The sign-in form, as typed."""
+
+    email: str = Field("", max_length=254)
+    password: str = Field("", max_length=1024)
+    csrf_token: str = Field("", max_length=200)
+    next: str = Field("", max_length=500)
+    lang: str = Field("", max_length=5)
+
+
 @router.post("/login", response_class=HTMLResponse)
-def login(
-    request: Request,
-    session: SessionDep,
-    email: Annotated[str, Form(max_length=254)] = "",
-    password: Annotated[str, Form(max_length=1024)] = "",
-    csrf_token: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form(max_length=500)] = "",
-    lang: Annotated[str, Form(max_length=5)] = "",
-) -> Response:
+def login(request: Request, session: SessionDep, form: Annotated[LoginForm, Form()]) -> Response:
     """Check the email and password; on success a new session and a 303 onwards."""
-    language = login_language(request, lang)
-    if not sessions.login_form_checks(request, csrf_token):
+    language = login_language(request, form.lang)
+    if not sessions.login_form_checks(request, form.csrf_token):
         raise HTTPException(status_code=403, detail="CSRF token missing or wrong")
-    email = email.strip().lower()
-    next_path = safe_next(next, default="")
+    email = form.email.strip().lower()
+    next_path = safe_next(form.next, default="")
     account, address = _subjects(request, email)
     if not _count_attempt(session, account, address):
         return _login_page(
@@ -109,10 +112,10 @@ def login(
         )
     user = users.by_email(session=session, email=email) if email else None
     if user is None:
-        users.verify_password(_DUMMY_HASH, password)
+        users.verify_password(_DUMMY_HASH, form.password)
         ok = False
     else:
-        ok = users.verify_password(user.password_hash, password) and user.active
+        ok = users.verify_password(user.password_hash, form.password) and user.active
     if not ok or user is None:
         return _login_page(
             request,
