@@ -6,6 +6,7 @@ that use them, as in the commands: a command loads only what it needs.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import sys
@@ -73,24 +74,37 @@ def show_rows(
         typer.echo(f"{len(rows)} {counted}", err=True)
 
 
-def show_by_status(
-    list_public: Callable[..., Sequence[Any]],
-    status: str,
+def add_list_by_status(
+    app: typer.Typer,
+    module: str,
     statuses: Sequence[str],
     *,
-    as_json: bool,
+    help: str,
     line: Callable[[Any], str],
     counted: str,
 ) -> None:
-    """A listing filtered by its `--status` (one of `statuses`, exit 2 otherwise; `all`:
-    no filter), as `show_rows` prints it."""
-    from infra.db import session_scope
+    """Add `list` to `app`: the rows of `module`'s `list_public(session=, status=)`
+    (imported when the command runs), filtered by `--status` (one of `statuses`, the
+    first by default, exit 2 otherwise; the last, `all`: no filter), as `show_rows`
+    prints them."""
+    status_help = f"{', '.join(statuses[:-1])} or {statuses[-1]}."
 
-    settings()
-    refuse_unknown("status", status, statuses)
-    with session_scope() as session:
-        rows = list_public(session=session, status=None if status == "all" else status)
-    show_rows(rows, as_json=as_json, line=line, counted=counted)
+    # the option as a default, not in `Annotated`: these annotations are strings that
+    # cannot name this function's locals
+    def list_by_status(
+        as_json: JsonFlag = False,
+        status: str = typer.Option(statuses[0], help=status_help),
+    ) -> None:
+        from infra.db import session_scope
+
+        settings()
+        refuse_unknown("status", status, statuses)
+        list_public = importlib.import_module(module).list_public
+        with session_scope() as session:
+            rows = list_public(session=session, status=None if status == "all" else status)
+        show_rows(rows, as_json=as_json, line=line, counted=counted)
+
+    app.command("list", help=help)(list_by_status)
 
 
 def no_ticket(ref: str) -> typer.Exit:

@@ -7,29 +7,11 @@ from typing import Annotated
 
 import typer
 
-from nalish.cli.common import Actor, JsonFlag, fail, settings, show_by_status
+from nalish.cli.common import Actor, add_list_by_status, fail, settings
 
 incidents_app = typer.Typer(
     help="Mass events: many reports of one problem in one place.", no_args_is_help=True
 )
-
-
-@incidents_app.command("list")
-def incidents_list(
-    as_json: JsonFlag = False,
-    status: Annotated[str, typer.Option(help="open, resolved or all.")] = "open",
-) -> None:
-    """List mass events, newest first."""
-    from grievance_engine import incidents
-
-    show_by_status(
-        incidents.list_public,
-        status,
-        ("open", "resolved", "all"),
-        as_json=as_json,
-        line=_line,
-        counted="incident(s)",
-    )
 
 
 def _line(row: dict) -> str:
@@ -38,6 +20,16 @@ def _line(row: dict) -> str:
         f"#{row['id']:<5} {row['status']:<9} {row['category']:<18} {place:<30} "
         f"{row['ticket_count']} report(s) since {row['opened_at']}"
     )
+
+
+add_list_by_status(
+    incidents_app,
+    "grievance_engine.incidents",
+    ("open", "resolved", "all"),
+    help="List mass events, newest first.",
+    line=_line,
+    counted="incident(s)",
+)
 
 
 @incidents_app.command("resolve")

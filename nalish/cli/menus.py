@@ -10,11 +10,11 @@ import typer
 
 from nalish.cli.common import (
     JsonFlag,
+    add_list_by_status,
     fail,
     print_json,
     record_admin,
     settings,
-    show_by_status,
 )
 
 menus_app = typer.Typer(
@@ -96,30 +96,22 @@ def menus_sync() -> None:
     )
 
 
-@callbacks_app.command("list")
-def callbacks_list(
-    as_json: JsonFlag = False,
-    status: Annotated[str, typer.Option(help="open, done or all.")] = "open",
-) -> None:
-    """Call-backs, oldest first: who to call, in which language, and why."""
-    from grievance_engine import callbacks
-
-    show_by_status(
-        callbacks.list_public,
-        status,
-        ("open", "done", "all"),
-        as_json=as_json,
-        line=_callback_line,
-        counted="call-back(s)",
-    )
-
-
 def _callback_line(row: dict) -> str:
     ref = row["ticket_ref"] or "-"
     return (
         f"#{row['id']:<5} {row['status']:<5} {row['phone']:<15} {row['language']:<3} "
         f"{ref:<10} {row['reason']}"
     )
+
+
+add_list_by_status(
+    callbacks_app,
+    "grievance_engine.callbacks",
+    ("open", "done", "all"),
+    help="Call-backs, oldest first: who to call, in which language, and why.",
+    line=_callback_line,
+    counted="call-back(s)",
+)
 
 
 @callbacks_app.command("done")
