@@ -17,18 +17,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, Response
 from sqlmodel import Session, select
 
+from channels import webhooks
 from channels.africastalking import parsing
 from channels.deps import LocksDep, SessionStoreDep, SettingsDep
-from channels.webhooks import (
-    answered_step,
-    apply_delivery_report,
-    check_source,
-    check_token,
-    phone_field,
-    prompts_url,
-    read_form,
-    receive_sms,
-)
 from grievance_engine.models import Citizen
 from infra.db import LazySession
 from infra.session_store import AsyncSessionStore
@@ -46,18 +37,18 @@ USSD_FIELDS = ("sessionId", "serviceCode", "phoneNumber", "text")
 
 def _verify(request: Request, settings: Settings) -> None:
     """Africa's Talking signs nothing: a shared token and, optionally, its addresses."""
-    check_token(request, settings.at_webhook_token)
-    check_source(request, settings.at_networks)
+    webhooks.check_token(request, settings.at_webhook_token)
+    webhooks.check_source(request, settings.at_networks)
 
 
 @router.post("/ussd", response_class=PlainTextResponse)
 async def ussd_callback(request: Request) -> PlainTextResponse:
     settings = get_settings()  # read directly, not as a dependency: no thread hop
     _verify(request, settings)
-    fields = await read_form(request, required=USSD_FIELDS)
+    fields = await webhooks.read_form(request, required=USSD_FIELDS)
     hop = ussd.UssdRequest(
         session_id=fields["sessionId"][:128],
-        phone=phone_field(fields["phoneNumber"], "phoneNumber"),
+        phone=webhooks.phone_field(fields["phoneNumber"], "phoneNumber"),
         text=fields["text"],
         service_code=fields["serviceCode"],
         network_code=fields.get("networkCode", ""),
@@ -156,7 +147,7 @@ def _citizen_language(session: Session, phone: str) -> str | None:
 async def ussd_session_ended(request: Request, settings: SettingsDep) -> PlainTextResponse:
     """Africa's Talking tells us a session ended (status Success, Incomplete or Failed)."""
     _verify(request, settings)
-    fields = await read_form(request, required=("sessionId",))
+    fields = await webhooks.read_form(request, required=("sessionId",))
     log.info(
         "USSD session %s ended: status=%s hops=%s duration_ms=%s error=%s",
         fields["sessionId"][:128],
@@ -174,9 +165,9 @@ async def incoming_sms(
 ) -> PlainTextResponse:
     """An SMS to our shortcode: form ``from, to, text, date, id, linkId, networkCode``."""
     _verify(request, settings)
-    fields = await read_form(request, required=("from", "to", "text"))
-    sms = parsing.incoming_sms(fields, from_phone=phone_field(fields["from"], "from"))
-    await receive_sms(sms, store=store, locks=locks, label="AT", provider_log=log)
+    fields = await webhooks.read_form(request, required=("from", "to", "text"))
+    sms = parsing.incoming_sms(fields, from_phone=webhooks.phone_field(fields["from"], "from"))
+    await webhooks.receive_sms(sms, store=store, locks=locks, label="AT", provider_log=log)
     return PlainTextResponse("OK")
 
 
@@ -185,9 +176,9 @@ async def delivery_report(request: Request, settings: SettingsDep) -> PlainTextR
     """A delivery report: form ``id, status, phoneNumber, networkCode, failureReason,
     retryCount``. Unknown ids and unknown statuses answer 200 and are kept raw."""
     _verify(request, settings)
-    fields = await read_form(request, required=("id", "status"))
+    fields = await webhooks.read_form(request, required=("id", "status"))
     report = parsing.delivery_report(fields)
-    await apply_delivery_report(report)
+    await webhooks.apply_delivery_report(report)
     return PlainTextResponse("OK")
 
 
@@ -197,7 +188,7 @@ async def voice(request: Request, settings: SettingsDep, store: SessionStoreDep)
     request starts the call; each <GetDigits> and <Record> calls back here with the
     ``step`` it answers in the query. The last request (``isActive=0``) is a summary."""
     _verify(request, settings)
-    fields = await read_form(request, required=("sessionId",))
+    fields = await webhooks.read_form(request, required=("sessionId",))
     if fields.get("isActive", "1") == "0":  # the call ended: a summary, not a question
         log.info(
             "AT call %s ended: %s s, %s",
@@ -206,12 +197,12 @@ async def voice(request: Request, settings: SettingsDep, store: SessionStoreDep)
             fields.get("hangupCause", "?"),
         )
         return Response(status_code=200)
-    hop = parsing.voice_request(fields, step=answered_step(request))
+    hop = parsing.voice_request(fields, step=webhooks.answered_step(request))
     reply = await run_in_threadpool(ivr.answer, store=store, request=hop)
     xml = parsing.voice_reply_xml(
         reply,
         base_url=settings.public_base_url or str(request.base_url),
-        prompts_url=prompts_url(request, settings),
+        prompts_url=webhooks.prompts_url(request, settings),
         token=settings.at_webhook_token,
     )
     return Response(xml, media_type="application/xml")

@@ -15,16 +15,9 @@ import logging
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import PlainTextResponse
 
+from channels import webhooks
 from channels.deps import LocksDep, SessionStoreDep, SettingsDep
 from channels.httpgateway import parsing
-from channels.webhooks import (
-    RAW_QUERY,
-    apply_delivery_report,
-    phone_field,
-    read_form,
-    receive_sms,
-    refuse_missing,
-)
 
 log = logging.getLogger("nalish.channels.httpgateway")
 
@@ -39,12 +32,12 @@ async def _read(
     The query is read from its bytes as sent, before nalish.guard removed control
     characters: Kannel's raw UCS-2 has a NUL in every ASCII character (parsing.query_fields
     decodes it, then strips controls from what it decoded)."""
-    query = request.scope.get(RAW_QUERY, request.scope.get("query_string", b""))
+    query = request.scope.get(webhooks.RAW_QUERY, request.scope.get("query_string", b""))
     fields = parsing.query_fields(query)
     if request.method == "POST":
-        fields.update(await read_form(request, required=()))  # 413 / 400 on a bad body
+        fields.update(await webhooks.read_form(request, required=()))  # 413 / 400 on a bad body
     _check_secret(request, fields.pop("secret", ""), secret)
-    refuse_missing(request, parsing.missing(fields, required))
+    webhooks.refuse_missing(request, parsing.missing(fields, required))
     return fields
 
 
@@ -76,8 +69,10 @@ async def incoming_sms(
     optionally ``to`` (or ``receiver``) and ``id`` (or ``message_id``)."""
     fields = await _read(request, settings.http_gateway_secret, required=parsing.SMS_REQUIRED)
     sender = parsing.first(fields, parsing.SENDER) or ""
-    sms = parsing.incoming_sms(fields, from_phone=phone_field(sender, parsing.SENDER[0]))
-    await receive_sms(sms, store=store, locks=locks, label="HTTP gateway", provider_log=log)
+    sms = parsing.incoming_sms(fields, from_phone=webhooks.phone_field(sender, parsing.SENDER[0]))
+    await webhooks.receive_sms(
+        sms, store=store, locks=locks, label="HTTP gateway", provider_log=log
+    )
     return PlainTextResponse("OK")
 
 
@@ -89,5 +84,5 @@ async def delivery_report(request: Request, settings: SettingsDep) -> PlainTextR
     type). Unknown ids and unknown types answer 200 and are kept raw."""
     fields = await _read(request, settings.http_gateway_secret, required=parsing.DELIVERY_REQUIRED)
     report = parsing.delivery_report(fields)
-    await apply_delivery_report(report)
+    await webhooks.apply_delivery_report(report)
     return PlainTextResponse("OK")

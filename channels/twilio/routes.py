@@ -30,18 +30,9 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
+from channels import webhooks
 from channels.deps import LocksDep, SessionStoreDep, SettingsDep
 from channels.twilio import parsing
-from channels.webhooks import (
-    answered_step,
-    apply_delivery_report,
-    phone_field,
-    prompts_url,
-    read_form,
-    receive_sms,
-    signed_fields,
-    signed_query,
-)
 from infra.session_store import SessionStore
 from infra.settings import Settings
 from menus import ivr
@@ -63,8 +54,8 @@ def _signed_url(request: Request, settings: Settings) -> str:
     """The URL Twilio signed: the public one when we sit behind a proxy or TLS terminator
     (the Host, scheme and port we see are not the ones Twilio called), else our own."""
     if not settings.public_base_url:
-        return str(request.url.replace(query=signed_query(request)))
-    query = f"?{signed_query(request)}" if signed_query(request) else ""
+        return str(request.url.replace(query=webhooks.signed_query(request)))
+    query = f"?{webhooks.signed_query(request)}" if webhooks.signed_query(request) else ""
     return f"{settings.public_base_url.rstrip('/')}{request.url.path}{query}"
 
 
@@ -96,9 +87,9 @@ async def _verified_form(
     for a missing field: an unsigned request learns nothing but 403. Starlette keeps
     the parsed form, so the second `read_form` only checks the required fields.
     """
-    fields = await read_form(request, required=())
-    _verify(request, settings, signed_fields(request, fields))
-    return await read_form(request, required=required)
+    fields = await webhooks.read_form(request, required=())
+    _verify(request, settings, webhooks.signed_fields(request, fields))
+    return await webhooks.read_form(request, required=required)
 
 
 def _twiml(response: MessagingResponse | VoiceResponse) -> Response:
@@ -111,8 +102,8 @@ async def incoming_sms(
 ) -> Response:
     """An SMS to our number: recorded, deduplicated by MessageSid, acted on."""
     fields = await _verified_form(request, settings, required=SMS_FIELDS)
-    sms = parsing.incoming_sms(fields, from_phone=phone_field(fields["From"], "From"))
-    await receive_sms(sms, store=store, locks=locks, label="Twilio", provider_log=log)
+    sms = parsing.incoming_sms(fields, from_phone=webhooks.phone_field(fields["From"], "From"))
+    await webhooks.receive_sms(sms, store=store, locks=locks, label="Twilio", provider_log=log)
     # Empty on purpose, and the same for a retry: the reply is already in the outbox.
     return _twiml(MessagingResponse())
 
@@ -123,7 +114,7 @@ async def status_callback(request: Request, settings: SettingsDep) -> Response:
     Unknown MessageSids and unknown statuses answer 200 and are kept raw."""
     fields = await _verified_form(request, settings, required=STATUS_FIELDS)
     report = parsing.status_report(fields)
-    await apply_delivery_report(report)
+    await webhooks.apply_delivery_report(report)
     return Response(status_code=200)
 
 
@@ -162,7 +153,7 @@ async def voice_recorded(
 
 def _answered_step(request: Request) -> int:
     """The step a Gather or Record answers, from its action URL (0: none, or not ours)."""
-    return answered_step(request) or 0
+    return webhooks.answered_step(request) or 0
 
 
 async def _voice_hop(
@@ -176,4 +167,4 @@ async def _voice_hop(
     hop = parsing.voice_request(fields, step=step)
     # The IVR reads the session store and, to file, the database: off the event loop.
     reply = await run_in_threadpool(ivr.answer, store=store, request=hop)
-    return _twiml(parsing.voice_twiml(reply, prompts_url=prompts_url(request, settings)))
+    return _twiml(parsing.voice_twiml(reply, prompts_url=webhooks.prompts_url(request, settings)))
