@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
-from grievance_engine.events import GENESIS, canonical_time, sha256_of
+from grievance_engine.events import GENESIS, canonical_time, hashed_fields, sha256_of
 from grievance_engine.models import AdminEvent
 from infra import clock
 
@@ -64,15 +64,7 @@ def compute_hash(
 
 
 def _hash_of(event: AdminEvent) -> str:
-    return compute_hash(
-        seq=event.seq,
-        at=event.at,
-        actor=event.actor,
-        action=event.action,
-        subject=event.subject,
-        data=event.data,
-        prev_hash=event.prev_hash,
-    )
+    return compute_hash(**hashed_fields(event))
 
 
 def record(*, session: Session, actor: str, action: str, subject: str, **data: Any) -> AdminEvent:

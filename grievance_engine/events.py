@@ -94,18 +94,15 @@ def sha256_of(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def hashed_fields(row: SQLModel) -> dict[str, Any]:
+    """What a chain hashes of a stored row (a ticket event, an admin change): every
+    field but its id and its own hash. A new column is hashed, or named here."""
+    return row.model_dump(exclude={"id", "hash"})
+
+
 def hash_of(event: TicketEvent, *, ref: str) -> str:
     """The hash `event` should carry, recomputed from its stored fields."""
-    return compute_hash(
-        ticket_id=event.ticket_id,
-        ref=ref,
-        seq=event.seq,
-        type=event.type,
-        at=event.at,
-        actor=event.actor,
-        data=event.data,
-        prev_hash=event.prev_hash,
-    )
+    return compute_hash(ref=ref, **hashed_fields(event))
 
 
 def append(
