@@ -15,6 +15,7 @@ from starlette.datastructures import QueryParams
 
 from dashboards.admin import PATH, AdminPage, YesNo, active_flag
 from dashboards.deps import Visit, dashboard_router
+from dashboards.forms import AreaName, Level, OfficeCode, Phone
 from grievance_engine.models import Office, OfficeLevel
 from infra.settings import get_settings
 from routing import offices
@@ -64,11 +65,11 @@ class OfficeForm(BaseModel):
     """The office form as typed: the fields of `routing.offices.OfficeChange`, which
     checks them."""
 
-    code: str = Field("", max_length=40)
+    code: OfficeCode = ""
     name: str = Field("", max_length=300)
-    level: str = Field("", max_length=16)
-    area: str = Field("", max_length=100)
-    phone: str = Field("", max_length=30)
+    level: Level = ""
+    area: AreaName = ""
+    phone: Phone = ""
     email: str = Field("", max_length=200)
 
 

@@ -17,6 +17,7 @@ from starlette.datastructures import QueryParams
 from dashboards import i18n
 from dashboards.admin import PATH, AdminPage, YesNo, category_codes
 from dashboards.deps import Visit, dashboard_router, say, ui_language
+from dashboards.forms import AreaName, Level, OfficeCode
 from escalation import catalogue
 from escalation.policies import LEVELS, PolicyError, Priority, SlaPolicy, SlaTarget, Unit
 from grievance_engine import users
@@ -48,10 +49,10 @@ class RuleForm(BaseModel):
     """The routing rule form, as typed: the area, the category (blank for any) and the
     office and queue it goes to."""
 
-    district: str = Field("", max_length=100)
-    upazila: str = Field("", max_length=100)
+    district: AreaName = ""
+    upazila: AreaName = ""
     category: str = Field("", max_length=100)
-    office: str = Field("", max_length=40)
+    office: OfficeCode = ""
     queue: str = Field("", max_length=60)
 
 
@@ -166,7 +167,7 @@ class PolicyForm(BaseModel):
     """The SLA policy form, as typed: the rung, the category and priority it is for
     (blank for any) and its two times in `unit`."""
 
-    level: str = Field("", max_length=16)
+    level: Level = ""
     category: str = Field("", max_length=40)
     priority: str = Field("", max_length=8)
     acknowledge: str = Field("", max_length=10)

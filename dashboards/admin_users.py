@@ -22,6 +22,7 @@ from dashboards.deps import (
     ui_language,
     user_ref,
 )
+from dashboards.forms import AreaName, Email, OfficeCode, Phone
 from grievance_engine import users
 from grievance_engine.models import AdminArea, Office, Role, User
 from infra.settings import get_settings
@@ -64,13 +65,13 @@ USERS.route(router)
 class PersonForm(BaseModel):
     """The form to add someone, as typed (`users.create` checks it)."""
 
-    email: str = Field("", max_length=254)
+    email: Email = ""
     full_name: str = Field("", max_length=200)
     role: str = Field("", max_length=16)
-    district: str = Field("", max_length=100)
-    office: str = Field("", max_length=40)
+    district: AreaName = ""
+    office: OfficeCode = ""
     languages: list[str] = []
-    phone: str = Field("", max_length=30)
+    phone: Phone = ""
     password: str = Field("", max_length=200)
 
     def kept(self) -> dict[str, str]:

@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from dashboards import render, sessions
 from dashboards.deps import DashboardRoute, SessionDep, SignedIn, login_language, safe_next
+from dashboards.forms import Email
 from grievance_engine import login_throttle, users
 
 MAX_FAILURES = 5  # attempts on one email without a sign-in, per window
@@ -85,7 +86,7 @@ def login_form(
 class LoginForm(BaseModel):
     """The sign-in form, as typed."""
 
-    email: str = Field("", max_length=254)
+    email: Email = ""
     password: str = Field("", max_length=1024)
     csrf_token: str = Field("", max_length=200)
     next: str = Field("", max_length=500)
