@@ -31,6 +31,7 @@ from grievance_engine.events import insert_soon
 from grievance_engine.models import Citizen, Notification, NotificationStatus
 from infra import background_jobs, clock, sms_encoding
 from infra.db import session_scope
+from infra.installed import Installed
 from infra.prometheus_metrics import OUTBOUND_SMS
 from infra.settings import get_settings
 
@@ -72,25 +73,15 @@ class RateLimiter(Protocol):
     def wait(self, provider: str) -> None: ...
 
 
-_transport: Transport | None = None
-_rate_limiter: RateLimiter | None = None
-
-
-def set_rate_limiter(limiter: RateLimiter | None) -> None:
-    global _rate_limiter
-    _rate_limiter = limiter
-
-
-def set_transport(transport: Transport | None) -> None:
-    """Chosen by the composition root from `NALISH_SMS_TRANSPORT`."""
-    global _transport
-    _transport = transport
-
-
-def get_transport() -> Transport:
-    if _transport is None:
-        raise RuntimeError("no SMS transport configured; the composition root sets one")
-    return _transport
+# Chosen by the composition root (`nalish.wiring`): the transport from
+# `NALISH_SMS_TRANSPORT`, and the per-provider send rate (None: no limit).
+_transport: Installed[Transport] = Installed(
+    "no SMS transport configured; the composition root sets one"
+)
+_rate_limiter: Installed[RateLimiter] = Installed("no rate limiter installed")
+set_transport = _transport.set
+get_transport = _transport.need
+set_rate_limiter = _rate_limiter.set
 
 
 def add(
@@ -177,8 +168,9 @@ def deliver(*, notification_id: int, transport: Transport) -> str:
     message = _due_message(notification_id)
     if message is None:
         return "skipped"  # already sent, being sent, or not yet due
-    if _rate_limiter is not None:
-        _rate_limiter.wait(transport.name)
+    limiter = _rate_limiter.get()
+    if limiter is not None:
+        limiter.wait(transport.name)
     if not _claim(notification_id):
         return "skipped"  # another worker took it while we waited
     to, body = message

@@ -20,6 +20,8 @@ from typing import Any, Protocol
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 
+from infra.installed import Installed
+
 log = logging.getLogger(__name__)
 
 _AFTER_COMMIT_KEY = "nalish_jobs_after_commit"
@@ -72,17 +74,11 @@ class RqJobQueue:
         self._rq_queue.enqueue(func, *args, job_timeout=60, result_ttl=300, failure_ttl=86400)
 
 
-_current: JobQueue | None = None
-
-
-def set_job_queue(job_queue: JobQueue | None) -> None:
-    """Chosen by the composition root (`nalish`) at start-up."""
-    global _current
-    _current = job_queue
-
-
-def get_job_queue() -> JobQueue | None:
-    return _current
+# The job queue the composition root (`nalish.wiring`) chose at start-up; None: none
+# yet, and work that would be enqueued waits for the sweeps.
+_job_queue: Installed[JobQueue] = Installed("no job queue installed")
+set_job_queue = _job_queue.set
+get_job_queue = _job_queue.get
 
 
 def enqueue_after_commit(session: OrmSession, func: Callable[..., Any], *args: Any) -> None:

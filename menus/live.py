@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from infra.installed import Installed
 from menus.engine import Flow
 from menus.schema import Definition, InfoService
 
@@ -26,23 +27,13 @@ class Loaded:
     stamps: tuple[tuple[str, float], ...]
 
 
-_published: Loaded | None = None
-
-
-def publish(loaded: Loaded | None) -> None:
-    """What the registry loaded (None: forget it, e.g. between tests)."""
-    global _published
-    _published = loaded
-
-
-def published() -> Loaded | None:
-    return _published
-
-
-def _current() -> Loaded:
-    if _published is None:
-        raise RuntimeError("no menu definitions loaded: ask menus.registry for the flow first")
-    return _published
+# What the registry last loaded: `publish` it (None: forget it, e.g. between tests).
+_loaded: Installed[Loaded] = Installed(
+    "no menu definitions loaded: ask menus.registry for the flow first"
+)
+publish = _loaded.set
+published = _loaded.get
+_current = _loaded.need
 
 
 def campaign_category_codes() -> frozenset[str]:
