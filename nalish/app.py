@@ -28,7 +28,7 @@ from infra import background_jobs
 from infra.settings import get_settings
 from menus import ivr
 from menus import registry as menu_registry
-from nalish import migrate, periodic, wiring
+from nalish import api_docs, migrate, periodic, wiring
 from nalish.api.routes import router as api_router
 from nalish.guard import BodyLimit, CleanInput
 from nalish.health import router as health_router
@@ -45,7 +45,10 @@ def create_app() -> FastAPI:
         summary="Helpline and grievance redress: USSD, SMS and voice intake, routing, SLAs.",
         version="0.1.0",
         lifespan=_lifespan,
+        docs_url=None,  # api_docs serves /docs and /redoc from the package, not a CDN
+        redoc_url=None,
     )
+    api_docs.install(app)
     app.state.session_store = wiring.session_store(settings)
     app.state.locks = wiring.locks(settings)
     app.include_router(health_router)

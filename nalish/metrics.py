@@ -41,7 +41,7 @@ QUEUE_DEPTH = Gauge(
 )
 
 
-@router.get("/metrics", include_in_schema=False)
+@router.get("/metrics", response_class=Response)
 async def metrics(request: Request) -> Response:
     _check_token(request)
     await run_in_threadpool(_measure_backlogs)
