@@ -77,6 +77,12 @@ def create_app() -> FastAPI:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
+    if settings.insecure_http_trial:
+        log.warning(
+            "INSECURE: NALISH_INSECURE_HTTP_TRIAL is on; sign-in cookies travel over plain "
+            "http, readable by anyone on the network. For a trial only: put TLS in front "
+            "and turn it off before real complaints arrive."
+        )
     # Every menu definition is checked now: a mistake (a dangling goto, an unknown
     # source) stops start-up with the file and node named, not a citizen's call later.
     menu_registry.reset()
