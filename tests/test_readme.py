@@ -125,9 +125,9 @@ def _run(block: Block, url: str, env: dict[str, str], reference: str | None) -> 
         text = command.text.replace(SHOWN_URL, url)
         if reference:
             text = text.replace(EXAMPLE_REF, reference)
-        script.append(f"{text}\nstatus=$?; echo; echo \"@@readme {number} $status\"")
+        script.append(f'{text}\nstatus=$?; echo; echo "@@readme {number} $status"')
     done = subprocess.run(
-        ["bash", "-c", "\n".join(script)],
+        ["/bin/bash", "-c", "\n".join(script)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     outputs = re.split(r"^@@readme (\d+) (\d+)\n", done.stdout, flags=re.M)
@@ -137,9 +137,7 @@ def _run(block: Block, url: str, env: dict[str, str], reference: str | None) -> 
         where = f"README.md line {command.line}: $ {command.text}"
         assert code == 0, f"{where}\nexited {code}\n{printed}\n{done.stderr}"
         found = matches(command.expected, printed)
-        assert found, f"{where}\nprinted:\n{printed}\nREADME shows:\n" + "\n".join(
-            command.expected
-        )
+        assert found, f"{where}\nprinted:\n{printed}\nREADME shows:\n" + "\n".join(command.expected)
         reference = next((g for g in found.groups() if g), reference)
     return reference
 
