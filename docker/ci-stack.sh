@@ -81,14 +81,17 @@ if ! docker image inspect nalish-ci/debian:bookworm >/dev/null 2>&1; then
 fi
 for standin in postgres redis python; do
   step "building the stand-in nalish-ci/$standin"
-  docker build -q -t "nalish-ci/$standin" -f "docker/ci/$standin.Dockerfile" docker/ci >/dev/null
+  DOCKER_BUILDKIT=0 docker build -q -t "nalish-ci/$standin" -f "docker/ci/$standin.Dockerfile" docker/ci >/dev/null
 done
 
 # --- Nalish's wheels, built on the host ------------------------------------------------
 step "pip wheel into docker/wheels (constraints.txt)"
 rm -rf docker/wheels
-python3 -m pip wheel --quiet --wheel-dir docker/wheels --constraint constraints.txt . \
-  >/tmp/nalish-ci-wheel.log 2>&1 || { cat /tmp/nalish-ci-wheel.log >&2; exit 1; }
+# Debian's Python is 3.11.2, older than this host's: redis wants async-timeout below
+# 3.11.3, a marker the host's resolution skips, so its wheel is added by name.
+python3 -m pip wheel --quiet --wheel-dir docker/wheels --constraint constraints.txt \
+  . 'async-timeout>=4.0.3' >/tmp/nalish-ci-wheel.log 2>&1 \
+  || { cat /tmp/nalish-ci-wheel.log >&2; exit 1; }
 
 # --- up ----------------------------------------------------------------------------------
 docker/make-secrets.sh >/dev/null

@@ -33,6 +33,7 @@ from nalish.api.routes import router as api_router
 from nalish.guard import BodyLimit, CleanInput
 from nalish.health import router as health_router
 from nalish.metrics import router as metrics_router
+from nalish.request_ids import RequestId
 from nalish.simulator import router as simulator_router
 
 log = logging.getLogger("nalish.app")
@@ -71,6 +72,7 @@ def create_app() -> FastAPI:
         ChannelObserver, routers=(africastalking_router, twilio_router, httpgateway_router)
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestId)  # outermost: every line of the request carries its id
     return app
 
 

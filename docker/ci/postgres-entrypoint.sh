@@ -18,7 +18,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
   as_postgres "$bin/pg_ctl" -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
   if [ -n "${POSTGRES_DB:-}" ] && [ "$POSTGRES_DB" != postgres ]; then
-    as_postgres psql -q -U "$user" -d postgres -c "CREATE DATABASE \"$POSTGRES_DB\""
+    as_postgres "$bin/psql" -q -h /var/run/postgresql -p 5432 -U "$user" -d postgres -c "CREATE DATABASE \"$POSTGRES_DB\""
   fi
   as_postgres "$bin/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
 fi
