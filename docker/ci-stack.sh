@@ -92,6 +92,7 @@ rm -rf docker/wheels
 python3 -m pip wheel --quiet --wheel-dir docker/wheels --constraint constraints.txt \
   . 'async-timeout>=4.0.3' >/tmp/nalish-ci-wheel.log 2>&1 \
   || { cat /tmp/nalish-ci-wheel.log >&2; exit 1; }
+rm -rf build
 
 # --- up ----------------------------------------------------------------------------------
 docker/make-secrets.sh >/dev/null

@@ -33,19 +33,10 @@ def mask_phones(text: str) -> str:
     return _PHONE.sub(lambda m: f"{m[1]}{m[2]}{'*' * len(m[3])}{m[4]}", text)
 
 
-class MaskPhones(logging.Filter):
-    """Rewrites a record's message and arguments with phone numbers masked."""
+class MaskPhones(log_redaction.RewriteRecord):
+    """Phone numbers in a record's message, arguments and traceback masked."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = mask_phones(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(mask_phones(a) if isinstance(a, str) else a for a in record.args)
-        elif isinstance(record.args, dict):
-            record.args = {
-                k: mask_phones(v) if isinstance(v, str) else v for k, v in record.args.items()
-            }
-        return True
+    rewrite = staticmethod(mask_phones)
 
 
 class AddRequestId(logging.Filter):
@@ -68,8 +59,8 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", None) or REQUEST_ID.get(),
         }
-        if record.exc_info:
-            line["exc"] = mask_phones(log_redaction.redact(self.formatException(record.exc_info)))
+        if record.exc_text or record.exc_info:  # already rewritten by the filters
+            line["exc"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False)
 
 

@@ -30,16 +30,19 @@ def install(app: FastAPI) -> None:
     app.mount(STATIC_URL, StaticFiles(directory=_ASSETS), name="api-docs-static")
     oauth2_redirect = app.swagger_ui_oauth2_redirect_url or "/docs/oauth2-redirect"
 
+    def under_root(request: Request, path: str) -> str:
+        """`path` behind the proxy's root path (uvicorn --root-path), if any."""
+        return f"{request.scope.get('root_path', '')}{path}"
+
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
         return get_swagger_ui_html(
-            openapi_url=f"{root}{app.openapi_url}",
+            openapi_url=under_root(request, app.openapi_url or "/openapi.json"),
             title=f"{app.title} API",
-            oauth2_redirect_url=f"{root}{oauth2_redirect}",
-            swagger_js_url=f"{root}{STATIC_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}{STATIC_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{STATIC_URL}/favicon.png",
+            oauth2_redirect_url=under_root(request, oauth2_redirect),
+            swagger_js_url=under_root(request, f"{STATIC_URL}/swagger-ui-bundle.js"),
+            swagger_css_url=under_root(request, f"{STATIC_URL}/swagger-ui.css"),
+            swagger_favicon_url=under_root(request, f"{STATIC_URL}/favicon.png"),
             # No badge from validator.swagger.io: the page asks nothing of the internet.
             swagger_ui_parameters={"validatorUrl": None},
         )
@@ -50,11 +53,10 @@ def install(app: FastAPI) -> None:
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
         return get_redoc_html(
-            openapi_url=f"{root}{app.openapi_url}",
+            openapi_url=under_root(request, app.openapi_url or "/openapi.json"),
             title=f"{app.title} API",
-            redoc_js_url=f"{root}{STATIC_URL}/redoc.standalone.js",
-            redoc_favicon_url=f"{root}{STATIC_URL}/favicon.png",
+            redoc_js_url=under_root(request, f"{STATIC_URL}/redoc.standalone.js"),
+            redoc_favicon_url=under_root(request, f"{STATIC_URL}/favicon.png"),
             with_google_fonts=False,
         )
