@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.metadata import version as package_version
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -44,7 +45,7 @@ def create_app() -> FastAPI:
     app = FastAPI(
         title="Nalish",
         summary="Helpline and grievance redress: USSD, SMS and voice intake, routing, SLAs.",
-        version="0.1.0",
+        version=package_version("nalish"),
         lifespan=_lifespan,
         docs_url=None,  # api_docs serves /docs and /redoc from the package, not a CDN
         redoc_url=None,
