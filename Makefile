@@ -8,16 +8,16 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint format bench faults messages clean help
+.PHONY: install run test lint format bench faults messages constraints clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Nalish needs Python 3.11+"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --constraint constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install Nalish with its dev tools
@@ -49,6 +49,11 @@ bench: install  ## benchmarks: ratios against a baseline measured in the same ru
 
 faults: install  ## fault suite: its own PostgreSQL + Redis, kills and floods them, prints a table
 	$(BIN)/python -m faults
+
+constraints: install  ## after changing pyproject.toml's dependencies: pin what is installed now
+	@echo '# The versions CI tested: `pip install -c constraints.txt .` (make install, the image).' > constraints.txt
+	@echo '# Regenerate after changing pyproject.toml: make constraints' >> constraints.txt
+	$(BIN)/python -m pip freeze --exclude-editable | grep -iv '^nalish[= ]' >> constraints.txt
 
 clean:  ## remove the virtualenv and local databases
 	rm -rf $(VENV) nalish.db nalish.db-wal nalish.db-shm .pytest_cache .ruff_cache

@@ -17,8 +17,8 @@ from typing import Any
 # The nonce of the response being made; `render.page()` hands it to the templates.
 CSP_NONCE: ContextVar[str] = ContextVar("nalish_csp_nonce", default="")
 
-# Swagger UI and ReDoc load their script from a CDN and run inline code: they get the
-# other headers, but their own relaxed policy.
+# Swagger UI and ReDoc (nalish.api_docs) load their scripts from this origin and run
+# inline code: they get the other headers, but their own policy (still no other origin).
 API_DOCS = ("/docs", "/redoc")
 
 
@@ -44,10 +44,10 @@ def policy(nonce: str) -> str:
 
 
 DOCS_POLICY = (
-    "default-src 'self' https://cdn.jsdelivr.net; "
-    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'"
+    "default-src 'self'; "
+    "script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
 )
 
 

@@ -60,7 +60,9 @@ def _signer(purpose: str) -> URLSafeTimedSerializer:
 
 
 def _secure(request: Request) -> bool:
-    return not (get_settings().env in ("dev", "test") and request.url.scheme == "http")
+    settings = get_settings()
+    plain_http_allowed = settings.env in ("dev", "test") or settings.insecure_http_trial
+    return not (plain_http_allowed and request.url.scheme == "http")
 
 
 def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int):

@@ -7,12 +7,13 @@ millions of events is checked in bounded memory.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from grievance_engine import events, refs
+from grievance_engine import admin_log, events, refs
 from grievance_engine.models import Ticket, TicketEvent
 
 
@@ -103,3 +104,31 @@ def _check(
     elif chain and (last_hash or events.GENESIS) != prev_hash:
         problem(last_seq, "altered (the last hash differs from the ticket's record)")
     return check
+
+
+def heads(*, session: Session) -> dict:
+    """The latest hashes of the audit chains, to keep off-site (`nalish audit heads`).
+
+    `tickets_digest` is the SHA-256 of every ticket's `ref:event_count:last_event_hash`
+    line in ref order: one value that changes if any ticket's chain is cut short,
+    altered or dropped. A restore (`nalish restore`) recomputes and compares it; an
+    operator compares it with the copy kept elsewhere. `admin_head` is the admin
+    changes' chain head (grievance_engine.admin_log).
+    """
+    digest = hashlib.sha256()
+    tickets = events_total = 0
+    rows = session.exec(
+        select(Ticket.ref, Ticket.event_count, Ticket.last_event_hash).order_by(col(Ticket.ref))
+    )
+    for ref, event_count, last_hash in rows:
+        digest.update(f"{ref}:{event_count}:{last_hash or ''}\n".encode())
+        tickets += 1
+        events_total += event_count
+    latest_admin = admin_log.recent(session=session, limit=1)
+    return {
+        "tickets": tickets,
+        "events": events_total,
+        "tickets_digest": digest.hexdigest(),
+        "admin_changes": admin_log.count(session=session),
+        "admin_head": latest_admin[0].hash if latest_admin else None,
+    }

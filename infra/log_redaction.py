@@ -81,22 +81,36 @@ def redact(text: str) -> str:
     return _USERINFO.sub(rf"\g<1>{REDACTED}@", text)
 
 
-class RedactSecrets(logging.Filter):
-    """Rewrites a record in place (so every handler after it prints the redacted text)."""
+class RewriteRecord(logging.Filter):
+    """Rewrites a record's text in place with `rewrite` (so every handler after it
+    prints the rewritten text): its message, its arguments and its traceback."""
+
+    @staticmethod
+    def rewrite(text: str) -> str:
+        raise NotImplementedError
 
     def filter(self, record: logging.LogRecord) -> bool:
+        rewrite = self.rewrite
         if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
+            record.msg = rewrite(record.msg)
         if isinstance(record.args, tuple):
             # Element by element: uvicorn's access formatter unpacks the tuple.
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(rewrite(a) if isinstance(a, str) else a for a in record.args)
         elif isinstance(record.args, dict):
             record.args = {
-                k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()
+                k: rewrite(v) if isinstance(v, str) else v for k, v in record.args.items()
             }
         if record.exc_info and not record.exc_text:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = rewrite(record.exc_text)
         return True
+
+
+class RedactSecrets(RewriteRecord):
+    """Secret-named values and URL passwords replaced by *** (`redact`)."""
+
+    rewrite = staticmethod(redact)
 
 
 def install(logger: logging.Logger | None = None) -> None:

@@ -6,6 +6,7 @@ Every setting is documented in the README's configuration table; keep them in st
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import secrets
 from decimal import Decimal
@@ -40,6 +41,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NALISH_", extra="ignore")
 
     env: Literal["dev", "test", "production"] = "dev"
+    # A trial over plain http (no TLS in front): session and CSRF cookies lose their
+    # Secure flag so a browser keeps them. Insecure, and said so in the log at start-up.
+    insecure_http_trial: bool = False
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object a line, with request ids
     database_url: str = "sqlite:///./nalish.db"
     redis_url: str | None = None
     redis_prefix: str = "nalish"
@@ -224,7 +230,20 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings; `reset_settings()` makes the next call re-read the env."""
-    return Settings()
+    return Settings(**settings_from_files())
+
+
+def settings_from_files() -> dict[str, str]:
+    """`NALISH_<NAME>_FILE=/run/secrets/x`: the setting NAME read from that file (its
+    trailing newline dropped), so a secret need not sit in the environment, where
+    `docker inspect` and child processes see it. A file wins over the plain variable."""
+    found = {}
+    for name in Settings.model_fields:
+        path = os.environ.get(f"NALISH_{name.upper()}_FILE")
+        if path:
+            with open(path, encoding="utf-8") as file:
+                found[name] = file.read().rstrip("\r\n")
+    return found
 
 
 def reset_settings() -> None:

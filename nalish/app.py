@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.metadata import version as package_version
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -28,11 +29,12 @@ from infra import background_jobs
 from infra.settings import get_settings
 from menus import ivr
 from menus import registry as menu_registry
-from nalish import migrate, periodic, wiring
+from nalish import api_docs, migrate, periodic, wiring
 from nalish.api.routes import router as api_router
 from nalish.guard import BodyLimit, CleanInput
 from nalish.health import router as health_router
 from nalish.metrics import router as metrics_router
+from nalish.request_ids import RequestId
 from nalish.simulator import router as simulator_router
 
 log = logging.getLogger("nalish.app")
@@ -43,9 +45,12 @@ def create_app() -> FastAPI:
     app = FastAPI(
         title="Nalish",
         summary="Helpline and grievance redress: USSD, SMS and voice intake, routing, SLAs.",
-        version="0.1.0",
+        version=package_version("nalish"),
         lifespan=_lifespan,
+        docs_url=None,  # api_docs serves /docs and /redoc from the package, not a CDN
+        redoc_url=None,
     )
+    api_docs.install(app)
     app.state.session_store = wiring.session_store(settings)
     app.state.locks = wiring.locks(settings)
     app.include_router(health_router)
@@ -68,12 +73,19 @@ def create_app() -> FastAPI:
         ChannelObserver, routers=(africastalking_router, twilio_router, httpgateway_router)
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestId)  # outermost: every line of the request carries its id
     return app
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
+    if settings.insecure_http_trial:
+        log.warning(
+            "INSECURE: NALISH_INSECURE_HTTP_TRIAL is on; sign-in cookies travel over plain "
+            "http, readable by anyone on the network. For a trial only: put TLS in front "
+            "and turn it off before real complaints arrive."
+        )
     # Every menu definition is checked now: a mistake (a dangling goto, an unknown
     # source) stops start-up with the file and node named, not a citizen's call later.
     menu_registry.reset()

@@ -10,7 +10,8 @@ without a terminal.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import httpx
 
@@ -245,13 +246,44 @@ def voice_call(
     show("[call ended]")
 
 
-def client_for(url: str | None) -> httpx.Client:
-    """An HTTP client for a running app at `url`, or one that runs the app in-process
-    (FastAPI's TestClient, itself an httpx client; enter it to run the app's lifespan)."""
+@contextmanager
+def client_for(url: str | None) -> Iterator[httpx.Client]:
+    """An HTTP client for a running app at `url`, or for the app served in this process
+    on a free loopback port (real HTTP through uvicorn, lifespan and all)."""
     if url:
-        return httpx.Client(base_url=url, timeout=15)
-    from fastapi.testclient import TestClient
+        with httpx.Client(base_url=url, timeout=15) as client:
+            yield client
+        return
+    with _served_here() as here, httpx.Client(base_url=here, timeout=15) as client:
+        yield client
+
+
+@contextmanager
+def _served_here() -> Iterator[str]:
+    """The app under uvicorn in a thread of this process, until the block ends."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
 
     from nalish.app import create_app
 
-    return TestClient(create_app())
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning"))
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [listening]}, name="simulate-app", daemon=True
+    )
+    thread.start()
+    while not server.started:  # start-up migrates and checks the menus: a second or two
+        if not thread.is_alive():
+            raise RuntimeError("the app did not start (its log says why)")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        listening.close()

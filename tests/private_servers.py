@@ -137,3 +137,51 @@ class PostgresServer:
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop("immediate")
         shutil.rmtree(self._dir, ignore_errors=True)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def skip_unless_browser() -> None:
+    """Skip the calling test module unless Debian's Chromium and playwright are here;
+    `NALISH_REQUIRE_BROWSER=1` (set by .ci/run) turns the skip into a failure."""
+    import importlib.util
+
+    problems = []
+    if not CHROMIUM.exists():
+        problems.append(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
+    if importlib.util.find_spec("playwright") is None:
+        problems.append("the playwright package is not installed (pip install -e '.[dev]')")
+    if not problems:
+        return
+    reason = "; ".join(problems)
+    if os.environ.get("NALISH_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"NALISH_REQUIRE_BROWSER=1 but a browser test cannot run: {reason}")
+    pytest.skip(f"browser test skipped — {reason}", allow_module_level=True)
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], home: Path):
+    """`nalish serve` on a free port with `env`, its log in `home`; yields its URL."""
+    import sys
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = home / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "nalish", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_healthy(url, process, log, seconds=60)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

@@ -57,11 +57,11 @@ def _check_secret(request: Request, given: str, expected: str | None) -> None:
         raise HTTPException(403, "forbidden")
 
 
-# GET and POST share one function, which OpenAPI cannot name twice; these are a
-# gateway's callbacks, not part of the integrators' API, so they stay out of /docs.
-@router.api_route(
-    "/sms", methods=["GET", "POST"], response_class=PlainTextResponse, include_in_schema=False
-)
+# A gateway calls back by GET or POST (Kannel's get-url / post-url). One decorator per
+# method, so each has its own operation id in /openapi.json (one route with both
+# methods would name two operations the same).
+@router.get("/sms", response_class=PlainTextResponse, operation_id="http_gateway_sms_get")
+@router.post("/sms", response_class=PlainTextResponse, operation_id="http_gateway_sms_post")
 async def incoming_sms(
     request: Request, settings: SettingsDep, store: SessionStoreDep, locks: LocksDep
 ) -> PlainTextResponse:
@@ -76,8 +76,9 @@ async def incoming_sms(
     return PlainTextResponse("OK")
 
 
-@router.api_route(
-    "/delivery", methods=["GET", "POST"], response_class=PlainTextResponse, include_in_schema=False
+@router.get("/delivery", response_class=PlainTextResponse, operation_id="http_gateway_delivery_get")
+@router.post(
+    "/delivery", response_class=PlainTextResponse, operation_id="http_gateway_delivery_post"
 )
 async def delivery_report(request: Request, settings: SettingsDep) -> PlainTextResponse:
     """A delivery report: ``id`` (ours, from the dlr-url) and ``status`` (Kannel's DLR

@@ -9,6 +9,8 @@ every process needs before running a command.
 from __future__ import annotations
 
 import logging
+from importlib.metadata import version as package_version
+from typing import Annotated
 
 import typer
 
@@ -33,9 +35,29 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"nalish {package_version('nalish')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Nalish helpline: serve the web app, run workers, migrate, seed and inspect tickets."""
+
+
 app.command()(serve.serve)
 app.command()(serve.worker)
 app.command()(db.seed)
+app.command()(db.backup)
+app.command()(db.restore)
 for group, name in (
     (db.db_app, "db"),
     (tickets.tickets_app, "tickets"),

@@ -81,6 +81,24 @@ def _admin_chain(session) -> dict:
     }
 
 
+@audit_app.command("heads")
+def audit_heads(as_json: JsonFlag = False) -> None:
+    """Print the audit chains' latest hashes: keep a copy off-site, and compare it with
+    a restored or suspect database's (grievance_engine.audit.heads)."""
+    from grievance_engine import audit
+    from infra import clock
+    from infra.db import session_scope
+
+    settings()
+    with session_scope() as session:
+        heads = {"at": clock.now().isoformat(), **audit.heads(session=session)}
+    if as_json:
+        print_json(heads)
+        return
+    for key, value in heads.items():
+        typer.echo(f"{key:<15} {value}")
+
+
 @audit_app.command("changes")
 def audit_changes(
     limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 50,

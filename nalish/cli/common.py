@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import logging
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -169,13 +167,14 @@ def safe_url(settings: Settings) -> str:
     return make_url(settings.database_url).render_as_string(hide_password=True)
 
 
-def log_to_stderr(level: int) -> None:
-    from infra import log_redaction
+def log_to_stderr(level: int | str) -> None:
+    """Log to stderr at `level` in NALISH_LOG_FORMAT, with no secret, no phone number
+    and the request id in any line we print (infra.logs)."""
+    from infra import logs
+    from infra.settings import get_settings
 
-    logging.basicConfig(
-        level=level,
-        stream=sys.stderr,
-        force=True,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    log_redaction.install()  # no token, secret or password in any line we print
+    try:
+        fmt = get_settings().log_format
+    except Exception:  # a bad setting is reported by the command itself
+        fmt = "text"
+    logs.configure(level, fmt)

@@ -1,12 +1,14 @@
-"""`nalish db upgrade` (migrations) and `nalish seed` (a country's reference data)."""
+"""`nalish db upgrade|current|history|downgrade` (migrations), `nalish seed` (a
+country's reference data), and `nalish backup|restore` (nalish.backup)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from nalish.cli.common import safe_url, settings
+from nalish.cli.common import fail, safe_url, settings
 
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 
@@ -19,6 +21,72 @@ def db_upgrade() -> None:
     current = settings()
     migrate.upgrade()
     typer.echo(f"Database {safe_url(current)} is at the latest schema.")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's schema revision (`(head)` when it is the latest)."""
+    from alembic import command
+
+    from nalish import migrate
+
+    settings()
+    command.current(migrate.alembic_config())
+
+
+@db_app.command("history")
+def db_history() -> None:
+    """List the schema revisions, newest first."""
+    from alembic import command
+
+    from nalish import migrate
+
+    settings()
+    command.history(migrate.alembic_config())
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[
+        str, typer.Argument(help="A revision id from `db history` (`-- -1`: one step down).")
+    ],
+) -> None:
+    """Undo migrations down to REVISION (back up first: `nalish backup DIR`)."""
+    from alembic import command
+
+    from nalish import migrate
+
+    current = settings()
+    command.downgrade(migrate.alembic_config(), revision)
+    typer.echo(f"Database {safe_url(current)} downgraded to {revision}.")
+
+
+BackupDir = Annotated[Path, typer.Argument(help="The backup directory.")]
+
+
+def backup(directory: BackupDir) -> None:
+    """Back up the database (a consistent snapshot), the media files and the audit heads
+    into DIRECTORY, a new or empty directory."""
+    from nalish import backup as backups
+
+    try:
+        summary = backups.backup(settings(), directory)
+    except backups.BackupError as error:
+        raise fail(str(error), code=1) from None
+    typer.echo(f"Backed up to {directory}: {summary.line()}")
+
+
+def restore(directory: BackupDir) -> None:
+    """Restore DIRECTORY (from `nalish backup`) into the configured database and media
+    directory; exit 1 if the restored audit heads or row counts differ from the backup's."""
+    from nalish import backup as backups
+
+    current = settings()
+    try:
+        summary = backups.restore(current, directory)
+    except backups.BackupError as error:
+        raise fail(str(error), code=1) from None
+    typer.echo(f"Restored {directory} into {safe_url(current)}: {summary.line()}; heads match")
 
 
 def seed(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
@@ -17,8 +16,10 @@ def serve(
     """Run the web app (embedded mode when NALISH_REDIS_URL is unset)."""
     import uvicorn
 
+    from infra import logs
+
     current = settings()
-    log_to_stderr(logging.INFO)  # the console SMS transport prints through this
+    log_to_stderr(current.log_level)  # the console SMS transport prints through this
     mode = "embedded (SQLite file, in-process jobs)" if current.embedded else "with Redis"
     typer.echo(f"Nalish on http://{host}:{port} — {mode}; database {safe_url(current)}")
     uvicorn.run(
@@ -27,25 +28,9 @@ def serve(
         host=host,
         port=port,
         proxy_headers=True,
-        log_level="info",
-        log_config=_uvicorn_log_config(),
+        log_level=current.log_level.lower(),
+        log_config=logs.uvicorn_config(current.log_format),
     )
-
-
-def _uvicorn_log_config() -> dict:
-    """uvicorn's default logging, with secrets redacted from each of its handlers (its
-    access log prints the query string: `?token=`, `?secret=`)."""
-    import copy
-
-    from uvicorn.config import LOGGING_CONFIG
-
-    from infra import log_redaction
-
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config.setdefault("filters", {})["redact_secrets"] = {"()": log_redaction.RedactSecrets}
-    for handler in config["handlers"].values():
-        handler.setdefault("filters", []).append("redact_secrets")
-    return config
 
 
 def worker(
@@ -56,5 +41,6 @@ def worker(
     """Run an rq worker: outbound SMS and the periodic sweeps (needs NALISH_REDIS_URL)."""
     from nalish import worker as worker_module
 
-    log_to_stderr(logging.INFO)
-    worker_module.run(settings(), burst=burst)
+    current = settings()
+    log_to_stderr(current.log_level)
+    worker_module.run(current, burst=burst)
