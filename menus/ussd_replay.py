@@ -90,9 +90,14 @@ def store_key(session_id: str) -> str:
     return f"ussd:{session_id}"
 
 
+def last_key(phone: str) -> str:
+    """Where a phone's last session id is kept, to offer a dropped complaint back."""
+    return f"ussd-last:{phone}"
+
+
 async def latest_state(store: AsyncSessionStore, session_id: str) -> State | None:
     """A session's newest state this process knows: its own copy, else the store's."""
-    return cache_for(store).get(session_id) or await _read(store, session_id)
+    return cache_for(store).get(session_id) or (await _read(store, [store_key(session_id)]))[0]
 
 
 async def answer(
@@ -102,19 +107,31 @@ async def answer(
     flow: Flow,
     language: str,
     ttl_seconds: int,
-    first_hop: Callable[[], Awaitable[ussd.Hop]],
+    resume_minutes: int,
+    first_hop: Callable[[State | None], Awaitable[ussd.Hop]],
 ) -> ussd.Hop:
     """One hop of a session whose `hop.text` holds every answer so far.
 
-    `first_hop()` answers a session's first hop (it knows the caller: their language,
-    a dropped complaint); every later hop is replayed from the state before it.
+    `first_hop(previous)` answers a session's first hop (it knows the caller's
+    language), `previous` the state of the phone's last session if it was another one
+    within `resume_minutes` (a dropped complaint to offer back). Every later hop is
+    replayed from the state before it.
     """
     cache = cache_for(store)
     mine = known = cache.get(hop.session_id)
+    last = None
     if mine is None or _may_be_stale(flow, mine, hop.text):
-        known = _newest(mine, await _read(store, hop.session_id), hop.text)
+        keys = [store_key(hop.session_id)]
+        if mine is None and resume_minutes > 0:  # maybe a first hop: read both at once
+            keys.append(last_key(hop.phone))
+        found = await _read(store, keys)
+        known, last = _newest(mine, found[0], hop.text), found[-1] if len(keys) > 1 else None
+    writes = []
     if known is None:
-        result, keep = await first_hop(), True
+        result = await first_hop(await _previous(store, hop.session_id, last))
+        if resume_minutes > 0:
+            writes.append((last_key(hop.phone), {"session": hop.session_id}, resume_minutes * 60))
+        keep = True
     elif known is mine:  # nobody served this session since: the hop is one answer
         result, keep = await _replay(flow, hop, known, language, split=False)
     else:  # taken over from the store: written back, so whoever had it sees the handover
@@ -122,8 +139,17 @@ async def answer(
         keep = True
     cache.put(hop.session_id, result.state, ttl_seconds)
     if keep:
-        await _write(store, hop.session_id, result.state, ttl_seconds)
+        writes.append((store_key(hop.session_id), result.state, ttl_seconds))
+    if writes:
+        await _write(store, writes)
     return result
+
+
+async def _previous(store: AsyncSessionStore, session_id: str, last: State | None) -> State | None:
+    """The phone's last session's state, if that was another session."""
+    if not last or last.get("session") == session_id:
+        return None
+    return await latest_state(store, last["session"])
 
 
 # ---------------------------------------------------------------- replaying
@@ -246,18 +272,21 @@ def respond_once(
 # ---------------------------------------------------------------- the store
 
 
-async def _read(store: AsyncSessionStore, session_id: str) -> State | None:
+async def _read(store: AsyncSessionStore, keys: list[str]) -> list[State | None]:
     try:
-        return await store.aget(store_key(session_id))
+        if len(keys) == 1:
+            return [await store.aget(keys[0])]
+        return await store.aget_many(keys)
     except Exception:  # an outage must not end the conversation
         log.warning("session store unreadable; going on from this process's copy", exc_info=True)
-        return None
+        return [None] * len(keys)
 
 
-async def _write(store: AsyncSessionStore, session_id: str, state: State, ttl: int) -> None:
+async def _write(store: AsyncSessionStore, items: list[tuple[str, State, int]]) -> None:
     try:
-        await store.aset(store_key(session_id), state, ttl)
+        if len(items) == 1:
+            await store.aset(*items[0])
+        else:
+            await store.aset_many(items)
     except Exception:
-        log.warning(
-            "session store unwritable; the checkpoint waits for the next one", exc_info=True
-        )
+        log.warning("session store unwritable; the next checkpoint may do", exc_info=True)

@@ -50,8 +50,10 @@ def _verify(request: Request, settings: Settings) -> None:
     check_source(request, settings.at_networks)
 
 
-@router.post("/ussd", response_class=PlainTextResponse)
 async def ussd_callback(request: Request) -> PlainTextResponse:
+    """The USSD hop, as a plain Starlette route (added below): no dependency solving,
+    no response model; the app's middleware (guards, channel log, headers) and error
+    handlers apply as to every route."""
     settings = get_settings()  # read directly, not as a dependency: no thread hop
     _verify(request, settings)
     fields = await read_form(request, required=USSD_FIELDS)
@@ -63,6 +65,10 @@ async def ussd_callback(request: Request) -> PlainTextResponse:
         network_code=fields.get("networkCode", ""),
     )
     return PlainTextResponse(await _answer(hop, request.app.state.ussd_store, settings))
+
+
+# The router's prefix applies to its FastAPI routes only: a plain route names its path whole.
+router.add_route(f"{router.prefix}/ussd", ussd_callback, methods=["POST"], name="ussd_callback")
 
 
 async def _answer(hop: ussd.UssdRequest, store: AsyncSessionStore, settings: Settings) -> str:
@@ -77,13 +83,18 @@ async def _answer(hop: ussd.UssdRequest, store: AsyncSessionStore, settings: Set
     # A session is kept long enough to be offered back if the network drops it.
     ttl = max(settings.ussd_session_ttl_seconds, settings.ussd_resume_minutes * 60)
 
-    async def first_hop() -> ussd.Hop:
-        previous = await _previous_session(hop, store, settings)
+    async def first_hop(previous: dict | None) -> ussd.Hop:
         return await run_in_threadpool(_respond_with_database, flow, hop, language, previous)
 
     try:
         result = await ussd_replay.answer(
-            hop, store, flow=flow, language=language, ttl_seconds=ttl, first_hop=first_hop
+            hop,
+            store,
+            flow=flow,
+            language=language,
+            ttl_seconds=ttl,
+            resume_minutes=settings.ussd_resume_minutes,
+            first_hop=first_hop,
         )
     except Exception:
         # Never a 5xx for a hop we could parse: the telco would show the citizen a
@@ -91,26 +102,6 @@ async def _answer(hop: ussd.UssdRequest, store: AsyncSessionStore, settings: Set
         log.exception("USSD hop failed for session %s", hop.session_id)
         return ussd.UssdReply(t(language, "error"), end=True).wire()
     return result.reply.wire()
-
-
-async def _previous_session(
-    hop: ussd.UssdRequest, store: AsyncSessionStore, settings: Settings
-) -> dict | None:
-    """The state of this phone's last session (to offer a dropped complaint back), and
-    note this session as the last one. Store calls on a session's first hop only; with
-    the store down, nothing is offered back."""
-    if settings.ussd_resume_minutes <= 0:
-        return None
-    last_key = f"ussd-last:{hop.phone}"
-    try:
-        last = await store.aget(last_key)
-        await store.aset(last_key, {"session": hop.session_id}, settings.ussd_resume_minutes * 60)
-    except Exception:
-        log.warning("session store unreachable: no dropped complaint offered", exc_info=True)
-        return None
-    if not last or last.get("session") == hop.session_id:
-        return None
-    return await ussd_replay.latest_state(store, last["session"])
 
 
 def _respond_with_database(
