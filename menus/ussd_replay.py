@@ -230,13 +230,13 @@ def _worth_keeping(flow: Flow, before: State, after: State, text: str) -> bool:
     suffix = _suffix(before["text"], text)
     if suffix is None or "*" in suffix or not _at_choice(flow, before) or after.get("done"):
         return True
-    return _offered_back(before) != _offered_back(after)
+    if _where(before) == _where(after):
+        return False  # a page turn, or an answer refused: the same place in the flow
+    return ussd.resumable(before) or ussd.resumable(after)  # the offer back changed
 
 
-def _offered_back(state: State) -> tuple | None:
-    """What a later session of this phone would be offered back (`ussd.resumable`)."""
-    if not ussd.resumable(state):
-        return None
+def _where(state: State) -> tuple:
+    """A session's place in the flow, as a dropped complaint offered back resumes it."""
     return state["node"], state.get("lang"), state.get("history"), state.get("data")
 
 

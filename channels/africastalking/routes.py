@@ -10,6 +10,7 @@ status look-up touches the database (see `_answer`).
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from fastapi import APIRouter, Request
@@ -59,12 +60,20 @@ async def ussd_callback(request: Request) -> PlainTextResponse:
     fields = await read_form(request, required=USSD_FIELDS)
     hop = ussd.UssdRequest(
         session_id=fields["sessionId"][:128],
-        phone=phone_field(fields["phoneNumber"], "phoneNumber"),
+        phone=_caller(fields["phoneNumber"]),
         text=fields["text"],
         service_code=fields["serviceCode"],
         network_code=fields.get("networkCode", ""),
     )
     return PlainTextResponse(await _answer(hop, request.app.state.ussd_store, settings))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _caller(raw: str) -> str:
+    """The caller's number in E.164, parsed once per phone, not at each of a session's
+    hops (the parse is most of a paging hop's own work). A refused number raises, and
+    an exception is never cached."""
+    return phone_field(raw, "phoneNumber")
 
 
 # The router's prefix applies to its FastAPI routes only: a plain route names its path whole.
