@@ -15,13 +15,20 @@ worked out from the last state this process saw, without asking the store.
   complaint a later session may be offered back. Paging and choices in between are not
   written: they are replayed.
 - A hop this process cannot extend by one answer (another process served the hops
-  before it, this one restarted, or the answer holds a ``*``) reads the checkpoint and
-  replays the answers after it one at a time (`_next_text`). Those answers were all
-  one-key choices, so splitting at ``*`` gives back exactly what was typed.
+  before it, this one restarted, or the answer holds a ``*``) reads the checkpoint.
+  If the checkpoint is not ahead of this process's copy, nobody else served the
+  session, and the hop is one answer (``*`` and all). If it is ahead, the answers after
+  it are replayed one at a time (`_next_text`): they were one-key choices, so
+  splitting at ``*`` gives back what was typed; and the state is written back, so the
+  process that served the session before sees the handover when it next reads.
 - A store that fails (a Redis outage) is logged and skipped: the conversation goes on
   from this process's copy.
 
-Providers that send only the latest input keep reading and writing the store each hop.
+A provider that sent only the latest input could not replay: it would read and write
+the store each hop around `menus.ussd.respond`.
+
+The one case replay cannot tell apart: a ``*`` typed inside a *choice* (not a free
+answer) on the hop right after a handover between processes is read as two answers.
 """
 
 from __future__ import annotations
