@@ -15,7 +15,7 @@ import secrets
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parent / "ussd_session_mix.lua"
@@ -35,6 +35,8 @@ class WrkResult:
     wrong: int = 0  # answers that were not 200 + the expected CON screen
     socket_errors: int = 0
     example: str = ""
+    filed: int = 0  # filing sessions that ended with a reference (bench/surge.py)
+    refs: list[str] = field(default_factory=list)  # the references those screens showed
     client_cpu: float = 0.0  # share of one core used by wrk
     server_cpu: float = 0.0  # share of one core used by the server process(es)
 
@@ -56,18 +58,26 @@ def available() -> bool:
 
 
 def run(
-    url: str, *, sessions: int, seconds: float, warmup: float, server_cpu, check: bool = True
+    url: str,
+    *,
+    sessions: int,
+    seconds: float,
+    warmup: float,
+    server_cpu,
+    check: bool = True,
+    file_every: int = 0,
 ) -> WrkResult:
     """`sessions` phones on `url` for `warmup` s unmeasured, then `seconds` measured.
     `server_cpu()` gives the server's CPU seconds so far (to get its share); `check`:
-    each paging hop must show the page it should (False for the bare endpoint)."""
+    each paging hop must show the page it should (False for the bare endpoint);
+    `file_every`: one session in that many files a complaint (0: none)."""
     if not available():
         raise SystemExit(HOW_TO_GET_WRK)
     if warmup > 0:
-        _wrk(url, sessions, warmup, check)
+        _wrk(url, sessions, warmup, check, file_every)
     cpu0, wall0 = server_cpu(), time.perf_counter()
     children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    output = _wrk(url, sessions, seconds, check)
+    output = _wrk(url, sessions, seconds, check, file_every)
     wall = time.perf_counter() - wall0
     children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = _parse(output)
@@ -77,7 +87,7 @@ def run(
     return result
 
 
-def _wrk(url: str, sessions: int, seconds: float, check: bool) -> str:
+def _wrk(url: str, sessions: int, seconds: float, check: bool, file_every: int) -> str:
     tag = str(secrets.randbelow(1000))
     command = [
         "wrk",
@@ -93,6 +103,7 @@ def _wrk(url: str, sessions: int, seconds: float, check: bool) -> str:
         "--",
         tag,
         "check" if check else "any",
+        str(file_every),
     ]
     done = subprocess.run(command, capture_output=True, text=True, errors="replace")  # noqa: S603
     if done.returncode != 0 or "RESULT " not in done.stdout:
@@ -104,6 +115,7 @@ def _parse(output: str) -> WrkResult:
     line = next(line for line in output.splitlines() if line.startswith("RESULT "))
     values = {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", line)}
     example = next((ln[8:] for ln in output.splitlines() if ln.startswith("EXAMPLE ")), "")
+    refs = next((ln[5:] for ln in output.splitlines() if ln.startswith("REFS ")), "")
     return WrkResult(
         hops=values["requests"],
         seconds=values["duration_us"] / 1e6,
@@ -112,4 +124,6 @@ def _parse(output: str) -> WrkResult:
         wrong=values["wrong"],
         socket_errors=sum(values[k] for k in ("connect", "read", "write", "timeout")),
         example=example,
+        filed=values.get("filed", 0),
+        refs=[ref for ref in refs.split(",") if ref],
     )
