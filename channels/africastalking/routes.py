@@ -60,7 +60,7 @@ async def ussd_callback(request: Request) -> PlainTextResponse:
     fields = await read_form(request, required=USSD_FIELDS)
     hop = ussd.UssdRequest(
         session_id=fields["sessionId"][:128],
-        phone=_caller(fields["phoneNumber"]),
+        phone=_caller(fields["phoneNumber"], settings.country),
         text=fields["text"],
         service_code=fields["serviceCode"],
         network_code=fields.get("networkCode", ""),
@@ -69,10 +69,10 @@ async def ussd_callback(request: Request) -> PlainTextResponse:
 
 
 @functools.lru_cache(maxsize=65_536)
-def _caller(raw: str) -> str:
-    """The caller's number in E.164, parsed once per phone, not at each of a session's
-    hops (the parse is most of a paging hop's own work). A refused number raises, and
-    an exception is never cached."""
+def _caller(raw: str, country: str) -> str:
+    """The caller's number in E.164, parsed once per phone (a national number is read
+    as `country`'s, the deployment's), not at each of a session's hops. A refused
+    number raises, and an exception is never cached."""
     return phone_field(raw, "phoneNumber")
 
 
