@@ -59,6 +59,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import common
+import wrk_mix
 from common import ROOT
 
 BIN = Path(sys.executable).parent  # .venv/bin: the `nalish` CLI and uvicorn live here
@@ -387,6 +388,8 @@ def _report(args, results, database_name: str, prefix: str, deleted: int) -> Non
         if result.other_cpu >= 0.3 and not name.startswith("ours"):
             print(f"  note: other work took {result.other_cpu:.0%} of a core during {name!r}")
 
+    if len(results) < 2:  # --mix realistic: the wrk table follows
+        return
     bare, paging = results[0][1], results[1][1]
     ratio = paging.rate / bare.rate if bare.rate else float("nan")
     cpu_ratio = bare.cpu_per_hop_us / paging.cpu_per_hop_us if paging.server_cpu else float("nan")
@@ -419,7 +422,20 @@ def main() -> int:
     parser.add_argument(
         "--no-district", action="store_true", help="skip the typed-district scenario"
     )
+    parser.add_argument(
+        "--mix",
+        choices=("both", "paging", "realistic"),
+        default="both",
+        help="paging: the aiohttp paging scenarios; realistic: the wrk session mix",
+    )
     args = parser.parse_args()
+    paging_mix, realistic_mix = args.mix != "realistic", args.mix != "paging"
+    if realistic_mix and not wrk_mix.available():
+        if args.mix == "realistic":
+            raise SystemExit(wrk_mix.HOW_TO_GET_WRK)
+        print(f"skipping the realistic session mix: {wrk_mix.HOW_TO_GET_WRK}", flush=True)
+        realistic_mix = False
+    realistic: list[tuple[str, wrk_mix.WrkResult]] = []
 
     prefix = f"nalish-bench-{secrets.token_hex(4)}"
     env = {key: value for key, value in os.environ.items() if not key.startswith("NALISH_")}
@@ -429,8 +445,12 @@ def main() -> int:
         (tmp / "bare_ussd.py").write_text(BARE_APP)
         bare_target = ["bare_ussd:app", "--app-dir", str(tmp)]
         with _uvicorn(bare_target, env, args.workers, tmp / "bare.log") as (url, pid):
-            bare = asyncio.run(_load(url + USSD_PATH, BARE, args, pid))
-        results.append(("bare FastAPI, fixed CON screen", bare))
+            if paging_mix:
+                bare = asyncio.run(_load(url + USSD_PATH, BARE, args, pid))
+                results.append(("bare FastAPI, fixed CON screen", bare))
+            if realistic_mix:
+                bare_mix = _realistic(url, pid, args, check=False)
+                realistic.append(("bare FastAPI, fixed CON screen", bare_mix))
 
         with common.database(args.sqlite, tmp) as (database_url, database_name):
             ours_env = env | {
@@ -445,14 +465,65 @@ def main() -> int:
             ours_target = ["nalish.app:create_app", "--factory"]
             try:
                 with _uvicorn(ours_target, ours_env, args.workers, tmp / "ours.log") as (url, pid):
-                    for scenario in [PAGING] if args.no_district else [PAGING, DISTRICT]:
+                    if realistic_mix:
+                        realistic.append(("ours: the session mix", _realistic(url, pid, args)))
+                    scenarios = [PAGING] if args.no_district else [PAGING, DISTRICT]
+                    for scenario in scenarios if paging_mix else []:
                         result = asyncio.run(_load(url + USSD_PATH, scenario, args, pid))
                         results.append((f"ours: {scenario.name}", result))
             finally:
                 deleted = _delete_redis_keys(prefix)
 
     _report(args, results, database_name, prefix, deleted)
+    if realistic:
+        _report_realistic(args, realistic)
     return 0
+
+
+def _realistic(url: str, pid: int, args, *, check: bool = True) -> wrk_mix.WrkResult:
+    def server_cpu() -> float:
+        return sum(_cpu_seconds(pid).values())
+
+    return wrk_mix.run(
+        url + USSD_PATH,
+        sessions=args.concurrency,
+        seconds=args.seconds,
+        warmup=args.warmup,
+        server_cpu=server_cpu,
+        check=check,
+    )
+
+
+def _report_realistic(args, results: list[tuple[str, wrk_mix.WrkResult]]) -> None:
+    print(
+        f"\nthe realistic session mix, driven by wrk ({args.concurrency} threads, one "
+        "connection each): dial as a new phone, language, New complaint, 7 x More/Back; "
+        "all 10 hops counted"
+    )
+    print(
+        f"{'scenario':<44} {'hops/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} "
+        f"{'CPU us':>7} {'server':>6} {'client':>6}"
+    )
+    for name, result in results:
+        print(
+            f"{name:<44} {result.rate:>7.0f} {result.p50_ms:>7.1f} {result.p99_ms:>7.1f} "
+            f"{result.errors:>6} {result.cpu_per_hop_us:>7.0f} {result.server_cpu:>6.0%} "
+            f"{result.client_cpu:>6.0%}"
+        )
+        if result.errors:
+            print(f"  errors in {name}: {result.errors}, e.g. {result.example}")
+    if len(results) < 2:
+        return
+    bare, ours = results[0][1], results[1][1]
+    ratio = ours.rate / bare.rate if bare.rate else float("nan")
+    print(f"ratio ours/bare (session mix hops/s): {ratio:.2f}   target >= {TARGET_RATIO}")
+    print(f"ours p99 (session mix): {ours.p99_ms:.1f} ms   target < {TARGET_P99_MS:g} ms")
+    if not ratio >= TARGET_RATIO:
+        print(f"TARGET MISSED: session mix ours/bare {ratio:.2f} < {TARGET_RATIO}")
+    if not ours.p99_ms < TARGET_P99_MS:
+        print(f"TARGET MISSED: session mix ours p99 {ours.p99_ms:.1f} ms >= {TARGET_P99_MS:g} ms")
+    if ours.errors or bare.errors:
+        print("TARGET MISSED: some hops of the session mix failed (see the errors above)")
 
 
 if __name__ == "__main__":

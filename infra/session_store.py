@@ -33,6 +33,10 @@ class AsyncSessionStore(Protocol):
 
     async def aset(self, key: str, value: dict[str, Any], ttl_seconds: int) -> None: ...
 
+    async def aget_many(self, keys: list[str]) -> list[dict[str, Any] | None]: ...
+
+    async def aset_many(self, items: list[tuple[str, dict[str, Any], int]]) -> None: ...
+
 
 class MemorySessionStore:
     """Sessions in this process's memory, for the embedded default and tests."""
@@ -70,6 +74,13 @@ class MemorySessionStore:
 
     async def aset(self, key: str, value: dict[str, Any], ttl_seconds: int) -> None:
         self.set(key, value, ttl_seconds)
+
+    async def aget_many(self, keys: list[str]) -> list[dict[str, Any] | None]:
+        return [self.get(key) for key in keys]
+
+    async def aset_many(self, items: list[tuple[str, dict[str, Any], int]]) -> None:
+        for key, value, ttl_seconds in items:
+            self.set(key, value, ttl_seconds)
 
     def _evict_expired(self) -> None:
         now = time.monotonic()
@@ -114,6 +125,19 @@ class AsyncRedisSessionStore:
     async def aset(self, key: str, value: dict[str, Any], ttl_seconds: int) -> None:
         payload = json.dumps(value, ensure_ascii=False)
         await self._client.execute_command("SET", self._prefix + key, payload, "EX", ttl_seconds)
+
+    async def aget_many(self, keys: list[str]) -> list[dict[str, Any] | None]:
+        """Several keys in one round trip (a USSD session's first hop reads two)."""
+        payloads = await self._client.execute_command("MGET", *(self._prefix + k for k in keys))
+        return [json.loads(payload) if payload else None for payload in payloads]
+
+    async def aset_many(self, items: list[tuple[str, dict[str, Any], int]]) -> None:
+        """Several keys, each with its own TTL, in one round trip (pipelined SETs)."""
+        async with self._client.pipeline(transaction=False) as pipe:
+            for key, value, ttl_seconds in items:
+                payload = json.dumps(value, ensure_ascii=False)
+                pipe.execute_command("SET", self._prefix + key, payload, "EX", ttl_seconds)
+            await pipe.execute()
 
     async def close(self) -> None:
         await self._client.aclose()

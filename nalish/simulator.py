@@ -33,7 +33,7 @@ from dashboards.security import csp_nonce
 from infra import caching
 from infra.phones import InvalidPhoneNumber, to_e164
 from infra.settings import get_settings
-from menus import ussd
+from menus import ussd, ussd_replay
 
 SERVICE_CODE = "*333#"
 DEFAULT_PHONE = "+8801700000000"
@@ -136,7 +136,8 @@ async def _same_screen(
 ) -> HTMLResponse:
     """The page as it was, with `answer` typed: the screen comes from the session store,
     never from the form, so a page cannot be made to show what the menus did not say."""
-    state = await request.app.state.ussd_store.aget(f"ussd:{session_id}") if session_id else None
+    store = request.app.state.ussd_store
+    state = await ussd_replay.latest_state(store, session_id) if session_id else None
     if not state or "reply" not in state:
         return _page(phone=phone, answer=answer)
     ended = bool(state["reply"]["end"])

@@ -10,6 +10,7 @@ status look-up touches the database (see `_answer`).
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from fastapi import APIRouter, Request
@@ -24,7 +25,7 @@ from grievance_engine.models import Citizen
 from infra.db import LazySession
 from infra.session_store import AsyncSessionStore
 from infra.settings import Settings, get_settings
-from menus import flows, ivr, ussd
+from menus import flows, ivr, ussd, ussd_replay
 from menus.engine import Flow
 from menus.i18n import t
 
@@ -41,14 +42,16 @@ def _verify(request: Request, settings: Settings) -> None:
     webhooks.check_source(request, settings.at_networks)
 
 
-@router.post("/ussd", response_class=PlainTextResponse)
 async def ussd_callback(request: Request) -> PlainTextResponse:
+    """The USSD hop, as a plain Starlette route (added below): no dependency solving,
+    no response model; the app's middleware (guards, channel log, headers) and error
+    handlers apply as to every route."""
     settings = get_settings()  # read directly, not as a dependency: no thread hop
     _verify(request, settings)
     fields = await webhooks.read_form(request, required=USSD_FIELDS)
     hop = ussd.UssdRequest(
         session_id=fields["sessionId"][:128],
-        phone=webhooks.phone_field(fields["phoneNumber"], "phoneNumber"),
+        phone=_caller(fields["phoneNumber"], settings.country),
         text=fields["text"],
         service_code=fields["serviceCode"],
         network_code=fields.get("networkCode", ""),
@@ -56,28 +59,43 @@ async def ussd_callback(request: Request) -> PlainTextResponse:
     return PlainTextResponse(await _answer(hop, request.app.state.ussd_store, settings))
 
 
-async def _answer(hop: ussd.UssdRequest, store: AsyncSessionStore, settings: Settings) -> str:
-    """One hop: read the state, advance the menu, save the state, answer.
+@functools.lru_cache(maxsize=65_536)
+def _caller(raw: str, country: str) -> str:
+    """The caller's number in E.164, parsed once per phone (a national number is read
+    as `country`'s, the deployment's), not at each of a session's hops. A refused
+    number raises, and an exception is never cached."""
+    return webhooks.phone_field(raw, "phoneNumber")
 
-    Most hops (menus, paging, typing a place) touch no database and run right here on
-    the event loop; a first hop (the citizen's language) and hops that file or look up
-    a ticket run on a worker thread, and commit before the citizen sees a reference.
+
+# The router's prefix applies to its FastAPI routes only: a plain route names its path whole.
+router.add_route(f"{router.prefix}/ussd", ussd_callback, methods=["POST"], name="ussd_callback")
+
+
+async def _answer(hop: ussd.UssdRequest, store: AsyncSessionStore, settings: Settings) -> str:
+    """One hop, worked out from the answers in `text` (`menus.ussd_replay`): most hops
+    touch neither the session store nor the database and run right here on the event
+    loop; a session's first hop (the citizen's language, a dropped complaint to offer
+    back) and hops that file or look up a ticket run on a worker thread, and commit
+    before the citizen sees a reference.
     """
-    key = f"ussd:{hop.session_id}"
     language = settings.default_language
     flow = flows.current()
     # A session is kept long enough to be offered back if the network drops it.
     ttl = max(settings.ussd_session_ttl_seconds, settings.ussd_resume_minutes * 60)
+
+    async def first_hop(previous: dict | None) -> ussd.Hop:
+        return await run_in_threadpool(_respond_with_database, flow, hop, language, previous)
+
     try:
-        state = await store.aget(key)
-        previous = await _previous_session(hop, store, settings) if state is None else None
-        if state is None or ussd.needs_database(flow, state):
-            result = await run_in_threadpool(
-                _respond_with_database, flow, hop, state, language, previous
-            )
-        else:
-            result = _respond(flow, hop, state, language, LazySession())
-        await store.aset(key, result.state, ttl)
+        result = await ussd_replay.answer(
+            hop,
+            store,
+            flow=flow,
+            language=language,
+            ttl_seconds=ttl,
+            resume_minutes=settings.ussd_resume_minutes,
+            first_hop=first_hop,
+        )
     except Exception:
         # Never a 5xx for a hop we could parse: the telco would show the citizen a
         # network error. Nothing is half-filed: the transaction rolled back.
@@ -86,57 +104,16 @@ async def _answer(hop: ussd.UssdRequest, store: AsyncSessionStore, settings: Set
     return result.reply.wire()
 
 
-async def _previous_session(
-    hop: ussd.UssdRequest, store: AsyncSessionStore, settings: Settings
-) -> dict | None:
-    """The state of this phone's last session (to offer a dropped complaint back), and
-    note this session as the last one. Two store calls, on a session's first hop only."""
-    if settings.ussd_resume_minutes <= 0:
-        return None
-    last_key = f"ussd-last:{hop.phone}"
-    last = await store.aget(last_key)
-    await store.aset(last_key, {"session": hop.session_id}, settings.ussd_resume_minutes * 60)
-    if not last or last.get("session") == hop.session_id:
-        return None
-    return await store.aget(f"ussd:{last['session']}")
-
-
 def _respond_with_database(
-    flow: Flow, hop: ussd.UssdRequest, state: dict | None, language: str, previous: dict | None
+    flow: Flow, hop: ussd.UssdRequest, language: str, previous: dict | None
 ) -> ussd.Hop:
+    """A session's first hop: someone we have not met chooses their language first."""
     lazy = LazySession()
-    start = None
-    if state is None:
-        known = _citizen_language(lazy.get(), hop.phone)
-        language = known or language
-        start = None if known else "language"  # someone we have not met chooses first
-    return _respond(flow, hop, state, language, lazy, start=start, previous=previous)
-
-
-def _respond(
-    flow: Flow,
-    hop: ussd.UssdRequest,
-    state: dict | None,
-    language: str,
-    lazy: LazySession,
-    *,
-    start: str | None = None,
-    previous: dict | None = None,
-) -> ussd.Hop:
-    try:
-        result = ussd.respond(
-            session=lazy,
-            flow=flow,
-            state=state,
-            request=hop,
-            language=language,
-            start=start if start in flow.nodes else None,
-            previous=previous,
-        )
-        lazy.commit()  # the ticket is durable before the citizen sees its reference
-        return result
-    finally:
-        lazy.close()
+    known = _citizen_language(lazy.get(), hop.phone)
+    start = None if known else "language"
+    return ussd_replay.respond_once(
+        flow, hop, None, known or language, start=start, previous=previous, lazy=lazy
+    )
 
 
 def _citizen_language(session: Session, phone: str) -> str | None:

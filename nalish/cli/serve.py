@@ -12,6 +12,14 @@ from nalish.cli.common import log_to_stderr, safe_url, settings
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            help="A line per request on stderr (uvicorn's access log, secrets redacted). "
+            "Off saves work on the event loop at every USSD hop; the channel log keeps "
+            "every webhook exchange either way."
+        ),
+    ] = True,
 ) -> None:
     """Run the web app (embedded mode when NALISH_REDIS_URL is unset)."""
     import uvicorn
@@ -29,6 +37,7 @@ def serve(
         port=port,
         proxy_headers=True,
         log_level=current.log_level.lower(),
+        access_log=access_log,
         log_config=logs.uvicorn_config(current.log_format),
     )
 
