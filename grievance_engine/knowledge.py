@@ -97,12 +97,49 @@ def _sound(word: str) -> str:
 _CONSONANTS = dict(
     zip(
         "কখগঘঙচছজঝঞটঠডঢণতথদধনপফবভমযরলশষসহ",
-        "k kh g gh ng ch chh j jh n t th d dh n t th d dh n p f b bh m j r l sh sh s h".split(),
+        [
+            "k",
+            "kh",
+            "g",
+            "gh",
+            "ng",
+            "ch",
+            "chh",
+            "j",
+            "jh",
+            "n",
+            "t",
+            "th",
+            "d",
+            "dh",
+            "n",
+            "t",
+            "th",
+            "d",
+            "dh",
+            "n",
+            "p",
+            "f",
+            "b",
+            "bh",
+            "m",
+            "j",
+            "r",
+            "l",
+            "sh",
+            "sh",
+            "s",
+            "h",
+        ],
         strict=True,
     )
 ) | {"\u09dc": "r", "\u09dd": "rh", "\u09df": "y", "ৎ": "t", "ং": "ng", "ঃ": "h"}
-_VOWELS = dict(zip("অআইঈউঊঋএঐওঔ", "o a i i u u ri e oi o ou".split(), strict=True))
-_VOWEL_SIGNS = dict(zip("ািীুূৃেৈোৌ", "a i i u u ri e oi o ou".split(), strict=True))
+_VOWELS = dict(
+    zip("অআইঈউঊঋএঐওঔ", ["o", "a", "i", "i", "u", "u", "ri", "e", "oi", "o", "ou"], strict=True)
+)
+_VOWEL_SIGNS = dict(
+    zip("ািীুূৃেৈোৌ", ["a", "i", "i", "u", "u", "ri", "e", "oi", "o", "ou"], strict=True)
+)
 _VIRAMA = "\u09cd"
 
 
@@ -195,11 +232,39 @@ class Found:
 # চাই"): left out of a question that has other words ("need" folds like "nid").
 _FILLER = frozenset(
     fold(word)
-    for word in (
-        "i a an the my me to of for about please need want how get what is do can "
-        "ami amar chai kivabe ki kotha "
-        "আমি আমার চাই কিভাবে কী কি"
-    ).split()
+    for word in [
+        "i",
+        "a",
+        "an",
+        "the",
+        "my",
+        "me",
+        "to",
+        "of",
+        "for",
+        "about",
+        "please",
+        "need",
+        "want",
+        "how",
+        "get",
+        "what",
+        "is",
+        "do",
+        "can",
+        "ami",
+        "amar",
+        "chai",
+        "kivabe",
+        "ki",
+        "kotha",
+        "আমি",
+        "আমার",
+        "চাই",
+        "কিভাবে",
+        "কী",
+        "কি",
+    ]
 )
 
 
@@ -304,7 +369,9 @@ def sms_text(article: Article, language: str) -> str:
     while words:
         words.pop()
         shorter = " ".join(words).rstrip(",;:।.") + ELLIPSIS
-        cut = _sms(language, title, shorter, text(language, "sms", "kb_more", values={"source": source}))
+        cut = _sms(
+            language, title, shorter, text(language, "sms", "kb_more", values={"source": source})
+        )
         if _fits(cut):
             return cut
     return _sms(language, title, ELLIPSIS, source)
@@ -351,8 +418,6 @@ def record_contact(
 
 def contact_counts(session: Session, since: datetime, column) -> list[tuple[str | None, int]]:
     """Contacts since `since` per value of `column` (a Contact column), the most first."""
-    statement = (
-        select(column, func.count()).where(col(Contact.at) >= since).group_by(column)
-    )
+    statement = select(column, func.count()).where(col(Contact.at) >= since).group_by(column)
     rows = [(value, int(count)) for value, count in session.exec(statement)]
     return sorted(rows, key=lambda row: (-row[1], str(row[0])))

@@ -116,26 +116,32 @@ def _yaml_rows(content: str) -> list[tuple[str, dict[str, Any]]]:
     items = loaded.get("articles") if isinstance(loaded, dict) else None
     if not isinstance(items, list):
         raise ImportError_(["the file needs a list under `articles:`"])
-    return [(f"article {n}", item if isinstance(item, dict) else {}) for n, item in enumerate(items, 1)]
+    return [
+        (f"article {n}", item if isinstance(item, dict) else {}) for n, item in enumerate(items, 1)
+    ]
 
 
 def _csv_rows(content: str) -> list[tuple[str, dict[str, Any]]]:
-    rows = []
-    for line, record in enumerate(csv.DictReader(io.StringIO(content)), start=2):
-        row: dict[str, Any] = {"title": {}, "body": {}, "keywords": {}}
-        for column, value in record.items():
-            value = (value or "").strip()
-            prefix, _, language = (column or "").partition("_")
-            if prefix in ("title", "body") and language:
-                row[prefix][language] = value
-            elif prefix == "keywords" and language:
-                row["keywords"][language] = _split(value)
-            elif column == "districts":
-                row["districts"] = _split(value) if value not in ("", "all") else []
-            elif value:
-                row[column] = value
-        rows.append((f"row {line}", row))
-    return rows
+    records = csv.DictReader(io.StringIO(content))
+    return [(f"row {line}", from_columns(record)) for line, record in enumerate(records, start=2)]
+
+
+def from_columns(record: dict[str, Any]) -> dict[str, Any]:
+    """An article from flat columns (a CSV row, the admin page's form): `title_<lang>`,
+    `body_<lang>`, `keywords_<lang>` and `districts` (`;`-separated), the rest as named."""
+    row: dict[str, Any] = {"title": {}, "body": {}, "keywords": {}}
+    for column, value in record.items():
+        value = str(value or "").strip()
+        prefix, _, language = (column or "").partition("_")
+        if prefix in ("title", "body") and language:
+            row[prefix][language] = value
+        elif prefix == "keywords" and language:
+            row["keywords"][language] = _split(value)
+        elif column == "districts":
+            row["districts"] = _split(value) if value not in ("", "all") else []
+        elif value and column in ArticleIn.model_fields:
+            row[column] = value
+    return row
 
 
 def _split(cell: str) -> list[str]:
@@ -170,7 +176,9 @@ def check(
         if article.code in seen:
             problems.append(f"{label}: code: {article.code!r} is also {seen[article.code]}")
         seen[article.code] = where
-        article.districts = [districts[name.casefold()] for name in article.districts if name.casefold() in districts]
+        article.districts = [
+            districts[name.casefold()] for name in article.districts if name.casefold() in districts
+        ]
         checked.append(article)
     if problems:
         raise ImportError_(problems)
@@ -203,7 +211,9 @@ def write(session: Session, articles: list[ArticleIn], *, replace: bool = True) 
         if row is not None and not replace:
             continue
         if row is None:
-            row = Article(code=given.code, sort_order=position * 10, source_url="", checked_on=given.checked)
+            row = Article(
+                code=given.code, sort_order=position * 10, source_url="", checked_on=given.checked
+            )
             inserted += 1
         else:
             updated += 1

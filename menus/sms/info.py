@@ -1,0 +1,43 @@
+"""``INFO <words>`` (``তথ্য …``, ``TAARIFA …``): the knowledge-base article that
+answers, by SMS in the citizen's language (`grievance_engine.knowledge`), matched
+fuzzily in any script, Banglish too. No match: the three closest topics. A bare
+``INFO``: a few topics to ask about. Every request is counted as a contact."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from grievance_engine import knowledge, outbox
+from grievance_engine.models import Channel
+from menus import i18n
+from menus.i18n import t
+from menus.sms.replies import SmsResult, first_word, reply
+
+INFO_WORDS = i18n.words("keywords.info")
+EXAMPLE_TOPICS = 3
+
+
+def answer(session: Session, phone: str, language: str, words: list[str]) -> SmsResult | None:
+    """The answer to an ``INFO`` message; None: the message is no ``INFO``."""
+    if first_word(words) not in INFO_WORDS:
+        return None
+    question = " ".join(words[1:])
+    if not question.strip():
+        examples = [label for _, label in knowledge.topics(session, language)[:EXAMPLE_TOPICS]]
+        body = t(language, "sms.info_topics", topics=", ".join(examples))
+        return reply(session, phone, language, "info_topics", body)
+    found = knowledge.search(session, question)
+    topic = found.article.topic if found.article else None
+    knowledge.record_contact(session=session, topic=topic, channel=Channel.SMS, language=language)
+    if found.article is None:
+        closest = ", ".join(knowledge.localized(a.titles, language) for a in found.closest)
+        body = t(language, "sms.info_closest", topics=closest)
+        return reply(session, phone, language, "info_not_found", body)
+    outbox.add(
+        session=session,
+        to_phone=phone,
+        body=knowledge.sms_text(found.article, language),
+        language=language,
+        kind="info",  # asked for, so sent even to a citizen who sent STOP
+    )
+    return SmsResult("info")
