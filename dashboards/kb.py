@@ -56,7 +56,7 @@ def _page(visit: PageVisit, *, errors: dict[str, str] | None = None, status_code
         localized=knowledge.localized,
         missing=lambda article: knowledge.missing_languages(article, [language]),
         sms_text=knowledge.sms_text,
-        languages=INTAKE_LANGUAGES,
+        citizen_languages=INTAKE_LANGUAGES,
         topics=knowledge.topics(session, ui_language(user)),
         districts=gazetteer.districts(session=session, country=get_settings().country),
         errors=errors or {},

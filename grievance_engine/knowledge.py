@@ -378,13 +378,18 @@ def sms_text(article: Article, language: str) -> str:
 
 
 def _sms(language: str, title: str, body: str, source: str) -> str:
+    """The SMS as sent: in a GSM-7 language, typographic look-alikes (the ellipsis, curly
+    quotes) replaced, as the outbox does, so what is measured here is what is billed."""
     values = {"title": title, "body": body, "source": source}
-    return text(language, "sms", "kb_article", values=values)
+    message = text(language, "sms", "kb_article", values=values)
+    if languages.get(language).gsm7:
+        message = sms_encoding.normalise_for_gsm7(message)
+    return message
 
 
 def _fits(message: str) -> bool:
-    encoding, _ = sms_encoding.units(sms_encoding.normalise_for_gsm7(message))
-    return sms_encoding.sms_parts(sms_encoding.normalise_for_gsm7(message)) <= MAX_PARTS[encoding]
+    encoding, _ = sms_encoding.units(message)
+    return sms_encoding.sms_parts(message) <= MAX_PARTS[encoding]
 
 
 # ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from grievance_engine import callbacks, outbox, refs
+from grievance_engine import callbacks, knowledge, outbox, refs
 from grievance_engine import languages as language_registry
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Channel, Ticket, TicketCreate
@@ -148,6 +148,16 @@ def services(conversation: Conversation) -> list[Option]:
     ]
 
 
+def topics(conversation: Conversation) -> list[Option]:
+    """The knowledge base's topics (grievance_engine.knowledge), for the Information menu."""
+
+    def load() -> list[Option]:
+        found = knowledge.topics(conversation.session, conversation.language)
+        return [Option(code, label) for code, label in found]
+
+    return _memo(("topics", conversation.language), load)
+
+
 SOURCES: dict[str, Callable[[Conversation], list[Option]]] = {
     "languages": languages,
     "categories": categories,
@@ -157,6 +167,7 @@ SOURCES: dict[str, Callable[[Conversation], list[Option]]] = {
     "upazilas": upazilas,
     "yes_no": yes_no,
     "services": services,
+    "topics": topics,
 }
 
 # ---------------------------------------------------------------------------
@@ -417,6 +428,30 @@ def send_info(conversation: Conversation, context: ActionContext) -> Outcome:
     return Finish(conversation.t("info_sent"))
 
 
+def send_article(conversation: Conversation, context: ActionContext) -> Outcome:
+    """SMS the chosen topic's article (the district's own, if it has one); counted as a
+    contact on this channel."""
+    data, session = conversation.data, conversation.session
+    article = knowledge.for_district(session, data["topic"], data.get("district"))
+    if article is None:  # the topic was removed while the citizen chose it
+        return Finish(conversation.t("not_available"))
+    outbox.add(
+        session=session,
+        to_phone=conversation.phone,
+        body=knowledge.sms_text(article, conversation.language),
+        language=conversation.language,
+        kind="info",  # asked for, so sent even to a citizen who sent STOP
+    )
+    knowledge.record_contact(
+        session=session,
+        topic=article.topic,
+        channel=conversation.channel,
+        language=conversation.language,
+        district_id=data.get("district"),
+    )
+    return Finish(conversation.t("info_sent"))
+
+
 def request_callback(conversation: Conversation, context: ActionContext) -> Outcome:
     """Put a call-back task in the agents' queue."""
     callbacks.request(
@@ -445,6 +480,7 @@ ACTIONS: dict[str, Callable[[Conversation, ActionContext], Outcome]] = {
     "file_grievance": file_grievance,
     "recent_complaints": recent_complaints,
     "send_info": send_info,
+    "send_article": send_article,
     "request_callback": request_callback,
     "set_language": set_language,
 }
