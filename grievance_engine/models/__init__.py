@@ -1,8 +1,9 @@
 """The record: admin areas, categories, offices, users, citizens, tickets, events, outbox.
 
 One module per aggregate (`places`, `people`, `tickets`, `messages`, `access`,
-`knowledge`); every name is re-exported here, so `from grievance_engine.models import Ticket` stays the one
-way to import a table, and importing this package registers every table for Alembic.
+`knowledge`); every name is re-exported here, so `from grievance_engine.models import
+Ticket` stays the one way to import a table, and importing this package registers
+every table for Alembic.
 
 One SQLModel family per entity where callers need more than the table
 (`TicketBase`, `TicketCreate`). Status-like columns are plain strings validated by

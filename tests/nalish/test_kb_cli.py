@@ -7,7 +7,10 @@ import json
 import uuid
 from pathlib import Path
 
-CSV_HEADER = "code,topic,title_en,title_bn,body_en,body_bn,keywords_en,keywords_bn-Latn,districts,source,checked\n"
+CSV_HEADER = (
+    "code,topic,title_en,title_bn,body_en,body_bn,keywords_en,keywords_bn-Latn,"
+    "districts,source,checked\n"
+)
 
 
 def _articles(backend) -> dict[str, dict]:
