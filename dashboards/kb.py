@@ -13,7 +13,7 @@ from starlette.datastructures import URL
 
 from dashboards.deps import PageVisit, Visit, dashboard_router, page_for, translator, ui_language
 from dashboards.workspace import INTAKE_LANGUAGES, Text
-from grievance_engine import knowledge, outbox
+from grievance_engine import knowledge
 from grievance_engine.models import Article, Channel
 from infra.phones import InvalidPhoneNumber, to_e164
 from infra.settings import get_settings
@@ -95,16 +95,9 @@ def send_article(
         errors["code"] = t("error_required")
     if errors:
         return _page(visit, errors=errors, status_code=422, values=values)
-    outbox.add(
-        session=session,
-        to_phone=to_phone,
-        body=knowledge.sms_text(article, language),
-        language=language,
-        kind="info",
-    )
-    knowledge.record_contact(
-        session=session, topic=article.topic, channel=Channel.AGENT, language=language,
-        user_id=user.id,
+    knowledge.send(
+        session=session, article=article, phone=to_phone, language=language,
+        channel=Channel.AGENT, user_id=user.id,
     )  # fmt: skip
     session.commit()
     return _back("sent", q=q, phone=phone, language=language)

@@ -22,8 +22,8 @@ from rapidfuzz import fuzz
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from grievance_engine import languages
-from grievance_engine.models import AdminArea, Article, Contact
+from grievance_engine import languages, outbox
+from grievance_engine.models import AdminArea, Article, Contact, Notification
 from grievance_engine.translations import text
 from infra import caching, clock, sms_encoding
 from infra.settings import get_settings
@@ -419,6 +419,36 @@ def record_contact(
     session.add(contact)
     session.flush()
     return contact
+
+
+def send(
+    *,
+    session: Session,
+    article: Article,
+    phone: str,
+    language: str,
+    channel: str,
+    district_id: int | None = None,
+    user_id: int | None = None,
+) -> Notification:
+    """SMS `article` to `phone` in `language` and count the contact: the one way an
+    article is sent (USSD, SMS, voice, the agent's page)."""
+    sent = outbox.add(
+        session=session,
+        to_phone=phone,
+        body=sms_text(article, language),
+        language=language,
+        kind="info",  # asked for, so sent even to a citizen who sent STOP
+    )
+    record_contact(
+        session=session,
+        topic=article.topic,
+        channel=channel,
+        language=language,
+        district_id=district_id,
+        user_id=user_id,
+    )
+    return sent
 
 
 def contact_counts(session: Session, since: datetime, column) -> list[tuple[str | None, int]]:

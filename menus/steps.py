@@ -435,18 +435,12 @@ def send_article(conversation: Conversation, context: ActionContext) -> Outcome:
     article = knowledge.for_district(session, data["topic"], data.get("district"))
     if article is None:  # the topic was removed while the citizen chose it
         return Finish(conversation.t("not_available"))
-    outbox.add(
+    knowledge.send(
         session=session,
-        to_phone=conversation.phone,
-        body=knowledge.sms_text(article, conversation.language),
+        article=article,
+        phone=conversation.phone,
         language=conversation.language,
-        kind="info",  # asked for, so sent even to a citizen who sent STOP
-    )
-    knowledge.record_contact(
-        session=session,
-        topic=article.topic,
         channel=conversation.channel,
-        language=conversation.language,
         district_id=data.get("district"),
     )
     return Finish(conversation.t("info_sent"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from grievance_engine import knowledge, outbox
+from grievance_engine import knowledge
 from grievance_engine.models import Channel
 from menus import i18n
 from menus.i18n import t
@@ -27,17 +27,14 @@ def answer(session: Session, phone: str, language: str, words: list[str]) -> Sms
         body = t(language, "sms.info_topics", topics=", ".join(examples))
         return reply(session, phone, language, "info_topics", body)
     found = knowledge.search(session, question)
-    topic = found.article.topic if found.article else None
-    knowledge.record_contact(session=session, topic=topic, channel=Channel.SMS, language=language)
     if found.article is None:
+        knowledge.record_contact(
+            session=session, topic=None, channel=Channel.SMS, language=language
+        )
         closest = ", ".join(knowledge.localized(a.titles, language) for a in found.closest)
         body = t(language, "sms.info_closest", topics=closest)
         return reply(session, phone, language, "info_not_found", body)
-    outbox.add(
-        session=session,
-        to_phone=phone,
-        body=knowledge.sms_text(found.article, language),
-        language=language,
-        kind="info",  # asked for, so sent even to a citizen who sent STOP
+    knowledge.send(
+        session=session, article=found.article, phone=phone, language=language, channel=Channel.SMS
     )
     return SmsResult("info")
