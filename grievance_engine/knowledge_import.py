@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from grievance_engine import knowledge, languages
@@ -198,9 +199,14 @@ def _district_names(session: Session, country: str) -> dict[str, str]:
     return names
 
 
-def write(session: Session, articles: list[ArticleIn], *, replace: bool = True) -> tuple[int, int]:
+def write(
+    session: Session, articles: list[ArticleIn], *, replace: bool = True, after: int | None = None
+) -> tuple[int, int]:
     """Insert the new articles and (with `replace`) update those whose code exists;
-    returns (inserted, updated)."""
+    returns (inserted, updated). New articles are listed (USSD topics, the agent's
+    page) in the file's order after the `after`-th place (default: after every other)."""
+    if after is None:
+        after = session.exec(select(func.max(Article.sort_order))).one() or 0
     codes = [article.code for article in articles]
     existing = {
         row.code: row for row in session.exec(select(Article).where(col(Article.code).in_(codes)))
@@ -211,9 +217,8 @@ def write(session: Session, articles: list[ArticleIn], *, replace: bool = True) 
         if row is not None and not replace:
             continue
         if row is None:
-            row = Article(
-                code=given.code, sort_order=position * 10, source_url="", checked_on=given.checked
-            )
+            order = after + (position + 1) * 10
+            row = Article(code=given.code, sort_order=order, checked_on=given.checked)
             inserted += 1
         else:
             updated += 1
@@ -236,7 +241,8 @@ def seed(*, session: Session, country: str) -> dict[str, int]:
     path = SEED_DIR / f"{country.lower()}.yaml"
     if not path.exists():
         return {"kb_articles": 0}
-    inserted, _ = write(session, check(session, read_file(path), country), replace=False)
+    articles = check(session, read_file(path), country)
+    inserted, _ = write(session, articles, replace=False, after=0)  # the seed's order first
     return {"kb_articles": inserted}
 
 

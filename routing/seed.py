@@ -16,7 +16,7 @@ from sqlmodel import Session, col, insert, select
 
 from grievance_engine import admin_log, knowledge_import, users
 from grievance_engine.models import AdminArea, AdminLevel, Category, Office, TicketCreate, User
-from routing import gazetteer, intake
+from routing import gazetteer, intake, office_articles
 from routing import service as routing_service
 from routing.gazetteer import fold
 from routing.models import AreaAlias, RoutingRule
@@ -74,9 +74,9 @@ def seed(*, session: Session, country: str) -> dict[str, int]:
     routing_service.clear_cache()  # so were the cached rules (bulk inserts skip the ORM)
     keys = ("areas", "aliases", "categories", "offices", "routing_rules")
     # the knowledge base's articles name districts, so they come after the gazetteer
-    return {key: counts[key] for key in keys} | knowledge_import.seed(
-        session=session, country=country
-    )
+    articles = knowledge_import.seed(session=session, country=country)
+    articles["kb_articles"] += office_articles.seed(session=session, country=country)
+    return {key: counts[key] for key in keys} | articles
 
 
 def reset_names(*, session: Session, country: str, actor: str) -> int:
