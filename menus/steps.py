@@ -149,13 +149,15 @@ def services(conversation: Conversation) -> list[Option]:
 
 
 def topics(conversation: Conversation) -> list[Option]:
-    """The knowledge base's topics (grievance_engine.knowledge), for the Information menu."""
+    """The knowledge base's topics (grievance_engine.knowledge), for the Information
+    menu; a deployment whose knowledge base is empty (Kenya has no seed yet) offers the
+    information services instead (`send_article` sends either)."""
 
     def load() -> list[Option]:
         found = knowledge.topics(conversation.session, conversation.language)
         return [Option(code, label) for code, label in found]
 
-    return _memo(("topics", conversation.language), load)
+    return _memo(("topics", conversation.language), load) or services(conversation)
 
 
 SOURCES: dict[str, Callable[[Conversation], list[Option]]] = {
@@ -414,8 +416,12 @@ def recent_complaints(conversation: Conversation, context: ActionContext) -> Out
 
 def send_info(conversation: Conversation, context: ActionContext) -> Outcome:
     """SMS the chosen service's details for the chosen district."""
+    return _send_service(conversation, conversation.data["service"])
+
+
+def _send_service(conversation: Conversation, code: str) -> Outcome:
     data = conversation.data
-    service = live.info_service(data["service"])
+    service = live.info_service(code)
     district = conversation.session.get(AdminArea, data["district"])
     body = service.sms(conversation.language, district=district)
     outbox.add(
@@ -433,8 +439,10 @@ def send_article(conversation: Conversation, context: ActionContext) -> Outcome:
     contact on this channel."""
     data, session = conversation.data, conversation.session
     article = knowledge.for_district(session, data["topic"], data.get("district"))
-    if article is None:  # the topic was removed while the citizen chose it
-        return Finish(conversation.t("not_available"))
+    if article is None:
+        if data["topic"] in {service.code for service in live.info_services()}:
+            return _send_service(conversation, data["topic"])  # no knowledge base here
+        return Finish(conversation.t("not_available"))  # removed while being chosen
     knowledge.send(
         session=session,
         article=article,
