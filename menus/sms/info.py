@@ -24,14 +24,15 @@ def answer(session: Session, phone: str, language: str, words: list[str]) -> Sms
     question = " ".join(words[1:])
     if not question.strip():
         examples = [label for _, label in knowledge.topics(session, language)[:EXAMPLE_TOPICS]]
-        body = t(language, "sms.info_topics", topics=", ".join(examples))
+        body = t(language, "sms.info_topics", topics="; ".join(examples))
         return reply(session, phone, language, "info_topics", body)
     found = knowledge.search(session, question)
     if found.article is None:
         knowledge.record_contact(
             session=session, topic=None, channel=Channel.SMS, language=language
         )
-        closest = ", ".join(knowledge.localized(a.titles, language) for a in found.closest)
+        labels = dict(knowledge.topics(session, language))  # a topic's name, not a district's
+        closest = "; ".join(labels[article.topic] for article in found.closest)
         body = t(language, "sms.info_closest", topics=closest)
         return reply(session, phone, language, "info_not_found", body)
     knowledge.send(

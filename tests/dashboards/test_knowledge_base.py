@@ -98,7 +98,7 @@ def test_info_with_no_match_offers_the_three_closest_topics(backend, citizen):
     citizen.post(SMS, data=sms_form(phone, "INFO weather forecast tomorrow"))
     (reply,) = outbox_for(backend, phone)
     assert "Closest topics:" in reply["body"]
-    listed = reply["body"].split("Closest topics:")[1].split(". Send")[0].split(", ")
+    listed = reply["body"].split("Closest topics:")[1].split(". Send")[0].split("; ")
     assert len(listed) == 3
 
 
