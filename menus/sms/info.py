@@ -31,6 +31,8 @@ def answer(session: Session, phone: str, language: str, words: list[str]) -> Sms
         knowledge.record_contact(
             session=session, topic=None, channel=Channel.SMS, language=language
         )
+        if not found.closest:  # a knowledge base with no articles (Kenya has no seed yet)
+            return reply(session, phone, language, "help", t(language, "sms.help"))
         labels = dict(knowledge.topics(session, language))  # a topic's name, not a district's
         closest = "; ".join(labels[article.topic] for article in found.closest)
         body = t(language, "sms.info_closest", topics=closest)

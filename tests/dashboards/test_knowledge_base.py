@@ -99,7 +99,14 @@ def test_info_with_no_match_offers_the_three_closest_topics(backend, citizen):
     (reply,) = outbox_for(backend, phone)
     assert "Closest topics:" in reply["body"]
     listed = reply["body"].split("Closest topics:")[1].split(". Send")[0].split("; ")
-    assert len(listed) == 3
+    with session_scope() as session:
+        topic_names = {label for _, label in knowledge.topics(session, "en")}
+    assert len(listed) == 3 and set(listed) <= topic_names  # topics, not a district's article
+
+    asking = unique_phone()
+    citizen.post(SMS, data=sms_form(asking, "INFO"))
+    (examples,) = outbox_for(backend, asking)
+    assert "send INFO and what you want to know" in examples["body"]
 
 
 @pytest.mark.parametrize(
