@@ -98,7 +98,7 @@ def test_info_with_no_match_offers_the_three_closest_topics(backend, citizen):
     citizen.post(SMS, data=sms_form(phone, "INFO weather forecast tomorrow"))
     (reply,) = outbox_for(backend, phone)
     assert "Closest topics:" in reply["body"]
-    listed = reply["body"].split("Closest topics:")[1].split(". Send")[0].split("; ")
+    listed = reply["body"].split("Closest topics: ")[1].split(". Send")[0].split("; ")
     with session_scope() as session:
         topic_names = {label for _, label in knowledge.topics(session, "en")}
     assert len(listed) == 3 and set(listed) <= topic_names  # topics, not a district's article
