@@ -230,42 +230,12 @@ class Found:
 
 # Words that ask rather than name a topic ("I need my birth certificate", "আমি ভাতা
 # চাই"): left out of a question that has other words ("need" folds like "nid").
-_FILLER = frozenset(
-    fold(word)
-    for word in [
-        "i",
-        "a",
-        "an",
-        "the",
-        "my",
-        "me",
-        "to",
-        "of",
-        "for",
-        "about",
-        "please",
-        "need",
-        "want",
-        "how",
-        "get",
-        "what",
-        "is",
-        "do",
-        "can",
-        "ami",
-        "amar",
-        "chai",
-        "kivabe",
-        "ki",
-        "kotha",
-        "আমি",
-        "আমার",
-        "চাই",
-        "কিভাবে",
-        "কী",
-        "কি",
-    ]
-)
+_FILLER_WORDS = (
+    "i", "a", "an", "the", "my", "me", "to", "of", "for", "about", "please", "need", "want",
+    "how", "get", "what", "is", "do", "can", "ami", "amar", "chai", "kivabe", "ki", "kotha",
+    "আমি", "আমার", "চাই", "কিভাবে", "কী", "কি",
+)  # fmt: skip
+_FILLER = frozenset(fold(word) for word in _FILLER_WORDS)
 
 
 def _question(question: str) -> str:
