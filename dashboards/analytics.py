@@ -25,6 +25,9 @@ What the figures mean:
   passed, per district, grouped by division.
 - **Satisfaction**: `escalation.ratings.satisfaction_by_office`.
 - **Backlog age**: open tickets by age since filing: 0–1 d, 1–7 d, 7–30 d, > 30 d.
+- **Contacts** (`_contacts.html.j2`): information requests (USSD, SMS, voice, an agent
+  sending an article) and calls that filed nothing, in the last 30 days, by topic, and
+  by channel beside the grievances filed on it (`grievance_engine.knowledge`).
 
 Counts use GROUP BY or SUM(CASE …), which read the same on SQLite and PostgreSQL.
 """
@@ -54,8 +57,8 @@ from dashboards.deps import (
     ui_language,
 )
 from escalation.ratings import satisfaction_by_office
-from grievance_engine import lifecycle
-from grievance_engine.models import AdminArea, AdminLevel, Category, Office, Ticket
+from grievance_engine import knowledge, lifecycle
+from grievance_engine.models import AdminArea, AdminLevel, Category, Contact, Office, Ticket
 from grievance_engine.place_names import local_name
 from infra import clock
 from infra.settings import get_settings
@@ -270,6 +273,42 @@ def backlog_age(session: Session, now: datetime, lang: str) -> Table:
     return Table("backlog_age", ["age", "open_tickets"], rows)
 
 
+# ---------------------------------------------------------------------------
+# Contacts: information requests and calls that filed nothing, beside grievances
+# ---------------------------------------------------------------------------
+
+
+def contacts_by_topic(session: Session, now: datetime, lang: str) -> Table:
+    """Contacts of the last 30 days per knowledge-base topic ("—": nothing matched)."""
+    since = now - timedelta(days=VOLUME_DAYS)
+    labels = dict(knowledge.topics(session, lang))
+    counts = knowledge.contact_counts(session, since, Contact.topic)
+    rows = [[labels.get(topic, topic) if topic else None, n] for topic, n in counts]
+    return Table("contacts_by_topic", ["topic", "contacts"], rows)
+
+
+def contacts_by_channel(session: Session, now: datetime, lang: str) -> Table:
+    """Per channel, the contacts and the grievances filed in the last 30 days: the
+    helpline's whole workload."""
+    since = now - timedelta(days=VOLUME_DAYS)
+    contacts = dict(knowledge.contact_counts(session, since, Contact.channel))
+    statement = (
+        select(Ticket.channel, func.count())
+        .where(col(Ticket.created_at) >= since)
+        .group_by(Ticket.channel)
+    )
+    tickets = {channel: int(n) for channel, n in session.exec(statement)}
+    rows = [
+        [
+            i18n.translate(lang, f"channel_{channel}"),
+            contacts.get(channel, 0),
+            tickets.get(channel, 0),
+        ]
+        for channel in sorted(set(contacts) | set(tickets), key=str)
+    ]
+    return Table("contacts_by_channel", ["channel", "contacts", "tickets"], rows)
+
+
 TABLES: dict[str, Callable[[Session, datetime, str], Table]] = {
     "volume_by_day": volume_by_day,
     "volume_by_district": volume_by_district,
@@ -279,6 +318,8 @@ TABLES: dict[str, Callable[[Session, datetime, str], Table]] = {
     "overdue_by_district": overdue_by_district,
     "satisfaction_by_office": satisfaction,
     "backlog_age": backlog_age,
+    "contacts_by_topic": contacts_by_topic,
+    "contacts_by_channel": contacts_by_channel,
 }
 CHARTS = ("volume_by_day", "volume_by_district", "volume_by_category", "backlog_age")
 

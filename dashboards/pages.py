@@ -51,6 +51,7 @@ PAGES: tuple[Page, ...] = (
     Page("/dashboard/tickets/{ref}", _may(access.Action.VIEW)),
     Page("/dashboard/intake", CALL_TAKERS, "take_call"),
     Page("/dashboard/callbacks", CALL_TAKERS, "callbacks"),
+    Page("/dashboard/kb", CALL_TAKERS, "nav_kb"),  # search, send an article, log a call
     Page("/dashboard/officer", OFFICERS, "nav_officer"),
     Page("/dashboard/supervisor", OVERSEERS, "nav_supervisor"),
     Page("/dashboard/supervisor/export/{table}.csv", OVERSEERS),
@@ -60,6 +61,7 @@ PAGES: tuple[Page, ...] = (
     Page(f"{ADMIN}/sla", ADMINS),
     Page(f"{ADMIN}/calendar", ADMINS),
     Page(f"{ADMIN}/categories", ADMINS),
+    Page(f"{ADMIN}/kb", ADMINS),
     Page(f"{ADMIN}/changes", ADMINS),
 )
 _BY_PATH = {page.path: page for page in PAGES}

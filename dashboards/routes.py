@@ -25,6 +25,7 @@ from dashboards import (
     admin,
     admin_calendar,
     admin_categories,
+    admin_kb,
     admin_offices,
     admin_rules,
     admin_users,
@@ -32,6 +33,7 @@ from dashboards import (
     auth,
     calls,
     i18n,
+    kb,
     labels,
     officer,
     sessions,
@@ -81,7 +83,9 @@ for module in (
     admin_rules,
     admin_calendar,
     admin_categories,
+    admin_kb,
     admin,
+    kb,
 ):
     router.include_router(module.router)
 

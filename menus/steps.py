@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from grievance_engine import callbacks, outbox, refs
+from grievance_engine import callbacks, knowledge, outbox, refs
 from grievance_engine import languages as language_registry
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Channel, Ticket, TicketCreate
@@ -148,6 +148,18 @@ def services(conversation: Conversation) -> list[Option]:
     ]
 
 
+def topics(conversation: Conversation) -> list[Option]:
+    """The knowledge base's topics (grievance_engine.knowledge), for the Information
+    menu; a deployment whose knowledge base is empty (Kenya has no seed yet) offers the
+    information services instead (`send_article` sends either)."""
+
+    def load() -> list[Option]:
+        found = knowledge.topics(conversation.session, conversation.language)
+        return [Option(code, label) for code, label in found]
+
+    return _memo(("topics", conversation.language), load) or services(conversation)
+
+
 SOURCES: dict[str, Callable[[Conversation], list[Option]]] = {
     "languages": languages,
     "categories": categories,
@@ -157,6 +169,7 @@ SOURCES: dict[str, Callable[[Conversation], list[Option]]] = {
     "upazilas": upazilas,
     "yes_no": yes_no,
     "services": services,
+    "topics": topics,
 }
 
 # ---------------------------------------------------------------------------
@@ -403,8 +416,12 @@ def recent_complaints(conversation: Conversation, context: ActionContext) -> Out
 
 def send_info(conversation: Conversation, context: ActionContext) -> Outcome:
     """SMS the chosen service's details for the chosen district."""
+    return _send_service(conversation, conversation.data["service"])
+
+
+def _send_service(conversation: Conversation, code: str) -> Outcome:
     data = conversation.data
-    service = live.info_service(data["service"])
+    service = live.info_service(code)
     district = conversation.session.get(AdminArea, data["district"])
     body = service.sms(conversation.language, district=district)
     outbox.add(
@@ -413,6 +430,26 @@ def send_info(conversation: Conversation, context: ActionContext) -> Outcome:
         body=body,
         language=conversation.language,
         kind="info",  # asked for, so sent even to a citizen who sent STOP
+    )
+    return Finish(conversation.t("info_sent"))
+
+
+def send_article(conversation: Conversation, context: ActionContext) -> Outcome:
+    """SMS the chosen topic's article (the district's own, if it has one); counted as a
+    contact on this channel."""
+    data, session = conversation.data, conversation.session
+    article = knowledge.for_district(session, data["topic"], data.get("district"))
+    if article is None:
+        if data["topic"] in {service.code for service in live.info_services()}:
+            return _send_service(conversation, data["topic"])  # no knowledge base here
+        return Finish(conversation.t("not_available"))  # removed while being chosen
+    knowledge.send(
+        session=session,
+        article=article,
+        phone=conversation.phone,
+        language=conversation.language,
+        channel=conversation.channel,
+        district_id=data.get("district"),
     )
     return Finish(conversation.t("info_sent"))
 
@@ -445,6 +482,7 @@ ACTIONS: dict[str, Callable[[Conversation, ActionContext], Outcome]] = {
     "file_grievance": file_grievance,
     "recent_complaints": recent_complaints,
     "send_info": send_info,
+    "send_article": send_article,
     "request_callback": request_callback,
     "set_language": set_language,
 }

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlmodel import Session, col, insert, select
 
-from grievance_engine import admin_log, users
+from grievance_engine import admin_log, knowledge_import, users
 from grievance_engine.models import AdminArea, AdminLevel, Category, Office, TicketCreate, User
-from routing import gazetteer, intake
+from routing import gazetteer, intake, office_articles
 from routing import service as routing_service
 from routing.gazetteer import fold
 from routing.models import AreaAlias, RoutingRule
@@ -73,7 +73,10 @@ def seed(*, session: Session, country: str) -> dict[str, int]:
     gazetteer.clear_cache()  # the match indexes were built from the old rows
     routing_service.clear_cache()  # so were the cached rules (bulk inserts skip the ORM)
     keys = ("areas", "aliases", "categories", "offices", "routing_rules")
-    return {key: counts[key] for key in keys}
+    # the knowledge base's articles name districts, so they come after the gazetteer
+    articles = knowledge_import.seed(session=session, country=country)
+    articles["kb_articles"] += office_articles.seed(session=session, country=country)
+    return {key: counts[key] for key in keys} | articles
 
 
 def reset_names(*, session: Session, country: str, actor: str) -> int:

@@ -177,6 +177,16 @@ def _bd_areas() -> list[AreaSpec]:
     return areas
 
 
+def district_portals(path: Path) -> list[tuple[str, str, str]]:
+    """Each district's name (current spelling), Bangla name and web portal, from the
+    gazetteer's `districts.csv` (the articles of `routing.office_articles`)."""
+    return [
+        (_BD_DISTRICT_NAMES.get(name, name), name_bn, url)
+        for _id, _division, name, name_bn, _lat, _lon, url in _read_csv(path)
+        if url
+    ]
+
+
 def _check_renames_used(renames: dict[str, str], specs: Iterable[AreaSpec]) -> None:
     # A rename that matches nothing means the source data changed under us.
     renamed = {alias for spec in specs for alias, _language in spec.aliases}

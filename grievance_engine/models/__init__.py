@@ -1,8 +1,9 @@
 """The record: admin areas, categories, offices, users, citizens, tickets, events, outbox.
 
-One module per aggregate (`places`, `people`, `tickets`, `messages`, `access`); every
-name is re-exported here, so `from grievance_engine.models import Ticket` stays the one
-way to import a table, and importing this package registers every table for Alembic.
+One module per aggregate (`places`, `people`, `tickets`, `messages`, `access`,
+`knowledge`); every name is re-exported here, so `from grievance_engine.models import
+Ticket` stays the one way to import a table, and importing this package registers
+every table for Alembic.
 
 One SQLModel family per entity where callers need more than the table
 (`TicketBase`, `TicketCreate`). Status-like columns are plain strings validated by
@@ -11,6 +12,7 @@ Timestamps are `UTCDateTime`: stored UTC, read back aware.
 """
 
 from grievance_engine.models.access import AdminEvent, ApiToken, IdempotencyKey, LoginThrottle
+from grievance_engine.models.knowledge import Article, Contact
 from grievance_engine.models.messages import (
     ChannelExchange,
     DeliveryReport,
@@ -40,6 +42,7 @@ __all__ = [
     "AdminEvent",
     "AdminLevel",
     "ApiToken",
+    "Article",
     "Attachment",
     "AttachmentStatus",
     "CallbackStatus",
@@ -48,6 +51,7 @@ __all__ = [
     "Channel",
     "ChannelExchange",
     "Citizen",
+    "Contact",
     "DeliveryReport",
     "IdempotencyKey",
     "InboundMessage",

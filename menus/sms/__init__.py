@@ -3,6 +3,8 @@
 - ``STOP`` (and Twilio's synonyms, ``বন্ধ``) opts the citizen out; ``START`` opts back in.
 - ``HELP`` explains; ``STATUS AB12-CD34`` (or just the reference) answers with the status.
 - ``LANG BN`` / ``LANG EN`` / ``LANG SW`` (or ``ভাষা বাংলা``) sets the language we write in.
+- ``INFO <words>`` (``তথ্য …``, ``TAARIFA …``) answers with a knowledge-base article
+  (`menus.sms.info`).
 - Officers act from their registered phone (checked first): ``ACK AB12-CD34``,
   ``RESOLVE AB12-CD34 <what was done>``, ``NOTE AB12-CD34 <text>`` (also ``গ্রহণ``,
   ``সমাধান``, ``নোট``; ``POKEA``, ``TATUA``, ``MAONI``), on the tickets
@@ -30,7 +32,7 @@ from sqlmodel import Session
 
 from infra.session_store import SessionStore
 from menus import limits
-from menus.sms import keywords
+from menus.sms import info, keywords
 from menus.sms.classify import find_category, find_district
 from menus.sms.commands import OFFICER_COMMANDS, officer_by_phone, officer_command
 from menus.sms.complaints import complaint
@@ -60,7 +62,9 @@ def respond(*, session: Session, store: SessionStore, phone: str, text: str, key
         rated = rate(session, store, phone, language, number)
         if rated is not None:
             return rated
-    answered = keywords.answer(session, phone, language, words)
+    answered = info.answer(session, phone, language, words) or keywords.answer(
+        session, phone, language, words
+    )
     if answered is not None:
         return answered
     return complaint(session, store, phone, language, text, key)

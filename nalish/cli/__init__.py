@@ -18,6 +18,7 @@ from nalish.cli import (
     audit,
     db,
     incidents,
+    kb,
     menus,
     outbox,
     routing,
@@ -74,6 +75,7 @@ for group, name in (
     (sla.sla_app, "sla"),
     (sla.calendar_app, "calendar"),
     (incidents.incidents_app, "incidents"),
+    (kb.kb_app, "kb"),
 ):
     app.add_typer(group, name=name)
 

@@ -37,3 +37,14 @@ def test_a_typed_county_name_with_a_typo_resolves(kenya):
         screen = phone.press(number_of(screen, "Roads"))
         screen = phone.press("Mombasaa")
         assert "Describe the problem" in screen
+
+
+def test_without_a_knowledge_base_the_information_menu_offers_the_information_services(kenya):
+    """Kenya has no seed articles yet: the menu still answers, from services.yaml."""
+    with TestClient(create_app()) as client:
+        phone = Phone(client, "+254733000222")
+        screen = phone.press(number_of(dial_in_english(phone), "Information services"))
+        screen = phone.press(number_of(screen, "Free legal aid"))
+        assert "END" in phone.press("Nairobi")
+    outbox = json.loads(kenya.nalish("outbox", "list", "--json", "--to", "+254733000222").stdout)
+    assert outbox[0]["kind"] == "info" and "16430" in outbox[0]["body"]
