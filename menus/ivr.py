@@ -225,7 +225,7 @@ def respond(
         call = _new_call(flow, request, language, country)
         turn = _Turn(session, agent_number)
         if request.phone is None:
-            _finish(call, [catalogued(call.lang, "voice.hidden_number")])
+            _finish(call, _said(call, "voice.hidden_number"))
         elif request.step is not None:  # the store forgot this call: start again
             turn.notice.append(catalogued(call.lang, "restart"))
     conversation = _conversation(session, call)
@@ -347,12 +347,23 @@ def _miss(call: CallState, turn: _Turn, *, sorry: bool = True) -> _Turn:
     call.misses += 1
     if call.misses < MAX_MISSES:
         if sorry:
-            turn.notice.insert(0, catalogued(call.lang, "voice.sorry"))
+            turn.notice[:0] = _said(call, "voice.sorry")
         return turn
+    before = call.node
     voice_agent.reach(session=turn.db, call=call, fallback=turn.fallback)
     if call.node == voice_agent.VOICEMAIL_NODE:  # nobody to ring: the caller did not ask
-        _finish(call, [catalogued(call.lang, "voice.goodbye")])
+        call.node = before
+        _finish(call, _said(call, "voice.goodbye"))
     return turn
+
+
+def _said(call: CallState, key: str) -> list[Speech]:
+    """`key` in the caller's language; before they chose one, in the country's language
+    and in English, as the language menu itself is."""
+    if call.node != LANGUAGE_NODE:
+        return [catalogued(call.lang, key)]
+    native = language_registry.native_of(call.country)
+    return dedupe([catalogued(native, key), catalogued(language_registry.SOURCE, key)])
 
 
 def _goto(call: CallState, node_id: str, *, fresh: bool = False) -> None:

@@ -19,17 +19,19 @@ import pytest
 
 from menus.i18n import t
 from menus.speech import spoken_character
-from tests.channels.test_voice import (  # noqa: F401  (fixtures used by name)
+from tests.channels import test_voice
+from tests.channels.test_voice import (
     PUBLIC,
     AfricasTalkingCall,
     Call,
     TwilioCall,
-    client,
-    configured,
     recordings_of,
     tickets_of,
     unique_phone,
 )
+
+# The voice tests' fixtures, used by name.
+configured, client = test_voice.configured, test_voice.client
 
 BENGALI = re.compile(r"[\u0980-\u09FF]")
 
@@ -79,7 +81,9 @@ def walk_in(call: Call, answers: tuple[str, ...], recording: str, check) -> None
 
 @pytest.mark.parametrize("make_call", [TwilioCall, AfricasTalkingCall], ids=["twilio", "at"])
 def test_a_bangla_caller_hears_bangla_at_every_step_and_the_reference_in_bangla(
-    backend, client, make_call
+    backend,
+    client,
+    make_call,
 ):
     phone = unique_phone()
     recording = f"https://media.example.org/recordings/{uuid.uuid4().hex}.mp3"
@@ -140,7 +144,9 @@ def callbacks_of(backend, phone: str) -> list[dict]:
 
 
 def test_the_person_key_dials_the_bangla_speaking_agent_on_call_by_twilio(
-    backend, client, bangla_agent
+    backend,
+    client,
+    bangla_agent,
 ):
     agent_phone, english_phone = bangla_agent
     phone = unique_phone()
@@ -166,7 +172,9 @@ def test_the_person_key_dials_the_bangla_speaking_agent_on_call_by_twilio(
 
 
 def test_an_answered_dial_ends_the_call_and_the_agent_is_rung_last_next_time(
-    backend, client, bangla_agent
+    backend,
+    client,
+    bangla_agent,
 ):
     agent_phone, _ = bangla_agent
     other, other_phone = _agent(backend, languages="bn")
@@ -175,7 +183,7 @@ def test_an_answered_dial_ends_the_call_and_the_agent_is_rung_last_next_time(
         call.press("1")
         call.press("*")
         (dial,) = call.xml.iter("Dial")
-        first = [number.text for number in dial.iter("Number")][0]
+        first = next(number.text for number in dial.iter("Number"))
         leg = call.form(CallStatus="completed", CallDuration="95", To=first)
         assert call.post("/channels/twilio/voice/agent", leg).status_code == 204
         call._answer(call.post(dial.get("action"), call.form(DialCallStatus="completed")))
@@ -224,7 +232,9 @@ def test_africas_talking_dials_the_agents_with_a_bangla_ringback(backend, client
 
 
 def test_a_call_that_ends_while_agents_ring_unanswered_leaves_a_call_back(
-    backend, client, bangla_agent
+    backend,
+    client,
+    bangla_agent,
 ):
     phone = unique_phone()
     call = AfricasTalkingCall(client, phone).start()
