@@ -179,5 +179,6 @@ def prompt_speech(
             if isinstance(node, Question) and node.voice is None:
                 continue
             for piece in node_speech(node, conversation, english):
-                pieces.setdefault((language, piece.key or piece.native), piece)
+                if _speakable(piece.native or piece.text):  # not a blank line
+                    pieces.setdefault((language, piece.key or piece.native), piece)
     return [pieces[pair] for pair in sorted(pieces)]

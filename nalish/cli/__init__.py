@@ -18,6 +18,7 @@ from nalish.cli import (
     incidents,
     menus,
     outbox,
+    prompts,
     routing,
     serve,
     simulate,
@@ -52,6 +53,7 @@ for group, name in (
     (sla.sla_app, "sla"),
     (sla.calendar_app, "calendar"),
     (incidents.incidents_app, "incidents"),
+    (prompts.prompts_app, "prompts"),
 ):
     app.add_typer(group, name=name)
 

@@ -11,7 +11,10 @@ nobody answering, the caller leaves a message and a call-back task holds it.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import uuid
 from urllib.parse import urlsplit
 
@@ -252,3 +255,43 @@ def test_an_agent_phone_that_is_not_a_number_is_refused_naming_the_field(backend
     assert refused.returncode != 0 and "phone" in refused.stderr
     done = backend.nalish("users", "set-phone", email, "01712 345678")
     assert "+8801712345678" in done.stdout
+
+
+# --- rendering and checking ----------------------------------------------------------------
+
+
+def _nalish(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nalish", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_prompts_render_then_menus_check_says_how_each_prompt_is_heard(tmp_path):
+    media = str(tmp_path / "media")
+    rendered = _nalish("prompts", "render", "--language", "bn", NALISH_MEDIA_DIR=media)
+    assert rendered.returncode == 0, rendered.stderr
+    assert " rendered" in rendered.stdout and "0 failed" in rendered.stdout
+
+    checked = _nalish("menus", "check", "--json", NALISH_MEDIA_DIR=media)
+    assert checked.returncode == 0, checked.stderr
+    voice = {
+        (row["language"], row["prompt"]): row["source"]
+        for row in json.loads(checked.stdout)["voice"]
+    }
+    assert voice[("bn", "voice.hello")] == "synthesized"
+    assert voice[("bn", "char.K")] == "synthesized"
+    assert voice[("en", "voice.hello")] == "provider speech"
+
+
+def test_without_espeak_ng_the_check_fails_naming_what_is_missing(tmp_path):
+    bare = {"NALISH_MEDIA_DIR": str(tmp_path / "media"), "PATH": str(tmp_path)}  # no espeak-ng
+    checked = _nalish("menus", "check", **bare)
+    assert checked.returncode == 1
+    assert "'voice.hello' falls back to English" in checked.stderr
+    assert "espeak-ng is not installed" in checked.stderr
+    rendering = _nalish("prompts", "render", **bare)
+    assert rendering.returncode != 0 and "espeak-ng is not installed" in rendering.stderr
