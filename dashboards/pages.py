@@ -51,6 +51,7 @@ PAGES: tuple[Page, ...] = (
     Page("/dashboard/tickets/{ref}", _may(access.Action.VIEW)),
     Page("/dashboard/intake", CALL_TAKERS, "take_call"),
     Page("/dashboard/callbacks", CALL_TAKERS, "callbacks"),
+    Page("/dashboard/calls", CALL_TAKERS, "nav_on_call"),
     Page("/dashboard/officer", OFFICERS, "nav_officer"),
     Page("/dashboard/supervisor", OVERSEERS, "nav_supervisor"),
     Page("/dashboard/supervisor/export/{table}.csv", OVERSEERS),

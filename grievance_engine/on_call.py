@@ -7,11 +7,20 @@ not away, active, have a phone, and speak the caller's language; the one idle lo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
-from grievance_engine.models import Role, User
+from grievance_engine import service as ticket_service
+from grievance_engine.models import (
+    CallbackStatus,
+    CallbackTask,
+    Notification,
+    Role,
+    Ticket,
+    User,
+)
 from grievance_engine.users import UserError
 from infra import clock, phones
 
@@ -64,3 +73,35 @@ def call_ended(*, session: Session, phone: str) -> None:
         agent.last_call_ended_at = clock.now()
         session.add(agent)
         session.flush()
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling, for the agent whose phone rings: their earlier tickets (newest
+    first), the call-backs still owed them, and the last SMS we sent them."""
+
+    phone: str
+    tickets: list[Ticket]
+    callbacks: list[CallbackTask]
+    last_sms: Notification | None
+
+
+def caller(*, session: Session, phone: str, tickets: int = 5) -> Caller:
+    """What an agent should know before saying hello to `phone`."""
+    owed = session.exec(
+        select(CallbackTask)
+        .where(CallbackTask.phone == phone, CallbackTask.status == CallbackStatus.OPEN)
+        .order_by(col(CallbackTask.created_at))
+    ).all()
+    last_sms = session.exec(
+        select(Notification)
+        .where(Notification.to_phone == phone)  # ix_notification_to_phone
+        .order_by(col(Notification.id).desc())
+        .limit(1)
+    ).first()
+    return Caller(
+        phone=phone,
+        tickets=ticket_service.recent_for_phone(session=session, phone=phone, limit=tickets),
+        callbacks=list(owed),
+        last_sms=last_sms,
+    )
