@@ -195,8 +195,9 @@ class CallState(ConversationState):
             misses=self.misses,
             recordings=list(self.recordings),
             reply=self.reply,
-            dial=list(self.dial),
         )
+        if self.dial:  # only while agents ring: an older state round-trips unchanged
+            stored["dial"] = list(self.dial)
         if self.done:
             stored.update(final=self.final, transfer_to=self.transfer_to)
         return stored
