@@ -27,6 +27,7 @@ from dashboards.deps import (
     ui_language,
     user_ref,
 )
+from dashboards.i18n import LANGUAGES
 from dashboards.i18n import error as error_text
 from dashboards.workspace import INTAKE_LANGUAGES, Text, flash, saved
 from grievance_engine import callbacks, on_call, refs
@@ -249,6 +250,7 @@ def _on_call_page(
         visit,
         status_code=status_code,
         ringing=ringing,
+        ringing_language=LANGUAGES.get(ringing["language"], "") if ringing else "",
         caller=caller,
         earlier=[(refs.display(ticket.ref), ticket) for ticket in caller.tickets] if caller else [],
         error=error,

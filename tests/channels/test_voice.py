@@ -17,7 +17,7 @@ import re
 import tempfile
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -167,10 +167,14 @@ class Call:
             self.press("9")
         raise AssertionError(f"{label!r} never offered")
 
-    def walk(self, answers: tuple[str, ...], recording: str) -> None:
+    def walk(
+        self, answers: tuple[str, ...], recording: str, check: Callable[[Call], None] | None = None
+    ) -> None:
         """Answer every question until the call ends: the first of `answers` offered,
-        the recording when asked to speak."""
-        for _ in range(20):
+        the recording when asked to speak; `check` looks at every answer the app gives."""
+        for _ in range(25):
+            if check:
+                check(self)
             kind = self.expects()
             if kind == "end":
                 return
@@ -179,7 +183,7 @@ class Call:
                 continue
             offered = self.options()
             choice = next((label for label in answers if label in offered), None)
-            assert choice is not None, self.said()
+            assert choice is not None, self.heard()
             self.press(offered[choice])
         raise AssertionError("the call never ended")
 

@@ -65,23 +65,6 @@ def bangla_choices() -> tuple[str, ...]:
     return ("পানি", "রংপুর", "রংপুর সদর", t("bn", "no"), t("bn", "agree"), t("bn", "submit"))
 
 
-def walk_in(call: Call, answers: tuple[str, ...], recording: str, check) -> None:
-    """Answer until the call ends, checking every answer the app gives."""
-    for _ in range(25):
-        check(call)
-        kind = call.expects()
-        if kind == "end":
-            return
-        if kind == "record":
-            call.record(recording)
-            continue
-        offered = call.options()
-        choice = next((label for label in answers if label in offered), None)
-        assert choice is not None, call.heard()
-        call.press(offered[choice])
-    raise AssertionError("the call never ended")
-
-
 @pytest.mark.parametrize("make_call", [TwilioCall, AfricasTalkingCall], ids=["twilio", "at"])
 def test_a_bangla_caller_hears_bangla_at_every_step_and_the_reference_in_bangla(
     backend,
@@ -103,7 +86,7 @@ def test_a_bangla_caller_hears_bangla_at_every_step_and_the_reference_in_bangla(
     bangla(call)
     assert t("bn", "voice.person") in call.heard()  # announced on the first menu
     call.press(call.options()[t("bn", "new_complaint")])
-    walk_in(call, bangla_choices(), recording, bangla)
+    call.walk(bangla_choices(), recording, check=bangla)
 
     (ticket,) = tickets_of(backend, phone)
     assert (ticket["language"], ticket["category"], ticket["district"]) == (
