@@ -9,7 +9,10 @@ Keys, on every list (documented in the README, and said on every screen that nee
   cannot keep more in mind, and one key press is all a menu waits for);
 - ``9`` reads the next page ("For more choices, press 9");
 - ``0`` goes back: to the previous page, else to the previous question, and from the
-  first question to the language choice.
+  first question to the language choice;
+- ``*`` reaches a person (`menus.voice_agent.PERSON_KEY`), announced on the first menu:
+  it dials the agents on call who speak the caller's language, and when nobody answers
+  the caller may leave a message for a call-back.
 
 A typed answer (a `Choice`'s ``on_text``, e.g. a district's name) has no keypad form:
 callers pick from the list. A `Question` is answered as its ``voice`` says: "record"
@@ -21,10 +24,6 @@ the second miss dials a person (`menus.voice_agent`) when one can be reached, el
 ends the call politely. After filing, the reference is read back twice, character by
 character in the caller's language, and the caller is told it comes by SMS.
 
-The person key (`menus.voice_agent.PERSON_KEY`, ``*``) works on every menu and is
-announced on the first: it dials the agents on call who speak the caller's language,
-and when nobody answers the caller may leave a message for a call-back.
-
 Every prompt is heard in the caller's language (`menus.voice_audio`): a recording
 (``menus/prompts/<language>/<key>.mp3``, see the README there), else speech rendered
 offline by espeak-ng (`menus.synthesis`), else the provider's voice where it speaks the
@@ -32,9 +31,9 @@ language (English). Turning text into pieces is `menus.speech`'s.
 
 `respond()` is pure with respect to the session store, like `menus.ussd.respond`: it
 takes the stored state and returns the new one (a `menus.state.CallState`, paged by
-the same `Pager` as USSD). Every reply carries a step number
-that the provider posts back with the answer; an answer for a step already answered is
-a provider's retry and gets the same reply again, so it never files twice.
+the same `Pager` as USSD). Every reply carries a step number that the provider posts
+back with the answer; an answer for a step already answered is a provider's retry and
+gets the same reply again, so it never files twice.
 """
 
 from __future__ import annotations

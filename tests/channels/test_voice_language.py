@@ -278,3 +278,12 @@ def test_without_espeak_ng_the_check_fails_naming_what_is_missing(tmp_path):
     assert "espeak-ng is not installed" in checked.stderr
     rendering = _nalish("prompts", "render", **bare)
     assert rendering.returncode != 0 and "espeak-ng is not installed" in rendering.stderr
+
+
+def test_an_agent_without_a_phone_cannot_go_on_call(backend):
+    email, _ = _agent(backend, languages="bn", on_call=False)
+    backend.nalish(
+        "users", "create", "--email", f"x{email}", "--role", "agent", "--password", "x" * 12
+    )
+    refused = backend.nalish("users", "on-call", f"x{email}", "on", check=False)
+    assert refused.returncode != 0 and "phone" in refused.stderr
