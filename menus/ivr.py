@@ -578,21 +578,13 @@ def answer(*, store: SessionStore, request: VoiceRequest, flow: Flow | None = No
         )
         lazy.commit()  # the ticket is durable before the caller hears its reference
         store.set(key, hop.state, settings.ussd_session_ttl_seconds)
-        _tell_agents(store, state, hop)
+        voice_agent.follow_ringing(store, state, hop.state, dialing=hop.reply.expect == DIAL)
         return hop.reply
     except Exception:
         log.exception("voice request failed for call %s", request.call_id)
         return VoiceReply(utter([catalogued(language, "error")]), END, request.step or 0)
     finally:
         lazy.close()
-
-
-def _tell_agents(store: SessionStore, before: dict[str, Any] | None, hop: Hop) -> None:
-    """Agents' pages show who is calling while their phones ring, and stop after."""
-    if before is not None and before.get("dial") and before.get("dial") != hop.state.get("dial"):
-        voice_agent.stop_ringing(store, before["dial"])
-    if hop.reply.expect == DIAL:
-        voice_agent.announce_ringing(store, CallState.from_json(hop.state))
 
 
 def _citizen_language(session: Session, phone: str) -> str | None:

@@ -105,6 +105,17 @@ def announce_ringing(store: SessionStore, call: CallState) -> None:
         store.set(ringing_key(number), ringing, DIAL_TIMEOUT_SECONDS + 15)
 
 
+def follow_ringing(
+    store: SessionStore, before: dict[str, Any] | None, after: dict[str, Any], *, dialing: bool
+) -> None:
+    """After a request of a call (`CallState`s as stored): agents' pages show who is
+    calling while their phones ring, and stop when the ring is over."""
+    if before is not None and before.get("dial") and before.get("dial") != after.get("dial"):
+        stop_ringing(store, before["dial"])
+    if dialing:
+        announce_ringing(store, CallState.from_json(after))
+
+
 def stop_ringing(store: SessionStore, numbers: list[str]) -> None:
     for number in numbers:
         store.delete(ringing_key(number))
