@@ -97,6 +97,8 @@ def test_a_bangla_caller_hears_bangla_at_every_step_and_the_reference_in_bangla(
     assert recordings_of(ticket["ref"]) == [recording]
     heard = call.heard()
     assert contains(heard, spoken_reference("bn", ticket["ref"])) == 2  # read out twice
+    fetched = client.get(urlsplit(call.played()[0]).path)  # as the telco fetches it
+    assert fetched.status_code == 200 and fetched.content[:4] == b"RIFF"  # a WAV file
 
 
 # --- the person key -----------------------------------------------------------------------
