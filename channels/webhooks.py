@@ -13,7 +13,8 @@ import hmac
 import ipaddress
 import logging
 from collections.abc import Sequence
-from urllib.parse import parse_qsl
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, quote
 
 from fastapi import HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -27,6 +28,7 @@ from infra.locks import Locks
 from infra.phones import InvalidPhoneNumber, to_e164
 from infra.session_store import SessionStore
 from infra.settings import Settings, get_settings
+from menus import ivr
 
 log = logging.getLogger("nalish.channels")
 
@@ -36,6 +38,7 @@ MAX_BODY_BYTES = 64 * 1024  # a USSD hop or an SMS is a few hundred bytes
 RAW_BODY = "nalish.raw_body"
 RAW_QUERY = "nalish.raw_query_string"
 PROMPTS_PATH = "/media/prompts"  # recorded voice prompts, mounted by nalish.app
+SPEECH_PATH = "/media/speech"  # prompts espeak-ng rendered (menus.synthesis), likewise
 
 
 async def read_form(request: Request, *, required: tuple[str, ...]) -> dict[str, str]:
@@ -174,6 +177,23 @@ def answered_step(request: Request) -> int | None:
     if raw is None:
         return None
     return int(raw) if raw.isdigit() and len(raw) < 6 else 0
+
+
+@dataclass(frozen=True)
+class AudioUrls:
+    """Where telcos fetch what a call plays: recordings, and synthesized speech."""
+
+    prompts: str
+    speech: str
+
+    def of(self, item: ivr.Play) -> str:
+        base = self.speech if item.synthesized else self.prompts
+        return f"{base}/{quote(item.path)}"
+
+
+def audio_urls(request: Request, settings: Settings) -> AudioUrls:
+    base = (settings.public_base_url or str(request.base_url)).rstrip("/")
+    return AudioUrls(prompts=prompts_url(request, settings), speech=f"{base}{SPEECH_PATH}")
 
 
 def prompts_url(request: Request, settings: Settings) -> str:

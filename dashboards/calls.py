@@ -1,6 +1,8 @@
 """The call centre's pages: the call intake form (`/dashboard/intake`), where an agent
-files the caller's complaint (`routing.intake.take_call`), and the call-back tasks
-(`/dashboard/callbacks`, `grievance_engine.callbacks`). Both are for those who take
+files the caller's complaint (`routing.intake.take_call`), the call-back tasks
+(`/dashboard/callbacks`, `grievance_engine.callbacks`), and the agent's on-call page
+(`/dashboard/calls`): on or off call for the voice line's person key
+(`menus.voice_agent`), and, while their phone rings, who is calling. Both are for those who take
 calls (`dashboards.pages.CALL_TAKERS`); officers work the tickets of their area from
 the ticket page (`dashboards.workspace`), and get 404 here.
 
@@ -25,12 +27,15 @@ from dashboards.deps import (
     ui_language,
     user_ref,
 )
+from dashboards.i18n import LANGUAGES
+from dashboards.i18n import error as error_text
 from dashboards.workspace import INTAKE_LANGUAGES, Text, flash, saved
-from grievance_engine import callbacks
+from grievance_engine import callbacks, on_call, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, AdminLevel
+from grievance_engine.users import UserError
 from infra.settings import get_settings
-from menus import limits
+from menus import limits, voice_agent
 from routing import gazetteer, intake
 from routing.service import RoutingInputError
 
@@ -221,3 +226,54 @@ def complete_callback(
         )
     session.commit()
     return RedirectResponse("/dashboard/callbacks?done=callback_done", status_code=303)
+
+
+# ---------------------------------------------------------------------------
+# On call: the voice line's person key rings agents on call
+# ---------------------------------------------------------------------------
+
+ON_CALL_FLASHES = {"on_call_on": "flash_on_call_on", "on_call_off": "flash_on_call_off"}
+
+
+def _on_call_page(
+    visit: PageVisit, *, error: str | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """The agent's own state, and the call ringing on their phone now, if any."""
+    request, user = visit.request, visit.user
+    ringing = voice_agent.ringing_for(request.app.state.session_store, user.phone)
+    caller = None
+    if ringing and ringing.get("caller"):
+        caller = on_call.caller(session=visit.session, phone=ringing["caller"])
+    done = request.query_params.get("done", "")
+    return page_for(
+        "on_call.html.j2",
+        visit,
+        status_code=status_code,
+        ringing=ringing,
+        ringing_language=LANGUAGES.get(ringing["language"], "") if ringing else "",
+        caller=caller,
+        earlier=[(refs.display(ticket.ref), ticket) for ticket in caller.tickets] if caller else [],
+        error=error,
+        flash=translator(user)(ON_CALL_FLASHES[done]) if done in ON_CALL_FLASHES else None,
+        refresh_seconds=5 if user.on_call else None,  # a ring shows up without a click
+    )
+
+
+@router.get("/dashboard/calls", response_class=HTMLResponse)
+def on_call_page(visit: Visit) -> HTMLResponse:
+    """On or off call; while the phone rings: the caller's tickets, call-backs, last SMS."""
+    return _on_call_page(visit)
+
+
+@router.post("/dashboard/calls/on-call")
+def set_on_call(visit: Visit, state: Text = "") -> Response:
+    """Go on call (the person key rings this agent) or off."""
+    session, user = visit.session, visit.user
+    try:
+        on_call.set_on_call(session=session, user=user, on_call=state == "on")
+    except UserError as exc:
+        session.rollback()
+        return _on_call_page(visit, error=error_text(ui_language(user), exc), status_code=422)
+    session.commit()
+    done = "on_call_on" if user.on_call else "on_call_off"
+    return RedirectResponse(f"/dashboard/calls?done={done}", status_code=303)

@@ -52,6 +52,7 @@ PAGES: tuple[Page, ...] = (
     Page("/dashboard/intake", CALL_TAKERS, "take_call"),
     Page("/dashboard/callbacks", CALL_TAKERS, "callbacks"),
     Page("/dashboard/kb", CALL_TAKERS, "nav_kb"),  # search, send an article, log a call
+    Page("/dashboard/calls", CALL_TAKERS, "nav_on_call"),
     Page("/dashboard/officer", OFFICERS, "nav_officer"),
     Page("/dashboard/supervisor", OVERSEERS, "nav_supervisor"),
     Page("/dashboard/supervisor/export/{table}.csv", OVERSEERS),

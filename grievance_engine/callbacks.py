@@ -28,9 +28,11 @@ def request(
     source_key: str | None = None,
     ticket_id: int | None = None,
     notification_id: int | None = None,
+    recording_url: str | None = None,
 ) -> CallbackTask:
-    """Queue a call to `phone`. Idempotent on `source_key` (its unique constraint decides
-    a race between two requests); flushes, the caller commits."""
+    """Queue a call to `phone` (with the voice message the caller left, if any).
+    Idempotent on `source_key` (its unique constraint decides a race between two
+    requests); flushes, the caller commits."""
     if source_key:
         existing = _by_source_key(session, source_key)
         if existing is not None:
@@ -42,6 +44,7 @@ def request(
         source_key=source_key,
         ticket_id=ticket_id,
         notification_id=notification_id,
+        recording_url=recording_url,
         created_at=clock.now(),
     )
     try:
@@ -98,6 +101,7 @@ def list_public(
             "done_at": task.done_at.isoformat() if task.done_at else None,
             "outcome": task.outcome,
             "source_key": task.source_key,
+            "recording_url": task.recording_url,
         }
         for task, ref in session.exec(statement)
     ]

@@ -1,8 +1,11 @@
-"""`nalish menus check`: every definition valid, every text translated, every voice
-prompt recorded, and a picture of the flow (mermaid).
+"""`nalish menus check`: every definition valid, every text translated, how every voice
+prompt is heard in each language, and a picture of the flow (mermaid).
 
-Errors (a definition that does not load) fail the check; a missing translation or
-prompt is a warning, since English (or `<Say>`) stands in for it.
+Errors (a definition that does not load) fail the check; a missing translation is a
+warning, since English stands in for it. Each voice prompt is recorded, synthesized
+(espeak-ng, `menus.synthesis`) or provider speech; one that would fall back to another
+language (no recording, no espeak-ng voice or program) is a `voice_fallbacks` entry,
+which fails the check too (`nalish menus check` exits 1).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from grievance_engine import languages, translations
-from menus import ivr, registry
+from menus import ivr, registry, synthesis, voice_audio
 from menus.definition import load_file, missing_translations
 from menus.schema import LANGUAGES, Definition, DefinitionError
 
@@ -26,6 +29,9 @@ class Report:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     campaigns: list[str] = field(default_factory=list)
+    # (language, prompt, how it is heard): `menus.voice_audio.how_spoken`
+    voice: list[tuple[str, str, str]] = field(default_factory=list)
+    voice_fallbacks: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -63,7 +69,7 @@ def run(extra: list[Path] | None = None) -> Report:
             report.errors.append(str(exc))
     report.warnings += catalogue_gaps("menus") + catalogue_gaps("sms")
     if report.ok:  # the voice prompts are those of the flow, which needs every file good
-        report.warnings += voice_prompt_gaps()
+        check_voice(report)
     return report
 
 
@@ -111,15 +117,36 @@ def _po(language: str, domain: str) -> Path:
     return translations.LOCALE_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
 
 
-def voice_prompt_gaps() -> list[str]:
-    """Recorded prompts the IVR lacks (it falls back to text-to-speech, none for Bangla)."""
-    by_language: dict[str, list[str]] = {}
-    for language, key in ivr.missing_prompts(registry.flow()):
-        by_language.setdefault(language, []).append(key)
+def check_voice(report: Report) -> None:
+    """How each prompt is heard, per language; a prompt that would be heard in another
+    language than the caller's is a fallback (the check fails)."""
+    for piece, how in ivr.prompt_sources(registry.flow()):
+        prompt = piece.key or piece.native
+        report.voice.append((piece.language, prompt, how))
+        if how == voice_audio.FALLBACK:
+            report.voice_fallbacks.append(f"voice {piece.language}: {prompt!r} {how}")
+    if report.voice_fallbacks and synthesis.engine() is None:
+        report.voice_fallbacks.append(
+            "espeak-ng is not installed (apt-get install espeak-ng), and "
+            "`nalish prompts render` needs it; or record the prompts (menus/prompts/README.md)"
+        )
+    unrendered = sum(how == voice_audio.ON_DEMAND for _, _, how in report.voice)
+    if unrendered:
+        report.warnings.append(
+            f"voice: {unrendered} prompt(s) not rendered yet (espeak-ng renders each on the "
+            "first call that needs it); run `nalish prompts render`"
+        )
+
+
+def voice_summary(report: Report) -> list[str]:
+    """One line per language: how many prompts are heard which way."""
+    counts: dict[str, dict[str, int]] = {}
+    for language, _, how in report.voice:
+        counts.setdefault(language, {}).setdefault(how, 0)
+        counts[language][how] += 1
     return [
-        f"voice: {len(keys)} prompt(s) not recorded in {language} (menus/prompts/{language}/"
-        f"<key>.mp3), so <Say> is used: {', '.join(keys[:6])}{', …' if len(keys) > 6 else ''}"
-        for language, keys in sorted(by_language.items())
+        f"voice {language}: " + ", ".join(f"{n} {how}" for how, n in sorted(by_how.items()))
+        for language, by_how in sorted(counts.items())
     ]
 
 

@@ -9,7 +9,10 @@ Keys, on every list (documented in the README, and said on every screen that nee
   cannot keep more in mind, and one key press is all a menu waits for);
 - ``9`` reads the next page ("For more choices, press 9");
 - ``0`` goes back: to the previous page, else to the previous question, and from the
-  first question to the language choice.
+  first question to the language choice;
+- ``*`` reaches a person (`menus.voice_agent.PERSON_KEY`), announced on the first menu:
+  it dials the agents on call who speak the caller's language, and when nobody answers
+  the caller may leave a message for a call-back.
 
 A typed answer (a `Choice`'s ``on_text``, e.g. a district's name) has no keypad form:
 callers pick from the list. A `Question` is answered as its ``voice`` says: "record"
@@ -17,31 +20,26 @@ callers pick from the list. A `Question` is answered as its ``voice`` says: "rec
 recording is attached to the filed ticket), "digits" (keypad entry ending with #), or
 None (skipped to ``voice_skip``; without one the call ends politely). A missed key, a
 silence or an invalid answer repeats the prompt once after "Sorry, I did not get that";
-the second miss transfers the call to ``NALISH_VOICE_AGENT_NUMBER`` when one is set,
-else ends it politely. After filing, the reference is read back twice, character by
-character, and the caller is told it comes by SMS (the intake's acknowledgement).
+the second miss dials a person (`menus.voice_agent`) when one can be reached, else
+ends the call politely. After filing, the reference is read back twice, character by
+character in the caller's language, and the caller is told it comes by SMS.
 
-Prompts are recordings, ``menus/prompts/<language>/<key>.mp3`` (see the README there):
-a catalogue key (`menus.po`, `menus/i18n.py`), ``label.<english-slug>`` for a list item that is not
-in the catalogue (a category, a district) and ``char.<X>`` for one character of a
-reference. A prompt with no recording is spoken with <Say>: in English, or in Swahili
-for ``sw``; Bangla has no text-to-speech voice, so a Bangla caller hears the English
-text until the Bangla recordings are made. `missing_prompts()` lists what is missing.
-Turning text into those pieces is `menus.speech`'s; which recordings exist, and what
-is played or said in the end, is decided here.
+Every prompt is heard in the caller's language (`menus.voice_audio`): a recording
+(``menus/prompts/<language>/<key>.mp3``, see the README there), else speech rendered
+offline by espeak-ng (`menus.synthesis`), else the provider's voice where it speaks the
+language (English). Turning text into pieces is `menus.speech`'s.
 
 `respond()` is pure with respect to the session store, like `menus.ussd.respond`: it
 takes the stored state and returns the new one (a `menus.state.CallState`, paged by
-the same `Pager` as USSD). Every reply carries a step number
-that the provider posts back with the answer; an answer for a step already answered is
-a provider's retry and gets the same reply again, so it never files twice.
+the same `Pager` as USSD). Every reply carries a step number that the provider posts
+back with the answer; an answer for a step already answered is a provider's retry and
+gets the same reply again, so it never files twice.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, select
@@ -50,33 +48,30 @@ from grievance_engine import attachments, refs
 from grievance_engine import languages as language_registry
 from grievance_engine import service as ticket_service
 from grievance_engine.models import Citizen
-from infra import caching
 from infra.db import LazySession
 from infra.session_store import SessionStore
 from infra.settings import get_settings
-from menus import flows, limits
+from menus import flows, limits, voice_agent
 from menus.engine import Choice, Conversation, Finish, Flow, Goto, Outcome, Question
 from menus.i18n import CATALOGUES, t
 from menus.speech import (
-    REFERENCE_CHARACTERS,
-    SAY_LANGUAGES,
     Speech,
     catalogued,
     dedupe,
     english_labels,
     in_english,
     list_item,
-    node_keys,
     prompt_lines,
     spell_reference,
 )
 from menus.state import CallState, Pager, Pages
+from menus.voice_audio import FALLBACK, Play, Say, audio_path, how_spoken, prompt_speech, utter
 
 log = logging.getLogger("nalish.menus.ivr")
 
-PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 PAGER = Pager(more="9", back="0", size=8)  # a caller keeps eight options in mind
 LANGUAGE_NODE = "_language"  # the language menu: not a flow node, the IVR's own
+OWN_NODES = (LANGUAGE_NODE, *voice_agent.NODES)
 MAX_MISSES = 2  # the prompt is repeated once; the second miss transfers or ends
 RECORD_MAX_SECONDS = 120
 RECORD_SILENCE_SECONDS = 10
@@ -89,6 +84,7 @@ DIGITS = "digits"  # keypad entry ending with #
 RECORD = "record"  # the caller speaks after the beep, # to finish
 END = "end"  # nothing: the call ends after the prompt
 TRANSFER = "transfer"  # the call goes to an agent after the prompt
+DIAL = "dial"  # the call rings agents (`VoiceReply.dial`); the provider posts the outcome
 
 # Catalogue keys the IVR speaks itself; with the flow's, `missing_prompts()` checks them.
 IVR_KEYS = (
@@ -110,24 +106,12 @@ IVR_KEYS = (
     "voice.goodbye",
     "voice.transfer",
     "voice.hidden_number",
+    "voice.person",
+    "voice.voicemail",
+    "voice.voicemail_saved",
     "restart",
     "error",
 )
-
-
-@dataclass(frozen=True)
-class Say:
-    """Text for the provider's text-to-speech, in `language` (one of `SAY_LANGUAGES`)."""
-
-    text: str
-    language: str
-
-
-@dataclass(frozen=True)
-class Play:
-    """A recorded prompt: `path` is relative to the prompts folder ("bn/voice.hello.mp3")."""
-
-    path: str
 
 
 @dataclass(frozen=True)
@@ -141,25 +125,37 @@ class VoiceReply:
     expect: str
     step: int
     transfer_to: str | None = None
+    dial: tuple[str, ...] = ()  # the numbers to ring at once (`DIAL`), longest idle first
 
     def to_state(self) -> dict[str, Any]:
         return {
             "items": [
-                {"play": item.path} if isinstance(item, Play) else asdict(item)
+                {"play": item.path, "synthesized": item.synthesized}
+                if isinstance(item, Play)
+                else asdict(item)
                 for item in self.items
             ],
             "expect": self.expect,
             "step": self.step,
             "transfer_to": self.transfer_to,
+            "dial": list(self.dial),
         }
 
     @classmethod
     def from_state(cls, stored: dict[str, Any]) -> VoiceReply:
         items = tuple(
-            Play(item["play"]) if "play" in item else Say(item["text"], item["language"])
+            Play(item["play"], bool(item.get("synthesized")))
+            if "play" in item
+            else Say(item["text"], item["language"])
             for item in stored["items"]
         )
-        return cls(items, stored["expect"], stored["step"], stored.get("transfer_to"))
+        return cls(
+            items,
+            stored["expect"],
+            stored["step"],
+            stored.get("transfer_to"),
+            tuple(stored.get("dial") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -176,6 +172,7 @@ class VoiceRequest:
     step: int | None = None
     digits: str | None = None
     recording_url: str | None = None
+    dial_status: str | None = None  # how a dial of agents ended ("completed", "no-answer")
 
 
 @dataclass(frozen=True)
@@ -186,8 +183,11 @@ class Hop:
 
 @dataclass
 class _Turn:
-    """What applying an answer produced: something to say before the next prompt."""
+    """What applying an answer produced (something to say before the next prompt), and
+    how a person is reached should the caller need one."""
 
+    db: Session | LazySession | None = None
+    fallback: str | None = None  # NALISH_VOICE_AGENT_NUMBER
     notice: list[Speech] = field(default_factory=list)
 
 
@@ -214,17 +214,17 @@ def respond(
     if state is not None and (request.step != state["step"] or state.get("done")):
         return Hop(VoiceReply.from_state(state["reply"]), state)
     call = CallState.from_json(state) if state is not None else None
-    if call is not None and call.node != LANGUAGE_NODE and call.node not in flow.nodes:
+    if call is not None and call.node not in OWN_NODES and call.node not in flow.nodes:
         call = None  # the definitions changed under this call (a campaign retired)
     if call is not None:
         conversation = _conversation(session, call)
-        turn = _apply(flow, call, conversation, request, agent_number)
+        turn = _apply(flow, call, conversation, request, _Turn(session, agent_number))
         call.lang = conversation.language  # a language chosen in the flow takes effect
     else:
         call = _new_call(flow, request, language, country)
-        turn = _Turn()
+        turn = _Turn(session, agent_number)
         if request.phone is None:
-            _finish(call, [catalogued(call.lang, "voice.hidden_number")])
+            _finish(call, _said(call, "voice.hidden_number"))
         elif request.step is not None:  # the store forgot this call: start again
             turn.notice.append(catalogued(call.lang, "restart"))
     conversation = _conversation(session, call)
@@ -236,7 +236,7 @@ def respond(
     else:
         speech, expect = _prompt(flow, call, conversation)
         speech = turn.notice + speech
-    reply = VoiceReply(_utter(speech), expect, call.step, call.transfer_to)
+    reply = VoiceReply(utter(speech), expect, call.step, call.transfer_to, tuple(call.dial))
     call.reply = reply.to_state()
     return Hop(reply, call.to_json())
 
@@ -264,44 +264,52 @@ def _conversation(session: Session | LazySession | None, call: CallState) -> Con
 
 
 def _apply(
-    flow: Flow,
-    call: CallState,
-    conversation: Conversation,
-    request: VoiceRequest,
-    agent_number: str | None,
+    flow: Flow, call: CallState, conversation: Conversation, request: VoiceRequest, turn: _Turn
 ) -> _Turn:
     """Apply the caller's answer to the state."""
-    turn = _Turn()
+    if call.node in voice_agent.NODES:
+        return _after_person_key(call, request, turn)
+    if voice_agent.pressed(request.digits):
+        voice_agent.reach(session=turn.db, call=call, fallback=turn.fallback)
+        return turn
     pressed = (request.digits or "").strip().strip("#*")
     if call.node == LANGUAGE_NODE:
         chosen = dict(_language_keys(call)).get(pressed[:1])
         if chosen is None:
-            return _miss(call, turn, agent_number)
+            return _miss(call, turn)
         call.lang = conversation.language = chosen
         _goto(call, flow.start)
         return turn
     node = flow.node(call.node)
     if isinstance(node, Choice):
-        return _pick(call, turn, node, conversation, pressed[:1], agent_number)
+        return _pick(call, turn, node, conversation, pressed[:1])
     if node.voice == "record":
         url = (request.recording_url or "").strip()
         if not url:
-            return _miss(call, turn, agent_number)
+            return _miss(call, turn)
         call.recordings.append(url)
         answer = t(call.lang, "voice.recorded_description")
-        return _follow(call, turn, node.on_answer(conversation, answer), agent_number)
+        return _follow(call, turn, node.on_answer(conversation, answer))
     if not pressed:
-        return _miss(call, turn, agent_number)
-    return _follow(call, turn, node.on_answer(conversation, pressed), agent_number)
+        return _miss(call, turn)
+    return _follow(call, turn, node.on_answer(conversation, pressed))
+
+
+def _after_person_key(call: CallState, request: VoiceRequest, turn: _Turn) -> _Turn:
+    """The agents' phones stopped ringing, or the caller left (or did not leave) a
+    message: end the call, or offer the message, or queue the call-back."""
+    if call.node == voice_agent.DIALING_NODE:
+        if voice_agent.dial_ended(call, request.dial_status):
+            _finish(call, [])  # a person took the call: nothing more to say
+        return turn
+    url = (request.recording_url or "").strip() or None
+    voice_agent.take_message(session=turn.db, call=call, recording_url=url)
+    _finish(call, [catalogued(call.lang, "voice.voicemail_saved")])
+    return turn
 
 
 def _pick(
-    call: CallState,
-    turn: _Turn,
-    node: Choice,
-    conversation: Conversation,
-    key: str,
-    agent: str | None,
+    call: CallState, turn: _Turn, node: Choice, conversation: Conversation, key: str
 ) -> _Turn:
     """One key on a list: an option of this page, "More" or "Back"."""
     if key == PAGER.back:
@@ -314,11 +322,11 @@ def _pick(
         return turn
     index = page.start + int(key) - 1 if key.isdigit() and key != PAGER.more else -1
     if index not in page:
-        return _miss(call, turn, agent)
-    return _follow(call, turn, node.on_choose(conversation, options[index]), agent)
+        return _miss(call, turn)
+    return _follow(call, turn, node.on_choose(conversation, options[index]))
 
 
-def _follow(call: CallState, turn: _Turn, outcome: Outcome, agent: str | None) -> _Turn:
+def _follow(call: CallState, turn: _Turn, outcome: Outcome) -> _Turn:
     if isinstance(outcome, Goto):
         _goto(call, outcome.node, fresh=outcome.fresh)
         if outcome.notice:
@@ -329,21 +337,32 @@ def _follow(call: CallState, turn: _Turn, outcome: Outcome, agent: str | None) -
         return turn
     # Retry: the flow refused the answer (too short, out of range): say why, once.
     turn.notice.extend(prompt_lines(call.lang, outcome.error, None))
-    return _miss(call, turn, agent, sorry=False)
+    return _miss(call, turn, sorry=False)
 
 
-def _miss(call: CallState, turn: _Turn, agent: str | None, *, sorry: bool = True) -> _Turn:
-    """A silence or a wrong key: say sorry and ask again, once; then hand over or end."""
+def _miss(call: CallState, turn: _Turn, *, sorry: bool = True) -> _Turn:
+    """A silence or a wrong key: say sorry and ask again, once; then ring a person, or
+    end politely when nobody can be rung."""
     call.misses += 1
     if call.misses < MAX_MISSES:
         if sorry:
-            turn.notice.insert(0, catalogued(call.lang, "voice.sorry"))
+            turn.notice[:0] = _said(call, "voice.sorry")
         return turn
-    if agent:
-        _finish(call, [catalogued(call.lang, "voice.transfer")], transfer_to=agent)
-    else:
-        _finish(call, [catalogued(call.lang, "voice.goodbye")])
+    before = call.node
+    voice_agent.reach(session=turn.db, call=call, fallback=turn.fallback)
+    if call.node == voice_agent.VOICEMAIL_NODE:  # nobody to ring: the caller did not ask
+        call.node = before
+        _finish(call, _said(call, "voice.goodbye"))
     return turn
+
+
+def _said(call: CallState, key: str) -> list[Speech]:
+    """`key` in the caller's language; before they chose one, in the country's language
+    and in English, as the language menu itself is."""
+    if call.node != LANGUAGE_NODE:
+        return [catalogued(call.lang, key)]
+    native = language_registry.native_of(call.country)
+    return dedupe([catalogued(native, key), catalogued(language_registry.SOURCE, key)])
 
 
 def _goto(call: CallState, node_id: str, *, fresh: bool = False) -> None:
@@ -374,7 +393,7 @@ def _settle(flow: Flow, call: CallState, conversation: Conversation) -> None:
         _wrap_up(call, conversation)
         return
     for _ in range(len(flow.nodes) + 1):
-        if call.done or call.node == LANGUAGE_NODE:
+        if call.done or call.node in OWN_NODES:
             return
         node = flow.node(call.node)
         if not isinstance(node, Question) or node.voice in ("record", "digits"):
@@ -439,16 +458,16 @@ def _prompt(flow: Flow, call: CallState, conversation: Conversation) -> tuple[li
     """The current question, its options (one page) and how to move about."""
     language = call.lang
     if call.node == LANGUAGE_NODE:
-        native = language_registry.native_of(call.country)
-        speech = [catalogued("en", "voice.hello")]
-        if native in SAY_LANGUAGES or audio_path(native, "voice.hello"):
-            speech.insert(0, catalogued(native, "voice.hello"))  # else it is the English
-        for _, choice in _language_keys(call):
-            speech.append(catalogued(choice, f"voice.language_{choice}"))
-        return dedupe(speech), KEY
+        return _language_menu(call), KEY
+    if call.node == voice_agent.DIALING_NODE:
+        return [catalogued(language, "voice.transfer")], DIAL
+    if call.node == voice_agent.VOICEMAIL_NODE:
+        return [catalogued(language, "voice.voicemail")], RECORD
     node = flow.node(call.node)
     english = in_english(conversation)
     speech = prompt_lines(language, node.prompt(conversation), english and node.prompt(english))
+    if call.node == flow.start and not call.pages.starts:  # the main menu: say the key
+        speech.append(catalogued(language, "voice.person"))
     if isinstance(node, Question):
         hint = "voice.record_hint" if node.voice == "record" else "voice.digits_hint"
         return [*speech, catalogued(language, hint)], RECORD if node.voice == "record" else DIGITS
@@ -467,6 +486,20 @@ def _prompt(flow: Flow, call: CallState, conversation: Conversation) -> tuple[li
     return speech, KEY
 
 
+def _language_menu(call: CallState) -> list[Speech]:
+    """Welcome, then each language's key and the person key, each in its own language."""
+    native = language_registry.native_of(call.country)
+    speech = [
+        catalogued(native, "voice.hello"),
+        catalogued(language_registry.SOURCE, "voice.hello"),
+    ]
+    for _, choice in _language_keys(call):
+        speech.append(catalogued(choice, f"voice.language_{choice}"))
+    for _, choice in _language_keys(call):
+        speech.append(catalogued(choice, "voice.person"))
+    return dedupe(speech)
+
+
 def _language_keys(call: CallState) -> list[tuple[str, str]]:
     """Key → language on the language menu: the country's language (the registry's
     `native_of`) 1, English 2 (BD 1 বাংলা, KE 1 Kiswahili: see docs/architecture.md,
@@ -476,50 +509,19 @@ def _language_keys(call: CallState) -> list[tuple[str, str]]:
     return [("1", native), ("2", source)] if native != source else [("1", source)]
 
 
-# --- recordings --------------------------------------------------------------------------
+# --- how prompts are heard ----------------------------------------------------------------
 
 
-def audio_path(language: str, key: str) -> str | None:
-    """Where the recording of `key` in `language` is, relative to the prompts folder."""
-    if key in _recorded(language):
-        return f"{language}/{key}.mp3"
-    return None
-
-
-def _recorded(language: str) -> frozenset[str]:
-    folder = PROMPTS_DIR / language
-    try:
-        changed = folder.stat().st_mtime_ns
-    except OSError:
-        return frozenset()
-    return _listing(str(folder), changed)
-
-
-@caching.cached(maxsize=32)
-def _listing(folder: str, changed: int) -> frozenset[str]:
-    """The recorded keys in `folder`; cached until a file is added or removed."""
-    return frozenset(
-        path.name[: -len(".mp3")] for path in Path(folder).iterdir() if path.name.endswith(".mp3")
-    )
-
-
-def _utter(speech: list[Speech]) -> tuple[Say | Play, ...]:
-    """Recordings where they exist, else <Say>; neighbouring texts joined into one."""
-    items: list[Say | Play] = []
-    for piece in speech:
-        path = audio_path(piece.language, piece.key) if piece.key else None
-        if path:
-            items.append(Play(path))
-            continue
-        if not any(character.isalnum() for character in piece.text):
-            if items and isinstance(items[-1], Say) and piece.text.strip():
-                items[-1] = Say(f"{items[-1].text} {piece.text.strip()}", items[-1].language)
-            continue
-        if items and isinstance(items[-1], Say) and items[-1].language == piece.say_language:
-            items[-1] = Say(f"{items[-1].text} {piece.text}", piece.say_language)
-        else:
-            items.append(Say(piece.text, piece.say_language))
-    return tuple(items)
+def prompt_sources(
+    flow: Flow,
+    *,
+    languages: tuple[str, ...] | None = None,
+    session: Session | LazySession | None = None,
+) -> list[tuple[Speech, str]]:
+    """Every piece a call may speak, per language, with how it is heard
+    (`menus.voice_audio.how_spoken`): `nalish menus check`, `nalish prompts render`."""
+    pieces = prompt_speech(flow, IVR_KEYS, languages=languages, session=session)
+    return [(piece, how_spoken(piece)) for piece in pieces]
 
 
 def missing_prompts(
@@ -528,26 +530,22 @@ def missing_prompts(
     languages: tuple[str, ...] | None = None,
     session: Session | LazySession | None = None,
 ) -> list[tuple[str, str]]:
-    """(language, key) of every prompt a call may play that has no recording yet.
+    """(language, key) of every prompt a call may play that has no recording yet."""
+    pieces = prompt_speech(flow, IVR_KEYS, languages=languages, session=session)
+    return sorted(
+        (piece.language, piece.key)
+        for piece in pieces
+        if piece.key and audio_path(piece.language, piece.key) is None
+    )
 
-    English and Swahili fall back to <Say>; Bangla has no voice, so its list is the one
-    that matters. Prompts built from what the caller said (a summary) cannot be recorded
-    and are not listed. Without a `session`, lists read from the database (categories,
-    districts) are left out.
-    """
-    languages = languages or language_registry.codes(include_pseudo=False)  # citizens' only
-    wanted: set[tuple[str, str]] = set()
-    for language in languages:
-        wanted.update((language, key) for key in IVR_KEYS)
-        wanted.update((language, f"char.{character}") for character in REFERENCE_CHARACTERS)
-        conversation = Conversation(
-            db=session, phone="", channel="voice", language=language, key="check", data={}
-        )
-        english = in_english(conversation)
-        for node in flow.nodes.values():
-            if not (isinstance(node, Question) and node.voice is None):
-                wanted.update((language, key) for key in node_keys(node, conversation, english))
-    return sorted(pair for pair in wanted if audio_path(*pair) is None)
+
+def falls_back(flow: Flow, **options: Any) -> list[tuple[str, str]]:
+    """(language, text) of every piece a caller would hear in another language."""
+    return [
+        (piece.language, piece.key or piece.native)
+        for piece, how in prompt_sources(flow, **options)
+        if how == FALLBACK
+    ]
 
 
 # --- one request, with its state ---------------------------------------------------------
@@ -580,10 +578,11 @@ def answer(*, store: SessionStore, request: VoiceRequest, flow: Flow | None = No
         )
         lazy.commit()  # the ticket is durable before the caller hears its reference
         store.set(key, hop.state, settings.ussd_session_ttl_seconds)
+        voice_agent.follow_ringing(store, state, hop.state, dialing=hop.reply.expect == DIAL)
         return hop.reply
     except Exception:
         log.exception("voice request failed for call %s", request.call_id)
-        return VoiceReply(_utter([catalogued(language, "error")]), END, request.step or 0)
+        return VoiceReply(utter([catalogued(language, "error")]), END, request.step or 0)
     finally:
         lazy.close()
 

@@ -1,10 +1,10 @@
 """What a caller hears, as text: a prompt's lines, a list's labels and a reference
 spelt out, each a `Speech` that names its recording (a catalogue key of
-`menus/i18n.py`, ``label.<english-slug>``, ``char.<X>``) and the text <Say> speaks when
-there is none, in English or Swahili: no provider has a Bangla voice, so a Bangla
-caller hears the English text until the Bangla recordings are made.
+`menus/i18n.py`, ``label.<english-slug>``, ``char.<X>``), its text in the caller's
+language (`native`, what espeak-ng speaks: `menus.synthesis`) and the text a provider's
+<Say> speaks as a last resort, in a Latin-script language.
 
-Which recordings exist, and what is played or said in the end, is `menus.ivr`'s.
+Which recordings exist, and what is played or said in the end, is `menus.voice_audio`'s.
 """
 
 from __future__ import annotations
@@ -19,7 +19,11 @@ from infra import caching
 from menus.engine import Choice, Conversation, Node, Option
 from menus.i18n import CATALOGUES, t
 
-# Languages a provider's <Say> can speak (Latin script); any other is said in English.
+# Languages a provider's <Say> truly speaks (Twilio's and Africa's Talking's English
+# voices); every other language is recorded or synthesized offline (`menus.synthesis`).
+PROVIDER_SPEAKS = (language_registry.SOURCE,)
+# Languages a provider's <Say> can read at all (Latin script): the last resort when
+# neither a recording nor espeak-ng exists; any other is said in English then.
 SAY_LANGUAGES = tuple(
     code for code, language in language_registry.REGISTRY.items() if language.script == "Latn"
 )
@@ -31,24 +35,35 @@ REFERENCE_CHARACTERS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 @dataclass(frozen=True)
 class Speech:
     """One piece of a prompt: the recording `key` in `language` if there is one, else
-    `text` said in `say_language`."""
+    `native` (the text in `language`) synthesized, else `text` said in `say_language`."""
 
     key: str | None
     language: str
     text: str
     say_language: str
+    native: str = ""
 
 
 def spell_reference(language: str, shown: str) -> list[Speech]:
-    """The reference character by character ("A B 1 2 - C D 3 4"), each a recording."""
+    """The reference character by character ("A B 1 2 - C D 3 4"), each a recording,
+    spoken in `language`: its digits (৭ for a Bangla caller) and its names of the
+    letters (catalogue keys ``voice.letter_<X>``: "কে" for K)."""
     speech: list[Speech] = []
     say_language = language if language in SAY_LANGUAGES else language_registry.SOURCE
     for character in shown.upper():
         if character in REFERENCE_CHARACTERS:
-            speech.append(Speech(f"char.{character}", language, character, say_language))
+            native = spoken_character(language, character)
+            speech.append(Speech(f"char.{character}", language, character, say_language, native))
         else:
             speech.append(Speech(None, language, character, say_language))
     return speech
+
+
+def spoken_character(language: str, character: str) -> str:
+    """One character of a reference as a speaker of `language` says it."""
+    if character.isdigit():
+        return language_registry.get(language).localize_digits(character)
+    return t(language, f"voice.letter_{character}")
 
 
 def in_english(conversation: Conversation) -> Conversation | None:
@@ -78,7 +93,8 @@ def english_labels(node: Choice, options: list[Option], english: Conversation | 
 
 def catalogued(language: str, key: str, **values: Any) -> Speech:
     say_language = language if language in SAY_LANGUAGES else language_registry.SOURCE
-    return Speech(key, language, t(say_language, key, **values), say_language)
+    native = t(language, key, **values)
+    return Speech(key, language, t(say_language, key, **values), say_language, native)
 
 
 def prompt_lines(language: str, text: str, english: str | None) -> list[Speech]:
@@ -95,7 +111,7 @@ def prompt_lines(language: str, text: str, english: str | None) -> list[Speech]:
         said = _speakable(said, say_language)
         if said and not said.endswith(_PAUSES):
             said += "."  # a line of a screen is a sentence when spoken
-        speech.append(Speech(key, language, said, say_language))
+        speech.append(Speech(key, language, said, say_language, native))
     return speech
 
 
@@ -107,7 +123,7 @@ def list_item(language: str, label: str, english: str) -> Speech:
     say_language = language if language in SAY_LANGUAGES else language_registry.SOURCE
     said = label if say_language == language else english
     said = _speakable(said, say_language)
-    return Speech(key, language, f"{said}," if said else "", say_language)
+    return Speech(key, language, f"{said}," if said else "", say_language, label)
 
 
 def _split_lines(text: str | None) -> list[str]:
@@ -161,25 +177,25 @@ def catalogue_key(language: str, text: str) -> str | None:
     return _reverse_catalogue(language, len(CATALOGUES.get(language, {}))).get(_normal(text))
 
 
-def node_keys(node: Node, conversation: Conversation, english: Conversation | None) -> set[str]:
-    """The recording keys a node's prompt and options use, as far as they can be known
+def node_speech(
+    node: Node, conversation: Conversation, english: Conversation | None
+) -> list[Speech]:
+    """The pieces a node's prompt and options speak, as far as they can be known
     without a caller: a prompt or a list made of answers is left out."""
     language = conversation.language
-    keys: set[str] = set()
     try:
         prompt = node.prompt(conversation)
-    except Exception:  # a summary of what the caller said: nothing to record
-        prompt = ""
-    keys.update(piece.key for piece in prompt_lines(language, prompt, None) if piece.key)
+        english_prompt = node.prompt(english) if english else None
+    except Exception:  # a summary of what the caller said: nothing to know ahead
+        prompt, english_prompt = "", None
+    pieces = prompt_lines(language, prompt, english_prompt)
     if not isinstance(node, Choice):
-        return keys
+        return pieces
     try:
         options = node.options(conversation)
         labels = english_labels(node, options, english)
     except Exception:  # read from the database (without a session) or from answers
-        return keys
+        return pieces
     for option, label in zip(options, labels, strict=True):
-        piece = list_item(language, option.label, label)
-        if piece.key:
-            keys.add(piece.key)
-    return keys
+        pieces.append(list_item(language, option.label, label))
+    return pieces

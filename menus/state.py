@@ -180,6 +180,8 @@ class CallState(ConversationState):
     reply: dict[str, Any] | None = None  # `menus.ivr.VoiceReply.to_state()`
     final: list[dict[str, Any]] | None = None
     transfer_to: str | None = None
+    # The agents' numbers the person key dials (`menus.voice_agent`), while they ring.
+    dial: list[str] = field(default_factory=list)
     # The flow's closing text, until the call wraps up in the same request: not stored.
     finished_with: str | None = None
 
@@ -194,6 +196,8 @@ class CallState(ConversationState):
             recordings=list(self.recordings),
             reply=self.reply,
         )
+        if self.dial:  # only while agents ring: an older state round-trips unchanged
+            stored["dial"] = list(self.dial)
         if self.done:
             stored.update(final=self.final, transfer_to=self.transfer_to)
         return stored
@@ -211,4 +215,5 @@ class CallState(ConversationState):
             reply=stored.get("reply"),
             final=stored.get("final"),
             transfer_to=stored.get("transfer_to"),
+            dial=list(stored.get("dial") or []),
         )

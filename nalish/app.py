@@ -27,8 +27,9 @@ from dashboards.routes import router as dashboards_router
 from dashboards.security import SecurityHeaders
 from infra import background_jobs
 from infra.settings import get_settings
-from menus import ivr
 from menus import registry as menu_registry
+from menus import synthesis
+from menus.voice_audio import PROMPTS_DIR
 from nalish import api_docs, migrate, periodic, wiring
 from nalish.api.routes import router as api_router
 from nalish.guard import BodyLimit, CleanInput
@@ -63,7 +64,11 @@ def create_app() -> FastAPI:
     app.include_router(dashboards_router)  # /login, /logout, /dashboard/…
     # Recorded IVR prompts, fetched by the telcos for <Play> (unless
     # NALISH_PROMPTS_BASE_URL points them elsewhere); see menus/prompts/README.md.
-    app.mount("/media/prompts", StaticFiles(directory=ivr.PROMPTS_DIR), name="prompts")
+    app.mount("/media/prompts", StaticFiles(directory=PROMPTS_DIR), name="prompts")
+    # Prompts espeak-ng rendered in the caller's language (menus/synthesis.py).
+    speech = synthesis.speech_dir()
+    speech.mkdir(parents=True, exist_ok=True)
+    app.mount("/media/speech", StaticFiles(directory=speech), name="speech")
     # Outermost last: headers on every answer (even a 413); the observer logs what a
     # telco sent and got, the limit refuses an oversized body as it streams, and only
     # then is the input cleaned of control characters and handed to a route.

@@ -196,7 +196,7 @@ def voice_call(
             if child.tag == "Say" and (child.text or "").strip():
                 show(f"  « {child.text.strip()} »")
             elif child.tag == "Play":
-                show(f"  [plays {child.get('url') or child.text}]")
+                show(_played(child.get("url") or child.text or ""))
 
     extra: dict[str, str] = {}
     while url:
@@ -233,9 +233,19 @@ def voice_call(
                 url = (element.text or "").strip()
                 break
             elif element.tag == "Dial":
-                number = element.get("phoneNumbers") or (element.text or "").strip()
-                show(f"  [transferred to an agent at {number}]")
-                break
+                numbers = [n.text or "" for n in element.iter("Number")]
+                number = element.get("phoneNumbers") or ",".join(numbers) or element.text or ""
+                show(f"  [ringing agents at {number.strip()}]")
+                answered = ask("did an agent answer? (y/N)> ").strip().lower() == "y"
+                if answered:
+                    show("  [an agent takes the call]")
+                    if not twilio:
+                        break
+                if twilio and element.get("action"):  # the <Dial>'s action hears how it ended
+                    url = element.get("action") or ""
+                    extra = {"DialCallStatus": "completed" if answered else "no-answer"}
+                    break
+                # Africa's Talking goes on to the <Redirect> after an unanswered <Dial>
             elif element.tag == "Hangup":
                 break
     if not twilio:  # Africa's Talking's end-of-call summary
@@ -244,6 +254,20 @@ def voice_call(
             {"isActive": "0", "durationInSeconds": "60"},
         )
     show("[call ended]")
+
+
+def _played(url: str) -> str:
+    """What a <Play> says: a synthesized prompt's text (menus.synthesis), else its URL."""
+    from urllib.parse import urlsplit
+
+    from menus import synthesis
+
+    path = urlsplit(url).path
+    if path.startswith("/media/speech/"):
+        text = synthesis.text_of(path.removeprefix("/media/speech/"))
+        if text:
+            return f"  « {text} » (espeak-ng)"
+    return f"  [plays {url}]"
 
 
 @contextmanager

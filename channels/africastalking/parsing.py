@@ -3,19 +3,22 @@
 Docs: https://developers.africastalking.com/docs/sms/notifications (incoming SMS and
 delivery reports), https://developers.africastalking.com/docs/voice/actions (XML:
 <Say>, <Play url>, <GetDigits timeout finishOnKey numDigits callbackUrl>, <Record
-finishOnKey maxLength trimSilence playBeep callbackUrl>, <Dial phoneNumbers>,
-<Redirect>), https://developers.africastalking.com/docs/voice/handle_calls (the
-callback's ``isActive, sessionId, direction, callerNumber, destinationNumber,
-dtmfDigits, recordingUrl, durationInSeconds, currencyCode, amount``).
+finishOnKey maxLength trimSilence playBeep callbackUrl>, <Dial phoneNumbers
+ringbackTone sequential>, <Redirect>),
+https://developers.africastalking.com/docs/voice/handle_calls (the callback's
+``isActive, sessionId, direction, callerNumber, destinationNumber, dtmfDigits,
+recordingUrl, durationInSeconds, currencyCode, amount``; after a <Dial>, the last
+notification's ``dialDestinationNumber, dialDurationInSeconds``).
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
 from channels.delivery import Report
 from channels.payloads import caller_phone, delivery_status, status_words
+from channels.webhooks import AudioUrls
 from grievance_engine.inbound_messages import InboundSms
 from menus import ivr
 
@@ -68,8 +71,8 @@ def voice_xml(text: str) -> str:
 
 VOICE_PATH = "/channels/africastalking/voice"
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
-# <Say> voices: Africa's Talking's English voice; Swahili text is read by the default
-# voice. Bangla is never said: `menus.ivr` gives English text where no recording exists.
+# <Say> voices: Africa's Talking's English voice. Bangla and Swahili are recorded or
+# synthesized offline (`menus.voice_audio`); only with neither does <Say> stand in.
 SAY_VOICE = {"en": "en-US-Standard-C"}
 
 
@@ -83,6 +86,7 @@ def voice_request(fields: dict[str, str], *, step: int | None) -> ivr.VoiceReque
         step=step,
         digits=fields.get("dtmfDigits") or None,
         recording_url=fields.get("recordingUrl", "").strip() or None,
+        dial_status="completed" if dial_outcome(fields) else None,
     )
 
 
@@ -95,7 +99,7 @@ def callback_url(base_url: str, *, step: int, token: str | None) -> str:
 
 
 def voice_reply_xml(
-    reply: ivr.VoiceReply, *, base_url: str, prompts_url: str, token: str | None
+    reply: ivr.VoiceReply, *, base_url: str, audio: AudioUrls, token: str | None
 ) -> str:
     """The IVR's reply as Africa's Talking voice XML.
 
@@ -104,7 +108,7 @@ def voice_reply_xml(
     always calls back (``recordingUrl`` empty when nothing was said).
     """
     callback = callback_url(base_url, step=reply.step, token=token)
-    spoken = "".join(_speak(item, prompts_url) for item in reply.items)
+    spoken = "".join(_speak(item, audio) for item in reply.items)
     if reply.expect == ivr.KEY:
         body = (
             f'<GetDigits timeout="{ivr.KEY_TIMEOUT_SECONDS}" finishOnKey="#" numDigits="1" '
@@ -122,6 +126,8 @@ def voice_reply_xml(
             f'<Record finishOnKey="#" maxLength="{ivr.RECORD_MAX_SECONDS}" trimSilence="true" '
             f'playBeep="true" callbackUrl={quoteattr(callback)}>{spoken}</Record>'
         )
+    elif reply.expect == ivr.DIAL and reply.dial:
+        body = f"{spoken}{_dial(reply, audio)}<Redirect>{escape(callback)}</Redirect>"
     elif reply.expect == ivr.TRANSFER and reply.transfer_to:
         body = f"{spoken}<Dial phoneNumbers={quoteattr(reply.transfer_to)}/>"
     else:
@@ -129,9 +135,31 @@ def voice_reply_xml(
     return f"{XML_DECLARATION}<Response>{body}</Response>"
 
 
-def _speak(item: ivr.Say | ivr.Play, prompts_url: str) -> str:
+def _dial(reply: ivr.VoiceReply, audio: AudioUrls) -> str:
+    """Ring the agents, longest idle first, one after another (``sequential``); the
+    caller hears the "connecting you" prompt in their language as the ringback. The
+    <Redirect> after it brings an unanswered dial back to the IVR (a message, then a
+    call-back); a provider that hangs up instead still leaves the call-back
+    (`menus.voice_agent.call_over`)."""
+    played = [item for item in reply.items if isinstance(item, ivr.Play)]
+    ringback = f" ringbackTone={quoteattr(audio.of(played[0]))}" if played else ""
+    numbers = ",".join(reply.dial)
+    return f'<Dial phoneNumbers={quoteattr(numbers)} sequential="true"{ringback}/>'
+
+
+def dial_outcome(fields: dict[str, str]) -> str | None:
+    """The agent who took the call, from the last notification after a <Dial> (None:
+    nobody answered, or no dial)."""
+    destination = fields.get("dialDestinationNumber", "").strip()
+    seconds = fields.get("dialDurationInSeconds", "").strip()
+    if destination and seconds.isdigit() and int(seconds) > 0:
+        return caller_phone(destination)
+    return None
+
+
+def _speak(item: ivr.Say | ivr.Play, audio: AudioUrls) -> str:
     if isinstance(item, ivr.Play):
-        return f"<Play url={quoteattr(f'{prompts_url}/{quote(item.path)}')}/>"
+        return f"<Play url={quoteattr(audio.of(item))}/>"
     voice = SAY_VOICE.get(item.language)
     attributes = f' voice="{voice}"' if voice else ""
     return f'<Say{attributes} playBeep="false">{escape(item.text)}</Say>'

@@ -25,7 +25,7 @@ from grievance_engine.models import Citizen
 from infra.db import LazySession
 from infra.session_store import AsyncSessionStore
 from infra.settings import Settings, get_settings
-from menus import flows, ivr, ussd, ussd_replay
+from menus import flows, ivr, ussd, ussd_replay, voice_agent
 from menus.engine import Flow
 from menus.i18n import t
 
@@ -173,13 +173,19 @@ async def voice(request: Request, settings: SettingsDep, store: SessionStoreDep)
             fields.get("durationInSeconds", "?"),
             fields.get("hangupCause", "?"),
         )
+        await run_in_threadpool(
+            voice_agent.call_over,
+            store=store,
+            call_id=parsing.voice_request(fields, step=None).call_id,
+            answered_by=parsing.dial_outcome(fields),
+        )
         return Response(status_code=200)
     hop = parsing.voice_request(fields, step=webhooks.answered_step(request))
     reply = await run_in_threadpool(ivr.answer, store=store, request=hop)
     xml = parsing.voice_reply_xml(
         reply,
         base_url=settings.public_base_url or str(request.base_url),
-        prompts_url=webhooks.prompts_url(request, settings),
+        audio=webhooks.audio_urls(request, settings),
         token=settings.at_webhook_token,
     )
     return Response(xml, media_type="application/xml")

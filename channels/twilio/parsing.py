@@ -6,8 +6,9 @@ https://www.twilio.com/docs/messaging/api/message-resource#message-status-values
 (what each ``MessageStatus`` means), https://www.twilio.com/docs/usage/security#validating-requests
 (``X-Twilio-Signature``, checked in `routes.py`), https://www.twilio.com/docs/api/errors
 (``ErrorCode``), https://www.twilio.com/docs/voice/twiml (voice: <Gather>, <Record>,
-<Play>, <Say>, <Dial>; the call webhook's ``CallSid, From, To, CallStatus…``, a Gather's
-``Digits``, a Record's ``RecordingUrl, RecordingDuration``).
+<Play>, <Say>, <Dial>, <Number>; the call webhook's ``CallSid, From, To, CallStatus…``,
+a Gather's ``Digits``, a Record's ``RecordingUrl, RecordingDuration``, a Dial action's
+``DialCallStatus`` (https://www.twilio.com/docs/voice/twiml/dial#attributes-action)).
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from urllib.parse import quote
 
 from twilio.twiml.voice_response import VoiceResponse
 
 from channels.delivery import Report
 from channels.payloads import caller_phone, delivery_status, status_words
+from channels.webhooks import AudioUrls
 from grievance_engine.inbound_messages import InboundSms
-from menus import ivr
+from menus import ivr, voice_agent
 
 PROVIDER = "twilio"
 
@@ -115,9 +116,8 @@ def _failure_reason(error_code: str, error_message: str) -> str | None:
 # --- voice ---------------------------------------------------------------------------
 
 VOICE_PATH = "/channels/twilio/voice"
-# <Say> voices: Twilio's default voice for English; Swahili has no voice of its own, and
-# the default voice reads its (phonetic) spelling intelligibly. Bangla is never said:
-# `menus.ivr` gives English text where no Bangla recording exists.
+# <Say> voices: Twilio's default voice for English. Bangla and Swahili are recorded or
+# synthesized offline (`menus.voice_audio`); only with neither does <Say> stand in.
 SAY_LANGUAGE = {"en": "en-US"}
 
 
@@ -137,10 +137,11 @@ def voice_request(fields: dict[str, str], *, step: int | None) -> ivr.VoiceReque
         step=step,
         digits=fields.get("Digits") or None,
         recording_url=recording,
+        dial_status=fields.get("DialCallStatus", "").strip().lower() or None,
     )
 
 
-def voice_twiml(reply: ivr.VoiceReply, *, prompts_url: str) -> VoiceResponse:
+def voice_twiml(reply: ivr.VoiceReply, *, audio: AudioUrls) -> VoiceResponse:
     """The IVR's reply as TwiML.
 
     A <Gather> or <Record> is followed by a <Redirect> to its own action: Twilio runs
@@ -167,11 +168,11 @@ def voice_twiml(reply: ivr.VoiceReply, *, prompts_url: str) -> VoiceResponse:
                 action=action,
                 method="POST",
             )
-        _speak(gather, reply.items, prompts_url)
+        _speak(gather, reply.items, audio)
         response.redirect(action, method="POST")
     elif reply.expect == ivr.RECORD:
         action = f"{VOICE_PATH}/recorded?step={reply.step}"
-        _speak(response, reply.items, prompts_url)
+        _speak(response, reply.items, audio)
         response.record(
             max_length=ivr.RECORD_MAX_SECONDS,
             finish_on_key="#",
@@ -181,19 +182,40 @@ def voice_twiml(reply: ivr.VoiceReply, *, prompts_url: str) -> VoiceResponse:
             method="POST",
         )
         response.redirect(action, method="POST")
+    elif reply.expect == ivr.DIAL and reply.dial:
+        _speak(response, reply.items, audio)
+        _dial(response, reply)
     elif reply.expect == ivr.TRANSFER and reply.transfer_to:
-        _speak(response, reply.items, prompts_url)
+        _speak(response, reply.items, audio)
         response.dial(reply.transfer_to)
     else:
-        _speak(response, reply.items, prompts_url)
+        _speak(response, reply.items, audio)
         response.hangup()
     return response
 
 
-def _speak(verb, items: tuple[ivr.Say | ivr.Play, ...], prompts_url: str) -> None:
+def _dial(response: VoiceResponse, reply: ivr.VoiceReply) -> None:
+    """Ring every agent at once (the first to answer takes the call); the action hears
+    how it ended (``DialCallStatus``), and each agent's leg reports its end to
+    ``/voice/agent`` (who took a call is idle from then: rung last next time)."""
+    dial = response.dial(
+        action=f"{VOICE_PATH}/dialed?step={reply.step}",
+        method="POST",
+        timeout=voice_agent.DIAL_TIMEOUT_SECONDS,
+    )
+    for number in reply.dial:
+        dial.number(
+            number,
+            status_callback=f"{VOICE_PATH}/agent",
+            status_callback_event="completed",
+            status_callback_method="POST",
+        )
+
+
+def _speak(verb, items: tuple[ivr.Say | ivr.Play, ...], audio: AudioUrls) -> None:
     for item in items:
         if isinstance(item, ivr.Play):
-            verb.play(f"{prompts_url}/{quote(item.path)}")
+            verb.play(audio.of(item))
         elif item.language in SAY_LANGUAGE:
             verb.say(item.text, language=SAY_LANGUAGE[item.language])
         else:

@@ -11,7 +11,9 @@ moves a status backwards.
 Voice (https://www.twilio.com/docs/voice/twiml): ``/voice`` starts the IVR
 (`menus.ivr`); its <Gather> and <Record> post their answers to ``/voice/gather`` and
 ``/voice/recorded`` with the step they answer (``?step=``), which makes a retried
-request get the same TwiML again instead of acting twice.
+request get the same TwiML again instead of acting twice. The person key's <Dial>
+posts how it ended to ``/voice/dialed``, and each agent's leg its end to
+``/voice/agent`` (`menus.voice_agent`).
 
 Every request is signed (https://www.twilio.com/docs/usage/security#validating-requests):
 when ``NALISH_TWILIO_AUTH_TOKEN`` is set, ``X-Twilio-Signature`` must be the HMAC-SHA1
@@ -35,7 +37,7 @@ from channels.deps import LocksDep, SessionStoreDep, SettingsDep
 from channels.twilio import parsing
 from infra.session_store import SessionStore
 from infra.settings import Settings
-from menus import ivr
+from menus import ivr, voice_agent
 
 log = logging.getLogger("nalish.channels.twilio")
 
@@ -151,6 +153,26 @@ async def voice_recorded(
     return await _voice_hop(request, settings, store, fields, step=_answered_step(request))
 
 
+@router.post("/voice/dialed")
+async def voice_dialed(request: Request, settings: SettingsDep, store: SessionStoreDep) -> Response:
+    """The person key's <Dial> is over (``DialCallStatus``): end the call after an agent
+    took it, else offer the caller to leave a message."""
+    fields = await _verified_form(request, settings, required=VOICE_FIELDS)
+    return await _voice_hop(request, settings, store, fields, step=_answered_step(request))
+
+
+@router.post("/voice/agent")
+async def voice_agent_leg(request: Request, settings: SettingsDep) -> Response:
+    """An agent's leg of a <Dial> ended (a <Number>'s status callback: ``To, CallStatus,
+    CallDuration``): after a call they took, they are idle from now."""
+    fields = await _verified_form(request, settings, required=VOICE_FIELDS)
+    duration = fields.get("CallDuration", "0").strip()
+    if fields.get("CallStatus", "").strip().lower() == "completed" and duration not in ("", "0"):
+        agent = webhooks.phone_field(fields.get("To", ""), "To")
+        await run_in_threadpool(voice_agent.agent_call_ended, agent)
+    return Response(status_code=204)
+
+
 def _answered_step(request: Request) -> int:
     """The step a Gather or Record answers, from its action URL (0: none, or not ours)."""
     return webhooks.answered_step(request) or 0
@@ -167,4 +189,4 @@ async def _voice_hop(
     hop = parsing.voice_request(fields, step=step)
     # The IVR reads the session store and, to file, the database: off the event loop.
     reply = await run_in_threadpool(ivr.answer, store=store, request=hop)
-    return _twiml(parsing.voice_twiml(reply, prompts_url=webhooks.prompts_url(request, settings)))
+    return _twiml(parsing.voice_twiml(reply, audio=webhooks.audio_urls(request, settings)))

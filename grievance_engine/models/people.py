@@ -38,6 +38,10 @@ class User(SQLModel, table=True):
     # Queues of their office this person works; empty: every queue of the office.
     queues: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     away: bool = False  # on leave or off shift: assignment passes them by
+    # Taking calls: the voice line's person key rings agents on call (grievance_engine.
+    # on_call), the one whose last call ended earliest first.
+    on_call: bool = False
+    last_call_ended_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     active: bool = True
     created_at: datetime = Field(default_factory=now_default, sa_column=utc_column(nullable=False))
 

@@ -265,3 +265,5 @@ class CallbackTask(SQLModel, table=True):
     done_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     done_by: str | None = Field(default=None, max_length=80)
     outcome: str | None = Field(default=None, max_length=500)
+    # A voice message the caller left when no agent could answer (menus.voice_agent)
+    recording_url: str | None = Field(default=None, max_length=500)

@@ -21,6 +21,7 @@ from nalish.cli import (
     kb,
     menus,
     outbox,
+    prompts,
     routing,
     serve,
     simulate,
@@ -76,6 +77,7 @@ for group, name in (
     (sla.calendar_app, "calendar"),
     (incidents.incidents_app, "incidents"),
     (kb.kb_app, "kb"),
+    (prompts.prompts_app, "prompts"),
 ):
     app.add_typer(group, name=name)
 

@@ -32,10 +32,17 @@ def menus_check(
     mermaid: Annotated[
         bool, typer.Option("--mermaid", help="Print the flow as a mermaid flowchart.")
     ] = False,
+    voice: Annotated[
+        bool,
+        typer.Option(
+            "--voice", help="List every voice prompt per language: recorded, synthesized…"
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Validate every definition (exit 2 naming the file and node), and list missing
-    translations and voice prompts (warnings: English stands in)."""
+    """Validate every definition (exit 2 naming the file and node), list missing
+    translations (warnings: English stands in), and say how each voice prompt is heard
+    per language (exit 1 when one would fall back to another language)."""
     from menus import check, registry
 
     settings()
@@ -51,6 +58,11 @@ def menus_check(
                 "campaigns": report.campaigns,
                 "errors": report.errors,
                 "warnings": report.warnings,
+                "voice": [
+                    {"language": language, "prompt": prompt, "source": how}
+                    for language, prompt, how in report.voice
+                ],
+                "voice_fallbacks": report.voice_fallbacks,
             }
         )
     else:
@@ -58,14 +70,25 @@ def menus_check(
             typer.echo(f"ERROR   {line}", err=True)
         for line in report.warnings:
             typer.echo(f"warning {line}", err=True)
+        if voice:
+            for language, prompt, how in report.voice:
+                typer.echo(f"{language:<3} {how:<22} {prompt}")
+        for line in check.voice_summary(report):
+            typer.echo(line)
+        for line in report.voice_fallbacks:
+            typer.echo(f"ERROR   {line}", err=True)
         campaigns = ", ".join(report.campaigns) or "none"
         verdict = "OK" if report.ok else f"{len(report.errors)} error(s)"
+        if report.ok and report.voice_fallbacks:
+            verdict = f"{len(report.voice_fallbacks)} voice prompt error(s)"
         typer.echo(
             f"{verdict}: {len(report.files)} file(s), campaigns: {campaigns}, "
             f"{len(report.warnings)} warning(s)"
         )
     if not report.ok:
         raise typer.Exit(2)
+    if report.voice_fallbacks:
+        raise typer.Exit(1)
 
 
 @menus_app.command("sync")

@@ -1,4 +1,4 @@
-"""`nalish users create|away|back`: the people who work tickets."""
+"""`nalish users create|away|back|on-call|set-phone`: the people who work tickets."""
 
 from __future__ import annotations
 
@@ -104,3 +104,51 @@ def users_away(email: Email) -> None:
 def users_back(email: Email) -> None:
     """Mark someone back from away."""
     _set_away(email, False)
+
+
+# --- taking calls (the voice line's person key: grievance_engine.on_call) ---------------
+
+
+@users_app.command("on-call")
+def users_on_call(
+    email: Email,
+    state: Annotated[str, typer.Argument(help="on: the person key rings them; off: it does not.")],
+) -> None:
+    """Put an agent on call (the voice line's person key rings them) or off."""
+    from grievance_engine import on_call
+    from grievance_engine.users import UserError
+    from infra.db import session_scope
+
+    refuse_unknown("state", state, ["on", "off"])
+    settings()
+    try:
+        with session_scope() as session:
+            person = user(session, email)
+            if person.on_call != (state == "on"):  # already so: nothing is recorded
+                on_call.set_on_call(session=session, user=person, on_call=state == "on")
+                record_admin(session, f"user_on_call_{state}", f"user:{person.id}")
+    except UserError as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(f"{email} is {'on' if state == 'on' else 'off'} call.")
+
+
+@users_app.command("set-phone")
+def users_set_phone(
+    email: Email,
+    phone: Annotated[str, typer.Argument(help="Their mobile, e.g. +8801712345678.")],
+) -> None:
+    """Set the phone the voice line rings (and officers' SMS commands come from)."""
+    from grievance_engine import on_call
+    from grievance_engine.users import UserError
+    from infra.db import session_scope
+
+    country = settings().country
+    try:
+        with session_scope() as session:
+            person = user(session, email)
+            on_call.set_phone(session=session, user=person, raw=phone, country=country)
+            record_admin(session, "user_phone_set", f"user:{person.id}", phone=person.phone)
+            saved = person.phone
+    except UserError as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(f"{email}'s phone is {saved}.")

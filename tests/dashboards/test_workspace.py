@@ -225,7 +225,7 @@ def test_a_forged_csrf_token_on_each_form_is_refused_with_403(app, people):
     agent = browser(app, people.agent)
     ref = _filed(_call(agent))
     paths = [f"/dashboard/tickets/{ref}/{name}" for name in TICKET_FORMS]
-    paths += ["/dashboard/intake", "/dashboard/callbacks/1/done"]
+    paths += ["/dashboard/intake", "/dashboard/callbacks/1/done", "/dashboard/calls/on-call"]
     for path in paths:
         forged = agent.post(path, data={"csrf_token": "forged", "text": "x", "body": "x"})
         assert forged.status_code == 403, path
@@ -256,6 +256,7 @@ def test_officers_do_not_take_calls_or_owe_call_backs(app, people):
     officer = browser(app, people.rangpur)
     assert officer.get("/dashboard/intake").status_code == 404
     assert officer.get("/dashboard/callbacks").status_code == 404
+    assert officer.get("/dashboard/calls").status_code == 404
     assert _call(officer).status_code == 404
     nav = browser(app, people.agent).get("/dashboard/queue").text
     assert 'href="/dashboard/intake"' in nav and 'href="/dashboard/callbacks"' in nav

@@ -1,7 +1,7 @@
 """knowledge base and contacts
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Articles agents and citizens search (`kb_article`) and the record of every
 information request or call that filed nothing (`contact`).
 
@@ -15,7 +15,7 @@ from alembic import op
 import infra.db
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
