@@ -302,11 +302,13 @@ def events_of(*, session: Session, ticket_id: int) -> list[TicketEvent]:
 
 _Original = aliased(Ticket)
 _Suspected = aliased(Ticket)
+_Upazila = aliased(AdminArea)
 
 
 def public_statement():
     """Tickets joined with what their public form names (category code, district,
-    phone, office, assignee, original and suspected original); rows for `as_public`."""
+    phone, office, assignee, original and suspected original, upazila); rows for
+    `as_public`."""
     return (
         select(
             Ticket,
@@ -317,6 +319,9 @@ def public_statement():
             User.email,
             _Original.ref,
             _Suspected.ref,
+            _Upazila.name,
+            Office.code,
+            Office.level,
         )
         .join(Category, col(Category.id) == Ticket.category_id)
         .join(AdminArea, col(AdminArea.id) == Ticket.district_id)
@@ -325,22 +330,35 @@ def public_statement():
         .outerjoin(User, col(User.id) == Ticket.assignee_id)
         .outerjoin(_Original, _Original.id == Ticket.duplicate_of_id)
         .outerjoin(_Suspected, _Suspected.id == Ticket.suspected_duplicate_of_id)
+        .outerjoin(_Upazila, _Upazila.id == Ticket.upazila_id)
     )
 
 
 def as_public(row: Any) -> dict[str, Any]:
     """A `public_statement` row as the JSON of `nalish tickets show/list` and the API."""
-    ticket, category_code, district_name, phone, office_name, assignee, original, suspected = row
+    ticket, category_code, district_name, phone, office_name, assignee = row[:6]
+    original, suspected, upazila_name, office_code, office_level = row[6:11]
+    office = (
+        {"code": office_code, "name": office_name, "level": office_level}
+        if office_code is not None
+        else None
+    )
     return {
         "ref": refs.display(ticket.ref),
         "status": ticket.status,
         "category": category_code,
         "district": district_name,
+        "upazila": upazila_name,
+        "priority": ticket.priority,
+        # the deadline now running at this level (acknowledge or resolve); null when
+        # no clock runs (resolved, closed, awaiting the citizen)
+        "due_at": ticket.sla_due_at.isoformat() if ticket.sla_due_at else None,
+        "due": ticket.sla_target,
         "channel": ticket.channel,
         "phone": phone,
         "language": ticket.language,
         "escalation_level": ticket.escalation_level,
-        "office": office_name,
+        "office": office,
         "queue": ticket.queue,
         "assignee": assignee,
         "duplicate_of": refs.display(original) if original else None,

@@ -66,7 +66,7 @@ def test_a_food_relief_campaign_is_added_used_and_retired_without_a_restart(back
 
         shown = json.loads(backend.nalish("tickets", "show", ref, "--json").stdout)
         assert shown["category"] == "food_relief" and shown["district"] == "Rangpur"
-        assert shown["queue"] == "relief" and shown["office"] == "National Triage Desk"
+        assert shown["queue"] == "relief" and shown["office"]["name"] == "National Triage Desk"
         assert shown["description"] == (
             "Food relief request: household of 4, ward Ward 7, Kaunia, disability in "
             "household: Yes."
