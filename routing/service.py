@@ -6,6 +6,13 @@ upazila + category, upazila, district + category, district, division + category,
 division, national + category, national. When no rule applies, the grievance goes to
 the national triage desk, so it always lands somewhere a person will see it.
 
+The first tier is the upazila, as in Bangladesh's Grievance Redress System: a grievance
+that names its upazila goes to that upazila's office (the UNO's, seeded for every
+upazila) unless a rule says otherwise, that is, a rule for the upazila itself or a
+rule for the category (at any level: a campaign's, corruption's). An area-wide rule
+of the district, division or nation (the seeded "district → DC" rules) does not
+take a grievance away from its upazila's office.
+
 `route()` runs inside every intake, so it reads the rules from a per-process cache
 (`_RuleCache`): the active rules, the admin tree and the categories, loaded in a few
 queries and kept for `CACHE_TTL_SECONDS`; intake checks its category and district
@@ -24,12 +31,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from grievance_engine.models import AdminArea, AdminLevel, Category, Office
+from grievance_engine.models import AdminArea, AdminLevel, Category, Office, OfficeLevel
 from infra import caching
 from routing import gazetteer
 from routing.models import RoutingRule
 
 NATIONAL_TRIAGE = "national-triage"
+# The top of the escalation ladder: the national grievance desk (GRS's cell at the
+# Cabinet Division), not the call centre's triage desk.
+NATIONAL_GRIEVANCE = "national-grs"
 TRIAGE_QUEUE = "triage"
 DEFAULT_QUEUE = "default"
 # How long another process's rule edit may go unseen here.
@@ -100,6 +110,8 @@ class _RuleCache:
     categories: dict[int, str]
     active_categories: dict[str, _Category]
     triage: tuple[int, str] | None
+    # upazila area id -> its (oldest active) upazila-level office: the first tier
+    upazila_offices: dict[int, tuple[int, str]] = field(default_factory=dict)
     expires_at: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -149,6 +161,13 @@ def _load(session: Session, engine: Engine) -> _RuleCache:
     triage = session.exec(
         select(Office.id, Office.name).where(Office.code == NATIONAL_TRIAGE, col(Office.active))
     ).first()
+    upazila_offices: dict[int, tuple[int, str]] = {}
+    for office_id, name, area_id in session.exec(
+        select(Office.id, Office.name, Office.area_id)
+        .where(Office.level == OfficeLevel.UPAZILA, col(Office.active))
+        .order_by(col(Office.id))
+    ):
+        upazila_offices.setdefault(area_id, (office_id, name))
     return _RuleCache(
         engine,
         _clock(),
@@ -157,6 +176,7 @@ def _load(session: Session, engine: Engine) -> _RuleCache:
         categories,
         active_categories,
         tuple(triage) if triage else None,
+        upazila_offices,
     )
 
 
@@ -208,7 +228,14 @@ def route(
     chain, note = _area_chain(cache, district_id, upazila_id)
     code = cache.categories.get(category_id) if category_id is not None else None
     what = f"category {code}" if code else "any category"
-    rule = _best_rule(cache, [area.id for area in chain], category_id)
+    rule = _overriding_rule(cache, chain, category_id)
+    if rule is None:
+        first_tier = _upazila_office(cache, chain)
+        if first_tier is not None:
+            office_id, name = first_tier
+            reason = f"First tier: the {_describe(chain[0])} office, {name}.{note}"
+            return RoutingDecision(office_id, None, DEFAULT_QUEUE, reason)
+        rule = _best_rule(cache, [area.id for area in chain], category_id)
     if rule is not None:
         area = next((a for a in chain if a.id == rule.area_id), None)
         where = _describe(area) if area else "the whole country"
@@ -276,6 +303,28 @@ def _best_rule(cache: _RuleCache, area_ids: list[int], category_id: int | None) 
         if rule is not None:
             return rule
     return None
+
+
+def _overriding_rule(
+    cache: _RuleCache, chain: list[_Area], category_id: int | None
+) -> _Rule | None:
+    """For a grievance that names its upazila: a rule that says otherwise than its
+    upazila's office (one for the upazila itself, or for the category at any level,
+    the most specific first); None otherwise or without an upazila."""
+    if not chain or chain[0].level != AdminLevel.UPAZILA:
+        return None
+    upazila_id = chain[0].id
+    keys = [(upazila_id, category_id), (upazila_id, None)]
+    if category_id is not None:
+        keys += [(area.id, category_id) for area in chain[1:]] + [(None, category_id)]
+    return next((cache.rules[key] for key in keys if key in cache.rules), None)
+
+
+def _upazila_office(cache: _RuleCache, chain: list[_Area]) -> tuple[int, str] | None:
+    """The first tier: the office of the upazila the grievance names, if it has one."""
+    if not chain or chain[0].level != AdminLevel.UPAZILA:
+        return None
+    return cache.upazila_offices.get(chain[0].id)
 
 
 def _describe(area: _Area | AdminArea) -> str:

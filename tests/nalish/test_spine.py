@@ -135,7 +135,14 @@ def test_a_citizen_in_rangpur_files_a_grievance_and_gets_an_sms_with_its_referen
     assert shown["channel"] == "ussd"
     assert shown["phone"] == "+8801712345678"
     assert shown["escalation_level"] == 0
-    assert shown["office"]["name"].endswith("Rangpur")
+    # the first tier is the upazila the citizen chose: its UNO office
+    assert shown["upazila"] == "Kaunia"
+    assert shown["office"] == {
+        "code": "uno-bd-55-u446",
+        "name": "Upazila Nirbahi Officer, Kaunia",
+        "level": "upazila",
+    }
+    assert shown["priority"] == "normal" and shown["due_at"] is not None
     assert shown["language"] == "en"
     assert [event["type"] for event in shown["events"]] == ["created"]
     assert "+" in shown["events"][0]["at"] or shown["events"][0]["at"].endswith("Z")
