@@ -41,6 +41,7 @@ class CategoryLike(Protocol):
 
     id: int
     code: str
+    sensitive: bool
 
     def label(self, language: str) -> str: ...
 
@@ -194,15 +195,25 @@ def create_once(
             "description_truncated": truncated,
         },
     )
-    actions.sms_about(
-        session=session,
-        ticket=ticket,
-        kind="ack",
-        to_phone=ticket_in.phone,
-        opted_out=opted_out,
-        category=category.label(ticket.language),
-        district=local_name(district, ticket.language),
-    )
+    if category.sensitive:  # "your report ABCD-1234": no category, no place
+        actions.sms_about(
+            session=session,
+            ticket=ticket,
+            kind="ack",
+            phrase="ack_private",
+            to_phone=ticket_in.phone,
+            opted_out=opted_out,
+        )
+    else:
+        actions.sms_about(
+            session=session,
+            ticket=ticket,
+            kind="ack",
+            to_phone=ticket_in.phone,
+            opted_out=opted_out,
+            category=category.label(ticket.language),
+            district=local_name(district, ticket.language),
+        )
     session.flush()
     return Filing(ticket, new=True)
 

@@ -266,6 +266,11 @@ def anonymous_allowed(conversation: Conversation) -> bool:
     return conversation.data.get("category") in ANONYMOUS_CATEGORIES
 
 
+def not_anonymous(conversation: Conversation) -> bool:
+    """The reporter gave their number to officers: they may be called back."""
+    return not conversation.data.get("anonymous")
+
+
 def has_upazilas(conversation: Conversation) -> bool:
     return bool(upazilas(conversation))
 
@@ -274,6 +279,7 @@ CONDITIONS: dict[str, Callable[[Conversation], bool]] = {
     "has_divisions": has_divisions,
     "anonymous_allowed": anonymous_allowed,
     "has_upazilas": has_upazilas,
+    "not_anonymous": not_anonymous,
 }
 
 # ---------------------------------------------------------------------------

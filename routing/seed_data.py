@@ -57,6 +57,9 @@ CATEGORIES: tuple[tuple[str, str, str, str], ...] = (
     ("corruption", "Corruption", "দুর্নীতি", "Ufisadi"),
     ("other", "Other", "অন্যান্য", "Mengineyo"),
 )
+# Never named in an SMS to the citizen (`Category.sensitive`); corruption also routes
+# past the office it may concern (routing.service).
+SENSITIVE_CATEGORIES = frozenset({"corruption", "vawc", "child_marriage"})
 
 
 # ---------------------------------------------------------------------------

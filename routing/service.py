@@ -6,6 +6,10 @@ upazila + category, upazila, district + category, district, division + category,
 division, national + category, national. When no rule applies, the grievance goes to
 the national triage desk, so it always lands somewhere a person will see it.
 
+A corruption report goes past the office it may concern: to a rule's desk for the
+category where an operator configured one (an anti-corruption desk), else one rung
+above the office it would have gone to (the DC's instead of the UNO's).
+
 The first tier is the upazila, as in Bangladesh's Grievance Redress System: a grievance
 that names its upazila goes to that upazila's office (the UNO's, seeded for every
 upazila) unless a rule says otherwise, that is, a rule for the upazila itself or a
@@ -31,12 +35,15 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from grievance_engine.models import AdminArea, AdminLevel, Category, Office, OfficeLevel
+from grievance_engine.models import AdminArea, AdminLevel, Category, Office
 from infra import caching
 from routing import gazetteer
 from routing.models import RoutingRule
 
 NATIONAL_TRIAGE = "national-triage"
+# Reports that may concern the office that would handle them: routed one rung up
+# unless a rule for the category names a desk.
+ROUTED_PAST_THE_OFFICE = frozenset({"corruption"})
 # The top of the escalation ladder: the national grievance desk (GRS's cell at the
 # Cabinet Division), not the call centre's triage desk.
 NATIONAL_GRIEVANCE = "national-grs"
@@ -82,6 +89,7 @@ class _Category:
     id: int
     code: str
     names: dict[str, str]
+    sensitive: bool = False
 
     def label(self, language: str) -> str:
         return self.names.get(language) or self.names.get("en") or self.code
@@ -110,8 +118,9 @@ class _RuleCache:
     categories: dict[int, str]
     active_categories: dict[str, _Category]
     triage: tuple[int, str] | None
-    # upazila area id -> its (oldest active) upazila-level office: the first tier
-    upazila_offices: dict[int, tuple[int, str]] = field(default_factory=dict)
+    # area id -> its oldest active office (id, name): the upazila's is the first tier
+    area_offices: dict[int, tuple[int, str]] = field(default_factory=dict)
+    office_areas: dict[int, int | None] = field(default_factory=dict)  # office id -> area id
     expires_at: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -152,22 +161,27 @@ def _load(session: Session, engine: Engine) -> _RuleCache:
             )
         ).all()
     }
-    rows = session.exec(select(Category.id, Category.code, Category.names, Category.active))
+    rows = session.exec(
+        select(Category.id, Category.code, Category.names, Category.active, Category.sensitive)
+    )
     categories, active_categories = {}, {}
-    for category_id, code, names, active in rows:
+    for category_id, code, names, active, sensitive in rows:
         categories[category_id] = code
         if active:
-            active_categories[code] = _Category(category_id, code, dict(names or {}))
+            active_categories[code] = _Category(category_id, code, dict(names or {}), sensitive)
     triage = session.exec(
         select(Office.id, Office.name).where(Office.code == NATIONAL_TRIAGE, col(Office.active))
     ).first()
-    upazila_offices: dict[int, tuple[int, str]] = {}
+    area_offices: dict[int, tuple[int, str]] = {}
+    office_areas: dict[int, int | None] = {}
     for office_id, name, area_id in session.exec(
         select(Office.id, Office.name, Office.area_id)
-        .where(Office.level == OfficeLevel.UPAZILA, col(Office.active))
+        .where(col(Office.active))
         .order_by(col(Office.id))
     ):
-        upazila_offices.setdefault(area_id, (office_id, name))
+        office_areas[office_id] = area_id
+        if area_id is not None:
+            area_offices.setdefault(area_id, (office_id, name))
     return _RuleCache(
         engine,
         _clock(),
@@ -176,7 +190,8 @@ def _load(session: Session, engine: Engine) -> _RuleCache:
         categories,
         active_categories,
         tuple(triage) if triage else None,
-        upazila_offices,
+        area_offices,
+        office_areas,
     )
 
 
@@ -227,6 +242,16 @@ def route(
     cache = _rule_cache(session)
     chain, note = _area_chain(cache, district_id, upazila_id)
     code = cache.categories.get(category_id) if category_id is not None else None
+    decision = _decide(cache, chain, note, category_id, code)
+    if code in ROUTED_PAST_THE_OFFICE and not _category_rule(cache, chain, category_id):
+        return _one_rung_up(cache, decision)
+    return decision
+
+
+def _decide(
+    cache: _RuleCache, chain: list[_Area], note: str, category_id: int | None, code: str | None
+) -> RoutingDecision:
+    """The office by rules and the first tier (`route` without the corruption rule)."""
     what = f"category {code}" if code else "any category"
     rule = _overriding_rule(cache, chain, category_id)
     if rule is None:
@@ -242,9 +267,32 @@ def route(
         scope = what if rule.category_id is not None else "every category"
         reason = f"Rule {rule.id} ({where}, {scope}) matched: sent to {rule.office_name}.{note}"
         return RoutingDecision(rule.office_id, rule.id, rule.queue, reason)
-    district = next((area for area in chain if area.id == district_id), None)
-    where = _describe(district) if district else f"unknown district {district_id}"
+    district = next((area for area in chain if area.level == AdminLevel.DISTRICT), None)
+    where = _describe(district) if district else "an unknown district"
     return _fallback(cache, f"No active rule covers {where} for {what}", note)
+
+
+def _category_rule(cache: _RuleCache, chain: list[_Area], category_id: int | None) -> bool:
+    """Whether an operator configured a rule for this category anywhere in the chain
+    (an anti-corruption desk)."""
+    keys = [(area.id, category_id) for area in chain] + [(None, category_id)]
+    return category_id is not None and any(key in cache.rules for key in keys)
+
+
+def _one_rung_up(cache: _RuleCache, decision: RoutingDecision) -> RoutingDecision:
+    """`decision` moved to the office of the area above its office's area (the DC's
+    above the UNO's, the Divisional Commissioner's above the DC's): a report that may
+    concern an office never goes to it."""
+    area_id = cache.office_areas.get(decision.office_id) if decision.office_id else None
+    area = cache.areas.get(area_id) if area_id is not None else None
+    while area is not None and area.parent_id is not None:
+        area = cache.areas.get(area.parent_id)
+        above = cache.area_offices.get(area.id) if area else None
+        if above is not None:
+            office_id, name = above
+            reason = f"{decision.reason} Past that office (it may be concerned): {name}."
+            return RoutingDecision(office_id, None, DEFAULT_QUEUE, reason)
+    return decision
 
 
 def cached_area(*, session: Session, area_id: int) -> _Area | None:
@@ -324,7 +372,7 @@ def _upazila_office(cache: _RuleCache, chain: list[_Area]) -> tuple[int, str] | 
     """The first tier: the office of the upazila the grievance names, if it has one."""
     if not chain or chain[0].level != AdminLevel.UPAZILA:
         return None
-    return cache.upazila_offices.get(chain[0].id)
+    return cache.area_offices.get(chain[0].id)
 
 
 def _describe(area: _Area | AdminArea) -> str:

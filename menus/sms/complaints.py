@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from grievance_engine import languages
+from grievance_engine import languages, messages
 from grievance_engine.models import AdminArea, Category, Channel, TicketCreate
 from grievance_engine.place_names import local_name
 from infra.session_store import SessionStore
@@ -78,7 +78,7 @@ def _confirm_text(session: Session, draft: dict) -> str:
     return t(
         language,
         "sms.confirm",
-        category=category.label(language) if category else draft["category"],
+        category=messages.category_for_citizen(category, language) if category else "",
         district=local_name(district, language),
         excerpt=excerpt,
     )

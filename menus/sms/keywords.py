@@ -1,16 +1,20 @@
 """A citizen's keywords: ``STOP`` (and Twilio's synonyms, ``বন্ধ``) opts the citizen
 out, ``START`` opts back in, ``HELP`` explains, ``LANG BN`` / ``LANG EN`` / ``LANG SW``
 (or ``ভাষা বাংলা``) sets the language we write in, ``STATUS AB12-CD34`` (or just the
-reference) answers with the status. Over the reply limit, only STOP is acted on."""
+reference) answers with the status, ``APPEAL AB12-CD34`` (``আপিল``, ``RUFAA``) appeals a
+rejection or a resolution one level up (`escalation.appeals`). Over the reply limit,
+only STOP is acted on."""
 
 from __future__ import annotations
 
 from sqlmodel import Session
 
-from grievance_engine import refs, undelivered
+from escalation import appeals, notify
+from grievance_engine import languages, messages, refs, undelivered
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category
 from grievance_engine.place_names import local_name
+from infra.settings import get_settings
 from menus import i18n, limits
 from menus.i18n import t
 from menus.sms.replies import SmsResult, first_word, message_language, reply
@@ -21,6 +25,7 @@ START_WORDS = i18n.words("keywords.start")
 HELP_WORDS = i18n.words("keywords.help")
 STATUS_WORDS = i18n.words("keywords.status")
 LANG_WORDS = i18n.words("keywords.language")
+APPEAL_WORDS = i18n.words("keywords.appeal")
 # What people write after LANG: a code, or the language's name in any of ours.
 LANGUAGE_NAMES = i18n.language_names()
 
@@ -38,6 +43,8 @@ def answer(session: Session, phone: str, language: str, words: list[str]) -> Sms
         return reply(session, phone, language, "help", t(language, "sms.help"))
     if first in LANG_WORDS and len(words) <= 2:
         return set_language(session, phone, language, words[1:])
+    if first in APPEAL_WORDS and len(words) >= 2:
+        return answer_appeal(session, phone, language, "".join(words[1:]))
     if first in STATUS_WORDS or (len(words) <= 2 and refs.normalise("".join(words))):
         reference = "".join(words[1:] if first in STATUS_WORDS else words)
         return answer_status(session, phone, language, reference)
@@ -79,8 +86,34 @@ def answer_status(session: Session, phone: str, language: str, reference: str) -
         "sms.status",
         ref=refs.display(ticket.ref),
         status=t(language, f"status.{ticket.status}"),
-        category=category.label(language),
+        category=messages.category_for_citizen(category, language),
         district=local_name(district, language),
     )
     result = reply(session, phone, language, "status", body)
+    return SmsResult(result.outcome, ticket.id)
+
+
+def answer_appeal(session: Session, phone: str, language: str, reference: str) -> SmsResult:
+    """`APPEAL <ref>`: the citizen's own rejected or resolved ticket goes one level up
+    with the appeal's 20 working days; the reply names the office and the date."""
+    ticket = ticket_service.get_by_ref(session=session, ref=reference)
+    if ticket is None or ticket_service.citizen_phone(session=session, ticket=ticket) != phone:
+        shown = reference.upper()[:12] or "?"
+        return reply(session, phone, language, "not_found", t(language, "sms.not_found", ref=shown))
+    shown = refs.display(ticket.ref)
+    try:
+        appealed = appeals.appeal(session=session, ticket=ticket, actor="citizen:sms")
+    except appeals.AppealError:
+        return reply(
+            session, phone, language, "appeal", t(language, "sms.appeal_refused", ref=shown)
+        )
+    due = appealed.due_at.astimezone(get_settings().tz).date()
+    body = messages.render_sms(
+        "appealed",
+        language,
+        ref=shown,
+        office=notify.office_as_read(session, ticket),
+        date=languages.get(language).localize_digits(due.strftime("%d/%m/%Y")),
+    )
+    result = reply(session, phone, language, "appeal", body)
     return SmsResult(result.outcome, ticket.id)

@@ -1,0 +1,188 @@
+"""The grievance path as Bangladesh's GRS runs it: the upazila's office first, urgent
+cases to those who act that day, reporters kept safe (issue 15's "done when")."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from grievance_engine import refs
+from grievance_engine.models import Channel, Notification, Office, Role, TicketCreate, User
+from routing import alerts, intake
+
+CITIZEN = "+8801712000015"
+PROTECTION_PHONE = "+8801711000099"
+
+
+def _file(bd, category: str, upazila: str, description: str, **values):
+    district = bd.area("Rangpur")
+    ticket_in = TicketCreate(
+        phone=values.pop("phone", CITIZEN),
+        category_code=category,
+        district_id=district.id,
+        upazila_id=bd.area(upazila, level="upazila", parent="Rangpur").id,
+        channel=Channel.USSD,
+        language=values.pop("language", "bn"),
+        description=description,
+        **values,
+    )
+    return intake.file_grievance(session=bd.session, ticket_in=ticket_in)
+
+
+def _protection_desk(bd) -> Office:
+    rangpur = bd.area("Rangpur")
+    desk = Office(
+        code=alerts.protection_desk_code("Rangpur"),
+        name="Women and Children Affairs Officer, Rangpur",
+        level="district",
+        area_id=rangpur.id,
+    )
+    bd.session.add(desk)
+    bd.session.flush()
+    bd.session.add(
+        User(
+            email="protection.rangpur@example.org",
+            full_name="Protection officer",
+            role=Role.OFFICER,
+            office_id=desk.id,
+            phone=PROTECTION_PHONE,
+            language="bn",
+            password_hash="-",
+        )
+    )
+    bd.session.flush()
+    return desk
+
+
+def _sms(bd, phone: str) -> list[Notification]:
+    return list(bd.session.exec(select(Notification).where(Notification.to_phone == phone)))
+
+
+def test_a_child_marriage_from_rangpur_sadar_goes_to_its_uno_and_alerts_the_protection_officer(bd):
+    _protection_desk(bd)
+    words = "আগামী শুক্রবার পাশের বাড়ির চৌদ্দ বছরের মেয়ের বিয়ে দেওয়া হচ্ছে, দয়া করে থামান"
+    ticket = _file(bd, "child_marriage", "Rangpur Sadar", words)
+    office = bd.session.get(Office, ticket.office_id)
+    assert office.code == "uno-bd-55-u440"  # Upazila Nirbahi Officer, Rangpur Sadar
+    assert ticket.priority == "urgent"
+    (alert,) = _sms(bd, PROTECTION_PHONE)
+    assert alert.kind == "officer_protection_alert"
+    assert "বাল্যবিবাহ" in alert.body and "রংপুর সদর" in alert.body
+    assert "আগামী শুক্রবার" in alert.body and refs.display(ticket.ref) in alert.body
+    citizen_sms = _sms(bd, CITIZEN)
+    assert citizen_sms and all("বাল্যবিবাহ" not in sms.body for sms in citizen_sms)
+    assert refs.display(ticket.ref) in citizen_sms[0].body
+
+
+def test_the_protection_alert_never_goes_to_the_citizens_own_phone(bd):
+    _protection_desk(bd)
+    ticket = _file(bd, "vawc", "Kaunia", "My husband beats me", phone=PROTECTION_PHONE)
+    assert [sms.kind for sms in _sms(bd, PROTECTION_PHONE)] == ["ack"]
+    assert "Violence" not in _sms(bd, PROTECTION_PHONE)[0].body
+    assert ticket.priority == "urgent"
+
+
+def test_no_sms_to_the_citizen_names_a_sensitive_category_in_english_either(bd):
+    ticket = _file(bd, "corruption", "Kaunia", "The land office asks for a bribe", language="en")
+    (ack,) = _sms(bd, CITIZEN)
+    assert "Corruption" not in ack.body and "report" in ack.body
+    assert refs.display(ticket.ref) in ack.body
+
+
+def test_an_anonymous_corruption_report_never_reaches_the_office_it_may_concern(bd):
+    ticket = _file(
+        bd, "corruption", "Kaunia", "The UNO office clerk asks for money", anonymous=True
+    )
+    office = bd.session.get(Office, ticket.office_id)
+    assert office.code != "uno-bd-55-u446"  # Kaunia's UNO office
+    assert office.code == "dc-rangpur"  # one rung up
+
+
+def test_a_corruption_report_goes_to_a_configured_anti_corruption_desk(bd):
+    from routing import service as routing_service
+
+    desk = Office(code="acc-rangpur", name="Anti-corruption desk, Rangpur", level="district")
+    bd.session.add(desk)
+    bd.session.flush()
+    routing_service.save_rule(
+        session=bd.session,
+        area_id=None,
+        category_id=bd.category("corruption").id,
+        office_id=desk.id,
+        queue="default",
+    )
+    ticket = _file(bd, "corruption", "Kaunia", "Bribe asked at the union office")
+    assert ticket.office_id == desk.id
+
+
+def test_a_food_relief_request_from_kaunia_reaches_kaunias_uno_office(bd):
+    ticket = _file(bd, "social_protection", "Kaunia", "আমাদের পরিবার ত্রাণের চাল পায়নি")
+    assert bd.session.get(Office, ticket.office_id).code == "uno-bd-55-u446"
+
+
+def test_an_officer_given_a_new_ticket_gets_one_sms_saying_what_it_is(bd):
+    kaunia = bd.office("uno-bd-55-u446")
+    bd.session.add(
+        User(
+            email="uno.kaunia@example.org",
+            full_name="UNO Kaunia",
+            role=Role.OFFICER,
+            office_id=kaunia.id,
+            phone="+8801711000046",
+            language="en",
+            languages=["en", "bn"],
+            password_hash="-",
+        )
+    )
+    bd.session.flush()
+    ticket = _file(bd, "water", "Kaunia", "The tube well near the school has been dry a week")
+    (told,) = _sms(bd, "+8801711000046")
+    assert told.kind == "officer_assigned"
+    assert "Water" in told.body and "Kaunia" in told.body and "tube well" in told.body
+    assert refs.display(ticket.ref) in told.body
+
+
+def test_words_are_cut_between_words_never_inside_one():
+    assert alerts.words_at_a_word("নলকূপে পানি নেই আজ তিন দিন", limit=14) == "নলকূপে পানি…"
+    assert alerts.words_at_a_word("short", limit=14) == "short"
+
+
+def _sms_in(bd, phone: str, text: str):
+    from infra.session_store import MemorySessionStore
+    from menus import sms
+
+    key = f"test:{len(text)}:{text}"
+    return sms.respond(
+        session=bd.session, store=MemorySessionStore(), phone=phone, text=text, key=key
+    )
+
+
+def test_appeal_after_a_rejection_goes_one_level_up_with_twenty_working_days(bd):
+    from escalation import catalogue
+    from grievance_engine import lifecycle
+    from grievance_engine.models import TicketStatus
+    from infra import clock
+
+    ticket = _file(bd, "water", "Kaunia", "Tube well broken", language="en")
+    lifecycle.transition(
+        session=bd.session, ticket=ticket, to=TicketStatus.REJECTED, actor="user:1",
+        reason="not a government well",
+    )  # fmt: skip
+    before = clock.now()
+    result = _sms_in(bd, CITIZEN, f"APPEAL {refs.display(ticket.ref).lower()}")
+    assert result.ticket_id == ticket.id
+    office = bd.session.get(Office, ticket.office_id)
+    assert office.code == "dc-rangpur" and ticket.status == TicketStatus.ESCALATED
+    expected = catalogue.calendar(bd.session).add_working_days(before, 20)
+    assert abs((ticket.sla_due_at - expected).total_seconds()) < 5
+    reply = _sms(bd, CITIZEN)[-1]
+    assert "appeal" in reply.body and refs.display(ticket.ref) in reply.body
+    # once only
+    _sms_in(bd, CITIZEN, f"APPEAL {refs.display(ticket.ref)}")
+    assert "only once" in _sms(bd, CITIZEN)[-1].body
+
+
+def test_appeal_in_bangla_words_and_an_open_ticket_cannot_be_appealed(bd):
+    ticket = _file(bd, "water", "Kaunia", "নলকূপ নষ্ট")
+    _sms_in(bd, CITIZEN, f"আপিল {refs.display(ticket.ref)}")
+    assert "আপিল করা যায়" in _sms(bd, CITIZEN)[-1].body
+    assert bd.session.get(Office, ticket.office_id).code == "uno-bd-55-u446"
