@@ -102,8 +102,10 @@ def tell_citizen_escalated(session: Session, ticket: Ticket) -> None:
         session=session,
         ticket=ticket,
         kind="escalated",
+        # which deadline passed: taking it up, or settling it
+        phrase="escalated" if ticket.acknowledged_at else "escalated_unacknowledged",
         to_phone=citizen.phone,
         opted_out=citizen.opted_out,  # the outbox would look the citizen up again by phone
         office=office_as_read(session, ticket),
-        category=category.label(ticket.language) if category else "",
+        category=messages.category_for_citizen(category, ticket.language) if category else "",
     )

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, make_transient_to_detached
 from sqlmodel import Session, col, select
 
-from grievance_engine import actions, events, hooks, refs
+from grievance_engine import actions, events, hooks, lifecycle, refs
 from grievance_engine.models import (
     AdminArea,
     AdminLevel,
@@ -458,6 +458,19 @@ def list_outbox(*, session: Session, to_phone: str | None = None, limit: int = 1
 def citizen_phone(*, session: Session, ticket: Ticket) -> str:
     """The phone of the citizen who filed `ticket`."""
     return session.exec(select(Citizen.phone).where(Citizen.id == ticket.citizen_id)).one()
+
+
+def open_refs_for_phone(*, session: Session, phone: str, limit: int = 5) -> list[str]:
+    """The references of the open tickets filed from `phone`, newest first (a bare
+    STATUS)."""
+    statement = (
+        select(Ticket.ref)
+        .join(Citizen, col(Citizen.id) == Ticket.citizen_id)
+        .where(Citizen.phone == phone, col(Ticket.status).in_(lifecycle.OPEN))
+        .order_by(col(Ticket.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))
 
 
 def recent_for_phone(*, session: Session, phone: str, limit: int = 3) -> list[Ticket]:

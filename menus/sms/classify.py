@@ -49,7 +49,9 @@ COUNTRY_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
 BANGLA = re.compile(r"[\u0980-\u09ff]")
 # Split on spaces and punctuation, not on \w: Bangla vowel signs are not \w characters.
 _WORD = re.compile(r"[^\s,.;:!?()\"।/]+")
-BANGLA_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+# Every digit a feature phone's keypad may type, read as ASCII: Bangla (০-৯), and the
+# Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹) digits some phones default to.
+BANGLA_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 3)
 
 
 def find_category(text: str, country: str | None = None) -> str:

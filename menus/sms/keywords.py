@@ -7,6 +7,8 @@ only STOP is acted on."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session
 
 from escalation import appeals, notify
@@ -45,6 +47,8 @@ def answer(session: Session, phone: str, language: str, words: list[str]) -> Sms
         return set_language(session, phone, language, words[1:])
     if first in APPEAL_WORDS and len(words) >= 2:
         return answer_appeal(session, phone, language, "".join(words[1:]))
+    if first in STATUS_WORDS and len(words) == 1:
+        return answer_open_refs(session, phone, language)
     if first in STATUS_WORDS or (len(words) <= 2 and refs.normalise("".join(words))):
         reference = "".join(words[1:] if first in STATUS_WORDS else words)
         return answer_status(session, phone, language, reference)
@@ -81,14 +85,18 @@ def answer_status(session: Session, phone: str, language: str, reference: str) -
         return reply(session, phone, language, "not_found", t(language, "sms.not_found", ref=shown))
     category = session.get(Category, ticket.category_id)
     district = session.get(AdminArea, ticket.district_id)
-    body = t(
-        language,
-        "sms.status",
+    values = dict(
         ref=refs.display(ticket.ref),
         status=t(language, f"status.{ticket.status}"),
         category=messages.category_for_citizen(category, language),
         district=local_name(district, language),
     )
+    office = notify.office_as_read(session, ticket)
+    if ticket.sla_due_at is not None and office:  # which office holds it, and by when
+        body = t(language, "sms.status_held", office=office,
+                 date=_local_date(ticket.sla_due_at, language), **values)  # fmt: skip
+    else:
+        body = t(language, "sms.status", **values)
     result = reply(session, phone, language, "status", body)
     return SmsResult(result.outcome, ticket.id)
 
@@ -107,13 +115,27 @@ def answer_appeal(session: Session, phone: str, language: str, reference: str) -
         return reply(
             session, phone, language, "appeal", t(language, "sms.appeal_refused", ref=shown)
         )
-    due = appealed.due_at.astimezone(get_settings().tz).date()
     body = messages.render_sms(
         "appealed",
         language,
         ref=shown,
         office=notify.office_as_read(session, ticket),
-        date=languages.get(language).localize_digits(due.strftime("%d/%m/%Y")),
+        date=_local_date(appealed.due_at, language),
     )
     result = reply(session, phone, language, "appeal", body)
     return SmsResult(result.outcome, ticket.id)
+
+
+def answer_open_refs(session: Session, phone: str, language: str) -> SmsResult:
+    """A bare `STATUS`: the phone's open references, newest first."""
+    open_refs = ticket_service.open_refs_for_phone(session=session, phone=phone)
+    if not open_refs:
+        return reply(session, phone, language, "status", t(language, "sms.no_open_refs"))
+    shown = ", ".join(refs.display(ref) for ref in open_refs)
+    return reply(session, phone, language, "status", t(language, "sms.open_refs", refs=shown))
+
+
+def _local_date(moment: datetime, language: str) -> str:
+    """A deadline's day as the reader writes it: 27/03/2026, ২৭/০৩/২০২৬."""
+    day = moment.astimezone(get_settings().tz).strftime("%d/%m/%Y")
+    return languages.get(language).localize_digits(day)

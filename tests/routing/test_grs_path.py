@@ -186,3 +186,27 @@ def test_appeal_in_bangla_words_and_an_open_ticket_cannot_be_appealed(bd):
     _sms_in(bd, CITIZEN, f"আপিল {refs.display(ticket.ref)}")
     assert "আপিল করা যায়" in _sms(bd, CITIZEN)[-1].body
     assert bd.session.get(Office, ticket.office_id).code == "uno-bd-55-u446"
+
+
+def test_bare_status_lists_the_open_references_and_status_names_the_office_and_date(bd):
+    first = _file(bd, "water", "Kaunia", "Tube well broken", language="en")
+    second = _file(bd, "roads", "Kaunia", "Road broken", language="en")
+    _sms_in(bd, CITIZEN, "STATUS")
+    listed = _sms(bd, CITIZEN)[-1].body
+    assert refs.display(first.ref) in listed and refs.display(second.ref) in listed
+    assert "not found" not in listed
+    _sms_in(bd, CITIZEN, f"STATUS {refs.display(first.ref)}")
+    answer = _sms(bd, CITIZEN)[-1].body
+    assert "Kaunia" in answer and "due by" in answer
+
+
+def test_a_bare_status_with_nothing_open_says_so(bd):
+    _sms_in(bd, "+8801712000777", "অবস্থা")
+    (answer,) = _sms(bd, "+8801712000777")
+    assert "খোলা অভিযোগ নেই" in answer.body
+
+
+def test_arabic_indic_digits_are_read_as_digits():
+    from menus.sms.rating import bare_number
+
+    assert bare_number("٥") == 5 and bare_number("۴") == 4 and bare_number("৩") == 3
