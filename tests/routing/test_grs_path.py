@@ -210,3 +210,20 @@ def test_arabic_indic_digits_are_read_as_digits():
     from menus.sms.rating import bare_number
 
     assert bare_number("٥") == 5 and bare_number("۴") == 4 and bare_number("৩") == 3
+
+
+def test_with_two_tickets_awaiting_a_rating_a_bare_5_asks_which_and_5_ref_rates_that_one(bd):
+    from grievance_engine import actions
+    from grievance_engine.models import TicketStatus
+
+    first = _file(bd, "water", "Kaunia", "Tube well broken", language="en")
+    second = _file(bd, "roads", "Kaunia", "Road broken", language="en")
+    for ticket in (first, second):
+        actions.resolve(session=bd.session, ticket=ticket, actor="user:1", what_was_done="Fixed")
+    assert "5 = very good" in _sms(bd, CITIZEN)[-1].body  # the prompt says which end is best
+    _sms_in(bd, CITIZEN, "5")
+    asked = _sms(bd, CITIZEN)[-1].body
+    assert refs.display(first.ref)[:4] in asked and refs.display(second.ref)[:4] in asked
+    assert first.rating is None and second.rating is None
+    _sms_in(bd, CITIZEN, f"৫ {refs.display(first.ref)[:4].lower()}")
+    assert first.rating == 5 and first.status == TicketStatus.CLOSED and second.rating is None
