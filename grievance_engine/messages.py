@@ -51,6 +51,19 @@ def category_for_citizen(category: Labelled, language: str) -> str:
     return category.label(language)
 
 
+def cut_at_word(text: str, limit: int) -> str:
+    """The first words of `text` within `limit` characters, cut between words (never
+    inside one: "…পানি নেই" must not become "…পান...", betel leaf), "..." marking the
+    cut (GSM-7, unlike "…")."""
+    tidy = " ".join((text or "").split())
+    if len(tidy) <= limit:
+        return tidy
+    cut = tidy[: limit - 3]
+    if " " in cut and not tidy[limit - 3].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:।") + "..."
+
+
 def _written(value: Any, language: str) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return languages.get(language).localize_digits(str(value))

@@ -32,18 +32,6 @@ def protection_desk_code(district_name: str) -> str:
     return PROTECTION_DESK_PREFIX + "-".join(part for part in slug.split("-") if part)
 
 
-def words_at_a_word(text: str, limit: int = WORDS_LIMIT) -> str:
-    """The first words of `text` within `limit` characters, cut between words (never
-    mid-word: "পানি নেই" must not become "পান…", betel leaf), with "…" when cut."""
-    tidy = " ".join((text or "").split())
-    if len(tidy) <= limit:
-        return tidy
-    cut = tidy[: limit - 1]
-    if " " in cut and not tidy[limit - 1].isspace():
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,.;:") + "…"
-
-
 def on_filing(*, session: Session, ticket: Ticket, category_code: str) -> None:
     """Alert the protection desk of an urgent case and tell its assignee what it is."""
     if category_code in URGENT_CATEGORIES:
@@ -100,7 +88,7 @@ def _send(session: Session, ticket: Ticket, phone: str, language: str, kind: str
         ref=refs.display(ticket.ref),
         category=category.label(language),
         place=place,
-        words=words_at_a_word(ticket.description),
+        words=messages.cut_at_word(ticket.description, WORDS_LIMIT),
     )
     outbox.add(
         session=session,

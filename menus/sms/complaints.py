@@ -72,9 +72,8 @@ def _confirm_text(session: Session, draft: dict) -> str:
     language = draft["language"]
     category = session.exec(select(Category).where(Category.code == draft["category"])).first()
     district = session.get(AdminArea, draft["district"])
-    tidy = " ".join(draft["description"].split())
     limit = 60 if languages.get(language).gsm7 else 25  # two SMS parts at most; UCS-2's are short
-    excerpt = tidy if len(tidy) <= limit else tidy[: limit - 3] + "..."
+    excerpt = messages.cut_at_word(draft["description"], limit)
     return t(
         language,
         "sms.confirm",
