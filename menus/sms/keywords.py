@@ -72,8 +72,16 @@ def over_reply_limit(session: Session, phone: str, text: str, verdict: limits.Ve
 def set_language(session: Session, phone: str, language: str, rest: list[str]) -> SmsResult:
     """`LANG BN`: write to this phone in Bangla from now on (menus too)."""
     chosen = LANGUAGE_NAMES.get(rest[0].upper().strip(".,!")) if rest else None
-    if chosen is None:
-        return reply(session, phone, language, "help", t(language, "sms.language_help"))
+    country = get_settings().country
+    if chosen is None or chosen not in languages.offered_in(country):
+        # only the languages of this country (no Kiswahili in Bangladesh), each by its
+        # own name: "LANG BN (বাংলা), LANG EN (English)"
+        choices = ", ".join(
+            f"LANG {code.upper()} ({languages.get(code).native_name})"
+            for code in languages.offered_in(country)
+        )
+        body = t(language, "sms.language_help", choices=choices)
+        return reply(session, phone, language, "help", body)
     ticket_service.get_or_create_citizen(session=session, phone=phone, language=chosen)
     return reply(session, phone, chosen, "language", t(chosen, "sms.language_set"))
 

@@ -229,3 +229,11 @@ def test_with_two_tickets_awaiting_a_rating_a_bare_5_asks_which_and_5_ref_rates_
     assert first.rating is None and second.rating is None
     _sms_in(bd, CITIZEN, f"৫ {refs.display(first.ref)[:4].lower()}")
     assert first.rating == 5 and first.status == TicketStatus.CLOSED and second.rating is None
+
+
+def test_lang_offers_only_the_countrys_languages(bd):
+    _sms_in(bd, CITIZEN, "LANG")
+    offered = _sms(bd, CITIZEN)[-1].body
+    assert "LANG BN" in offered and "LANG EN" in offered and "SW" not in offered
+    _sms_in(bd, CITIZEN, "LANG SW")  # not Bangladesh's: offered the choices again
+    assert "Kiswahili" not in _sms(bd, CITIZEN)[-1].body
