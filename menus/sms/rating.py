@@ -54,8 +54,12 @@ def rate(
     awaiting a rating, a number while a draft waits goes to the draft as before.
     """
     draft = store.get(draft_key(phone))
-    if draft is not None and (number == 2 or (number == 1 and draft.get("district"))):
-        return None
+    if draft is not None and (
+        number == 2
+        or (number == 1 and draft.get("district"))
+        or (number == 3 and draft.get("newer"))
+    ):
+        return None  # the draft's own answers: send, cancel, keep the newer one
     waiting = ratings.all_awaiting_rating(session=session, phone=phone)
     if named is not None:
         waiting = [ticket for ticket in waiting if ticket.ref.startswith(named)]

@@ -6,10 +6,21 @@ from __future__ import annotations
 from sqlmodel import select
 
 from grievance_engine import refs
-from grievance_engine.models import Channel, Notification, Office, Role, TicketCreate, User
+from grievance_engine.models import (
+    Channel,
+    Citizen,
+    Notification,
+    Office,
+    Role,
+    Ticket,
+    TicketCreate,
+    User,
+)
+from infra.session_store import MemorySessionStore
 from routing import alerts, intake
 
 CITIZEN = "+8801712000015"
+_STORE = MemorySessionStore()  # drafts between one test's messages (phones differ per test)
 PROTECTION_PHONE = "+8801711000099"
 
 
@@ -149,13 +160,10 @@ def test_words_are_cut_between_words_never_inside_one():
 
 
 def _sms_in(bd, phone: str, text: str):
-    from infra.session_store import MemorySessionStore
     from menus import sms
 
     key = f"test:{len(text)}:{text}"
-    return sms.respond(
-        session=bd.session, store=MemorySessionStore(), phone=phone, text=text, key=key
-    )
+    return sms.respond(session=bd.session, store=_STORE, phone=phone, text=text, key=key)
 
 
 def test_appeal_after_a_rejection_goes_one_level_up_with_twenty_working_days(bd):
@@ -237,3 +245,19 @@ def test_lang_offers_only_the_countrys_languages(bd):
     assert "LANG BN" in offered and "LANG EN" in offered and "SW" not in offered
     _sms_in(bd, CITIZEN, "LANG SW")  # not Bangladesh's: offered the choices again
     assert "Kiswahili" not in _sms(bd, CITIZEN)[-1].body
+
+
+def test_a_new_complaint_while_a_draft_waits_asks_which_to_keep(bd):
+    phone = "+8801712000555"
+    _sms_in(bd, phone, "Rangpur sadar e tin din pani nai, tubewell nosto")
+    assert "Reply 1" in _sms(bd, phone)[-1].body, _sms(bd, phone)[-1].body  # waits for "1"
+    _sms_in(bd, phone, "Kurigram er rasta venge geche, school e jawa jay na")
+    asked = _sms(bd, phone)[-1].body
+    assert "Rangpur sadar" in asked  # the first is not swallowed
+    assert "rasta" in asked
+    _sms_in(bd, phone, "৩")  # a Bangla three keeps the newer
+    _sms_in(bd, phone, "১")
+    (ticket,) = bd.session.exec(
+        select(Ticket).join(Citizen, Citizen.id == Ticket.citizen_id).where(Citizen.phone == phone)
+    ).all()
+    assert "rasta" in ticket.description
