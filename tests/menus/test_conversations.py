@@ -228,15 +228,19 @@ def test_a_dropped_complaint_is_offered_back_when_the_phone_dials_again(backend,
     assert "unfinished" not in screen  # a finished complaint is not offered again
 
 
-def test_start_again_forgets_the_dropped_complaint(client):
+def test_the_main_menus_keys_keep_their_meaning_after_a_dropped_complaint(client):
+    """Issue 15: "1" after a drop used to mean "Continue"; a caller pressing 1 for New
+    complaint by habit landed mid-flow. The offer now has its own key (99)."""
     number = new_phone()
     dropped = Phone(client, number)
     screen = dropped.dial()
     for step in ("English", "New complaint", "Water"):
         screen = pick(dropped, screen, step)
     again = Phone(client, number)
-    screen = again.press(number_of(again.dial(), "Start again"))
-    assert "New complaint" in screen
+    first = again.dial()
+    assert "99. Continue your complaint" in first
+    screen = again.press(number_of(first, "New complaint"))
+    assert "Water" in screen and "district" not in screen.lower()  # a new complaint: categories
 
 
 @pytest.mark.parametrize(
