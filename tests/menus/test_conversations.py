@@ -301,3 +301,8 @@ def test_a_kenyan_files_in_swahili_checks_it_and_asks_for_a_call_back(kenya):
         status = run(client, number, [("#Hali ya malalamiko", None), (ref, ref)])
         assert "yamepokelewa" in status
         run(client, number, [("#Omba kupigiwa simu", None), ("#Ndiyo, nipigie", "Wakala")])
+
+
+def test_bangladeshs_first_screen_shows_no_other_countrys_language(client):
+    first = Phone(client, new_phone()).dial()
+    assert "ভাষা" in first and "Lugha" not in first and "Kiswahili" not in first
