@@ -69,7 +69,14 @@ def categories(conversation: Conversation) -> list[Option]:
     hidden = live.campaign_category_codes()
 
     def load() -> list[Option]:
-        statement = select(Category).where(col(Category.active)).order_by(col(Category.sort_order))
+        # Sensitive categories (corruption, violence, child marriage) lead the list, so
+        # they are on the first page in every language: a reporter at risk should not
+        # page through four screens to find them.
+        statement = (
+            select(Category)
+            .where(col(Category.active))
+            .order_by(col(Category.sensitive).desc(), col(Category.sort_order))
+        )
         return [
             Option(category.code, category.label(conversation.language))
             for category in conversation.session.exec(statement)

@@ -306,3 +306,11 @@ def test_a_kenyan_files_in_swahili_checks_it_and_asks_for_a_call_back(kenya):
 def test_bangladeshs_first_screen_shows_no_other_countrys_language(client):
     first = Phone(client, new_phone()).dial()
     assert "ভাষা" in first and "Lugha" not in first and "Kiswahili" not in first
+
+
+def test_sensitive_categories_are_on_the_first_page_of_the_category_list_in_bangla(client):
+    phone = Phone(client, new_phone())
+    screen = pick(phone, phone.dial(), "বাংলা")
+    screen = phone.press(number_of(screen, "নতুন অভিযোগ"))
+    for name in ("দুর্নীতি", "বাল্যবিবাহ", "নারী ও শিশু নির্যাতন"):
+        assert name in screen, screen

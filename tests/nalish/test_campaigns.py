@@ -60,13 +60,16 @@ def test_a_food_relief_campaign_is_added_used_and_retired_without_a_restart(back
         assert "disability" in screen
         screen = phone.press(number_of(screen, "Yes"))
         screen = phone.press("Rongpur")
+        screen = pick(phone, screen, "Kaunia")  # relief reaches the union via its upazila
         assert "Send a food relief request for 4 people in Rangpur?" in screen
         final = phone.press(number_of(screen, "Send"))
         ref = REF.search(final).group(1)
 
         shown = json.loads(backend.nalish("tickets", "show", ref, "--json").stdout)
         assert shown["category"] == "food_relief" and shown["district"] == "Rangpur"
-        assert shown["queue"] == "relief" and shown["office"]["name"] == "National Triage Desk"
+        # route_to: upazila: Kaunia's UNO office, not one national queue
+        assert shown["queue"] == "default" and shown["upazila"] == "Kaunia"
+        assert shown["office"]["code"] == "uno-bd-55-u446"
         assert shown["description"] == (
             "Food relief request: household of 4, ward Ward 7, Kaunia, disability in "
             "household: Yes."
@@ -75,17 +78,17 @@ def test_a_food_relief_campaign_is_added_used_and_retired_without_a_restart(back
         # Its promise, "sla: {resolve_working_days: 3}", is the policy at its office's level.
         policies = json.loads(backend.nalish("sla", "policies", "--json").stdout)
         relief = [p for p in policies if p["category"] == "food_relief"]
-        national = next(
+        upazila = next(
             p
             for p in policies
-            if p["level"] == "national" and not p["category"] and not p["priority"]
+            if p["level"] == "upazila" and not p["category"] and not p["priority"]
         )
         assert relief == [
             {
-                "level": "national",
+                "level": "upazila",  # route_to: upazila
                 "category": "food_relief",
                 "priority": None,
-                "acknowledge": national["acknowledge"],
+                "acknowledge": upazila["acknowledge"],
                 "resolve": "3 working days",
             }
         ]
