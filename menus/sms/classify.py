@@ -142,3 +142,46 @@ def _district_of_named_upazila(session: Session, phrases: list[str], country: st
             if len(districts) == 1:  # not a name four upazilas share, like Kaliganj
                 return districts.pop()
     return None
+
+
+# Words of Bangla written in Latin letters ("Banglish") that English does not use: two
+# of them make a message Bangla, to be answered in Bangla script.
+BANGLISH_WORDS = frozenset(
+    [
+        "ami",
+        "amar",
+        "amader",
+        "amra",
+        "nai",
+        "nei",
+        "ache",
+        "achhe",
+        "kono",
+        "jonno",
+        "dhore",
+        "theke",
+        "hocche",
+        "korche",
+        "kore",
+        "hoyni",
+        "hoy",
+        "paini",
+        "pai",
+        "keno",
+        "gramer",
+        "rasta",
+        "venge",
+        "geche",
+        "bhai",
+        "apni",
+        "apnara",
+        "kotha",
+        "din",
+    ]
+)
+
+
+def looks_banglish(text: str) -> bool:
+    """Whether `text` is Bangla written in Latin letters."""
+    words = {word.strip(".,!?").lower() for word in text.split()}
+    return len(words & BANGLISH_WORDS) >= 2

@@ -261,3 +261,12 @@ def test_a_new_complaint_while_a_draft_waits_asks_which_to_keep(bd):
         select(Ticket).join(Citizen, Citizen.id == Ticket.citizen_id).where(Citizen.phone == phone)
     ).all()
     assert "rasta" in ticket.description
+
+
+def test_a_banglish_writer_is_answered_in_bangla_and_an_english_writer_stays_english(bd):
+    _sms_in(bd, "+8801712000611", "amader gramer tubewell nosto, pani nai. Kurigram")
+    assert "নালিশ" in _sms(bd, "+8801712000611")[-1].body  # Bangla script
+    english = "+8801712000612"
+    _sms_in(bd, english, "LANG EN")
+    _sms_in(bd, english, "অবস্থা")  # one Bangla word does not flip the replies
+    assert "Nalish 333" in _sms(bd, english)[-1].body
