@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from escalation import notify
 from grievance_engine import callbacks, outbox, refs
 from grievance_engine import languages as language_registry
 from grievance_engine import service as ticket_service
@@ -393,7 +394,7 @@ def _status_line(conversation: Conversation, ticket: Ticket) -> str:
     category = session.get(Category, ticket.category_id)
     district = session.get(AdminArea, ticket.district_id)
     filed = ticket.created_at.astimezone(get_settings().tz)
-    return conversation.t(
+    line = conversation.t(
         "status_line",
         ref=refs.display(ticket.ref),
         status=conversation.t(f"status.{ticket.status}"),
@@ -401,6 +402,12 @@ def _status_line(conversation: Conversation, ticket: Ticket) -> str:
         district=area_label(conversation.language, district),
         date=filed.strftime("%d %b %Y"),
     )
+    office = notify.office_as_read(session, ticket)
+    if ticket.sla_due_at is None or not office:
+        return line
+    day = ticket.sla_due_at.astimezone(get_settings().tz).strftime("%d/%m/%Y")
+    due = language_registry.get(conversation.language).localize_digits(day)
+    return f"{line}\n{conversation.t('status_held', office=office, due=due)}"
 
 
 def recent_complaints(conversation: Conversation, context: ActionContext) -> Outcome:
