@@ -52,9 +52,7 @@ def tell_assignee(*, session: Session, ticket: Ticket) -> None:
 def _alert_protection_desk(session: Session, ticket: Ticket) -> None:
     district = session.get(AdminArea, ticket.district_id)
     desk = session.exec(
-        select(Office).where(
-            Office.code == protection_desk_code(district.name), col(Office.active)
-        )
+        select(Office).where(Office.code == protection_desk_code(district.name), col(Office.active))
     ).first()
     if desk is None:
         return
@@ -66,9 +64,7 @@ def _alert_protection_desk(session: Session, ticket: Ticket) -> None:
     recipients = dict(people)
     if desk.phone:
         recipients.setdefault(desk.phone, ticket.language)
-    citizen_phone = session.exec(
-        select(Citizen.phone).where(Citizen.id == ticket.citizen_id)
-    ).one()
+    citizen_phone = session.exec(select(Citizen.phone).where(Citizen.id == ticket.citizen_id)).one()
     recipients.pop(citizen_phone, None)  # never to the citizen's own phone
     for phone, language in recipients.items():
         _send(session, ticket, phone, language, "officer_protection_alert")
@@ -82,19 +78,12 @@ def _send(session: Session, ticket: Ticket, phone: str, language: str, kind: str
     district = session.get(AdminArea, ticket.district_id)
     upazila = session.get(AdminArea, ticket.upazila_id) if ticket.upazila_id else None
     place = ", ".join(local_name(area, language) for area in (upazila, district) if area)
-    body = messages.render_sms(
-        _PHRASES[kind],
-        language,
-        ref=refs.display(ticket.ref),
-        category=category.label(language),
-        place=place,
-        words=messages.cut_at_word(ticket.description, WORDS_LIMIT),
-    )
-    outbox.add(
-        session=session,
-        to_phone=phone,
-        body=body,
-        language=language,
-        kind=kind,
-        ticket_id=ticket.id,
-    )
+    values = {
+        "ref": refs.display(ticket.ref),
+        "category": category.label(language),
+        "place": place,
+        "words": messages.cut_at_word(ticket.description, WORDS_LIMIT),
+    }
+    body = messages.render_sms(_PHRASES[kind], language, **values)
+    outbox.add(session=session, to_phone=phone, body=body, language=language, kind=kind,
+               ticket_id=ticket.id)  # fmt: skip
