@@ -33,6 +33,7 @@ from menus.state import Pager, Pages, UssdState
 PAGER = Pager(more="98", back="0")  # a page holds what fits on the screen (`screenful`)
 MORE, BACK = PAGER.more, PAGER.back
 RESUME = "__resume"  # the pseudo-node of sessions stored before the offer became a line
+SHORT_ANSWERS = 3  # answer lists this short always share the question's screen
 RESUME_KEY = "99"  # "Continue your complaint", beside the first screen's own options
 
 
@@ -261,7 +262,11 @@ def screenful(
     same list is paged the same way on every hop."""
     rest = lines[start:]
     # The last page needs no "More": if everything left fits beside "Back", show it.
-    if sms_encoding.fits_one_screen("\n".join([header, *rest, *reserve[1:]])):
+    # A short answer list (yes/no, agree/cancel) is never split from its question:
+    # the header is shortened instead (`_fit_header`).
+    if len(lines) <= SHORT_ANSWERS or sms_encoding.fits_one_screen(
+        "\n".join([header, *rest, *reserve[1:]])
+    ):
         return rest
     shown: list[str] = []
     for line in rest:

@@ -190,3 +190,9 @@ def test_98_on_the_last_page_keeps_every_option_of_that_page():
     typed = ["98"] * (len(screens) - 1)
     again = _run(_flow(FRUITS), [*typed, "98"])[-1].text
     assert again == last
+
+
+def test_a_yes_no_question_keeps_its_answers_on_its_own_screen():
+    long_question = "Is this what you wanted to report about the water supply in your ward? " * 3
+    shown = ussd.screenful(long_question, ("1. Yes", "2. No"), 0, ("98. More", "0. Back"))
+    assert shown == ("1. Yes", "2. No")
