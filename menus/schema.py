@@ -121,6 +121,10 @@ class Definition(_Strict):
     routing: RoutingSpec = RoutingSpec()
     sla: SlaSpec | None = None
     description: str | None = None  # a campaign ticket's description, from its answers
+    # A campaign's last screen, in its own noun ("request", not "complaint"); `{{ ref }}`
+    filed: Text | None = None
+    # One request per household (the phone is the household key), checked at filing
+    once_per_household: bool = False
     start: str
     nodes: dict[str, Node]
 

@@ -312,6 +312,9 @@ def file_grievance(conversation: Conversation, context: ActionContext) -> Outcom
         provision(conversation.session, campaign)
         category = campaign.category.code
         description = text.template(campaign.description).render(**data)
+        earlier = _household_request(conversation, campaign)
+        if earlier is not None:  # once per household: the first request's number again
+            return Finish(conversation.t("already_requested", ref=refs.display(earlier)))
     else:
         category, description = data["category"], data["description"]
     verdict = limits.filing_verdict(
@@ -334,7 +337,24 @@ def file_grievance(conversation: Conversation, context: ActionContext) -> Outcom
         ),
     )
     data["ref"] = ticket.ref
-    return Finish(conversation.t("filed", ref=refs.display(ticket.ref)))
+    shown = refs.display(ticket.ref)
+    if campaign is not None and campaign.filed is not None:
+        return Finish(text.render(conversation, campaign.filed, ref=shown))
+    return Finish(conversation.t("filed", ref=shown))
+
+
+def _household_request(conversation: Conversation, campaign: Definition) -> str | None:
+    """The reference of this household's earlier request to a once-per-household
+    campaign (the phone is the household key), or None."""
+    if not campaign.once_per_household:
+        return None
+    earlier = ticket_service.recent_for_phone(
+        session=conversation.session, phone=conversation.phone, limit=50
+    )
+    category = conversation.session.exec(
+        select(Category.id).where(Category.code == campaign.category.code)
+    ).first()
+    return next((t.ref for t in earlier if t.category_id == category), None)
 
 
 def _over_filing_limit(

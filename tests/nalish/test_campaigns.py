@@ -64,6 +64,17 @@ def test_a_food_relief_campaign_is_added_used_and_retired_without_a_restart(back
         assert "Send a food relief request for 4 people in Rangpur?" in screen
         final = phone.press(number_of(screen, "Send"))
         ref = REF.search(final).group(1)
+        assert "Your request number" in final and "complaint" not in final  # its own noun
+
+        # Once per household: the same phone asking again hears its first number.
+        again = Phone(client, "+8801713000002")
+        screen = again.press(number_of(dial_in_english(again), "Food relief"))
+        for answer in ("4", "Ward 7, Kaunia"):
+            screen = again.press(answer)
+        screen = again.press(number_of(screen, "Yes"))
+        screen = pick(again, again.press("Rongpur"), "Kaunia")
+        repeat = again.press(number_of(screen, "Send"))
+        assert "already asked" in repeat and ref in repeat
 
         shown = json.loads(backend.nalish("tickets", "show", ref, "--json").stdout)
         assert shown["category"] == "food_relief" and shown["district"] == "Rangpur"
