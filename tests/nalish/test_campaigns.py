@@ -156,3 +156,11 @@ def test_a_broken_campaign_stops_start_up_naming_the_file_and_the_node(backend, 
     problem = "node 'disability': unknown source 'yes_or_no'"
     with pytest.raises(DefinitionError, match=problem), TestClient(create_app()):
         pass
+
+
+def test_an_active_campaign_is_on_the_first_page_of_the_bangla_main_menu(backend, menus_dir):
+    shutil.copy(EXAMPLE, menus_dir / "food_relief.yaml")
+    with TestClient(create_app()) as client:
+        phone = Phone(client, "+8801713000021")
+        first = pick(phone, phone.dial(), "বাংলা")
+        assert "খাদ্য সহায়তা" in first and "98." not in first.split("খাদ্য সহায়তা")[0]
