@@ -91,6 +91,9 @@ def office_as_read(session: Session, ticket: Ticket) -> str:
     area = session.get(AdminArea, office.area_id) if office.area_id else None
     if area is not None and area.name_local and reads_local_name(area, ticket.language):
         return area.name_local
+    if area is None and office.level == "national":
+        # a national desk in the reader's words, never English inside a Bangla SMS
+        return messages.render_sms("national_desk", ticket.language)
     return office.name
 
 

@@ -249,3 +249,11 @@ def test_a_banglish_writer_is_answered_in_bangla_and_an_english_writer_stays_eng
     _sms_in(bd, english, "LANG EN")
     _sms_in(bd, english, "অবস্থা")  # one Bangla word does not flip the replies
     assert "Nalish 333" in _sms(bd, english)[-1].body
+
+
+def test_the_national_desk_is_named_in_bangla_inside_a_bangla_sms(bd):
+    from escalation import notify
+
+    ticket = _file(bd, "water", "Kaunia", "নলকূপ নষ্ট")
+    ticket.office_id = bd.office("national-grs").id
+    assert notify.office_as_read(bd.session, ticket) == "জাতীয় অভিযোগ ডেস্ক"
