@@ -314,3 +314,26 @@ def test_sensitive_categories_are_on_the_first_page_of_the_category_list_in_bang
     screen = phone.press(number_of(screen, "নতুন অভিযোগ"))
     for name in ("দুর্নীতি", "বাল্যবিবাহ", "নারী ও শিশু নির্যাতন"):
         assert name in screen, screen
+
+
+def test_an_anonymous_bangla_report_is_told_no_one_will_call_and_never_asked_to_agree_to_a_call(
+    backend, client
+):
+    number = new_phone()
+    phone = Phone(client, number)
+    screen = pick(phone, phone.dial(), "বাংলা")
+    screen = phone.press(number_of(screen, "নতুন অভিযোগ"))
+    screen = phone.press(number_of(screen, "দুর্নীতি"))  # on the first page
+    screen = phone.press(number_of(screen, "হ্যাঁ"))  # stay anonymous
+    screen = phone.press("রংপুর")
+    if "জানি না" in screen or "98." in screen:
+        screen = pick(phone, screen, "জানি না")
+    screen = phone.press("ভূমি অফিসের কর্মচারী ঘুষ চাইছেন")
+    assert "ফোন আসতে পারে" not in screen and "কেউ আপনাকে ফোন করবে না" in screen
+    screen = phone.press(number_of(screen, "রাজি"))
+    final = phone.press(number_of(screen, "পাঠান"))
+    ref = REF.search(final).group(1)
+    shown = json.loads(backend.nalish("tickets", "show", ref, "--json").stdout)
+    assert shown["anonymous"] is True and shown["office"]["code"] == "divcom-rangpur"
+    sms = json.loads(backend.nalish("outbox", "list", "--json", "--to", shown["phone"]).stdout)
+    assert sms and all("দুর্নীতি" not in message["body"] for message in sms)
