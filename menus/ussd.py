@@ -264,9 +264,10 @@ def screenful(
     # The last page needs no "More": if everything left fits beside "Back", show it.
     # A short answer list (yes/no, agree/cancel) is never split from its question:
     # the header is shortened instead (`_fit_header`).
-    if len(lines) <= SHORT_ANSWERS or sms_encoding.fits_one_screen(
-        "\n".join([header, *rest, *reserve[1:]])
-    ):
+    short = len(lines) <= SHORT_ANSWERS and sms_encoding.fits_one_screen(
+        "\n".join(["...", *rest, *reserve[1:]])  # the least a shortened header keeps
+    )
+    if short or sms_encoding.fits_one_screen("\n".join([header, *rest, *reserve[1:]])):
         return rest
     shown: list[str] = []
     for line in rest:
