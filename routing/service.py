@@ -6,16 +6,9 @@ upazila + category, upazila, district + category, district, division + category,
 division, national + category, national. When no rule applies, the grievance goes to
 the national triage desk, so it always lands somewhere a person will see it.
 
-A corruption report goes past the office it may concern: to a rule's desk for the
-category where an operator configured one (an anti-corruption desk), else one rung
-above the office it would have gone to (the DC's instead of the UNO's).
-
-The first tier is the upazila, as in Bangladesh's Grievance Redress System: a grievance
-that names its upazila goes to that upazila's office (the UNO's, seeded for every
-upazila) unless a rule says otherwise, that is, a rule for the upazila itself or a
-rule for the category (at any level: a campaign's, corruption's). An area-wide rule
-of the district, division or nation (the seeded "district → DC" rules) does not
-take a grievance away from its upazila's office.
+Two departures live in `routing.tiers`: a grievance naming its upazila goes to the
+upazila's office (GRS's first tier) unless a rule for the upazila or the category says
+otherwise; a corruption report goes one rung past the office it may concern.
 
 `route()` runs inside every intake, so it reads the rules from a per-process cache
 (`_RuleCache`): the active rules, the admin tree and the categories, loaded in a few
@@ -37,13 +30,10 @@ from sqlmodel import Session, col, select
 
 from grievance_engine.models import AdminArea, AdminLevel, Category, Office
 from infra import caching
-from routing import gazetteer
+from routing import gazetteer, tiers
 from routing.models import RoutingRule
 
 NATIONAL_TRIAGE = "national-triage"
-# Reports that may concern the office that would handle them: routed one rung up
-# unless a rule for the category names a desk.
-ROUTED_PAST_THE_OFFICE = frozenset({"corruption"})
 # The top of the escalation ladder: the national grievance desk (GRS's cell at the
 # Cabinet Division), not the call centre's triage desk.
 NATIONAL_GRIEVANCE = "national-grs"
@@ -243,9 +233,11 @@ def route(
     chain, note = _area_chain(cache, district_id, upazila_id)
     code = cache.categories.get(category_id) if category_id is not None else None
     decision = _decide(cache, chain, note, category_id, code)
-    if code in ROUTED_PAST_THE_OFFICE and not _category_rule(cache, chain, category_id):
-        return _one_rung_up(cache, decision)
-    return decision
+    above = tiers.office_past(cache, decision.office_id, code, chain, category_id)
+    if above is None:
+        return decision
+    reason = f"{decision.reason} Past that office (it may be concerned): {above[1]}."
+    return RoutingDecision(above[0], None, DEFAULT_QUEUE, reason)
 
 
 def _decide(
@@ -253,9 +245,9 @@ def _decide(
 ) -> RoutingDecision:
     """The office by rules and the first tier (`route` without the corruption rule)."""
     what = f"category {code}" if code else "any category"
-    rule = _overriding_rule(cache, chain, category_id)
+    rule = tiers.overriding_rule(cache.rules, chain, category_id)
     if rule is None:
-        first_tier = _upazila_office(cache, chain)
+        first_tier = tiers.upazila_office(cache.area_offices, chain)
         if first_tier is not None:
             office_id, name = first_tier
             reason = f"First tier: the {_describe(chain[0])} office, {name}.{note}"
@@ -270,29 +262,6 @@ def _decide(
     district = next((area for area in chain if area.level == AdminLevel.DISTRICT), None)
     where = _describe(district) if district else "an unknown district"
     return _fallback(cache, f"No active rule covers {where} for {what}", note)
-
-
-def _category_rule(cache: _RuleCache, chain: list[_Area], category_id: int | None) -> bool:
-    """Whether an operator configured a rule for this category anywhere in the chain
-    (an anti-corruption desk)."""
-    keys = [(area.id, category_id) for area in chain] + [(None, category_id)]
-    return category_id is not None and any(key in cache.rules for key in keys)
-
-
-def _one_rung_up(cache: _RuleCache, decision: RoutingDecision) -> RoutingDecision:
-    """`decision` moved to the office of the area above its office's area (the DC's
-    above the UNO's, the Divisional Commissioner's above the DC's): a report that may
-    concern an office never goes to it."""
-    area_id = cache.office_areas.get(decision.office_id) if decision.office_id else None
-    area = cache.areas.get(area_id) if area_id is not None else None
-    while area is not None and area.parent_id is not None:
-        area = cache.areas.get(area.parent_id)
-        above = cache.area_offices.get(area.id) if area else None
-        if above is not None:
-            office_id, name = above
-            reason = f"{decision.reason} Past that office (it may be concerned): {name}."
-            return RoutingDecision(office_id, None, DEFAULT_QUEUE, reason)
-    return decision
 
 
 def cached_area(*, session: Session, area_id: int) -> _Area | None:
@@ -351,28 +320,6 @@ def _best_rule(cache: _RuleCache, area_ids: list[int], category_id: int | None) 
         if rule is not None:
             return rule
     return None
-
-
-def _overriding_rule(
-    cache: _RuleCache, chain: list[_Area], category_id: int | None
-) -> _Rule | None:
-    """For a grievance that names its upazila: a rule that says otherwise than its
-    upazila's office (one for the upazila itself, or for the category at any level,
-    the most specific first); None otherwise or without an upazila."""
-    if not chain or chain[0].level != AdminLevel.UPAZILA:
-        return None
-    upazila_id = chain[0].id
-    keys = [(upazila_id, category_id), (upazila_id, None)]
-    if category_id is not None:
-        keys += [(area.id, category_id) for area in chain[1:]] + [(None, category_id)]
-    return next((cache.rules[key] for key in keys if key in cache.rules), None)
-
-
-def _upazila_office(cache: _RuleCache, chain: list[_Area]) -> tuple[int, str] | None:
-    """The first tier: the office of the upazila the grievance names, if it has one."""
-    if not chain or chain[0].level != AdminLevel.UPAZILA:
-        return None
-    return cache.area_offices.get(chain[0].id)
 
 
 def _describe(area: _Area | AdminArea) -> str:
