@@ -1,5 +1,6 @@
-"""The escalation ladder: upazila office → district office → divisional office →
-national desk, and what moving a ticket one rung up does.
+"""The escalation ladder: upazila office (the UNO's) → district office (the DC's) →
+divisional office → the national grievance desk (not the call centre's triage desk,
+which only sorts what nobody's rule covers), and what moving a ticket one rung up does.
 
 Escalating records a `status_changed` event (to `escalated`, one per rung, with why),
 moves the ticket to the next office, gives it to an available officer there (it stays
@@ -24,7 +25,7 @@ from grievance_engine import lifecycle
 from grievance_engine.models import AdminArea, Office, OfficeLevel, Ticket, TicketStatus, User
 from infra import clock
 from routing import assignment
-from routing.service import NATIONAL_TRIAGE
+from routing.service import NATIONAL_GRIEVANCE, NATIONAL_TRIAGE
 
 _NEXT = {
     OfficeLevel.UPAZILA: OfficeLevel.DISTRICT,
@@ -94,7 +95,8 @@ class Rungs:
 
 def next_office(session: Session, office: Office | None) -> Office | None:
     """The office one rung above `office`, skipping a rung a country does not have
-    (Kenya's counties go straight to the national desk); None at the top. Where an
+    (Kenya's counties go straight to the national desk); None at the top. The national
+    rung is the grievance desk (the triage desk where a deployment has none). Where an
     area has more than one active office (a project desk beside the DC's), the oldest
     (the seeded one) is the rung: the same every time."""
     if office is None or office.level == OfficeLevel.NATIONAL:
@@ -110,9 +112,13 @@ def next_office(session: Session, office: Office | None) -> Office | None:
         if found is not None:
             return found
         parent = session.get(AdminArea, parent.parent_id) if parent.parent_id else None
-    return session.exec(
-        select(Office).where(Office.code == NATIONAL_TRIAGE, col(Office.active))
-    ).first()
+    desks = session.exec(
+        select(Office).where(
+            col(Office.code).in_((NATIONAL_GRIEVANCE, NATIONAL_TRIAGE)), col(Office.active)
+        )
+    ).all()
+    by_code = {desk.code: desk for desk in desks}
+    return by_code.get(NATIONAL_GRIEVANCE) or by_code.get(NATIONAL_TRIAGE)
 
 
 def escalate(

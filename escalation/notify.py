@@ -91,6 +91,9 @@ def office_as_read(session: Session, ticket: Ticket) -> str:
     area = session.get(AdminArea, office.area_id) if office.area_id else None
     if area is not None and area.name_local and reads_local_name(area, ticket.language):
         return area.name_local
+    if area is None and office.level == "national":
+        # a national desk in the reader's words, never English inside a Bangla SMS
+        return messages.render_sms("national_desk", ticket.language)
     return office.name
 
 
@@ -102,8 +105,10 @@ def tell_citizen_escalated(session: Session, ticket: Ticket) -> None:
         session=session,
         ticket=ticket,
         kind="escalated",
+        # which deadline passed: taking it up, or settling it
+        phrase="escalated" if ticket.acknowledged_at else "escalated_unacknowledged",
         to_phone=citizen.phone,
         opted_out=citizen.opted_out,  # the outbox would look the citizen up again by phone
         office=office_as_read(session, ticket),
-        category=category.label(ticket.language) if category else "",
+        category=messages.category_for_citizen(category, ticket.language) if category else "",
     )

@@ -56,6 +56,12 @@ def awaiting(ticket: Ticket) -> bool:
 def awaiting_rating(*, session: Session, phone: str) -> Ticket | None:
     """The ticket of `phone`'s citizen that a bare "4" rates: the one resolved last of
     those still waiting for a rating (by the rating-due index), or None."""
+    waiting = all_awaiting_rating(session=session, phone=phone, limit=1)
+    return waiting[0] if waiting else None
+
+
+def all_awaiting_rating(*, session: Session, phone: str, limit: int = 5) -> list[Ticket]:
+    """The tickets of `phone`'s citizen waiting for a rating, resolved last first."""
     statement = (
         select(Ticket)
         .join(Citizen, col(Citizen.id) == Ticket.citizen_id)
@@ -66,8 +72,9 @@ def awaiting_rating(*, session: Session, phone: str) -> Ticket | None:
             col(Ticket.rating).is_(None),
         )
         .order_by(col(Ticket.resolved_at).desc(), col(Ticket.id).desc())
+        .limit(limit)
     )
-    return session.exec(statement).first()
+    return list(session.exec(statement))
 
 
 def reopens(rating: int) -> bool:

@@ -202,15 +202,20 @@ def sms_about(
     kind: str,
     to_phone: str,
     opted_out: bool | None,
+    phrase: str | None = None,
     **context: Any,
 ) -> None:
     """Queue the `kind` SMS about `ticket` (its reference, and `context`) to `to_phone`,
-    in the ticket's language. For a caller that already holds the citizen's phone and
-    STOP (`opted_out`, as `outbox.add` takes it): nothing is looked up again."""
+    in the ticket's language, worded by the `phrase` (by default the kind's own). For a
+    caller that already holds the citizen's phone and STOP (`opted_out`, as
+    `outbox.add` takes it): nothing is looked up again."""
+    body = messages.render_sms(
+        phrase or kind, ticket.language, ref=refs.display(ticket.ref), **context
+    )
     outbox.add(
         session=session,
         to_phone=to_phone,
-        body=messages.render_sms(kind, ticket.language, ref=refs.display(ticket.ref), **context),
+        body=body,
         language=ticket.language,
         kind=kind,
         ticket_id=ticket.id,

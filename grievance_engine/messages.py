@@ -10,7 +10,7 @@ characters a part), so keep it short.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from grievance_engine import languages, translations
 
@@ -32,6 +32,36 @@ def render_sms(kind: str, language: str, **context: Any) -> str:
     return translations.text(
         language, DOMAIN, kind, count=context.get("count"), values=values
     ).strip()
+
+
+class Labelled(Protocol):
+    """A category as the citizen's SMS reads it: `Category` or routing's cached copy."""
+
+    sensitive: bool
+
+    def label(self, language: str) -> str: ...
+
+
+def category_for_citizen(category: Labelled, language: str) -> str:
+    """The category's name for an SMS to the citizen; a sensitive one (corruption,
+    violence, child marriage) is only "report": phones are shared, and the name alone
+    could tell a husband or an official who reported what."""
+    if category.sensitive:
+        return translations.text(language, DOMAIN, "sensitive_category")
+    return category.label(language)
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """The first words of `text` within `limit` characters, cut between words (never
+    inside one: "…পানি নেই" must not become "…পান...", betel leaf), "..." marking the
+    cut (GSM-7, unlike "…")."""
+    tidy = " ".join((text or "").split())
+    if len(tidy) <= limit:
+        return tidy
+    cut = tidy[: limit - 3]
+    if " " in cut and not tidy[limit - 3].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.;:।") + "..."
 
 
 def _written(value: Any, language: str) -> Any:

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, make_transient_to_detached
 from sqlmodel import Session, col, select
 
-from grievance_engine import actions, events, hooks, refs
+from grievance_engine import actions, events, hooks, lifecycle, refs
 from grievance_engine.models import (
     AdminArea,
     AdminLevel,
@@ -41,6 +41,7 @@ class CategoryLike(Protocol):
 
     id: int
     code: str
+    sensitive: bool
 
     def label(self, language: str) -> str: ...
 
@@ -194,15 +195,25 @@ def create_once(
             "description_truncated": truncated,
         },
     )
-    actions.sms_about(
-        session=session,
-        ticket=ticket,
-        kind="ack",
-        to_phone=ticket_in.phone,
-        opted_out=opted_out,
-        category=category.label(ticket.language),
-        district=local_name(district, ticket.language),
-    )
+    if category.sensitive:  # "your report ABCD-1234": no category, no place
+        actions.sms_about(
+            session=session,
+            ticket=ticket,
+            kind="ack",
+            phrase="ack_private",
+            to_phone=ticket_in.phone,
+            opted_out=opted_out,
+        )
+    else:
+        actions.sms_about(
+            session=session,
+            ticket=ticket,
+            kind="ack",
+            to_phone=ticket_in.phone,
+            opted_out=opted_out,
+            category=category.label(ticket.language),
+            district=local_name(district, ticket.language),
+        )
     session.flush()
     return Filing(ticket, new=True)
 
@@ -302,11 +313,13 @@ def events_of(*, session: Session, ticket_id: int) -> list[TicketEvent]:
 
 _Original = aliased(Ticket)
 _Suspected = aliased(Ticket)
+_Upazila = aliased(AdminArea)
 
 
 def public_statement():
     """Tickets joined with what their public form names (category code, district,
-    phone, office, assignee, original and suspected original); rows for `as_public`."""
+    phone, office, assignee, original and suspected original, upazila); rows for
+    `as_public`."""
     return (
         select(
             Ticket,
@@ -317,6 +330,9 @@ def public_statement():
             User.email,
             _Original.ref,
             _Suspected.ref,
+            _Upazila.name,
+            Office.code,
+            Office.level,
         )
         .join(Category, col(Category.id) == Ticket.category_id)
         .join(AdminArea, col(AdminArea.id) == Ticket.district_id)
@@ -325,22 +341,35 @@ def public_statement():
         .outerjoin(User, col(User.id) == Ticket.assignee_id)
         .outerjoin(_Original, _Original.id == Ticket.duplicate_of_id)
         .outerjoin(_Suspected, _Suspected.id == Ticket.suspected_duplicate_of_id)
+        .outerjoin(_Upazila, _Upazila.id == Ticket.upazila_id)
     )
 
 
 def as_public(row: Any) -> dict[str, Any]:
     """A `public_statement` row as the JSON of `nalish tickets show/list` and the API."""
-    ticket, category_code, district_name, phone, office_name, assignee, original, suspected = row
+    ticket, category_code, district_name, phone, office_name, assignee = row[:6]
+    original, suspected, upazila_name, office_code, office_level = row[6:11]
+    office = (
+        {"code": office_code, "name": office_name, "level": office_level}
+        if office_code is not None
+        else None
+    )
     return {
         "ref": refs.display(ticket.ref),
         "status": ticket.status,
         "category": category_code,
         "district": district_name,
+        "upazila": upazila_name,
+        "priority": ticket.priority,
+        # the deadline now running at this level (acknowledge or resolve); null when
+        # no clock runs (resolved, closed, awaiting the citizen)
+        "due_at": ticket.sla_due_at.isoformat() if ticket.sla_due_at else None,
+        "due": ticket.sla_target,
         "channel": ticket.channel,
         "phone": phone,
         "language": ticket.language,
         "escalation_level": ticket.escalation_level,
-        "office": office_name,
+        "office": office,
         "queue": ticket.queue,
         "assignee": assignee,
         "duplicate_of": refs.display(original) if original else None,
@@ -429,6 +458,19 @@ def list_outbox(*, session: Session, to_phone: str | None = None, limit: int = 1
 def citizen_phone(*, session: Session, ticket: Ticket) -> str:
     """The phone of the citizen who filed `ticket`."""
     return session.exec(select(Citizen.phone).where(Citizen.id == ticket.citizen_id)).one()
+
+
+def open_refs_for_phone(*, session: Session, phone: str, limit: int = 5) -> list[str]:
+    """The references of the open tickets filed from `phone`, newest first (a bare
+    STATUS)."""
+    statement = (
+        select(Ticket.ref)
+        .join(Citizen, col(Citizen.id) == Ticket.citizen_id)
+        .where(Citizen.phone == phone, col(Ticket.status).in_(lifecycle.OPEN))
+        .order_by(col(Ticket.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))
 
 
 def recent_for_phone(*, session: Session, phone: str, limit: int = 3) -> list[Ticket]:

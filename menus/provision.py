@@ -24,21 +24,23 @@ def provision(session: Session, campaign: Definition) -> None:
     """Give an active campaign its category, routing rules and SLA policy where it has
     none yet: the first complaint filed through a new campaign needs no other step.
     Idempotent."""
+    route_to, office_code = campaign.routing.target()
     try:
         office = routing_categories.provision_category(
             session=session,
             code=campaign.category.code,
             names=campaign.category.names,
-            office_code=campaign.routing.office,
+            office_code=office_code,
             queue=campaign.routing.queue,
             country=get_settings().country,
+            route_to=route_to,
         )
     except routing_service.RoutingInputError as exc:
         raise DefinitionError(
-            f"campaign {campaign.campaign}", f"routing office {campaign.routing.office!r} not found"
+            f"campaign {campaign.campaign}", f"routing office {office_code!r} not found"
         ) from exc
     if campaign.sla is not None:
-        _ensure_policy(session, campaign, office.level)
+        _ensure_policy(session, campaign, office.level if office is not None else route_to)
     session.flush()
 
 

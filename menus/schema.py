@@ -86,8 +86,21 @@ class CategorySpec(_Strict):
 
 
 class RoutingSpec(_Strict):
+    """Which level handles a campaign's requests: `route_to: upazila` (each upazila's
+    office, the UNO's), `district` (each district's office) or `office CODE` (one
+    office; `office:` alone says the same, the older form)."""
+
     office: str = "national-triage"
     queue: str = "default"
+    route_to: str | None = Field(default=None, pattern=r"^(upazila|district|office [a-z0-9-]+)$")
+
+    def target(self) -> tuple[str, str | None]:
+        """("upazila" | "district", None) or ("office", its code)."""
+        if self.route_to in ("upazila", "district"):
+            return self.route_to, None
+        if self.route_to:
+            return "office", self.route_to.split(" ", 1)[1]
+        return "office", self.office
 
 
 class SlaSpec(_Strict):
@@ -108,6 +121,10 @@ class Definition(_Strict):
     routing: RoutingSpec = RoutingSpec()
     sla: SlaSpec | None = None
     description: str | None = None  # a campaign ticket's description, from its answers
+    # A campaign's last screen, in its own noun ("request", not "complaint"); `{{ ref }}`
+    filed: Text | None = None
+    # One request per household (the phone is the household key), checked at filing
+    once_per_household: bool = False
     start: str
     nodes: dict[str, Node]
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from escalation import notify
 from grievance_engine import callbacks, knowledge, outbox, refs
 from grievance_engine import languages as language_registry
 from grievance_engine import service as ticket_service
@@ -69,7 +70,14 @@ def categories(conversation: Conversation) -> list[Option]:
     hidden = live.campaign_category_codes()
 
     def load() -> list[Option]:
-        statement = select(Category).where(col(Category.active)).order_by(col(Category.sort_order))
+        # Sensitive categories (corruption, violence, child marriage) lead the list, so
+        # they are on the first page in every language: a reporter at risk should not
+        # page through four screens to find them.
+        statement = (
+            select(Category)
+            .where(col(Category.active))
+            .order_by(col(Category.sensitive).desc(), col(Category.sort_order))
+        )
         return [
             Option(category.code, category.label(conversation.language))
             for category in conversation.session.exec(statement)
@@ -279,6 +287,11 @@ def anonymous_allowed(conversation: Conversation) -> bool:
     return conversation.data.get("category") in ANONYMOUS_CATEGORIES
 
 
+def not_anonymous(conversation: Conversation) -> bool:
+    """The reporter gave their number to officers: they may be called back."""
+    return not conversation.data.get("anonymous")
+
+
 def has_upazilas(conversation: Conversation) -> bool:
     return bool(upazilas(conversation))
 
@@ -287,6 +300,7 @@ CONDITIONS: dict[str, Callable[[Conversation], bool]] = {
     "has_divisions": has_divisions,
     "anonymous_allowed": anonymous_allowed,
     "has_upazilas": has_upazilas,
+    "not_anonymous": not_anonymous,
 }
 
 # ---------------------------------------------------------------------------
@@ -311,6 +325,9 @@ def file_grievance(conversation: Conversation, context: ActionContext) -> Outcom
         provision(conversation.session, campaign)
         category = campaign.category.code
         description = text.template(campaign.description).render(**data)
+        earlier = _household_request(conversation, campaign)
+        if earlier is not None:  # once per household: the first request's number again
+            return Finish(conversation.t("already_requested", ref=refs.display(earlier)))
     else:
         category, description = data["category"], data["description"]
     verdict = limits.filing_verdict(
@@ -333,7 +350,24 @@ def file_grievance(conversation: Conversation, context: ActionContext) -> Outcom
         ),
     )
     data["ref"] = ticket.ref
-    return Finish(conversation.t("filed", ref=refs.display(ticket.ref)))
+    shown = refs.display(ticket.ref)
+    if campaign is not None and campaign.filed is not None:
+        return Finish(text.render(conversation, campaign.filed, ref=shown))
+    return Finish(conversation.t("filed", ref=shown))
+
+
+def _household_request(conversation: Conversation, campaign: Definition) -> str | None:
+    """The reference of this household's earlier request to a once-per-household
+    campaign (the phone is the household key), or None."""
+    if not campaign.once_per_household:
+        return None
+    earlier = ticket_service.recent_for_phone(
+        session=conversation.session, phone=conversation.phone, limit=50
+    )
+    category = conversation.session.exec(
+        select(Category.id).where(Category.code == campaign.category.code)
+    ).first()
+    return next((t.ref for t in earlier if t.category_id == category), None)
 
 
 def _over_filing_limit(
@@ -393,7 +427,7 @@ def _status_line(conversation: Conversation, ticket: Ticket) -> str:
     category = session.get(Category, ticket.category_id)
     district = session.get(AdminArea, ticket.district_id)
     filed = ticket.created_at.astimezone(get_settings().tz)
-    return conversation.t(
+    line = conversation.t(
         "status_line",
         ref=refs.display(ticket.ref),
         status=conversation.t(f"status.{ticket.status}"),
@@ -401,6 +435,12 @@ def _status_line(conversation: Conversation, ticket: Ticket) -> str:
         district=area_label(conversation.language, district),
         date=filed.strftime("%d %b %Y"),
     )
+    office = notify.office_as_read(session, ticket)
+    if ticket.sla_due_at is None or not office:
+        return line
+    day = ticket.sla_due_at.astimezone(get_settings().tz).strftime("%d/%m/%Y")
+    due = language_registry.get(conversation.language).localize_digits(day)
+    return f"{line}\n{conversation.t('status_held', office=office, due=due)}"
 
 
 def recent_complaints(conversation: Conversation, context: ActionContext) -> Outcome:

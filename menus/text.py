@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined, Template
 
-from grievance_engine import languages
+from grievance_engine import languages, messages
 from infra import caching
 from menus import i18n
 from menus.engine import Conversation
@@ -55,5 +55,5 @@ def _jinja(language: str) -> Environment:
 
 
 def excerpt(text: str, limit: int = 40) -> str:
-    tidy = " ".join((text or "").split())
-    return tidy if len(tidy) <= limit else tidy[: limit - 3] + "..."
+    """The citizen's words shortened for a screen, cut between words."""
+    return messages.cut_at_word(text, limit)

@@ -11,7 +11,10 @@ returns the new one, so the caller can commit the database before saving it.
 
 A session the network dropped mid-complaint can be resumed: on the first hop of a new
 session the caller passes the phone's previous session state (`previous`), and if it
-is `resumable`, the first screen offers "1. Continue your complaint 2. Start again".
+is `resumable`, the first screen is the usual one with one line more,
+"99. Continue your complaint". Its own key: the main menu's keys keep their meaning
+(a caller pressing 1 for "New complaint" by habit must not land mid-flow); any other
+answer drops the offer.
 """
 
 from __future__ import annotations
@@ -29,7 +32,9 @@ from menus.state import Pager, Pages, UssdState
 
 PAGER = Pager(more="98", back="0")  # a page holds what fits on the screen (`screenful`)
 MORE, BACK = PAGER.more, PAGER.back
-RESUME = "__resume"  # the pseudo-node offering to continue a dropped complaint
+RESUME = "__resume"  # the pseudo-node of sessions stored before the offer became a line
+SHORT_ANSWERS = 3  # answer lists this short always share the question's screen
+RESUME_KEY = "99"  # "Continue your complaint", beside the first screen's own options
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ def respond(
         current = UssdState(node=start or flow.start, lang=language)
         if resumable(previous):
             current.resume = UssdState.from_json(previous, language)
-            current.node, current.fresh = RESUME, start or flow.start
+            current.fresh = start or flow.start
         if request.text:
             notice = _conversation(session, current, request).t("restart")
         answer = None
@@ -152,14 +157,21 @@ def _apply(flow: Flow, state: UssdState, conversation: Conversation, answer: str
     """Apply one answer to the state; returns a notice for the next screen, if any."""
     if state.node == RESUME:
         return _resume(state, conversation, answer.strip())
-    node = flow.node(state.node)
     stripped = i18n.keyed(answer.strip())  # "০" is "0" on a Bangla keypad
+    if state.resume is not None:
+        if stripped == RESUME_KEY:
+            return _resume(state, conversation, "1")
+        state.resume = state.fresh = None  # the caller chose from the first screen itself
+    node = flow.node(state.node)
     if stripped == PAGER.back:
         if not PAGER.backward(state.pages):
             state.step_back()
         return None
     if isinstance(node, Choice):
-        if stripped == PAGER.more and PAGER.forward(state.pages):
+        if stripped == PAGER.more:
+            # on the last page "More" keeps the page as it is: a notice would take the
+            # room of its last options
+            PAGER.forward(state.pages)
             return None
         outcome = choose(node, conversation, stripped)
     else:
@@ -223,6 +235,9 @@ def render(
     prompt = node.prompt(conversation)
     header = f"{notice}\n{prompt}" if notice else prompt
     back = [f"{PAGER.back}. {conversation.t('back')}"] if state.can_go_back() else []
+    if state.resume is not None:  # the dropped complaint, offered on a key of its own
+        header = f"{conversation.t('resume')}\n{header}"
+        back = [f"{RESUME_KEY}. {conversation.t('continue_complaint')}", *back]
     if not isinstance(node, Choice):
         return _fit_header(header, back)
     more = f"{PAGER.more}. {conversation.t('more')}"
@@ -247,7 +262,12 @@ def screenful(
     same list is paged the same way on every hop."""
     rest = lines[start:]
     # The last page needs no "More": if everything left fits beside "Back", show it.
-    if sms_encoding.fits_one_screen("\n".join([header, *rest, *reserve[1:]])):
+    # A short answer list (yes/no, agree/cancel) is never split from its question:
+    # the header is shortened instead (`_fit_header`).
+    short = len(lines) <= SHORT_ANSWERS and sms_encoding.fits_one_screen(
+        "\n".join(["...", *rest, *reserve[1:]])  # the least a shortened header keeps
+    )
+    if short or sms_encoding.fits_one_screen("\n".join([header, *rest, *reserve[1:]])):
         return rest
     shown: list[str] = []
     for line in rest:

@@ -18,6 +18,7 @@ from sqlmodel import Session, and_, col, func, select
 
 from grievance_engine import actions, events, lifecycle
 from grievance_engine.models import Office, Role, Ticket, TicketEvent, TicketStatus, User
+from routing import alerts
 
 WORKER_ROLES = (Role.AGENT, Role.OFFICER)
 
@@ -202,7 +203,8 @@ def transfer_to_office(
     ticket.queue = "default"
     ticket.assignee_id = None
     session.flush()
-    auto_assign(session=session, ticket=ticket, actor=actor)
+    if auto_assign(session=session, ticket=ticket, actor=actor) is not None:
+        alerts.tell_assignee(session=session, ticket=ticket)  # what it is, by SMS
     return event
 
 

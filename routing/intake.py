@@ -20,7 +20,7 @@ from grievance_engine.models import (
 from grievance_engine.service import CategoryLike, DistrictLike, TicketError
 from infra import clock, phones
 from infra.settings import get_settings
-from routing import assignment
+from routing import alerts, assignment
 from routing import service as routing_service
 from routing.service import RoutingInputError
 
@@ -81,7 +81,10 @@ def file_grievance(
     )
     duplicates.flag(session=session, ticket=ticket, recent=recent)
     incidents.group(session=session, ticket=ticket, recent=recent)
+    if category.code in alerts.URGENT_CATEGORIES:
+        ticket.priority = "urgent"  # shown as such; its SLA policy runs in hours, 24x7
     assignment.auto_assign(session=session, ticket=ticket)
+    alerts.on_filing(session=session, ticket=ticket, category_code=category.code)
     return ticket
 
 

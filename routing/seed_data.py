@@ -24,7 +24,7 @@ import pycountry
 from grievance_engine.models import AdminLevel, OfficeLevel, Role
 from infra import caching
 from routing.gazetteer import fold
-from routing.service import NATIONAL_TRIAGE
+from routing.service import NATIONAL_GRIEVANCE, NATIONAL_TRIAGE
 
 DATA_DIR = Path(__file__).parent / "data"
 COUNTRIES = ("BD", "KE")
@@ -57,6 +57,9 @@ CATEGORIES: tuple[tuple[str, str, str, str], ...] = (
     ("corruption", "Corruption", "দুর্নীতি", "Ufisadi"),
     ("other", "Other", "অন্যান্য", "Mengineyo"),
 )
+# Never named in an SMS to the citizen (`Category.sensitive`); corruption also routes
+# past the office it may concern (routing.service).
+SENSITIVE_CATEGORIES = frozenset({"corruption", "vawc", "child_marriage"})
 
 
 # ---------------------------------------------------------------------------
@@ -292,7 +295,11 @@ def office_specs(country: str) -> list[OfficeSpec]:
     # Upazilas that share a name (four Kaliganjs) or a Bangla name (Pirganj in Rangpur
     # and in Thakurgaon) get their district in the office name.
     shared = Counter(fold(s.name) for s in upazilas) + Counter(s.name_local for s in upazilas)
-    offices = [OfficeSpec(NATIONAL_TRIAGE, "National Triage Desk", OfficeLevel.NATIONAL, None)]
+    offices = [
+        OfficeSpec(NATIONAL_TRIAGE, "National Triage Desk", OfficeLevel.NATIONAL, None),
+        # the top of the escalation ladder (escalation.ladder), after the division
+        OfficeSpec(NATIONAL_GRIEVANCE, "National Grievance Desk", OfficeLevel.NATIONAL, None),
+    ]
     for spec in areas:
         if spec.level == AdminLevel.DIVISION:
             name = f"Divisional Commissioner's Office, {spec.name}"

@@ -6,6 +6,10 @@ upazila + category, upazila, district + category, district, division + category,
 division, national + category, national. When no rule applies, the grievance goes to
 the national triage desk, so it always lands somewhere a person will see it.
 
+Two departures live in `routing.tiers`: a grievance naming its upazila goes to the
+upazila's office (GRS's first tier) unless a rule for the upazila or the category says
+otherwise; a corruption report goes one rung past the office it may concern.
+
 `route()` runs inside every intake, so it reads the rules from a per-process cache
 (`_RuleCache`): the active rules, the admin tree and the categories, loaded in a few
 queries and kept for `CACHE_TTL_SECONDS`; intake checks its category and district
@@ -26,10 +30,13 @@ from sqlmodel import Session, col, select
 
 from grievance_engine.models import AdminArea, AdminLevel, Category, Office
 from infra import caching
-from routing import gazetteer
+from routing import gazetteer, tiers
 from routing.models import RoutingRule
 
 NATIONAL_TRIAGE = "national-triage"
+# The top of the escalation ladder: the national grievance desk (GRS's cell at the
+# Cabinet Division), not the call centre's triage desk.
+NATIONAL_GRIEVANCE = "national-grs"
 TRIAGE_QUEUE = "triage"
 DEFAULT_QUEUE = "default"
 # How long another process's rule edit may go unseen here.
@@ -72,6 +79,7 @@ class _Category:
     id: int
     code: str
     names: dict[str, str]
+    sensitive: bool = False
 
     def label(self, language: str) -> str:
         return self.names.get(language) or self.names.get("en") or self.code
@@ -100,6 +108,9 @@ class _RuleCache:
     categories: dict[int, str]
     active_categories: dict[str, _Category]
     triage: tuple[int, str] | None
+    # area id -> its oldest active office (id, name): the upazila's is the first tier
+    area_offices: dict[int, tuple[int, str]] = field(default_factory=dict)
+    office_areas: dict[int, int | None] = field(default_factory=dict)  # office id -> area id
     expires_at: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -140,15 +151,27 @@ def _load(session: Session, engine: Engine) -> _RuleCache:
             )
         ).all()
     }
-    rows = session.exec(select(Category.id, Category.code, Category.names, Category.active))
+    rows = session.exec(
+        select(Category.id, Category.code, Category.names, Category.active, Category.sensitive)
+    )
     categories, active_categories = {}, {}
-    for category_id, code, names, active in rows:
+    for category_id, code, names, active, sensitive in rows:
         categories[category_id] = code
         if active:
-            active_categories[code] = _Category(category_id, code, dict(names or {}))
+            active_categories[code] = _Category(category_id, code, dict(names or {}), sensitive)
     triage = session.exec(
         select(Office.id, Office.name).where(Office.code == NATIONAL_TRIAGE, col(Office.active))
     ).first()
+    area_offices: dict[int, tuple[int, str]] = {}
+    office_areas: dict[int, int | None] = {}
+    for office_id, name, area_id in session.exec(
+        select(Office.id, Office.name, Office.area_id)
+        .where(col(Office.active))
+        .order_by(col(Office.id))
+    ):
+        office_areas[office_id] = area_id
+        if area_id is not None:
+            area_offices.setdefault(area_id, (office_id, name))
     return _RuleCache(
         engine,
         _clock(),
@@ -157,6 +180,8 @@ def _load(session: Session, engine: Engine) -> _RuleCache:
         categories,
         active_categories,
         tuple(triage) if triage else None,
+        area_offices,
+        office_areas,
     )
 
 
@@ -207,16 +232,35 @@ def route(
     cache = _rule_cache(session)
     chain, note = _area_chain(cache, district_id, upazila_id)
     code = cache.categories.get(category_id) if category_id is not None else None
+    decision = _decide(cache, chain, note, category_id, code)
+    above = tiers.office_past(cache, decision.office_id, code, chain, category_id)
+    if above is None:
+        return decision
+    reason = f"{decision.reason} Past that office (it may be concerned): {above[1]}."
+    return RoutingDecision(above[0], None, DEFAULT_QUEUE, reason)
+
+
+def _decide(
+    cache: _RuleCache, chain: list[_Area], note: str, category_id: int | None, code: str | None
+) -> RoutingDecision:
+    """The office by rules and the first tier (`route` without the corruption rule)."""
     what = f"category {code}" if code else "any category"
-    rule = _best_rule(cache, [area.id for area in chain], category_id)
+    rule = tiers.overriding_rule(cache.rules, chain, category_id)
+    if rule is None:
+        first_tier = tiers.upazila_office(cache.area_offices, chain)
+        if first_tier is not None:
+            office_id, name = first_tier
+            reason = f"First tier: the {_describe(chain[0])} office, {name}.{note}"
+            return RoutingDecision(office_id, None, DEFAULT_QUEUE, reason)
+        rule = _best_rule(cache, [area.id for area in chain], category_id)
     if rule is not None:
         area = next((a for a in chain if a.id == rule.area_id), None)
         where = _describe(area) if area else "the whole country"
         scope = what if rule.category_id is not None else "every category"
         reason = f"Rule {rule.id} ({where}, {scope}) matched: sent to {rule.office_name}.{note}"
         return RoutingDecision(rule.office_id, rule.id, rule.queue, reason)
-    district = next((area for area in chain if area.id == district_id), None)
-    where = _describe(district) if district else f"unknown district {district_id}"
+    district = next((area for area in chain if area.level == AdminLevel.DISTRICT), None)
+    where = _describe(district) if district else "an unknown district"
     return _fallback(cache, f"No active rule covers {where} for {what}", note)
 
 

@@ -37,7 +37,7 @@ from menus.sms.classify import find_category, find_district
 from menus.sms.commands import OFFICER_COMMANDS, officer_by_phone, officer_command
 from menus.sms.complaints import complaint
 from menus.sms.keywords import over_reply_limit
-from menus.sms.rating import bare_number, rate
+from menus.sms.rating import bare_number, named_rating, rate
 from menus.sms.replies import SmsResult, first_word, message_language
 
 __all__ = ["SmsResult", "find_category", "find_district", "respond"]
@@ -57,9 +57,10 @@ def respond(*, session: Session, store: SessionStore, phone: str, text: str, key
         if handled is not None:
             return handled
     language = message_language(session, phone, text)
-    number = bare_number(text)
-    if number is not None:
-        rated = rate(session, store, phone, language, number)
+    number, named = bare_number(text), named_rating(text)
+    if number is not None or named is not None:
+        rating, ref = (number, None) if named is None else named
+        rated = rate(session, store, phone, language, rating, ref)
         if rated is not None:
             return rated
     answered = info.answer(session, phone, language, words) or keywords.answer(

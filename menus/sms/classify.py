@@ -49,7 +49,9 @@ COUNTRY_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
 BANGLA = re.compile(r"[\u0980-\u09ff]")
 # Split on spaces and punctuation, not on \w: Bangla vowel signs are not \w characters.
 _WORD = re.compile(r"[^\s,.;:!?()\"।/]+")
-BANGLA_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
+# Every digit a feature phone's keypad may type, read as ASCII: Bangla (০-৯), and the
+# Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹) digits some phones default to.
+BANGLA_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 3)
 
 
 def find_category(text: str, country: str | None = None) -> str:
@@ -140,3 +142,46 @@ def _district_of_named_upazila(session: Session, phrases: list[str], country: st
             if len(districts) == 1:  # not a name four upazilas share, like Kaliganj
                 return districts.pop()
     return None
+
+
+# Words of Bangla written in Latin letters ("Banglish") that English does not use: two
+# of them make a message Bangla, to be answered in Bangla script.
+BANGLISH_WORDS = frozenset(
+    [
+        "ami",
+        "amar",
+        "amader",
+        "amra",
+        "nai",
+        "nei",
+        "ache",
+        "achhe",
+        "kono",
+        "jonno",
+        "dhore",
+        "theke",
+        "hocche",
+        "korche",
+        "kore",
+        "hoyni",
+        "hoy",
+        "paini",
+        "pai",
+        "keno",
+        "gramer",
+        "rasta",
+        "venge",
+        "geche",
+        "bhai",
+        "apni",
+        "apnara",
+        "kotha",
+        "din",
+    ]
+)
+
+
+def looks_banglish(text: str) -> bool:
+    """Whether `text` is Bangla written in Latin letters."""
+    words = {word.strip(".,!?").lower() for word in text.split()}
+    return len(words & BANGLISH_WORDS) >= 2

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from grievance_engine import languages
+from grievance_engine import languages, messages
 from grievance_engine.models import AdminArea, Category, Channel, TicketCreate
 from grievance_engine.place_names import local_name
 from infra.session_store import SessionStore
@@ -21,6 +21,7 @@ from routing import intake
 DRAFT_TTL_SECONDS = 24 * 3600
 CONFIRM_WORDS = {"1", *i18n.words("keywords.confirm")}
 DECLINE_WORDS = {"2", *i18n.words("keywords.decline")}
+KEEP_NEWER_WORDS = {"3"}  # "keep the newer complaint", when two wait
 
 
 def draft_key(phone: str) -> str:
@@ -48,37 +49,62 @@ def complaint(
     if draft is not None and answer in DECLINE_WORDS:
         store.delete(waiting)
         return reply(session, phone, language, "cancelled", t(language, "sms.cancelled"))
+    if draft is not None and draft.get("newer") and answer in KEEP_NEWER_WORDS:
+        draft = draft["newer"]  # the citizen keeps the newer complaint; the older is dropped
+        store.set(waiting, draft, DRAFT_TTL_SECONDS)
+        return _ask_next(session, phone, draft)
     country = get_settings().country
     district_id = find_district(session, text, country)
     # A short message naming a place answers "which district?" (or corrects it).
     short = len(text.split()) <= (3 if draft and draft.get("district") else 6)
     if draft is not None and district_id is not None and short:
-        draft = {**draft, "district": district_id}
+        draft = {**draft, "district": district_id, "newer": None}
     elif district_id is not None or draft is None or len(text.split()) > 3:
-        draft = {
+        newer = {
             "description": text,
             "category": find_category(text),
             "district": district_id,
             "language": language,
         }
+        if draft is not None and draft.get("district"):
+            # A new complaint while one waits for "1": never drop either silently.
+            store.set(waiting, {**draft, "newer": newer}, DRAFT_TTL_SECONDS)
+            return _ask_which(session, phone, draft, newer)
+        draft = newer
     store.set(waiting, draft, DRAFT_TTL_SECONDS)
-    language = draft.get("language", language)
+    return _ask_next(session, phone, draft)
+
+
+def _ask_next(session: Session, phone: str, draft: dict) -> SmsResult:
+    """What the draft still needs: its district, or the citizen's "1"."""
+    language = draft["language"]
     if draft["district"] is None:
         return reply(session, phone, language, "asked_district", t(language, "sms.ask_district"))
     return reply(session, phone, language, "asked_confirm", _confirm_text(session, draft))
+
+
+def _ask_which(session: Session, phone: str, older: dict, newer: dict) -> SmsResult:
+    """Two complaints, one waiting to be sent: the citizen chooses which to keep."""
+    language = newer["language"]
+    body = t(
+        language,
+        "sms.draft_which",
+        older=messages.cut_at_word(older["description"], 30),
+        newer=messages.cut_at_word(newer["description"], 30),
+    )
+    return reply(session, phone, language, "asked_which", body)
 
 
 def _confirm_text(session: Session, draft: dict) -> str:
     language = draft["language"]
     category = session.exec(select(Category).where(Category.code == draft["category"])).first()
     district = session.get(AdminArea, draft["district"])
-    tidy = " ".join(draft["description"].split())
     limit = 60 if languages.get(language).gsm7 else 25  # two SMS parts at most; UCS-2's are short
-    excerpt = tidy if len(tidy) <= limit else tidy[: limit - 3] + "..."
+    excerpt = messages.cut_at_word(draft["description"], limit)
     return t(
         language,
         "sms.confirm",
-        category=category.label(language) if category else draft["category"],
+        category=messages.category_for_citizen(category, language) if category else "",
         district=local_name(district, language),
         excerpt=excerpt,
     )

@@ -1,6 +1,10 @@
 """A bare number (0-5, or ০-৫) answers the rating question of the resolution SMS
 (`escalation.ratings`): 0 or a poor rating reopens and escalates, 3-5 closes. A draft
-waiting for "1" (send) or "2" (cancel) comes first (`menus.sms.complaints`)."""
+waiting for "1" (send) or "2" (cancel) comes first (`menus.sms.complaints`).
+
+When more than one ticket waits for a rating, a bare number would guess: the citizen
+is asked to name it ("5 AB12"), and a number followed by the start of a reference
+rates that ticket."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import re
 from sqlmodel import Session
 
 from escalation import ratings
+from grievance_engine import refs
 from infra.session_store import SessionStore
 from menus.i18n import t
 from menus.sms.classify import BANGLA_DIGITS
@@ -17,6 +22,8 @@ from menus.sms.replies import SmsResult, reply
 
 # A message that is only a number: a rating (Bangla digits too).
 _NUMBER = re.compile(r"[0-9]{1,3}")
+# A rating that names its ticket: "5 AB12", "৫ ab12-cd34".
+_NAMED = re.compile(r"([0-9])\s+([0-9A-Za-z-]{4,9})")
 
 
 def bare_number(text: str) -> int | None:
@@ -25,8 +32,21 @@ def bare_number(text: str) -> int | None:
     return int(tidy) if _NUMBER.fullmatch(tidy) else None
 
 
+def named_rating(text: str) -> tuple[int, str] | None:
+    """A rating that names its ticket ("5 AB12") as (5, "AB12"), else None."""
+    match = _NAMED.fullmatch(text.strip().strip(".!").translate(BANGLA_DIGITS))
+    if match is None:
+        return None
+    return int(match.group(1)), match.group(2).upper().replace("-", "")
+
+
 def rate(
-    session: Session, store: SessionStore, phone: str, language: str, number: int
+    session: Session,
+    store: SessionStore,
+    phone: str,
+    language: str,
+    number: int,
+    named: str | None = None,
 ) -> SmsResult | None:
     """A bare number rates the citizen's resolved ticket; None: not a rating after all.
 
@@ -34,9 +54,22 @@ def rate(
     awaiting a rating, a number while a draft waits goes to the draft as before.
     """
     draft = store.get(draft_key(phone))
-    if draft is not None and (number == 2 or (number == 1 and draft.get("district"))):
-        return None
-    ticket = ratings.awaiting_rating(session=session, phone=phone)
+    if draft is not None and (
+        number == 2
+        or (number == 1 and draft.get("district"))
+        or (number == 3 and draft.get("newer"))
+    ):
+        return None  # the draft's own answers: send, cancel, keep the newer one
+    waiting = ratings.all_awaiting_rating(session=session, phone=phone)
+    if named is not None:
+        waiting = [ticket for ticket in waiting if ticket.ref.startswith(named)]
+        if not waiting:
+            return None  # not a rating after all: perhaps a complaint
+    elif len(waiting) > 1:
+        listed = ", ".join(refs.display(ticket.ref)[:4] for ticket in waiting)
+        body = t(language, "sms.rating_which", refs=listed, example=waiting[0].ref[:4])
+        return reply(session, phone, language, "rating_which", body)
+    ticket = waiting[0] if waiting else None
     if ticket is None:
         if draft is not None:
             return None

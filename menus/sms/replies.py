@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from grievance_engine import outbox
 from grievance_engine.models import Citizen
 from infra.settings import get_settings
-from menus.sms.classify import BANGLA
+from menus.sms.classify import BANGLA, looks_banglish
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,15 @@ def first_word(words: list[str]) -> str:
 
 
 def message_language(session: Session, phone: str, text: str) -> str:
-    if BANGLA.search(text):
-        return "bn"
+    """The language to answer in: the citizen's own, once known (LANG, or what they
+    wrote first), so one message in another script does not flip the replies; for
+    someone new, the script they wrote in, Bangla in Latin letters counting as Bangla."""
     known = session.exec(select(Citizen.language).where(Citizen.phone == phone)).first()
-    return known or get_settings().default_language
+    if known:
+        return known
+    if BANGLA.search(text) or looks_banglish(text):
+        return "bn"
+    return get_settings().default_language
 
 
 def reply(session: Session, phone: str, language: str, outcome: str, body: str) -> SmsResult:

@@ -79,6 +79,14 @@ class EventOut(BaseModel):
     hash: str = Field(description="SHA-256 of this event and the previous one's hash.")
 
 
+class OfficeOut(BaseModel):
+    """The office a ticket is routed to."""
+
+    code: str = Field(description="Office code, e.g. uno-bd-55-u123 or dc-rangpur.")
+    name: str
+    level: str = Field(description="upazila, district, division or national.")
+
+
 class TicketOut(BaseModel):
     """A ticket, as in `nalish tickets list --json`."""
 
@@ -86,13 +94,19 @@ class TicketOut(BaseModel):
     status: TicketStatus
     category: str = Field(description="Category code, e.g. water.")
     district: str = Field(description="District's English name as seeded, e.g. Rangpur.")
+    upazila: str | None = Field(description="Upazila's English name as seeded, if given.")
+    priority: str = Field(description="normal or urgent.")
+    due_at: Timestamp | None = Field(
+        description="The deadline running at the current level; null when no clock runs."
+    )
+    due: str | None = Field(description="What is due by then: acknowledge or resolve.")
     channel: Channel
     phone: str | None = Field(
         description="E.164; null on an anonymous ticket seen with an officer's token."
     )
     language: str
     escalation_level: int
-    office: str | None = Field(description="The office it is routed to.")
+    office: OfficeOut | None = Field(description="The office it is routed to.")
     queue: str = Field(description="The office's queue it waits in.")
     assignee: str | None = Field(description="Email of the person working it.")
     duplicate_of: str | None = Field(description="The original, once merged as a duplicate.")

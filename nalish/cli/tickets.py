@@ -40,7 +40,10 @@ SHOWN_FIELDS = (
     "status",
     "category",
     "district",
+    "upazila",
     "office",
+    "priority",
+    "due_at",
     "channel",
     "phone",
     "language",
@@ -85,7 +88,10 @@ def tickets_show(ref: Ref, as_json: JsonFlag = False) -> None:
         print_json(shown)
         return
     for key in SHOWN_FIELDS:
-        typer.echo(f"{key:>17}: {shown[key]}")
+        value = shown[key]
+        if key == "office" and value:  # "Upazila Nirbahi Officer, Kaunia (uno-bd-55-u446)"
+            value = f"{value['name']} ({value['code']})"
+        typer.echo(f"{key:>17}: {value if value is not None else '-'}")
     for event in shown["events"]:
         typer.echo(f"{'event':>17}: {event['at']} {event['type']} by {event['actor']}")
 

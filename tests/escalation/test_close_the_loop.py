@@ -76,7 +76,7 @@ def test_a_complaint_climbs_is_resolved_by_sms_and_reopened_when_the_citizen_say
     screen = citizen.press("The tubewell in ward 5 has given no water for three days")
     ref = REF.search(agree_and_send(citizen, screen)).group(1)
     filed = _show(backend, ref)
-    assert filed["office"].startswith("Upazila Nirbahi Officer, Kaunia")
+    assert filed["office"]["name"].startswith("Upazila Nirbahi Officer, Kaunia")
 
     # Nobody at the upazila office acknowledges it: the sweep, a minute after its
     # deadline, sends it to the district, whose officer is told by SMS.
@@ -84,7 +84,7 @@ def test_a_complaint_climbs_is_resolved_by_sms_and_reopened_when_the_citizen_say
     backend.nalish("sla", "sweep", "--at", (due + timedelta(minutes=1)).isoformat())
     escalated = _show(backend, ref)
     assert escalated["status"] == "escalated" and escalated["escalation_level"] == 1
-    assert escalated["office"] == "Deputy Commissioner's Office, Rangpur"
+    assert escalated["office"]["name"] == "Deputy Commissioner's Office, Rangpur"
     _deliver(backend, client)
     (alert,) = [m for m in _outbox(backend, OFFICER_PHONE) if m["kind"] == "officer_escalated"]
     assert ref in alert["body"] and alert["status"] == "sent"

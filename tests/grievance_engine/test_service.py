@@ -54,7 +54,13 @@ def test_filing_writes_the_ticket_its_created_event_and_the_ack_sms_together(wor
         shown = service.show(session=session, ref=ref)
         sms = session.exec(select(Notification)).one()
     assert shown["category"] == "water" and shown["district"] == "Rangpur"
-    assert shown["office"] == "Deputy Commissioner's Office, Rangpur"
+    assert shown["office"] == {
+        "code": "dc-rangpur",
+        "name": "Deputy Commissioner's Office, Rangpur",
+        "level": "district",
+    }
+    assert shown["upazila"] is None and shown["priority"] == "normal"
+    assert "due_at" in shown  # the running deadline (null here: no SLA hooks installed)
     assert [e["type"] for e in shown["events"]] == ["created"]
     assert sms.kind == "ack" and sms.status == "pending" and sms.to_phone == "+8801712345678"
     assert refs.display(ref) in sms.body

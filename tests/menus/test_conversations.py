@@ -228,15 +228,19 @@ def test_a_dropped_complaint_is_offered_back_when_the_phone_dials_again(backend,
     assert "unfinished" not in screen  # a finished complaint is not offered again
 
 
-def test_start_again_forgets_the_dropped_complaint(client):
+def test_the_main_menus_keys_keep_their_meaning_after_a_dropped_complaint(client):
+    """Issue 15: "1" after a drop used to mean "Continue"; a caller pressing 1 for New
+    complaint by habit landed mid-flow. The offer now has its own key (99)."""
     number = new_phone()
     dropped = Phone(client, number)
     screen = dropped.dial()
     for step in ("English", "New complaint", "Water"):
         screen = pick(dropped, screen, step)
     again = Phone(client, number)
-    screen = again.press(number_of(again.dial(), "Start again"))
-    assert "New complaint" in screen
+    first = again.dial()
+    assert "99. Continue your complaint" in first
+    screen = again.press(number_of(first, "New complaint"))
+    assert "Water" in screen and "district" not in screen.lower()  # a new complaint: categories
 
 
 @pytest.mark.parametrize(
@@ -297,3 +301,39 @@ def test_a_kenyan_files_in_swahili_checks_it_and_asks_for_a_call_back(kenya):
         status = run(client, number, [("#Hali ya malalamiko", None), (ref, ref)])
         assert "yamepokelewa" in status
         run(client, number, [("#Omba kupigiwa simu", None), ("#Ndiyo, nipigie", "Wakala")])
+
+
+def test_bangladeshs_first_screen_shows_no_other_countrys_language(client):
+    first = Phone(client, new_phone()).dial()
+    assert "ভাষা" in first and "Lugha" not in first and "Kiswahili" not in first
+
+
+def test_sensitive_categories_are_on_the_first_page_of_the_category_list_in_bangla(client):
+    phone = Phone(client, new_phone())
+    screen = pick(phone, phone.dial(), "বাংলা")
+    screen = phone.press(number_of(screen, "নতুন অভিযোগ"))
+    for name in ("দুর্নীতি", "বাল্যবিবাহ", "নারী ও শিশু নির্যাতন"):
+        assert name in screen, screen
+
+
+def test_an_anonymous_bangla_report_is_told_no_one_will_call_and_never_asked_to_agree_to_a_call(
+    backend, client
+):
+    number = new_phone()
+    phone = Phone(client, number)
+    screen = pick(phone, phone.dial(), "বাংলা")
+    screen = phone.press(number_of(screen, "নতুন অভিযোগ"))
+    screen = phone.press(number_of(screen, "দুর্নীতি"))  # on the first page
+    screen = phone.press(number_of(screen, "হ্যাঁ"))  # stay anonymous
+    screen = phone.press("রংপুর")
+    if "জানি না" in screen or "98." in screen:
+        screen = pick(phone, screen, "জানি না")
+    screen = phone.press("ভূমি অফিসের কর্মচারী ঘুষ চাইছেন")
+    assert "ফোন আসতে পারে" not in screen and "কেউ আপনাকে ফোন করবে না" in screen
+    screen = phone.press(number_of(screen, "রাজি"))
+    final = phone.press(number_of(screen, "পাঠান"))
+    ref = REF.search(final).group(1)
+    shown = json.loads(backend.nalish("tickets", "show", ref, "--json").stdout)
+    assert shown["anonymous"] is True and shown["office"]["code"] == "divcom-rangpur"
+    sms = json.loads(backend.nalish("outbox", "list", "--json", "--to", shown["phone"]).stdout)
+    assert sms and all("দুর্নীতি" not in message["body"] for message in sms)

@@ -119,7 +119,7 @@ def test_an_officer_acks_notes_and_resolves_by_sms_and_the_citizen_is_asked_to_r
     resolution = messages_to(citizen)[-1]
     assert resolution.kind == "resolved"
     assert "New pump handle fitted." in resolution.body
-    assert "Reply 1-5 to rate it, or 0 if the problem is not solved" in resolution.body
+    assert "Reply 1-5 to rate it (5 = very good, 1 = poor), or 0" in resolution.body
     assert last_ticket(citizen).rating_due_at is not None
     replies = [m for m in messages_to(rangpur) if m.kind == "officer_reply"]
     assert len(replies) == 3  # one confirmation per command

@@ -180,3 +180,19 @@ def test_new_input_takes_the_suffix_of_the_cumulative_text():
 def test_conversation_text_falls_back_to_english_for_unknown_languages():
     conversation = Conversation(db=None, phone="+1", channel="ussd", language="xx", key="k")
     assert conversation.t("more") == "More"
+
+
+def test_98_on_the_last_page_keeps_every_option_of_that_page():
+    """Issue 15: "98" on the last page answered "choose from the list" over fewer
+    options, so the last ones (12-14) vanished."""
+    screens = _page_through(FRUITS)
+    last = screens[-1].text
+    typed = ["98"] * (len(screens) - 1)
+    again = _run(_flow(FRUITS), [*typed, "98"])[-1].text
+    assert again == last
+
+
+def test_a_yes_no_question_keeps_its_answers_on_its_own_screen():
+    long_question = "Is this what you wanted to report about the water supply in your ward? " * 3
+    shown = ussd.screenful(long_question, ("1. Yes", "2. No"), 0, ("98. More", "0. Back"))
+    assert shown == ("1. Yes", "2. No")

@@ -60,13 +60,27 @@ def test_a_food_relief_campaign_is_added_used_and_retired_without_a_restart(back
         assert "disability" in screen
         screen = phone.press(number_of(screen, "Yes"))
         screen = phone.press("Rongpur")
+        screen = pick(phone, screen, "Kaunia")  # relief reaches the union via its upazila
         assert "Send a food relief request for 4 people in Rangpur?" in screen
         final = phone.press(number_of(screen, "Send"))
         ref = REF.search(final).group(1)
+        assert "Your request number" in final and "complaint" not in final  # its own noun
+
+        # Once per household: the same phone asking again hears its first number.
+        again = Phone(client, "+8801713000002")
+        screen = again.press(number_of(dial_in_english(again), "Food relief"))
+        for answer in ("4", "Ward 7, Kaunia"):
+            screen = again.press(answer)
+        screen = again.press(number_of(screen, "Yes"))
+        screen = pick(again, again.press("Rongpur"), "Kaunia")
+        repeat = again.press(number_of(screen, "Send"))
+        assert "already asked" in repeat and ref in repeat
 
         shown = json.loads(backend.nalish("tickets", "show", ref, "--json").stdout)
         assert shown["category"] == "food_relief" and shown["district"] == "Rangpur"
-        assert shown["queue"] == "relief" and shown["office"] == "National Triage Desk"
+        # route_to: upazila: Kaunia's UNO office, not one national queue
+        assert shown["queue"] == "default" and shown["upazila"] == "Kaunia"
+        assert shown["office"]["code"] == "uno-bd-55-u446"
         assert shown["description"] == (
             "Food relief request: household of 4, ward Ward 7, Kaunia, disability in "
             "household: Yes."
@@ -75,17 +89,17 @@ def test_a_food_relief_campaign_is_added_used_and_retired_without_a_restart(back
         # Its promise, "sla: {resolve_working_days: 3}", is the policy at its office's level.
         policies = json.loads(backend.nalish("sla", "policies", "--json").stdout)
         relief = [p for p in policies if p["category"] == "food_relief"]
-        national = next(
+        upazila = next(
             p
             for p in policies
-            if p["level"] == "national" and not p["category"] and not p["priority"]
+            if p["level"] == "upazila" and not p["category"] and not p["priority"]
         )
         assert relief == [
             {
-                "level": "national",
+                "level": "upazila",  # route_to: upazila
                 "category": "food_relief",
                 "priority": None,
-                "acknowledge": national["acknowledge"],
+                "acknowledge": upazila["acknowledge"],
                 "resolve": "3 working days",
             }
         ]
@@ -142,3 +156,11 @@ def test_a_broken_campaign_stops_start_up_naming_the_file_and_the_node(backend, 
     problem = "node 'disability': unknown source 'yes_or_no'"
     with pytest.raises(DefinitionError, match=problem), TestClient(create_app()):
         pass
+
+
+def test_an_active_campaign_is_on_the_first_page_of_the_bangla_main_menu(backend, menus_dir):
+    shutil.copy(EXAMPLE, menus_dir / "food_relief.yaml")
+    with TestClient(create_app()) as client:
+        phone = Phone(client, "+8801713000021")
+        first = pick(phone, phone.dial(), "বাংলা")
+        assert "খাদ্য সহায়তা" in first and "98." not in first.split("খাদ্য সহায়তা")[0]

@@ -7,7 +7,14 @@ import json
 from fastapi.testclient import TestClient
 
 from nalish.app import create_app
-from tests.nalish.test_spine import REF, Phone, agree_and_send, dial_in_english, number_of
+from tests.nalish.test_spine import (
+    REF,
+    Phone,
+    agree_and_send,
+    dial_in_english,
+    number_of,
+    pick,
+)
 
 
 def test_a_citizen_in_nairobi_picks_the_county_from_a_paged_list(kenya):
@@ -34,7 +41,7 @@ def test_a_typed_county_name_with_a_typo_resolves(kenya):
     with TestClient(create_app()) as client:
         phone = Phone(client, "+254722000111")
         screen = phone.press(number_of(dial_in_english(phone), "New complaint"))
-        screen = phone.press(number_of(screen, "Roads"))
+        screen = pick(phone, screen, "Roads")  # sensitive categories lead the list
         screen = phone.press("Mombasaa")
         assert "Describe the problem" in screen
 

@@ -163,8 +163,8 @@ def _file_by_ussd(server: Server, number: str, n: int) -> str:
         screen = phone.dial()
         if "Language" in screen:
             screen = phone.press(number_of(screen, "English"))
-        if "unfinished complaint" in screen:  # another of this phone's calls, in flight
-            screen = phone.press(number_of(screen, "Start again"))
+        # another of this phone's calls may be in flight: its offer ("99. Continue your
+        # complaint") sits beside the main menu, whose keys keep their meaning
         screen = phone.press(number_of(screen, "New complaint"))
         screen = phone.press(number_of(screen, "Water"))
         screen = phone.press(number_of(screen, "Rangpur"))  # the division

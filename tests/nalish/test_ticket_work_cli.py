@@ -125,7 +125,7 @@ def test_assign_claim_transfer_and_away(backend):
         "--reason", "The road is in Rangpur; the caller named the wrong district",
     )  # fmt: skip
     shown = _show(backend, ref)
-    assert shown["office"] == "Deputy Commissioner's Office, Rangpur"
+    assert shown["office"]["name"] == "Deputy Commissioner's Office, Rangpur"
     transferred = [e for e in shown["events"] if e["type"] == "transferred"]
     assert "wrong district" in transferred[0]["data"]["reason"]
 

@@ -7,7 +7,7 @@ from sqlmodel import func, select
 
 from grievance_engine import refs
 from grievance_engine import service as ticket_service
-from grievance_engine.models import Channel, Notification, Ticket, TicketCreate
+from grievance_engine.models import Category, Channel, Notification, Office, Ticket, TicketCreate
 from grievance_engine.service import TicketError
 from routing import intake
 from routing import service as routing_service
@@ -46,13 +46,33 @@ def test_a_bangla_grievance_is_acknowledged_in_bangla_with_the_bangla_district(b
     assert refs.display(ticket.ref) in ack.body
 
 
-def test_it_routes_by_upazila_when_the_citizen_gave_one(bd):
+def test_it_goes_to_the_upazilas_uno_office_when_the_citizen_gave_an_upazila(bd):
     pirganj = bd.area("Pirganj", level="upazila", parent="Rangpur")
     ticket = intake.file_grievance(
         session=bd.session, ticket_in=_ticket_in(bd, upazila_id=pirganj.id)
     )
     assert ticket.upazila_id == pirganj.id
+    office = bd.session.get(Office, ticket.office_id)
+    assert (office.level, office.area_id) == ("upazila", pirganj.id)
+    assert office.name.startswith("Upazila Nirbahi Officer, Pirganj")
+
+
+def test_without_an_upazila_it_goes_to_the_district_office(bd):
+    ticket = intake.file_grievance(session=bd.session, ticket_in=_ticket_in(bd))
     assert ticket.office_id == bd.office("dc-rangpur").id
+
+
+def test_a_rule_for_the_category_beats_the_upazila_office(bd):
+    pirganj = bd.area("Pirganj", level="upazila", parent="Rangpur")
+    water = bd.session.exec(select(Category).where(Category.code == "water")).one()
+    desk = bd.office("dc-dinajpur")
+    routing_service.save_rule(
+        session=bd.session, area_id=None, category_id=water.id, office_id=desk.id, queue="default"
+    )
+    ticket = intake.file_grievance(
+        session=bd.session, ticket_in=_ticket_in(bd, upazila_id=pirganj.id)
+    )
+    assert ticket.office_id == desk.id
 
 
 def test_a_retried_confirmation_returns_the_first_ticket_without_routing_again(bd, monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from grievance_engine.models import Office
 from routing import service as routing_service
 from routing.models import RoutingRule
 
@@ -87,21 +88,29 @@ def test_rules_apply_from_the_most_specific_to_the_least(bd, rangpur):
     national_rule = bd.session.exec(
         select(RoutingRule).where(RoutingRule.area_id == None)  # noqa: E711
     ).one()
-    ladder = [
-        _rule(bd, area_id=rangpur.pirganj, category_id=rangpur.water, office_id=rangpur.triage),
-        _rule(bd, area_id=rangpur.pirganj, category_id=None, office_id=rangpur.triage),
-        _rule(bd, area_id=rangpur.district, category_id=rangpur.water, office_id=rangpur.triage),
-        district_rule,
-        _rule(bd, area_id=rangpur.division, category_id=rangpur.water, office_id=rangpur.triage),
-        _rule(bd, area_id=rangpur.division, category_id=None, office_id=rangpur.triage),
-        _rule(bd, area_id=None, category_id=rangpur.water, office_id=rangpur.triage),
-        national_rule,
-    ]
-    for expected in ladder:
-        decision = _route(bd, rangpur, upazila_id=rangpur.pirganj)
+    desk = rangpur.triage
+    ladder = [  # (rule, whether the grievance names its upazila)
+        (_rule(bd, area_id=rangpur.pirganj, category_id=rangpur.water, office_id=desk), True),
+        (_rule(bd, area_id=rangpur.pirganj, category_id=None, office_id=desk), True),
+        (_rule(bd, area_id=rangpur.district, category_id=rangpur.water, office_id=desk), True),
+        (district_rule, False),  # with an upazila, its UNO office comes first (below)
+        (_rule(bd, area_id=rangpur.division, category_id=rangpur.water, office_id=desk), True),
+        (_rule(bd, area_id=rangpur.division, category_id=None, office_id=desk), False),
+        (_rule(bd, area_id=None, category_id=rangpur.water, office_id=desk), True),
+        (national_rule, False),
+    ]  # fmt: skip
+    for expected, with_upazila in ladder:
+        decision = _route(bd, rangpur, upazila_id=rangpur.pirganj if with_upazila else None)
         assert decision.rule_id == expected.id
         expected.active = False
         bd.session.flush()
+
+
+def test_a_grievance_naming_its_upazila_goes_to_the_uno_office_past_area_wide_rules(bd, rangpur):
+    decision = _route(bd, rangpur, upazila_id=rangpur.pirganj)
+    office = bd.session.get(Office, decision.office_id)
+    assert (office.level, office.area_id, decision.rule_id) == ("upazila", rangpur.pirganj, None)
+    assert decision.reason.startswith("First tier: the upazila Pirganj office")
 
 
 def test_a_division_rule_catches_a_district_without_its_own(bd, rangpur):
