@@ -34,6 +34,7 @@ from nalish.guard import BodyLimit, CleanInput
 from nalish.health import router as health_router
 from nalish.metrics import router as metrics_router
 from nalish.simulator import router as simulator_router
+from public.open311 import router as open311_router
 
 log = logging.getLogger("nalish.app")
 
@@ -56,6 +57,7 @@ def create_app() -> FastAPI:
     app.include_router(api_router)
     app.include_router(simulator_router)
     app.include_router(dashboards_router)  # /login, /logout, /dashboard/…
+    app.include_router(open311_router)  # /open311/… (public.open311)
     # Recorded IVR prompts, fetched by the telcos for <Play> (unless
     # NALISH_PROMPTS_BASE_URL points them elsewhere); see menus/prompts/README.md.
     app.mount("/media/prompts", StaticFiles(directory=ivr.PROMPTS_DIR), name="prompts")

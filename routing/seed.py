@@ -23,6 +23,7 @@ from routing.models import AreaAlias, RoutingRule
 from routing.seed_data import (
     CATEGORIES,
     COUNTRIES,
+    SENSITIVE_CATEGORIES,
     AreaSpec,
     DemoTicket,
     OfficeSpec,
@@ -205,7 +206,10 @@ def _insert_categories(session: Session, counts: Counter[str]) -> None:
     for position, (code, en, bn, sw) in enumerate(CATEGORIES, start=1):
         if code not in existing:
             names = {"en": en, "bn": bn, "sw": sw}
-            session.add(Category(code=code, names=names, sort_order=position * 10))
+            sensitive = code in SENSITIVE_CATEGORIES
+            session.add(
+                Category(code=code, names=names, sort_order=position * 10, sensitive=sensitive)
+            )
             counts["categories"] += 1
 
 

@@ -58,6 +58,10 @@ CATEGORIES: tuple[tuple[str, str, str, str], ...] = (
     ("other", "Other", "অন্যান্য", "Mengineyo"),
 )
 
+# Categories never named in public (the tracking page, Open311, open data): naming them
+# beside a district and a date can be enough to point at a family.
+SENSITIVE_CATEGORIES = frozenset({"vawc", "child_marriage"})
+
 
 # ---------------------------------------------------------------------------
 # Areas
@@ -255,6 +259,18 @@ def _full_code(code: str) -> str:
 def area_specs(country: str) -> tuple[AreaSpec, ...]:
     """Every area of `country`, parents before children (read once per process)."""
     return tuple(_bd_areas() if country == "BD" else _ke_areas())
+
+
+def district_centres(country: str) -> dict[str, tuple[float, float]]:
+    """Each district's English name (as seeded) → its centre (latitude, longitude), from
+    the gazetteer data where it has them (Bangladesh's districts.csv); {} elsewhere."""
+    if country != "BD":
+        return {}
+    rows = _read_csv(DATA_DIR / "bd" / "districts.csv")
+    return {
+        _BD_DISTRICT_NAMES.get(name, name): (float(lat), float(lon))
+        for _id, _division, name, _bn, lat, lon, *_url in rows
+    }
 
 
 # ---------------------------------------------------------------------------

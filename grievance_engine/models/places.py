@@ -45,6 +45,9 @@ class Category(SQLModel, table=True):
     names: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     sort_order: int = 0
     active: bool = True
+    # A sensitive category (violence, child marriage) is never named in public: /track,
+    # Open311 and open data say "a confidential matter" instead (the `public` package).
+    sensitive: bool = False
 
     def label(self, language: str) -> str:
         return self.names.get(language) or self.names.get("en") or self.code
