@@ -34,7 +34,9 @@ from nalish.guard import BodyLimit, CleanInput
 from nalish.health import router as health_router
 from nalish.metrics import router as metrics_router
 from nalish.simulator import router as simulator_router
+from public import render as public_render
 from public.open311 import router as open311_router
+from public.track import router as track_router
 
 log = logging.getLogger("nalish.app")
 
@@ -58,8 +60,10 @@ def create_app() -> FastAPI:
     app.include_router(simulator_router)
     app.include_router(dashboards_router)  # /login, /logout, /dashboard/…
     app.include_router(open311_router)  # /open311/… (public.open311)
+    app.include_router(track_router)  # /track, /track/{ref} (public.track)
     # Recorded IVR prompts, fetched by the telcos for <Play> (unless
     # NALISH_PROMPTS_BASE_URL points them elsewhere); see menus/prompts/README.md.
+    app.mount("/public/static", StaticFiles(directory=public_render.STATIC), name="public")
     app.mount("/media/prompts", StaticFiles(directory=ivr.PROMPTS_DIR), name="prompts")
     # Outermost last: headers on every answer (even a 413); the observer logs what a
     # telco sent and got, the limit refuses an oversized body as it streams, and only

@@ -50,7 +50,9 @@ class PublicTicket:
     description: str | None  # None for a sensitive or anonymous ticket
     district: AdminArea
     upazila: AdminArea | None
-    office: str | None
+    office: str | None  # its name as staff know it (English, as seeded)
+    office_level: str | None  # upazila, district, division, national
+    office_area: AdminArea | None  # the area it serves (None: national)
     created_at: datetime
     updated_at: datetime
     deadline: datetime | None  # the running deadline, if the clock runs
@@ -64,6 +66,10 @@ class PublicTicket:
 
     def district_name(self, language: str) -> str:
         return local_name(self.district, language)
+
+    def office_place(self, language: str) -> str:
+        """The office's area in `language` ("" for the national desk)."""
+        return local_name(self.office_area, language) if self.office_area else ""
 
 
 def public_ticket(*, session: Session, ticket: Ticket) -> PublicTicket:
@@ -105,6 +111,8 @@ def public_ticket(*, session: Session, ticket: Ticket) -> PublicTicket:
         district=district,
         upazila=None if private else upazila,
         office=office.name if office else None,
+        office_level=office.level if office else None,
+        office_area=session.get(AdminArea, office.area_id) if office and office.area_id else None,
         created_at=ticket.created_at,
         updated_at=ticket.updated_at,
         deadline=ticket.sla_due_at,
