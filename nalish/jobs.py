@@ -11,7 +11,7 @@ from collections.abc import Callable
 from channels import channel_log
 from channels.inbound import process_stragglers
 from escalation import sweep as escalation_sweep
-from grievance_engine import attachments, login_throttle, outbox
+from grievance_engine import attachments, login_throttle, outbox, webhooks
 from infra import background_jobs
 from infra.db import session_scope
 from infra.settings import get_settings
@@ -48,6 +48,11 @@ def _enqueue_due(name: str, sweep: Callable[..., int], what: str) -> int:
     if count:
         log.info("%s sweep enqueued %d %s", name, count, what)
     return count
+
+
+def webhook_sweep() -> int:
+    """Enqueue due webhook deliveries: retries, and any whose enqueue was lost."""
+    return _enqueue_due("webhook", webhooks.sweep, "delivery(ies)")
 
 
 def inbound_sweep() -> int:

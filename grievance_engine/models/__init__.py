@@ -34,6 +34,7 @@ from grievance_engine.models.tickets import (
     TicketEvent,
     TicketStatus,
 )
+from grievance_engine.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "AdminArea",
@@ -65,4 +66,6 @@ __all__ = [
     "TicketEvent",
     "TicketStatus",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

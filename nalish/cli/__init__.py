@@ -25,6 +25,7 @@ from nalish.cli import (
     tickets,
     tokens,
     users,
+    webhooks,
 )
 from nalish.cli.common import log_to_stderr
 
@@ -52,6 +53,7 @@ for group, name in (
     (sla.sla_app, "sla"),
     (sla.calendar_app, "calendar"),
     (incidents.incidents_app, "incidents"),
+    (webhooks.webhooks_app, "webhooks"),
 ):
     app.add_typer(group, name=name)
 

@@ -1,15 +1,19 @@
-"""open and accountable: sensitive categories
+"""open and accountable: sensitive categories, outbound webhooks
 
 Revision ID: 0015
 Revises: 0010
 A category can be `sensitive`: never named in public (/track, Open311, open data).
 The seeded violence and child-marriage categories are marked so on existing databases.
+Webhook subscribers and their deliveries (the outbox pattern: grievance_engine.webhooks).
 
 Create Date: 2026-12-06 08:00:00
 """
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
+
+import infra.db
 
 revision = "0015"
 down_revision = "0010"
@@ -29,8 +33,51 @@ def upgrade() -> None:
         "category", sa.column("code", sa.String), sa.column("sensitive", sa.Boolean)
     )
     op.execute(category.update().where(category.c.code.in_(_SENSITIVE)).values(sensitive=True))
+    _create_webhooks()
+
+
+def _create_webhooks() -> None:
+    op.create_table(
+        "webhook_subscription",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("url", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+        sa.Column("events", sa.JSON(), nullable=False),
+        sa.Column("secret", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "webhook_delivery",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("subscription_id", sa.Integer(), nullable=False),
+        sa.Column("event", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=True),
+        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_at", infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_status_code", sa.Integer(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", infra.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["subscription_id"], ["webhook_subscription.id"]),
+        sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    # used by the webhook sweep: pending deliveries whose attempt time has come
+    op.create_index(
+        "ix_webhook_delivery_status_next", "webhook_delivery", ["status", "next_attempt_at"]
+    )
+    # used by `nalish webhooks dead` and a subscriber's history
+    op.create_index(
+        "ix_webhook_delivery_subscription", "webhook_delivery", ["subscription_id", "id"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("webhook_delivery")
+    op.drop_table("webhook_subscription")
     with op.batch_alter_table("category", schema=None) as batch_op:
         batch_op.drop_column("sensitive")
