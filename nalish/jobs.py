@@ -17,6 +17,7 @@ from infra.db import session_scope
 from infra.settings import get_settings
 from nalish import wiring
 from nalish.api import idempotency
+from public import open_data
 
 log = logging.getLogger("nalish.jobs")
 
@@ -53,6 +54,14 @@ def _enqueue_due(name: str, sweep: Callable[..., int], what: str) -> int:
 def webhook_sweep() -> int:
     """Enqueue due webhook deliveries: retries, and any whose enqueue was lost."""
     return _enqueue_due("webhook", webhooks.sweep, "delivery(ies)")
+
+
+def open_data_publish() -> int:
+    """Write the open-data CSV and JSON to NALISH_OPEN_DATA_DIR (public.open_data)."""
+    with session_scope() as session:
+        written = open_data.publish(session=session, directory=get_settings().open_data_dir)
+    log.info("open data published: %s", ", ".join(written))
+    return len(written)
 
 
 def inbound_sweep() -> int:

@@ -12,6 +12,8 @@
 |                   |       |                                 | expired leases, lost enqueues      |
 | webhook-sweep     | 60 s  | `nalish.jobs.webhook_sweep`     | send due webhook retries and any   |
 |                   |       |                                 | whose enqueue was lost             |
+| open-data-publish | 24 h  | `nalish.jobs.open_data_publish` | write the open-data CSV and JSON   |
+|                   |       |                                 | to NALISH_OPEN_DATA_DIR            |
 | channel-log-purge | 1 h   | `nalish.jobs.channel_log_purge` | keep the channel log to its        |
 |                   |       |                                 | retention period                   |
 | expired-keys-purge| 1 h   | `nalish.jobs.expired_keys_purge`| drop API idempotency keys after    |
@@ -51,6 +53,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("inbound-sweep", 60, nalish_jobs.inbound_sweep),
     Periodic("attachment-sweep", 60, nalish_jobs.attachment_sweep),
     Periodic("webhook-sweep", 60, nalish_jobs.webhook_sweep),
+    Periodic("open-data-publish", 86400, nalish_jobs.open_data_publish),
     Periodic("channel-log-purge", 3600, nalish_jobs.channel_log_purge),
     Periodic("expired-keys-purge", 3600, nalish_jobs.expired_keys_purge),
 )

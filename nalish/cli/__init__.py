@@ -17,6 +17,7 @@ from nalish.cli import (
     db,
     incidents,
     menus,
+    open_data,
     outbox,
     routing,
     serve,
@@ -54,6 +55,7 @@ for group, name in (
     (sla.calendar_app, "calendar"),
     (incidents.incidents_app, "incidents"),
     (webhooks.webhooks_app, "webhooks"),
+    (open_data.open_data_app, "open-data"),
 ):
     app.add_typer(group, name=name)
 
