@@ -11,7 +11,7 @@ from collections.abc import Callable
 from channels import channel_log
 from channels.inbound import process_stragglers
 from escalation import sweep as escalation_sweep
-from grievance_engine import attachments, login_throttle, outbox, webhooks
+from grievance_engine import attachments, erasure, login_throttle, outbox, webhooks
 from infra import background_jobs
 from infra.db import session_scope
 from infra.settings import get_settings
@@ -62,6 +62,15 @@ def open_data_publish() -> int:
         written = open_data.publish(session=session, directory=get_settings().open_data_dir)
     log.info("open data published: %s", ", ".join(written))
     return len(written)
+
+
+def erasure_sweep() -> int:
+    """Erase citizens who asked (DELETE MY DATA) and, under NALISH_RETENTION_DAYS,
+    those whose grievances all closed long ago (grievance_engine.erasure)."""
+    count = erasure.sweep()
+    if count:
+        log.info("erasure sweep erased %d citizen(s)", count)
+    return count
 
 
 def inbound_sweep() -> int:

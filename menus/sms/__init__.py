@@ -30,7 +30,7 @@ from sqlmodel import Session
 
 from infra.session_store import SessionStore
 from menus import limits
-from menus.sms import keywords
+from menus.sms import data_rights, keywords
 from menus.sms.classify import find_category, find_district
 from menus.sms.commands import OFFICER_COMMANDS, officer_by_phone, officer_command
 from menus.sms.complaints import complaint
@@ -60,7 +60,9 @@ def respond(*, session: Session, store: SessionStore, phone: str, text: str, key
         rated = rate(session, store, phone, language, number)
         if rated is not None:
             return rated
-    answered = keywords.answer(session, phone, language, words)
+    answered = data_rights.answer(session, store, phone, language, words) or keywords.answer(
+        session, phone, language, words
+    )
     if answered is not None:
         return answered
     return complaint(session, store, phone, language, text, key)

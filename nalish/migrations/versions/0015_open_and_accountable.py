@@ -5,6 +5,7 @@ Revises: 0010
 A category can be `sensitive`: never named in public (/track, Open311, open data).
 The seeded violence and child-marriage categories are marked so on existing databases.
 Webhook subscribers and their deliveries (the outbox pattern: grievance_engine.webhooks).
+Data rights: the consent version each ticket was filed under; a citizen's erasure request.
 
 Create Date: 2026-12-06 08:00:00
 """
@@ -34,6 +35,14 @@ def upgrade() -> None:
     )
     op.execute(category.update().where(category.c.code.in_(_SENSITIVE)).values(sensitive=True))
     _create_webhooks()
+    with op.batch_alter_table("citizen", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("erase_requested_at", infra.db.UTCDateTime(timezone=True), nullable=True)
+        )
+    with op.batch_alter_table("ticket", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("consent_version", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True)
+        )
 
 
 def _create_webhooks() -> None:
@@ -77,6 +86,10 @@ def _create_webhooks() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("ticket", schema=None) as batch_op:
+        batch_op.drop_column("consent_version")
+    with op.batch_alter_table("citizen", schema=None) as batch_op:
+        batch_op.drop_column("erase_requested_at")
     op.drop_table("webhook_delivery")
     op.drop_table("webhook_subscription")
     with op.batch_alter_table("category", schema=None) as batch_op:
