@@ -20,6 +20,7 @@ from grievance_engine.models.messages import (
 )
 from grievance_engine.models.people import Citizen, Role, User
 from grievance_engine.models.places import AdminArea, AdminLevel, Category, Office, OfficeLevel
+from grievance_engine.models.privacy import PersonalDataView
 from grievance_engine.models.tickets import (
     Attachment,
     AttachmentStatus,
@@ -59,6 +60,7 @@ __all__ = [
     "NotificationStatus",
     "Office",
     "OfficeLevel",
+    "PersonalDataView",
     "Role",
     "Ticket",
     "TicketBase",

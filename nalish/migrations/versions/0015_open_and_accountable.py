@@ -5,7 +5,8 @@ Revises: 0010
 A category can be `sensitive`: never named in public (/track, Open311, open data).
 The seeded violence and child-marriage categories are marked so on existing databases.
 Webhook subscribers and their deliveries (the outbox pattern: grievance_engine.webhooks).
-Data rights: the consent version each ticket was filed under; a citizen's erasure request.
+Data rights: the consent version each ticket was filed under; a citizen's erasure request;
+the log of staff views of personal data.
 
 Create Date: 2026-12-06 08:00:00
 """
@@ -35,6 +36,19 @@ def upgrade() -> None:
     )
     op.execute(category.update().where(category.c.code.in_(_SENSITIVE)).values(sensitive=True))
     _create_webhooks()
+    op.create_table(
+        "personal_data_view",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("what", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+        sa.Column("at", infra.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"]),
+        sa.ForeignKeyConstraint(["user_id"], ["app_user.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    # used by `nalish audit views --ref`: a ticket's views in order
+    op.create_index("ix_personal_data_view_ticket", "personal_data_view", ["ticket_id", "id"])
     with op.batch_alter_table("citizen", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("erase_requested_at", infra.db.UTCDateTime(timezone=True), nullable=True)
@@ -86,6 +100,7 @@ def _create_webhooks() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("personal_data_view")
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.drop_column("consent_version")
     with op.batch_alter_table("citizen", schema=None) as batch_op:
