@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.private_servers import free_port, wait_until_healthy
+from tests.private_servers import free_port, nalish_serving
 
 EXAMPLE_CAMPAIGNS = Path(__file__).resolve().parents[2] / "menus" / "definitions" / "examples"
 
@@ -71,21 +71,5 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     found.nalish("db", "upgrade")
     found.nalish("seed")
     found.nalish("menus", "sync")
-    log = home / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "nalish", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_healthy(found.url, process, log, seconds=60)
+    with nalish_serving(env, port, home / "serve.log"):
         yield found
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
