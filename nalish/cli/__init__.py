@@ -56,6 +56,7 @@ for group, name in (
     (incidents.incidents_app, "incidents"),
     (webhooks.webhooks_app, "webhooks"),
     (open_data.open_data_app, "open-data"),
+    (open_data.equity_app, "equity"),
 ):
     app.add_typer(group, name=name)
 
