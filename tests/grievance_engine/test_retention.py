@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from grievance_engine import erasure, service
+from grievance_engine import consent, erasure, service
 from grievance_engine.models import Channel, Citizen, Ticket, TicketCreate, TicketStatus
 from infra import clock
 from infra.db import session_scope
@@ -53,3 +53,9 @@ def test_citizens_whose_grievances_all_closed_long_ago_are_erased(world, monkeyp
 def test_without_retention_days_nothing_is_erased_unasked(world):
     _close(_file(world, "+8801712000004"), days_ago=1000)
     assert erasure.sweep() == 0
+
+
+def test_a_ticket_records_the_consent_version_it_was_filed_under(world):
+    ticket_id = _file(world, "+8801712000005")
+    with session_scope() as session:
+        assert session.get(Ticket, ticket_id).consent_version == consent.CURRENT_VERSION
