@@ -40,6 +40,7 @@ from escalation import deadlines
 from grievance_engine import (
     actions,
     attachments,
+    data_views,
     duplicates,
     events,
     lifecycle,
@@ -219,6 +220,15 @@ def _workspace(
     }
 
 
+def _log_personal_data_views(ticket: Ticket, user, *, full_phone: bool, work) -> None:
+    """The citizen's phone shown in full, or their recordings offered: logged for
+    `nalish audit views --ref` (grievance_engine.data_views)."""
+    if full_phone:
+        data_views.record(ticket_id=ticket.id, user_id=user.id, what="phone")
+    if work and work.get("audio"):
+        data_views.record(ticket_id=ticket.id, user_id=user.id, what="recording")
+
+
 def _ticket_page(
     visit: PageVisit,
     ticket: Ticket,
@@ -233,6 +243,9 @@ def _ticket_page(
     shown = ticket_service.as_public(row)
     language = ui_language(user)
     history = ticket_service.events_of(session=session, ticket_id=ticket.id)
+    phone = phone_for(user, ticket, shown["phone"])
+    work = _workspace(session, user, ticket, values)
+    _log_personal_data_views(ticket, user, full_phone=phone == shown["phone"], work=work)
     return page_for(
         "ticket.html.j2",
         visit,
@@ -241,7 +254,7 @@ def _ticket_page(
         shown=shown,
         category_label=labels.categories(session, language).get(shown["category"]),
         district_label=labels.districts(session, language).get(shown["district"]),
-        phone=phone_for(user, ticket, shown["phone"]),
+        phone=phone,
         channel_label=labels.channel(language, ticket.channel),
         language_label=INTAKE_LANGUAGES.get(ticket.language, ticket.language),
         caller_history=_caller_history(session, user, ticket, language),
@@ -259,7 +272,7 @@ def _ticket_page(
             for event in history
         ],
         flash=flash(request, user, set(FLASHES) - {"callback_done"}, ref=shown["ref"]),
-        workspace=_workspace(session, user, ticket, values),
+        workspace=work,
         errors=errors or {},
         values=values,
     )

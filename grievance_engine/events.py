@@ -47,6 +47,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
 
+from grievance_engine import webhooks
 from grievance_engine.models import Ticket, TicketEvent
 from infra import caching, clock
 
@@ -143,6 +144,7 @@ def append(
         pending.events.append(_values(event))
         for key, value in head.items():
             setattr(ticket, key, value)
+        webhooks.record(session=session, ticket=ticket, event=event)
         return event
     # The event and the new head are written now, together (two small statements,
     # cheaper than the unit of work); our copy of the ticket holds them as written.
@@ -150,6 +152,8 @@ def append(
     session.connection().execute(_UPDATE_TICKET, {"ticket_id": ticket.id, **head})
     for key, value in head.items():
         set_committed_value(ticket, key, value)
+    # Subscribers hear of it through rows in this same transaction (the outbox pattern).
+    webhooks.record(session=session, ticket=ticket, event=event)
     return event
 
 

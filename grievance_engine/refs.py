@@ -73,6 +73,13 @@ def normalise(text: str) -> str | None:
     return cleaned if is_valid(cleaned) else None
 
 
+def looks_like_one(text: str) -> bool:
+    """True if `text` has a reference's shape (eight characters of the alphabet, after
+    the forgiving clean-up), whether or not its check character matches."""
+    cleaned = _clean(text)
+    return len(cleaned) == LENGTH and all(ch in _VALUE for ch in cleaned)
+
+
 def near_misses(text: str) -> list[str]:
     """Valid references one typo away from `text`, which failed its check.
 

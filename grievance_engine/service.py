@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, make_transient_to_detached
 from sqlmodel import Session, col, select
 
-from grievance_engine import actions, events, hooks, lifecycle, refs
+from grievance_engine import actions, consent, events, hooks, lifecycle, refs
 from grievance_engine.models import (
     AdminArea,
     AdminLevel,
@@ -170,6 +170,7 @@ def create_once(
         description_truncated=truncated,
         anonymous=ticket_in.anonymous,
         source_key=ticket_in.source_key,
+        consent_version=consent.version_for(ticket_in.consent_version),
         created_at=now,
         updated_at=now,
     )

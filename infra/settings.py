@@ -101,6 +101,19 @@ class Settings(BaseSettings):
     # Bearer token for GET /metrics; in production /metrics is refused without one.
     metrics_token: str | None = None
 
+    # Public interfaces (the `public` package). Open311's jurisdiction_id: a request
+    # naming another is 404; unset, the country code in lower case ("bd").
+    open311_jurisdiction_id: str | None = None
+    # /track look-ups per client address per minute (429 beyond): enough for a person,
+    # too few to walk the reference space.
+    track_limit_per_minute: int = Field(default=20, ge=0)
+    # Open data: a cell counting fewer people than this is suppressed (docs: README).
+    open_data_k: int = Field(default=5, ge=1)
+    open_data_dir: str = "./open-data"
+    # Personal data of closed tickets older than this many days is erased; unset: kept.
+    retention_days: int | None = Field(default=None, ge=1)
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0)
+
     sla_reminder_share: float = Field(default=0.75, ge=0, lt=1)  # 0: no reminders
     rating_wait_days: int = Field(default=7, ge=1)
     reopen_rating_at_or_below: int = Field(default=2, ge=0, le=5)
@@ -119,6 +132,10 @@ class Settings(BaseSettings):
     attachment_hosts: str | None = None
     # comma-separated CIDRs fetched from although not public (a media server on site)
     attachment_networks: str | None = None
+
+    @property
+    def jurisdiction_id(self) -> str:
+        return self.open311_jurisdiction_id or self.country.lower()
 
     @property
     def attachment_hosts_list(self) -> tuple[str, ...]:

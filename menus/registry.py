@@ -134,6 +134,11 @@ def flow() -> Flow:
     return _current().flow
 
 
+def campaigns() -> tuple[Definition, ...]:
+    """The active campaigns (Open311 lists their questions as a service's attributes)."""
+    return _current().campaigns
+
+
 def sync(session: Session) -> dict[str, Any]:
     """Bring categories and routing rules in line with the campaign files: active
     campaigns get theirs; a retired campaign's category is deactivated (its tickets

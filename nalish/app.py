@@ -37,6 +37,10 @@ from nalish.health import router as health_router
 from nalish.metrics import router as metrics_router
 from nalish.request_ids import RequestId
 from nalish.simulator import router as simulator_router
+from public import render as public_render
+from public.open311 import router as open311_router
+from public.open_data_routes import router as open_data_router
+from public.track import router as track_router
 
 log = logging.getLogger("nalish.app")
 
@@ -62,8 +66,12 @@ def create_app() -> FastAPI:
     app.include_router(api_router)
     app.include_router(simulator_router)
     app.include_router(dashboards_router)  # /login, /logout, /dashboard/…
+    app.include_router(open311_router)  # /open311/… (public.open311)
+    app.include_router(track_router)  # /track, /track/{ref} (public.track)
+    app.include_router(open_data_router)  # /open-data/ (public.open_data_routes)
     # Recorded IVR prompts, fetched by the telcos for <Play> (unless
     # NALISH_PROMPTS_BASE_URL points them elsewhere); see menus/prompts/README.md.
+    app.mount("/public/static", StaticFiles(directory=public_render.STATIC), name="public")
     app.mount("/media/prompts", StaticFiles(directory=PROMPTS_DIR), name="prompts")
     # Prompts espeak-ng rendered in the caller's language (menus/synthesis.py).
     speech = synthesis.speech_dir()

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from channels import channel_log
 from channels.inbound import process_stragglers
 from escalation import sweep as escalation_sweep
-from grievance_engine import attachments, login_throttle, outbox
+from grievance_engine import attachments, erasure, login_throttle, outbox, webhooks
 from infra import background_jobs
 from infra.db import session_scope
 from infra.settings import get_settings
 from nalish import wiring
 from nalish.api import idempotency
+from public import open_data
 
 log = logging.getLogger("nalish.jobs")
 
@@ -47,6 +48,28 @@ def _enqueue_due(name: str, sweep: Callable[..., int], what: str) -> int:
     count = sweep(job_queue=job_queue)
     if count:
         log.info("%s sweep enqueued %d %s", name, count, what)
+    return count
+
+
+def webhook_sweep() -> int:
+    """Enqueue due webhook deliveries: retries, and any whose enqueue was lost."""
+    return _enqueue_due("webhook", webhooks.sweep, "delivery(ies)")
+
+
+def open_data_publish() -> int:
+    """Write the open-data CSV and JSON to NALISH_OPEN_DATA_DIR (public.open_data)."""
+    with session_scope() as session:
+        written = open_data.publish(session=session, directory=get_settings().open_data_dir)
+    log.info("open data published: %s", ", ".join(written))
+    return len(written)
+
+
+def erasure_sweep() -> int:
+    """Erase citizens who asked (DELETE MY DATA) and, under NALISH_RETENTION_DAYS,
+    those whose grievances all closed long ago (grievance_engine.erasure)."""
+    count = erasure.sweep()
+    if count:
+        log.info("erasure sweep erased %d citizen(s)", count)
     return count
 
 

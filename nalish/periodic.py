@@ -10,6 +10,12 @@
 |                   |       |                                 | never processed (a crash mid-way)  |
 | attachment-sweep  | 60 s  | `nalish.jobs.attachment_sweep`  | fetch due attachments: retries,    |
 |                   |       |                                 | expired leases, lost enqueues      |
+| webhook-sweep     | 60 s  | `nalish.jobs.webhook_sweep`     | send due webhook retries and any   |
+|                   |       |                                 | whose enqueue was lost             |
+| open-data-publish | 24 h  | `nalish.jobs.open_data_publish` | write the open-data CSV and JSON   |
+|                   |       |                                 | to NALISH_OPEN_DATA_DIR            |
+| erasure-sweep     | 5 min | `nalish.jobs.erasure_sweep`     | erase citizens who asked, and by   |
+|                   |       |                                 | NALISH_RETENTION_DAYS              |
 | channel-log-purge | 1 h   | `nalish.jobs.channel_log_purge` | keep the channel log to its        |
 |                   |       |                                 | retention period                   |
 | expired-keys-purge| 1 h   | `nalish.jobs.expired_keys_purge`| drop API idempotency keys after    |
@@ -48,6 +54,9 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("outbox-sweep", 60, nalish_jobs.outbox_sweep),
     Periodic("inbound-sweep", 60, nalish_jobs.inbound_sweep),
     Periodic("attachment-sweep", 60, nalish_jobs.attachment_sweep),
+    Periodic("webhook-sweep", 60, nalish_jobs.webhook_sweep),
+    Periodic("open-data-publish", 86400, nalish_jobs.open_data_publish),
+    Periodic("erasure-sweep", 300, nalish_jobs.erasure_sweep),
     Periodic("channel-log-purge", 3600, nalish_jobs.channel_log_purge),
     Periodic("expired-keys-purge", 3600, nalish_jobs.expired_keys_purge),
 )

@@ -57,8 +57,9 @@ CATEGORIES: tuple[tuple[str, str, str, str], ...] = (
     ("corruption", "Corruption", "দুর্নীতি", "Ufisadi"),
     ("other", "Other", "অন্যান্য", "Mengineyo"),
 )
-# Never named in an SMS to the citizen (`Category.sensitive`); corruption also routes
-# past the office it may concern (routing.service).
+# `Category.sensitive`: never named in an SMS to the citizen, nor in public (the tracking
+# page, Open311, open data: beside a district and a date it can point at a family or a
+# reporter); corruption also routes past the office it may concern (routing.service).
 SENSITIVE_CATEGORIES = frozenset({"corruption", "vawc", "child_marriage"})
 
 
@@ -268,6 +269,18 @@ def _full_code(code: str) -> str:
 def area_specs(country: str) -> tuple[AreaSpec, ...]:
     """Every area of `country`, parents before children (read once per process)."""
     return tuple(_bd_areas() if country == "BD" else _ke_areas())
+
+
+def district_centres(country: str) -> dict[str, tuple[float, float]]:
+    """Each district's English name (as seeded) → its centre (latitude, longitude), from
+    the gazetteer data where it has them (Bangladesh's districts.csv); {} elsewhere."""
+    if country != "BD":
+        return {}
+    rows = _read_csv(DATA_DIR / "bd" / "districts.csv")
+    return {
+        _BD_DISTRICT_NAMES.get(name, name): (float(lat), float(lon))
+        for _id, _division, name, _bn, lat, lon, *_url in rows
+    }
 
 
 # ---------------------------------------------------------------------------

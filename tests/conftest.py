@@ -7,6 +7,7 @@ runs with NALISH_ENV=test and settings re-read from the environment.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -26,6 +27,8 @@ os.environ.setdefault("NALISH_QUIET_HOURS", "")
 # Tests file many complaints from one phone; the per-phone limits' tests set their own.
 os.environ.setdefault("NALISH_SMS_REPLY_LIMIT_PER_HOUR", "0")
 os.environ.setdefault("NALISH_FILING_LIMIT_PER_DAY", "0")
+# The embedded app's daily open-data job writes files: into a throw-away folder.
+os.environ.setdefault("NALISH_OPEN_DATA_DIR", tempfile.mkdtemp(prefix="nalish-open-data-"))
 # Tickets keep their SLA clock in tests as in every Nalish process.
 wiring.install_hooks()
 

@@ -163,11 +163,17 @@ def skip_unless_browser() -> None:
 @contextlib.contextmanager
 def serving(env: dict[str, str], home: Path):
     """`nalish serve` on a free port with `env`, its log in `home`; yields its URL."""
+    port = free_port()
+    with nalish_serving(env, port, home / "serve.log"):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def nalish_serving(env: dict[str, str], port: int, log: Path, *, seconds: float = 60):
+    """`nalish serve` on `port` with `env`, its output in `log`, healthy before the
+    block runs; stopped (terminated, else killed) after it."""
     import sys
 
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = home / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "nalish", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -176,8 +182,8 @@ def serving(env: dict[str, str], home: Path):
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_until_healthy(url, process, log, seconds=60)
-        yield url
+        wait_until_healthy(f"http://127.0.0.1:{port}", process, log, seconds=seconds)
+        yield process
     finally:
         process.terminate()
         try:

@@ -22,6 +22,7 @@ from grievance_engine.models.messages import (
 )
 from grievance_engine.models.people import Citizen, Role, User
 from grievance_engine.models.places import AdminArea, AdminLevel, Category, Office, OfficeLevel
+from grievance_engine.models.privacy import PersonalDataView
 from grievance_engine.models.tickets import (
     Attachment,
     AttachmentStatus,
@@ -36,6 +37,7 @@ from grievance_engine.models.tickets import (
     TicketEvent,
     TicketStatus,
 )
+from grievance_engine.models.webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "AdminArea",
@@ -62,6 +64,7 @@ __all__ = [
     "NotificationStatus",
     "Office",
     "OfficeLevel",
+    "PersonalDataView",
     "Role",
     "Ticket",
     "TicketBase",
@@ -69,4 +72,6 @@ __all__ = [
     "TicketEvent",
     "TicketStatus",
     "User",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -58,3 +58,6 @@ class Citizen(SQLModel, table=True):
     opted_out: bool = False
     opted_out_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     created_at: datetime = Field(default_factory=now_default, sa_column=utc_column(nullable=False))
+    # Set when the citizen asked to be forgotten (DELETE MY DATA); the erasure sweep
+    # then replaces the phone everywhere with a keyed hash (grievance_engine.erasure).
+    erase_requested_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

@@ -45,8 +45,9 @@ class Category(SQLModel, table=True):
     names: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     sort_order: int = 0
     active: bool = True
-    # Never named in an SMS to the citizen (a shared phone could give the reporter
-    # away): corruption, violence against women and children, child marriage.
+    # Never named where the reporter could be given away: in no SMS to the citizen (a
+    # shared phone), and in public (/track, Open311, open data) only as "a confidential
+    # matter". Seeded for corruption, violence against women and children, child marriage.
     sensitive: bool = False
 
     def label(self, language: str) -> str:

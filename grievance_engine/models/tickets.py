@@ -55,6 +55,8 @@ class TicketCreate(SQLModel):
     # A provider-scoped key ("at-ussd:<sessionId>") so a retried confirmation
     # never files a second ticket, even if the session store forgot the first.
     source_key: str | None = None
+    # The consent text's version the channel showed (None: the current one)
+    consent_version: str | None = None
 
 
 class Ticket(TicketBase, table=True):
@@ -117,6 +119,8 @@ class Ticket(TicketBase, table=True):
     rated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     rating_due_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     description_truncated: bool = False
+    # The version of the consent text the citizen agreed to (grievance_engine.consent)
+    consent_version: str | None = Field(default=None, max_length=20)
     escalation_level: int = 0
     source_key: str | None = Field(default=None, max_length=120, unique=True)
     # The head of the ticket's audit chain (grievance_engine.events), written with every

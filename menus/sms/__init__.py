@@ -32,7 +32,7 @@ from sqlmodel import Session
 
 from infra.session_store import SessionStore
 from menus import limits
-from menus.sms import info, keywords
+from menus.sms import data_rights, info, keywords
 from menus.sms.classify import find_category, find_district
 from menus.sms.commands import OFFICER_COMMANDS, officer_by_phone, officer_command
 from menus.sms.complaints import complaint
@@ -63,8 +63,10 @@ def respond(*, session: Session, store: SessionStore, phone: str, text: str, key
         rated = rate(session, store, phone, language, rating, ref)
         if rated is not None:
             return rated
-    answered = info.answer(session, phone, language, words) or keywords.answer(
-        session, phone, language, words
+    answered = (
+        data_rights.answer(session, store, phone, language, words)
+        or info.answer(session, phone, language, words)
+        or keywords.answer(session, phone, language, words)
     )
     if answered is not None:
         return answered

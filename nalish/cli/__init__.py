@@ -20,6 +20,7 @@ from nalish.cli import (
     incidents,
     kb,
     menus,
+    open_data,
     outbox,
     prompts,
     routing,
@@ -29,6 +30,7 @@ from nalish.cli import (
     tickets,
     tokens,
     users,
+    webhooks,
 )
 from nalish.cli.common import log_to_stderr
 
@@ -78,6 +80,9 @@ for group, name in (
     (incidents.incidents_app, "incidents"),
     (kb.kb_app, "kb"),
     (prompts.prompts_app, "prompts"),
+    (webhooks.webhooks_app, "webhooks"),
+    (open_data.open_data_app, "open-data"),
+    (open_data.equity_app, "equity"),
 ):
     app.add_typer(group, name=name)
 

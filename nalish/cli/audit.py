@@ -125,3 +125,26 @@ def _change_line(row: dict) -> str:
         f"#{row['seq']:<5} {row['at']}  {row['actor']:<16} {row['action']:<22} "
         f"{row['subject']:<28} {details}"
     )
+
+
+@audit_app.command("views")
+def audit_views(
+    ref: Annotated[str, typer.Option("--ref", help="The ticket's reference.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Who on the staff was shown this ticket's citizen's phone in full, or offered
+    their recordings, and when (oldest first)."""
+    from grievance_engine import data_views
+    from infra.db import session_scope
+    from nalish.cli.common import ticket as ticket_named
+
+    settings()
+    with session_scope() as session:
+        found = ticket_named(session, ref)
+        rows = data_views.of_ticket(session=session, ticket_id=found.id)
+    show_rows(
+        rows,
+        as_json=as_json,
+        line=lambda row: f"{row['at']}\t{row['user']}\t{row['role']}\t{row['what']}",
+        counted="view(s)",
+    )
