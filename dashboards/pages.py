@@ -49,6 +49,7 @@ PAGES: tuple[Page, ...] = (
     Page("/dashboard", frozenset(Role)),  # to each role's start page; the language switch
     Page("/dashboard/queue", _may(access.Action.LIST), "queue"),
     Page("/dashboard/tickets/{ref}", _may(access.Action.VIEW)),
+    Page("/dashboard/search", _may(access.Action.LIST)),
     Page("/dashboard/intake", CALL_TAKERS, "take_call"),
     Page("/dashboard/callbacks", CALL_TAKERS, "callbacks"),
     Page("/dashboard/officer", OFFICERS, "nav_officer"),

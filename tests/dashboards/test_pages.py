@@ -73,13 +73,14 @@ def _dashboard_routes() -> list[APIRoute]:
 
 def test_every_dashboard_get_route_is_a_page_of_the_registry():
     gets = {route.path for route in _dashboard_routes() if "GET" in route.methods}
-    assert gets == {page.path for page in pages.PAGES} | {SIGN_IN}
+    # `/`: the front door, to the login page or the dashboard, for anyone
+    assert gets == {page.path for page in pages.PAGES} | {SIGN_IN, "/"}
 
 
 def test_every_route_behind_sign_in_carries_the_guard_of_its_page():
     for route in _dashboard_routes():
         page = pages.page_of(route.path)
-        if route.path in (SIGN_IN, "/logout"):
+        if route.path in (SIGN_IN, "/logout", "/"):
             assert page is None
             continue
         assert page is not None, route.path

@@ -1,0 +1,127 @@
+"""Search, the queue's pages and filters, and the front door, over HTTP, on both
+backends (SQLite with FTS5; PostgreSQL with full text and pg_trgm).
+
+The world: the national desk's agent, the Rangpur and Cumilla officers; a Bangla
+complaint from Rangpur, a Banglish one from Cumilla, and an anonymous one.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from grievance_engine import refs
+from grievance_engine.models import Role
+from infra.db import session_scope
+from routing import intake
+from tests.dashboards.test_dashboards import _email, _user, browser
+
+BANGLA_PHONE = "+8801712340001"
+BANGLISH_PHONE = "+8801812340002"
+HIDDEN_PHONE = "+8801912340003"
+BANGLA = "আমাদের গ্রামে নলকূপের পানি লবণাক্ত হয়ে গেছে"
+BANGLISH = "amader gramer rasta bhanga, borshay kada pani"
+
+
+def _file(phone: str, district: str, description: str, *, anonymous: bool = False) -> str:
+    with session_scope() as session:
+        ticket = intake.take_call(
+            session=session,
+            call=intake.CallIntake(
+                phone=phone,
+                district=district,
+                category="water",
+                description=description,
+                anonymous=anonymous,
+            ),
+            actor="user:0",
+        )
+        return refs.display(ticket.ref)
+
+
+@pytest.fixture(scope="module")
+def world(backend):
+    emails = {"agent": _email("agent"), "rangpur": _email("rangpur"), "cumilla": _email("c")}
+    _user(emails["agent"], Role.AGENT, office="national-triage")
+    _user(emails["rangpur"], Role.OFFICER, "Rangpur")
+    _user(emails["cumilla"], Role.OFFICER, "Cumilla")
+    return {
+        "emails": emails,
+        "bangla": _file(BANGLA_PHONE, "Rangpur", BANGLA),
+        "banglish": _file(BANGLISH_PHONE, "Cumilla", BANGLISH),
+        "hidden": _file(HIDDEN_PHONE, "Rangpur", "anonymous tubewell report", anonymous=True),
+    }
+
+
+@pytest.fixture(scope="module")
+def agent(app, world):
+    return browser(app, world["emails"]["agent"])
+
+
+def _found(client, query: str) -> str:
+    answer = client.get("/dashboard/search", params={"q": query})
+    assert answer.status_code == 200, answer.text
+    return answer.text
+
+
+def test_an_agent_finds_a_ticket_by_the_last_four_digits_of_the_phone(agent, world):
+    page = _found(agent, "0001")
+    assert world["bangla"] in page
+    assert world["banglish"] not in page
+
+
+def test_a_phone_in_any_format_finds_its_tickets(agent, world):
+    for written in ("01812-340002", "+880 1812 340002", "৮৮০১৮১২৩৪০০০২"):
+        assert world["banglish"] in _found(agent, written), written
+
+
+def test_an_anonymous_ticket_is_never_found_by_its_phone(agent, world):
+    assert world["hidden"] not in _found(agent, HIDDEN_PHONE[-6:])
+
+
+def test_a_bangla_word_of_the_description_finds_the_ticket(agent, world):
+    page = _found(agent, "নলকূপের")
+    assert world["bangla"] in page
+    assert world["banglish"] not in page
+
+
+def test_banglish_words_find_the_ticket_and_a_near_spelling_on_postgres(agent, world, backend):
+    assert world["banglish"] in _found(agent, "rasta bhanga")
+    if backend.kind == "postgres_redis":  # pg_trgm's word similarity
+        assert world["banglish"] in _found(agent, "rastaa")
+
+
+def test_a_reference_typed_carelessly_goes_straight_to_the_ticket(agent, world):
+    typed = world["bangla"].replace("-", "").lower()
+    went = agent.get("/dashboard/search", params={"q": typed})
+    assert went.status_code == 303
+    assert went.headers["location"] == f"/dashboard/tickets/{world['bangla']}"
+
+
+def test_a_reference_with_one_wrong_character_is_still_found(agent, world):
+    ref = world["bangla"].replace("-", "")
+    wrong = ref[:2] + ("X" if ref[2] != "X" else "Y") + ref[3:]
+    assert world["bangla"] in _found(agent, wrong)
+
+
+def test_an_officer_finds_only_what_they_may_see(app, world):
+    rangpur = browser(app, world["emails"]["rangpur"])
+    assert world["banglish"] not in _found(rangpur, "rasta")
+    assert world["bangla"] in _found(rangpur, "লবণাক্ত")
+    # officers see phones masked, so they cannot look a caller up by number
+    assert world["bangla"] not in _found(rangpur, BANGLA_PHONE)
+
+
+def test_every_page_carries_the_search_box(agent):
+    assert 'action="/dashboard/search"' in agent.get("/dashboard/queue").text
+
+
+def test_the_queue_has_my_tickets_and_urgent_filters_and_pages(agent, world):
+    mine = agent.get("/dashboard/queue", params={"mine": "1", "status": "all"}).text
+    assert world["bangla"] not in mine  # nobody has claimed it
+    page_two = agent.get("/dashboard/queue", params={"status": "all", "page": "2"})
+    assert page_two.status_code == 200
+
+
+def test_the_front_door_leads_to_the_login_or_the_dashboard(app, world):
+    assert browser(app).get("/").headers["location"] == "/login"
+    assert browser(app, world["emails"]["agent"]).get("/").headers["location"] == "/dashboard"
