@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from dashboards import i18n
-from grievance_engine.models import AdminArea, AdminLevel, Category
-from grievance_engine.place_names import local_name
+from grievance_engine.models import AdminArea, AdminLevel, Category, Office
+from grievance_engine.place_names import local_name, reads_local_name
 from infra.settings import get_settings
 
 # Event fields worth a line in the timeline; the rest (hashes, ids) stay in the audit.
@@ -41,3 +41,21 @@ def channel(language: str, code: str) -> str:
     """A channel ("ussd", "agent") as the reader's words, or the code itself."""
     key = f"channel_{code}"
     return i18n.translate(language, key) if i18n.has(key) else code
+
+
+def office(language: str, office: Office | None, area: AdminArea | None) -> str:
+    """An office's name for a reader of `language`: a district, upazila or divisional
+    office named in their words with its place's local name ("জেলা প্রশাসকের কার্যালয়,
+    কুড়িগ্রাম"); else the name it was seeded with."""
+    if office is None:
+        return ""
+    key = f"office_{office.level}"
+    if area is None or not reads_local_name(area, language) or not i18n.has(key):
+        return office.name
+    return i18n.translate(language, key, place=local_name(area, language))
+
+
+def offices(session: Session, language: str) -> dict[int, str]:
+    """Every office's id → its name for a reader of `language` (`office`)."""
+    statement = select(Office, AdminArea).outerjoin(AdminArea, col(AdminArea.id) == Office.area_id)
+    return {found.id: office(language, found, area) for found, area in session.exec(statement)}

@@ -7,10 +7,13 @@ complaint from Rangpur, a Banglish one from Cumilla, and an anonymous one.
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from sqlmodel import select
 
 from grievance_engine import refs
-from grievance_engine.models import Role
+from grievance_engine.models import Office, Role, Ticket
 from infra.db import session_scope
 from routing import intake
 from tests.dashboards.test_dashboards import _email, _user, browser
@@ -125,3 +128,56 @@ def test_the_queue_has_my_tickets_and_urgent_filters_and_pages(agent, world):
 def test_the_front_door_leads_to_the_login_or_the_dashboard(app, world):
     assert browser(app).get("/").headers["location"] == "/login"
     assert browser(app, world["emails"]["agent"]).get("/").headers["location"] == "/dashboard"
+
+
+def _csrf(client, ref: str) -> str:
+    page = client.get(f"/dashboard/tickets/{ref}").text
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_a_ticket_is_handed_on_by_typing_a_place_and_status_and_assignee_agree(app, world):
+    agent = browser(app, world["emails"]["agent"])
+    ref = _file("+8801712340009", "Rangpur", "রাস্তা ভাঙা, কুড়িগ্রামের দিকে")
+    page = agent.get(f"/dashboard/tickets/{ref}").text
+    assert '<datalist id="transfer-targets">' in page
+    moved = agent.post(
+        f"/dashboard/tickets/{ref}/transfer",
+        data={
+            "to": "Kurigram",
+            "reason": "the road is in Kurigram",
+            "csrf_token": _csrf(agent, ref),
+        },
+    )
+    assert moved.status_code == 303, moved.text
+    with session_scope() as session:
+        ticket = session.exec(select(Ticket).where(Ticket.ref == ref.replace("-", ""))).one()
+        office = session.get(Office, ticket.office_id)
+        assert office.code == "dc-kurigram"
+        # nobody works at Kurigram's office yet: the ticket waits there as new, unassigned
+        assert (ticket.status, ticket.assignee_id) == ("new", None)
+
+
+def test_a_name_that_fits_several_offers_them_to_choose_from(app, world):
+    agent = browser(app, world["emails"]["agent"])
+    ref = _file("+8801712340010", "Rangpur", "two offices could take this")
+    answer = agent.post(
+        f"/dashboard/tickets/{ref}/transfer",
+        data={
+            "to": "Upazila Nirbahi Officer, Phul",
+            "reason": "x",
+            "csrf_token": _csrf(agent, ref),
+        },
+    )
+    assert answer.status_code == 422
+    assert answer.text.count('name="to" value="Upazila Nirbahi Officer, Phul') >= 2
+
+
+def test_an_agent_who_claims_a_district_ticket_keeps_it_at_the_district(app, world):
+    agent = browser(app, world["emails"]["agent"])
+    ref = _file("+8801712340011", "Dinajpur", "no officer here yet")  # nobody took it
+    claimed = agent.post(f"/dashboard/tickets/{ref}/claim", data={"csrf_token": _csrf(agent, ref)})
+    assert claimed.status_code == 303
+    with session_scope() as session:
+        ticket = session.exec(select(Ticket).where(Ticket.ref == ref.replace("-", ""))).one()
+        assert session.get(Office, ticket.office_id).code == "dc-dinajpur"
+        assert ticket.status == "assigned" and ticket.assignee_id is not None
