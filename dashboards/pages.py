@@ -50,12 +50,14 @@ PAGES: tuple[Page, ...] = (
     Page("/dashboard/queue", _may(access.Action.LIST), "queue"),
     Page("/dashboard/tickets/{ref}", _may(access.Action.VIEW)),
     Page("/dashboard/search", _may(access.Action.LIST)),
+    Page("/dashboard/account", frozenset(Role), "nav_account"),  # one's own password
     Page("/dashboard/intake", CALL_TAKERS, "take_call"),
     Page("/dashboard/callbacks", CALL_TAKERS, "callbacks"),
     Page("/dashboard/officer", OFFICERS, "nav_officer"),
     Page("/dashboard/supervisor", OVERSEERS, "nav_supervisor"),
     Page("/dashboard/supervisor/export/{table}.csv", OVERSEERS),
     Page(f"{ADMIN}/users", ADMINS, "nav_admin"),
+    Page(f"{ADMIN}/users/{{person_id}}", ADMINS),  # edit a person, reset their password
     Page(f"{ADMIN}/offices", ADMINS),
     Page(f"{ADMIN}/routing", ADMINS),
     Page(f"{ADMIN}/sla", ADMINS),

@@ -24,6 +24,7 @@ from sqlalchemy import nulls_last
 from sqlmodel import col
 
 from dashboards import (
+    accounts,
     admin,
     admin_calendar,
     admin_categories,
@@ -80,6 +81,7 @@ for module in (
     analytics,
     workspace,
     search,
+    accounts,
     calls,
     admin_users,
     admin_offices,

@@ -18,7 +18,7 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-def _modelled(name, type_, parent_names) -> bool:  # noqa: ANN001
+def _modelled(name, type_, parent_names) -> bool:
     return not search.made_by_migration(name)
 
 
