@@ -181,3 +181,12 @@ def test_an_agent_who_claims_a_district_ticket_keeps_it_at_the_district(app, wor
         ticket = session.exec(select(Ticket).where(Ticket.ref == ref.replace("-", ""))).one()
         assert session.get(Office, ticket.office_id).code == "dc-dinajpur"
         assert ticket.status == "assigned" and ticket.assignee_id is not None
+
+
+def test_the_ticket_export_holds_only_what_the_person_may_see(app, world):
+    rangpur = browser(app, world["emails"]["rangpur"])
+    exported = rangpur.get("/dashboard/export/tickets.csv", params={"status": "all"})
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert world["bangla"] in exported.text
+    assert world["banglish"] not in exported.text
+    assert BANGLA_PHONE not in exported.text  # no personal data in a spreadsheet
