@@ -59,3 +59,28 @@ def offices(session: Session, language: str) -> dict[int, str]:
     """Every office's id → its name for a reader of `language` (`office`)."""
     statement = select(Office, AdminArea).outerjoin(AdminArea, col(AdminArea.id) == Office.area_id)
     return {found.id: office(language, found, area) for found, area in session.exec(statement)}
+
+
+def place(session: Session, language: str, area_id: int | None) -> str:
+    """An admin area's name for a reader of `language` ("" for none)."""
+    area = session.get(AdminArea, area_id) if area_id is not None else None
+    return local_name(area, language) if area is not None else ""
+
+
+def named(session: Session, language: str, rows: list[dict], tickets: list) -> list[dict]:
+    """`rows` (as_public dicts of `tickets`, in the same order) with what they name in
+    the reader's words: `category_label`, `district_label`, `office_label`,
+    `upazila_label`."""
+    category_names = categories(session, language)
+    district_names = districts(session, language)
+    office_names = offices(session, language)
+    return [
+        {
+            **row,
+            "category_label": category_names.get(row["category"], row["category"]),
+            "district_label": district_names.get(row["district"], row["district"]),
+            "office_label": office_names.get(ticket.office_id, row["office"] or ""),
+            "upazila_label": place(session, language, ticket.upazila_id),
+        }
+        for row, ticket in zip(rows, tickets, strict=True)
+    ]

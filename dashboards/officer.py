@@ -20,15 +20,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import nulls_last, or_
 from sqlmodel import Session, col, select
 
+from dashboards import labels
 from dashboards.deps import (
     PageVisit,
     Visit,
     actor,
     dashboard_router,
     page_for,
+    ui_language,
     user_ref,
 )
 from escalation import deadlines
+from escalation.policies import Priority
 from grievance_engine import actions, events, lifecycle, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.lifecycle import TransitionError
@@ -76,16 +79,20 @@ def _escalations(session: Session, user: User) -> list[dict[str, Any]]:
         .limit(LIMIT)
     )
     now = clock.now()
-    return [
+    rows = list(session.exec(statement))
+    shown = [
         {
             **ticket_service.as_public(row),
             "sla_due_at": row[0].sla_due_at,
             "sla_target": row[0].sla_target,
             "acknowledged": row[0].acknowledged_at is not None,
             "overdue": row[0].sla_due_at is not None and row[0].sla_due_at < now,
+            "urgent": row[0].priority == Priority.URGENT,
         }
-        for row in session.exec(statement)
+        for row in rows
     ]
+    # categories, places and offices in the officer's own words
+    return labels.named(session, ui_language(user), shown, [row[0] for row in rows])
 
 
 def _resolved_by(session: Session, user: User) -> list[dict[str, Any]]:
