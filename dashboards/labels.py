@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from dashboards import i18n
-from grievance_engine.models import AdminArea, AdminLevel, Category, Office
+from grievance_engine.models import AdminArea, AdminLevel, Category, Office, User
 from grievance_engine.place_names import local_name, reads_local_name
 from infra.settings import get_settings
 
@@ -84,3 +84,18 @@ def named(session: Session, language: str, rows: list[dict], tickets: list) -> l
         }
         for row, ticket in zip(rows, tickets, strict=True)
     ]
+
+
+def person_name(session: Session, user_id: int | None) -> str:
+    """A colleague's name (their email when they gave none); "" for nobody."""
+    person = session.get(User, user_id) if user_id is not None else None
+    return (person.full_name or person.email) if person is not None else ""
+
+
+def actor_name(session: Session, actor_ref: str) -> str:
+    """Who did something, as the timeline says it: "user:12" is a person's name; the
+    citizen and the system keep their own words."""
+    kind, _, ident = actor_ref.partition(":")
+    if kind == "user" and ident.isdigit():
+        return person_name(session, int(ident)) or actor_ref
+    return actor_ref

@@ -24,7 +24,7 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, func, select
 
-from dashboards import handover, i18n, labels
+from dashboards import handover, i18n, labels, officer
 from dashboards.deps import (
     PageVisit,
     Visit,
@@ -243,6 +243,10 @@ def _ticket_page(
         shown=shown,
         category_label=labels.categories(session, language).get(shown["category"]),
         district_label=labels.districts(session, language).get(shown["district"]),
+        upazila_label=labels.place(session, language, ticket.upazila_id),
+        office_label=labels.offices(session, language).get(ticket.office_id or 0, ""),
+        assignee_name=labels.person_name(session, ticket.assignee_id),
+        sla_words=officer.countdown(ticket.sla_due_at, clock.now(), translator(user)),
         phone=phone_for(user, ticket, shown["phone"]),
         channel_label=labels.channel(language, ticket.channel),
         language_label=INTAKE_LANGUAGES.get(ticket.language, ticket.language),
@@ -256,6 +260,7 @@ def _ticket_page(
                 "label": labels.event_type(language, event.type),
                 "at": event.at,
                 "actor": event.actor,
+                "actor_name": labels.actor_name(session, event.actor),
                 "details": [(k, event.data[k]) for k in labels.EVENT_FIELDS if event.data.get(k)],
             }
             for event in history
