@@ -4,8 +4,8 @@ a code, and its datalist suggests the names as they are typed.
 
 `resolve` turns what was typed into one target, or the few it could mean (the page
 then asks which). Rule, in order: a suggestion's exact label; an office whose place is
-named exactly that (the place's own office, the highest level first: "Kurigram" is
-the district's office, not an upazila's in it); else everything whose name contains
+named exactly that (the place's own office, a district's before a division's:
+"Rangpur" is the district's office, "Kurigram" not an upazila's in it); else everything whose name contains
 every word typed, offices and people alike.
 """
 
@@ -19,12 +19,13 @@ from dashboards import labels
 from grievance_engine import languages
 from grievance_engine.models import AdminArea, Office, OfficeLevel, Role, User
 
-# Higher first: the office a place's name means when several share the place.
+# The office a place's name means when several share it: the district's first (where
+# grievances are handled; "Rangpur" is a district and a division), then the division's.
 _LEVEL_ORDER = (
-    OfficeLevel.NATIONAL,
-    OfficeLevel.DIVISION,
     OfficeLevel.DISTRICT,
+    OfficeLevel.DIVISION,
     OfficeLevel.UPAZILA,
+    OfficeLevel.NATIONAL,
 )
 MAX_CHOICES = 8
 HANDLERS = (Role.AGENT, Role.OFFICER, Role.SUPERVISOR)
