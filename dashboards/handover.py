@@ -3,10 +3,10 @@ a person's name, in English or in Bangla ("Kurigram", "কুড়িগ্র�
 a code, and its datalist suggests the names as they are typed.
 
 `resolve` turns what was typed into one target, or the few it could mean (the page
-then asks which). Rule, in order: a suggestion's exact label; an office whose place is
-named exactly that (the place's own office, a district's before a division's:
-"Rangpur" is the district's office, "Kurigram" not an upazila's in it); else everything whose name contains
-every word typed, offices and people alike.
+then asks which). Rule, in order: a suggestion's exact label; an office whose place
+is named exactly that (a district's office before a division's: "Rangpur" is the
+district's office, "Kurigram" not an upazila's in it); else everything whose name
+contains every word typed, offices and people alike.
 """
 
 from __future__ import annotations
