@@ -12,11 +12,9 @@ import re
 import pytest
 from sqlmodel import select
 
-from grievance_engine import refs
 from grievance_engine.models import Office, Role, Ticket
 from infra.db import session_scope
-from routing import intake
-from tests.dashboards.test_dashboards import _email, _user, browser
+from tests.dashboards.test_dashboards import _email, _take_call, _user, browser
 
 BANGLA_PHONE = "+8801712340001"
 BANGLISH_PHONE = "+8801812340002"
@@ -26,19 +24,11 @@ BANGLISH = "amader gramer rasta bhanga, borshay kada pani"
 
 
 def _file(phone: str, district: str, description: str, *, anonymous: bool = False) -> str:
-    with session_scope() as session:
-        ticket = intake.take_call(
-            session=session,
-            call=intake.CallIntake(
-                phone=phone,
-                district=district,
-                category="water",
-                description=description,
-                anonymous=anonymous,
-            ),
-            actor="user:0",
-        )
-        return refs.display(ticket.ref)
+    return _take_call(phone, district, anonymous=anonymous, description=description)
+
+
+def _ticket(session, ref: str) -> Ticket:
+    return session.exec(select(Ticket).where(Ticket.ref == ref.replace("-", ""))).one()
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +140,7 @@ def test_a_ticket_is_handed_on_by_typing_a_place_and_status_and_assignee_agree(a
     )
     assert moved.status_code == 303, moved.text
     with session_scope() as session:
-        ticket = session.exec(select(Ticket).where(Ticket.ref == ref.replace("-", ""))).one()
+        ticket = _ticket(session, ref)
         office = session.get(Office, ticket.office_id)
         assert office.code == "dc-kurigram"
         # nobody works at Kurigram's office yet: the ticket waits there as new, unassigned
@@ -178,7 +168,7 @@ def test_an_agent_who_claims_a_district_ticket_keeps_it_at_the_district(app, wor
     claimed = agent.post(f"/dashboard/tickets/{ref}/claim", data={"csrf_token": _csrf(agent, ref)})
     assert claimed.status_code == 303
     with session_scope() as session:
-        ticket = session.exec(select(Ticket).where(Ticket.ref == ref.replace("-", ""))).one()
+        ticket = _ticket(session, ref)
         assert session.get(Office, ticket.office_id).code == "dc-dinajpur"
         assert ticket.status == "assigned" and ticket.assignee_id is not None
 
