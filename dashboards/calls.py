@@ -26,7 +26,7 @@ from dashboards.deps import (
     user_ref,
 )
 from dashboards.workspace import INTAKE_LANGUAGES, Text, flash, saved
-from grievance_engine import callbacks
+from grievance_engine import callbacks, languages
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, AdminLevel
 from infra.settings import get_settings
@@ -89,7 +89,9 @@ def _intake_page(
 @router.get("/dashboard/intake", response_class=HTMLResponse)
 def intake_form(visit: Visit) -> HTMLResponse:
     """The form an agent fills in while the caller is on the line."""
-    return _intake_page(visit, values={"language": ui_language(visit.user)})
+    # the caller's language, not the agent's screen's: the country's first until the
+    # phone is typed (the form's script then asks what we know of it)
+    return _intake_page(visit, values={"language": languages.native_of(get_settings().country)})
 
 
 @router.post("/dashboard/intake")

@@ -50,6 +50,7 @@ PAGES: tuple[Page, ...] = (
     Page("/dashboard/queue", _may(access.Action.LIST), "queue"),
     Page("/dashboard/tickets/{ref}", _may(access.Action.VIEW)),
     Page("/dashboard/search", _may(access.Action.LIST)),
+    Page("/dashboard/search/caller-language", CALL_TAKERS),  # the intake form's language
     Page("/dashboard/export/tickets.csv", _may(access.Action.LIST)),  # within their access
     Page("/dashboard/account", frozenset(Role), "nav_account"),  # one's own password
     Page("/dashboard/intake", CALL_TAKERS, "take_call"),

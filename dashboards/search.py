@@ -13,19 +13,21 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Query
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import col
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlmodel import col, select
 
 from dashboards import labels
 from dashboards.deps import Visit, actor, dashboard_router, page_for, ui_language
 from escalation.policies import Priority
-from grievance_engine import lifecycle, search
+from grievance_engine import languages, lifecycle, search
 from grievance_engine import service as ticket_service
-from grievance_engine.models import Role, Ticket
-from infra import clock
+from grievance_engine.models import Citizen, Role, Ticket
+from infra import clock, phones
+from infra.settings import get_settings
 from routing import access
 
 PATH = "/dashboard/search"
+CALLER_LANGUAGE = PATH + "/caller-language"  # for those who take calls (dashboards.pages)
 PAGE_SIZE = 25
 QUERY_MAX_CHARS = 200
 # Those who see callers' phones in full, and so may look a caller up by phone.
@@ -75,6 +77,23 @@ def search_page(
         categories=labels.categories(session, language),
         districts=labels.districts(session, language),
     )
+
+
+@router.get(CALLER_LANGUAGE)
+def caller_language(visit: Visit, phone: Annotated[str, Query(max_length=30)] = "") -> Response:
+    """The language to file a caller's complaint in, for the intake form's script: the
+    one we know for their phone (their last choice), else the country's first; the
+    form shows it and the agent may change it."""
+    country = get_settings().country
+    known = None
+    try:
+        e164 = phones.to_e164(phone, region=country)
+    except phones.InvalidPhoneNumber:
+        e164 = None
+    if e164 is not None:
+        known = visit.session.exec(select(Citizen.language).where(Citizen.phone == e164)).first()
+    language = known or languages.native_of(country)
+    return JSONResponse({"language": language, "known": bool(known)})
 
 
 def _names_exactly(query: str, ref: str) -> bool:

@@ -12,7 +12,7 @@ import re
 import pytest
 from sqlmodel import select
 
-from grievance_engine.models import Office, Role, Ticket
+from grievance_engine.models import Citizen, Office, Role, Ticket
 from infra.db import session_scope
 from tests.dashboards.test_dashboards import _email, _take_call, _user, browser
 
@@ -180,3 +180,17 @@ def test_the_ticket_export_holds_only_what_the_person_may_see(app, world):
     assert world["bangla"] in exported.text
     assert world["banglish"] not in exported.text
     assert BANGLA_PHONE not in exported.text  # no personal data in a spreadsheet
+
+
+def test_the_call_form_starts_in_the_countrys_language_and_knows_a_callers(app, world):
+    agent = browser(app, world["emails"]["agent"])  # the agent's screens are in English
+    form = agent.get("/dashboard/intake").text
+    assert re.search(r'<option value="bn" lang="bn" selected>', form), "Bangla, Bangladesh's first"
+    with session_scope() as session:
+        citizen = session.exec(select(Citizen).where(Citizen.phone == BANGLISH_PHONE)).one()
+        citizen.language = "en"
+        session.add(citizen)
+    known = agent.get("/dashboard/search/caller-language", params={"phone": "01812340002"})
+    assert known.json() == {"language": "en", "known": True}
+    unknown = agent.get("/dashboard/search/caller-language", params={"phone": "01999999999"})
+    assert unknown.json() == {"language": "bn", "known": False}
