@@ -24,7 +24,7 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, func, select
 
-from dashboards import handover, i18n, labels, officer
+from dashboards import handover, i18n, labels, officer, sms_log
 from dashboards.deps import (
     PageVisit,
     Visit,
@@ -246,6 +246,7 @@ def _ticket_page(
         upazila_label=labels.place(session, language, ticket.upazila_id),
         office_label=labels.offices(session, language).get(ticket.office_id or 0, ""),
         assignee_name=labels.person_name(session, ticket.assignee_id),
+        sms=sms_log.messages_of(session, ticket, shown["phone"]),
         sla_words=officer.countdown(ticket.sla_due_at, clock.now(), translator(user)),
         phone=phone_for(user, ticket, shown["phone"]),
         channel_label=labels.channel(language, ticket.channel),

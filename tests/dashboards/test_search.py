@@ -194,3 +194,10 @@ def test_the_call_form_starts_in_the_countrys_language_and_knows_a_callers(app, 
     assert known.json() == {"language": "en", "known": True}
     unknown = agent.get("/dashboard/search/caller-language", params={"phone": "01999999999"})
     assert unknown.json() == {"language": "bn", "known": False}
+
+
+def test_the_ticket_page_shows_the_sms_we_sent_with_its_delivery_status(agent, world):
+    page = agent.get(f"/dashboard/tickets/{world['bangla']}").text
+    assert "SMS with the citizen" in page
+    assert "We sent" in page  # the acknowledgement of the complaint
+    assert re.search(r"waiting to be sent|sent, not yet confirmed|delivered", page)
