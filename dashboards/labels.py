@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from dashboards import i18n
 from grievance_engine.models import AdminArea, AdminLevel, Category, Office, User
-from grievance_engine.place_names import local_name, reads_local_name
+from grievance_engine.place_names import local_name
 from infra.settings import get_settings
 
 # Event fields worth a line in the timeline; the rest (hashes, ids) stay in the audit.
@@ -44,13 +44,16 @@ def channel(language: str, code: str) -> str:
 
 
 def office(language: str, office: Office | None, area: AdminArea | None) -> str:
-    """An office's name for a reader of `language`: a district, upazila or divisional
-    office named in their words with its place's local name ("জেলা প্রশাসকের কার্যালয়,
-    কুড়িগ্রাম"); else the name it was seeded with."""
+    """An office's name for a reader of `language`. An office named as the seed names
+    them ("Deputy Commissioner's Office, Kurigram") is named in the reader's words with
+    its place's name as they write it ("জেলা প্রশাসকের কার্যালয়, কুড়িগ্রাম"); an office
+    an admin named otherwise keeps that name."""
     if office is None:
         return ""
     key = f"office_{office.level}"
-    if area is None or not reads_local_name(area, language) or not i18n.has(key):
+    if area is None or not i18n.has(key):
+        return office.name
+    if office.name != i18n.translate(i18n.DEFAULT, key, place=area.name):
         return office.name
     return i18n.translate(language, key, place=local_name(area, language))
 
