@@ -130,15 +130,25 @@ def _officer_page(
     kept: dict[str, str] | None = None,
     done: str = "",
     done_ref: str = "",
+    category: str = "",
+    only: str = "",
 ) -> HTMLResponse:
     session, user = visit.session, visit.user
     resolved = _resolved_by(session, user)
+    tickets = _escalations(session, user)
+    if category:
+        tickets = [ticket for ticket in tickets if ticket["category"] == category]
+    if only in ONLY:
+        tickets = [ticket for ticket in tickets if ONLY[only](ticket)]
     ratings = [row["rating"] for row in resolved if row["rating"]]
     return page_for(
         "officer.html.j2",
         visit,
         status_code=status_code,
-        tickets=_escalations(session, user),
+        tickets=tickets,
+        categories=labels.categories(session, ui_language(user)),
+        chosen={"category": category, "only": only if only in ONLY else ""},
+        only_choices=list(ONLY),
         limit=LIMIT,
         now=clock.now(),
         countdown=countdown,
@@ -153,14 +163,25 @@ def _officer_page(
     )
 
 
+# The officer's filters: which of "my escalations" to show.
+ONLY = {
+    "overdue": lambda ticket: ticket["overdue"],
+    "urgent": lambda ticket: ticket["urgent"],
+    "unacknowledged": lambda ticket: not ticket["acknowledged"],
+}
+
+
 @router.get(PATH, response_class=HTMLResponse)
 def officer_view(
     visit: Visit,
     done: str = "",
     ref: str = "",
+    category: str = "",
+    only: str = "",
 ) -> HTMLResponse:
-    """My escalations by deadline, and what I resolved."""
-    return _officer_page(visit, done=done, done_ref=ref)
+    """My escalations by deadline (of one category, or only the overdue, urgent or
+    unacknowledged ones), and what I resolved."""
+    return _officer_page(visit, done=done, done_ref=ref, category=category, only=only)
 
 
 @router.post(PATH + "/tickets/{ref}/acknowledge")

@@ -201,3 +201,13 @@ def test_the_ticket_page_shows_the_sms_we_sent_with_its_delivery_status(agent, w
     assert "SMS with the citizen" in page
     assert "We sent" in page  # the acknowledgement of the complaint
     assert re.search(r"waiting to be sent|sent, not yet confirmed|delivered", page)
+
+
+def test_the_officer_filters_their_escalations_by_category_and_urgency(app, world):
+    rangpur = browser(app, world["emails"]["rangpur"])
+    water = rangpur.get("/dashboard/officer", params={"category": "water"}).text
+    assert world["bangla"] in water
+    roads = rangpur.get("/dashboard/officer", params={"category": "roads"}).text
+    assert world["bangla"] not in roads
+    urgent = rangpur.get("/dashboard/officer", params={"only": "urgent"}).text
+    assert world["bangla"] not in urgent  # a water complaint is not urgent
