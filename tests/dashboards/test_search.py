@@ -125,19 +125,17 @@ def _csrf(client, ref: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
+def _transfer(client, ref: str, to: str, reason: str):
+    data = {"to": to, "reason": reason, "csrf_token": _csrf(client, ref)}
+    return client.post(f"/dashboard/tickets/{ref}/transfer", data=data)
+
+
 def test_a_ticket_is_handed_on_by_typing_a_place_and_status_and_assignee_agree(app, world):
     agent = browser(app, world["emails"]["agent"])
     ref = _file("+8801712340009", "Rangpur", "রাস্তা ভাঙা, কুড়িগ্রামের দিকে")
     page = agent.get(f"/dashboard/tickets/{ref}").text
     assert '<datalist id="transfer-targets">' in page
-    moved = agent.post(
-        f"/dashboard/tickets/{ref}/transfer",
-        data={
-            "to": "Kurigram",
-            "reason": "the road is in Kurigram",
-            "csrf_token": _csrf(agent, ref),
-        },
-    )
+    moved = _transfer(agent, ref, "Kurigram", "the road is in Kurigram")
     assert moved.status_code == 303, moved.text
     with session_scope() as session:
         ticket = _ticket(session, ref)
@@ -150,14 +148,7 @@ def test_a_ticket_is_handed_on_by_typing_a_place_and_status_and_assignee_agree(a
 def test_a_name_that_fits_several_offers_them_to_choose_from(app, world):
     agent = browser(app, world["emails"]["agent"])
     ref = _file("+8801712340010", "Rangpur", "two offices could take this")
-    answer = agent.post(
-        f"/dashboard/tickets/{ref}/transfer",
-        data={
-            "to": "Upazila Nirbahi Officer, Phul",
-            "reason": "x",
-            "csrf_token": _csrf(agent, ref),
-        },
-    )
+    answer = _transfer(agent, ref, "Upazila Nirbahi Officer, Phul", "x")
     assert answer.status_code == 422
     assert answer.text.count('name="to" value="Upazila Nirbahi Officer, Phul') >= 2
 
