@@ -42,9 +42,12 @@ from grievance_engine.models import Category, User
 from routing import service as routing_service
 
 PATH = pages.ADMIN
-# The admin pages' tabs, in the registry's order: users, offices, routing, …
+# The admin pages' tabs, in the registry's order: users, offices, routing, … (a page
+# of one thing, such as a person, `…/users/{person_id}`, is no tab)
 TABS = tuple(
-    page.path.removeprefix(PATH + "/") for page in pages.PAGES if page.path.startswith(PATH)
+    page.path.removeprefix(PATH + "/")
+    for page in pages.PAGES
+    if page.path.startswith(PATH) and "{" not in page.path
 )
 CHANGES_SHOWN = 200
 

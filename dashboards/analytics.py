@@ -47,7 +47,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
-from dashboards import charts, i18n
+from dashboards import charts, headline, i18n
 from dashboards.deps import (
     CurrentUser,
     SessionDep,
@@ -353,6 +353,7 @@ def supervisor_view(visit: Visit) -> HTMLResponse:
         worst=WORST,
         volume_days=VOLUME_DAYS,
         sla_days=SLA_DAYS,
+        headline=headline.headline(session, now, lang),  # what needs action, first
     )
 
 

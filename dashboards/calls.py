@@ -30,7 +30,7 @@ from dashboards.deps import (
 from dashboards.i18n import LANGUAGES
 from dashboards.i18n import error as error_text
 from dashboards.workspace import INTAKE_LANGUAGES, Text, flash, saved
-from grievance_engine import callbacks, on_call, refs
+from grievance_engine import callbacks, languages, on_call, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, AdminLevel
 from grievance_engine.users import UserError
@@ -94,7 +94,9 @@ def _intake_page(
 @router.get("/dashboard/intake", response_class=HTMLResponse)
 def intake_form(visit: Visit) -> HTMLResponse:
     """The form an agent fills in while the caller is on the line."""
-    return _intake_page(visit, values={"language": ui_language(visit.user)})
+    # the caller's language, not the agent's screen's: the country's first until the
+    # phone is typed (the form's script then asks what we know of it)
+    return _intake_page(visit, values={"language": languages.native_of(get_settings().country)})
 
 
 @router.post("/dashboard/intake")

@@ -20,15 +20,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import nulls_last, or_
 from sqlmodel import Session, col, select
 
+from dashboards import labels
 from dashboards.deps import (
     PageVisit,
     Visit,
     actor,
     dashboard_router,
     page_for,
+    ui_language,
     user_ref,
 )
 from escalation import deadlines
+from escalation.policies import Priority
 from grievance_engine import actions, events, lifecycle, refs
 from grievance_engine import service as ticket_service
 from grievance_engine.lifecycle import TransitionError
@@ -76,16 +79,20 @@ def _escalations(session: Session, user: User) -> list[dict[str, Any]]:
         .limit(LIMIT)
     )
     now = clock.now()
-    return [
+    rows = list(session.exec(statement))
+    shown = [
         {
             **ticket_service.as_public(row),
             "sla_due_at": row[0].sla_due_at,
             "sla_target": row[0].sla_target,
             "acknowledged": row[0].acknowledged_at is not None,
             "overdue": row[0].sla_due_at is not None and row[0].sla_due_at < now,
+            "urgent": row[0].priority == Priority.URGENT,
         }
-        for row in session.exec(statement)
+        for row in rows
     ]
+    # categories, places and offices in the officer's own words
+    return labels.named(session, ui_language(user), shown, [row[0] for row in rows])
 
 
 def _resolved_by(session: Session, user: User) -> list[dict[str, Any]]:
@@ -123,15 +130,25 @@ def _officer_page(
     kept: dict[str, str] | None = None,
     done: str = "",
     done_ref: str = "",
+    category: str = "",
+    only: str = "",
 ) -> HTMLResponse:
     session, user = visit.session, visit.user
     resolved = _resolved_by(session, user)
+    tickets = _escalations(session, user)
+    if category:
+        tickets = [ticket for ticket in tickets if ticket["category"] == category]
+    if only in ONLY:
+        tickets = [ticket for ticket in tickets if ONLY[only](ticket)]
     ratings = [row["rating"] for row in resolved if row["rating"]]
     return page_for(
         "officer.html.j2",
         visit,
         status_code=status_code,
-        tickets=_escalations(session, user),
+        tickets=tickets,
+        categories=labels.categories(session, ui_language(user)),
+        chosen={"category": category, "only": only if only in ONLY else ""},
+        only_choices=list(ONLY),
         limit=LIMIT,
         now=clock.now(),
         countdown=countdown,
@@ -146,14 +163,25 @@ def _officer_page(
     )
 
 
+# The officer's filters: which of "my escalations" to show.
+ONLY = {
+    "overdue": lambda ticket: ticket["overdue"],
+    "urgent": lambda ticket: ticket["urgent"],
+    "unacknowledged": lambda ticket: not ticket["acknowledged"],
+}
+
+
 @router.get(PATH, response_class=HTMLResponse)
 def officer_view(
     visit: Visit,
     done: str = "",
     ref: str = "",
+    category: str = "",
+    only: str = "",
 ) -> HTMLResponse:
-    """My escalations by deadline, and what I resolved."""
-    return _officer_page(visit, done=done, done_ref=ref)
+    """My escalations by deadline (of one category, or only the overdue, urgent or
+    unacknowledged ones), and what I resolved."""
+    return _officer_page(visit, done=done, done_ref=ref, category=category, only=only)
 
 
 @router.post(PATH + "/tickets/{ref}/acknowledge")

@@ -49,6 +49,10 @@ PAGES: tuple[Page, ...] = (
     Page("/dashboard", frozenset(Role)),  # to each role's start page; the language switch
     Page("/dashboard/queue", _may(access.Action.LIST), "queue"),
     Page("/dashboard/tickets/{ref}", _may(access.Action.VIEW)),
+    Page("/dashboard/search", _may(access.Action.LIST)),
+    Page("/dashboard/search/caller-language", CALL_TAKERS),  # the intake form's language
+    Page("/dashboard/export/tickets.csv", _may(access.Action.LIST)),  # within their access
+    Page("/dashboard/account", frozenset(Role), "nav_account"),  # one's own password
     Page("/dashboard/intake", CALL_TAKERS, "take_call"),
     Page("/dashboard/callbacks", CALL_TAKERS, "callbacks"),
     Page("/dashboard/kb", CALL_TAKERS, "nav_kb"),  # search, send an article, log a call
@@ -57,6 +61,7 @@ PAGES: tuple[Page, ...] = (
     Page("/dashboard/supervisor", OVERSEERS, "nav_supervisor"),
     Page("/dashboard/supervisor/export/{table}.csv", OVERSEERS),
     Page(f"{ADMIN}/users", ADMINS, "nav_admin"),
+    Page(f"{ADMIN}/users/{{person_id}}", ADMINS),  # edit a person, reset their password
     Page(f"{ADMIN}/offices", ADMINS),
     Page(f"{ADMIN}/routing", ADMINS),
     Page(f"{ADMIN}/sla", ADMINS),

@@ -39,6 +39,8 @@ def environment() -> Environment:
     env.install_null_translations(newstyle=True)  # replaced per page by `_gettext`
     env.filters["local"] = local_time
     env.filters["digits"] = digits
+    # a table row with something to show: any value after its label (supervisor.html.j2)
+    env.tests["nonzero"] = lambda row: any(row[1:])
     return env
 
 

@@ -12,16 +12,21 @@ Every ticket a page shows comes through `routing.access.visible` or
 
 from __future__ import annotations
 
+import csv
+import functools
+import io
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 
-from fastapi import Depends, Form
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import nulls_last
 from sqlmodel import col
 
 from dashboards import (
+    accounts,
     admin,
     admin_calendar,
     admin_categories,
@@ -36,6 +41,7 @@ from dashboards import (
     kb,
     labels,
     officer,
+    search,
     sessions,
     workspace,
 )
@@ -48,13 +54,14 @@ from dashboards.deps import (
     safe_next,
     ui_language,
 )
+from escalation.policies import Priority
 from grievance_engine import lifecycle
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Role, Ticket, TicketStatus
 from infra import clock
 from routing import access
 
-QUEUE_LIMIT = 200
+QUEUE_LIMIT = 200  # a page of the queue
 # The queue's deadline filter: each state is a window of `sla_due_at` from now,
 # [low, high) (None: unbounded); "none" is a ticket with no running deadline.
 SLA_STATES: dict[str, tuple[timedelta | None, timedelta | None]] = {
@@ -77,6 +84,8 @@ for module in (
     officer,
     analytics,
     workspace,
+    search,
+    accounts,
     calls,
     admin_users,
     admin_offices,
@@ -106,10 +115,16 @@ class QueueFilter:
     category: str = ""
     district: str = ""
     sla: str = ""
+    mine: bool = False  # only those assigned to the person looking
+    urgent: bool = False  # only urgent ones
 
-    def apply(self, statement: Any, now: datetime) -> Any:
+    def apply(self, statement: Any, now: datetime, user_id: int | None = None) -> Any:
         """`statement` (of public ticket rows) narrowed to these filters; an unknown
         status or deadline state is dropped from them."""
+        if self.mine:
+            statement = statement.where(Ticket.assignee_id == user_id)
+        if self.urgent:
+            statement = statement.where(Ticket.priority == Priority.URGENT)
         if self.status == "all":
             pass
         elif self.status in TicketStatus.__members__.values():
@@ -134,30 +149,35 @@ class QueueFilter:
         return statement
 
 
+@router.get("/")
+def front_door(request: Request) -> Response:
+    """The address `make run` prints: to the login page, or to the dashboard of the
+    person already signed in."""
+    target = "/dashboard" if sessions.read(request) is not None else "/login"
+    return RedirectResponse(target, status_code=303)
+
+
 @router.get("/dashboard/queue", response_class=HTMLResponse)
-def queue(visit: Visit, chosen: Annotated[QueueFilter, Depends()]) -> HTMLResponse:
+def queue(
+    visit: Visit,
+    chosen: Annotated[QueueFilter, Depends()],
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> HTMLResponse:
     """The tickets `user` may see: open ones by default, the nearest deadline first
-    (tickets with no running deadline last), filtered by status, category, district
-    and the state of their deadline (`QueueFilter`)."""
+    (tickets with no running deadline last), filtered by status, category, district,
+    the state of their deadline, "mine" and "urgent" (`QueueFilter`), a page of
+    `QUEUE_LIMIT` at a time."""
     session, user = visit.session, visit.user
     now = clock.now()
     statement = access.visible(ticket_service.public_statement(), actor(session, user))
     statement = (
-        chosen.apply(statement, now)
+        chosen.apply(statement, now, user.id)
         .order_by(nulls_last(col(Ticket.sla_due_at).asc()), col(Ticket.created_at), col(Ticket.id))
+        .offset((page - 1) * QUEUE_LIMIT)
         .limit(QUEUE_LIMIT + 1)
     )
     rows = list(session.exec(statement))
-    tickets = [
-        {
-            **ticket_service.as_public(row),
-            "sla_due_at": row[0].sla_due_at,
-            "overdue": row[0].sla_due_at is not None
-            and row[0].sla_due_at < now
-            and row[0].status in lifecycle.OPEN,
-        }
-        for row in rows[:QUEUE_LIMIT]
-    ]
+    tickets = [search.listed(row, now) for row in rows[:QUEUE_LIMIT]]
     language = ui_language(user)
     categories = labels.categories(session, language)
     districts = labels.districts(session, language)
@@ -166,13 +186,52 @@ def queue(visit: Visit, chosen: Annotated[QueueFilter, Depends()]) -> HTMLRespon
         visit,
         tickets=tickets,
         more=len(rows) > QUEUE_LIMIT,
-        limit=QUEUE_LIMIT,
+        page=page,
+        page_link=functools.partial(_page_link, visit.request.url.query),
         statuses=[s.value for s in TicketStatus],
         categories=categories,
         districts=districts,
         sla_states=list(SLA_STATES),
         chosen=asdict(chosen),
     )
+
+
+EXPORT_COLUMNS = (
+    "ref", "status", "category", "district", "office", "channel", "language",
+    "escalation_level", "assignee", "created_at", "updated_at",
+)  # fmt: skip
+EXPORT_LIMIT = 100_000
+
+
+@router.get("/dashboard/export/tickets.csv")
+def export_tickets(visit: Visit, chosen: Annotated[QueueFilter, Depends()]) -> Response:
+    """The tickets the person may see, filtered as the queue is, newest first, one row
+    each (no phone, no description: a spreadsheet travels further than the page)."""
+    session, user = visit.session, visit.user
+    statement = access.visible(ticket_service.public_statement(), actor(session, user))
+    statement = (
+        chosen.apply(statement, clock.now(), user.id)
+        .order_by(col(Ticket.created_at).desc())
+        .limit(EXPORT_LIMIT)
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*EXPORT_COLUMNS, "priority", "sla_due_at"])
+    for row in session.exec(statement):
+        shown = ticket_service.as_public(row)
+        due = row[0].sla_due_at.isoformat() if row[0].sla_due_at else ""
+        writer.writerow([*(shown[c] for c in EXPORT_COLUMNS), row[0].priority, due])
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="tickets.csv"'},
+    )
+
+
+def _page_link(query: str, page: int) -> str:
+    """The queue with the same filters, at `page`."""
+    kept = [(k, v) for k, v in parse_qsl(query) if k != "page"]
+    return "/dashboard/queue?" + urlencode([*kept, ("page", str(page))])
 
 
 @router.post("/dashboard/language")

@@ -17,14 +17,13 @@ the allowed moves, likely duplicates, audio, canned replies and the SMS count.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, func, select
 
-from dashboards import i18n, labels
+from dashboards import handover, i18n, labels, officer, sms_log
 from dashboards.deps import (
     PageVisit,
     Visit,
@@ -36,6 +35,7 @@ from dashboards.deps import (
     ui_language,
     user_ref,
 )
+from dashboards.sms_log import count_sms
 from escalation import deadlines
 from grievance_engine import (
     actions,
@@ -69,7 +69,8 @@ REPLY_MAX_PARTS = 4
 CALLER_HISTORY_SHOWN = 20
 # Moves the status form offers: a duplicate is marked by merging (it needs the original)
 # and "assigned" by claiming or transferring (it needs a person).
-_NOT_BY_STATUS_FORM = frozenset({TicketStatus.DUPLICATE, TicketStatus.ASSIGNED})
+# and "new" only by a transfer to a queue where nobody could take the ticket.
+_NOT_BY_STATUS_FORM = frozenset({TicketStatus.DUPLICATE, TicketStatus.ASSIGNED, TicketStatus.NEW})
 # `?done=` keys → the phrase shown after the redirect.
 FLASHES = {
     "claimed": "flash_claimed",
@@ -150,25 +151,6 @@ def back_to_ticket(ticket: Ticket, done: str, **query: object) -> RedirectRespon
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SmsCount:
-    """How an SMS of `text` is sent: its encoding, length in that encoding's units, parts."""
-
-    text: str
-    encoding: str
-    units: int
-    parts: int
-
-
-def count_sms(text: str, language: str) -> SmsCount:
-    """`text` as the outbox will send it in `language` (typographic look-alikes made
-    GSM-7 where the language allows), counted."""
-    if language in outbox.GSM7_LANGUAGES:
-        text = sms_encoding.normalise_for_gsm7(text)
-    encoding, length = sms_encoding.units(text)
-    return SmsCount(text, encoding, length, sms_encoding.sms_parts(text) if text else 0)
-
-
 def _visible_ids(session: Session, user: User, ids: list[int]) -> set[int]:
     if not ids:
         return set()
@@ -220,15 +202,6 @@ def _workspace(
     }
 
 
-def _log_personal_data_views(ticket: Ticket, user, *, full_phone: bool, work) -> None:
-    """The citizen's phone shown in full, or their recordings offered: logged for
-    `nalish audit views --ref` (grievance_engine.data_views)."""
-    if full_phone:
-        data_views.record(ticket_id=ticket.id, user_id=user.id, what="phone")
-    if work and work.get("audio"):
-        data_views.record(ticket_id=ticket.id, user_id=user.id, what="recording")
-
-
 def _ticket_page(
     visit: PageVisit,
     ticket: Ticket,
@@ -236,6 +209,7 @@ def _ticket_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     status_code: int = 200,
+    choices: list[str] | None = None,
 ) -> HTMLResponse:
     request, session, user = visit.request, visit.session, visit.user
     values = values or {}
@@ -245,7 +219,12 @@ def _ticket_page(
     history = ticket_service.events_of(session=session, ticket_id=ticket.id)
     phone = phone_for(user, ticket, shown["phone"])
     work = _workspace(session, user, ticket, values)
-    _log_personal_data_views(ticket, user, full_phone=phone == shown["phone"], work=work)
+    data_views.record_page(
+        ticket_id=ticket.id,
+        user_id=user.id,
+        full_phone=phone == shown["phone"],
+        recordings=bool(work and work.get("audio")),
+    )
     return page_for(
         "ticket.html.j2",
         visit,
@@ -254,6 +233,11 @@ def _ticket_page(
         shown=shown,
         category_label=labels.categories(session, language).get(shown["category"]),
         district_label=labels.districts(session, language).get(shown["district"]),
+        upazila_label=labels.place(session, language, ticket.upazila_id),
+        office_label=labels.offices(session, language).get(ticket.office_id or 0, ""),
+        assignee_name=labels.person_name(session, ticket.assignee_id),
+        sms=sms_log.messages_of(session, ticket, shown["phone"]),
+        sla_words=officer.countdown(ticket.sla_due_at, clock.now(), translator(user)),
         phone=phone,
         channel_label=labels.channel(language, ticket.channel),
         language_label=INTAKE_LANGUAGES.get(ticket.language, ticket.language),
@@ -267,12 +251,17 @@ def _ticket_page(
                 "label": labels.event_type(language, event.type),
                 "at": event.at,
                 "actor": event.actor,
+                "actor_name": labels.actor_name(session, event.actor),
                 "details": [(k, event.data[k]) for k in labels.EVENT_FIELDS if event.data.get(k)],
             }
             for event in history
         ],
         flash=flash(request, user, set(FLASHES) - {"callback_done"}, ref=shown["ref"]),
         workspace=work,
+        transfer_choices=choices or [],
+        transfer_targets=[target.label for target in handover.targets(session, language)]
+        if ticket.status in lifecycle.OPEN
+        else [],
         errors=errors or {},
         values=values,
     )
@@ -315,10 +304,14 @@ def _invalid(
     ticket: Ticket,
     errors: dict[str, str],
     values: dict[str, str],
+    choices: list[str] | None = None,
 ) -> HTMLResponse:
-    """The ticket page again, 422, after undoing whatever the failed service flushed."""
+    """The ticket page again, 422, after undoing whatever the failed service flushed
+    (with the names a transfer could mean, to choose from)."""
     visit.session.rollback()
-    return _ticket_page(visit, ticket, errors=errors, values=values, status_code=422)
+    return _ticket_page(
+        visit, ticket, errors=errors, values=values, status_code=422, choices=choices or []
+    )
 
 
 @router.get("/dashboard/tickets/{ref}", response_class=HTMLResponse)
@@ -372,47 +365,89 @@ def add_note(visit: Visit, ref: str, text: Text = "") -> Response:
 def transfer(
     visit: Visit,
     ref: str,
+    to: Text = "",
     to_email: Text = "",
     office_code: Text = "",
     reason: Text = "",
 ) -> Response:
-    """Give the ticket to a person (by email) or send it to an office (by code), saying why."""
+    """Give the ticket to a person or send it to an office, chosen by typing part of a
+    name (`to`, see `dashboards.handover`; or, as integrations post it, a person's
+    email or an office's code), saying why."""
     session, user = visit.session, visit.user
     ticket = visit.ticket(ref, access.Action.ASSIGN)
     t = translator(user)
-    to_email, office_code, reason = to_email.strip(), office_code.strip(), reason.strip()
-    values = {"to_email": to_email, "office_code": office_code, "transfer_reason": reason}
+    to, to_email, office_code, reason = (
+        to.strip(),
+        to_email.strip(),
+        office_code.strip(),
+        reason.strip(),
+    )
+    values = {"to": to or to_email or office_code, "transfer_reason": reason}
     errors: dict[str, str] = {}
+    if to:
+        return _transfer_by_name(visit, ticket, to, reason, values)
     if bool(to_email) == bool(office_code):
-        errors["to_email"] = t("error_transfer_target")
+        errors["to"] = t("error_transfer_target")
     if problem := _reason_problem(t, reason):
         errors["transfer_reason"] = problem
     person = office = None
-    if to_email and not errors.get("to_email"):
+    if to_email and not errors.get("to"):
         person = session.exec(
             select(User).where(func.lower(User.email) == to_email.lower(), col(User.active))
         ).first()
         if person is None:
-            errors["to_email"] = t("error_no_user")
-    if office_code and not errors.get("to_email"):
+            errors["to"] = t("error_no_user")
+    if office_code and not errors.get("to"):
         try:
             office = session.get(Office, users.office_id_by_code(session=session, code=office_code))
         except users.UserError:
-            errors["office_code"] = t("error_no_office")
+            errors["to"] = t("error_no_office")
     if errors:
         return _invalid(visit, ticket, errors, values)
+    return _hand_on(visit, ticket, person, office, reason, values)
+
+
+def _transfer_by_name(
+    visit: PageVisit, ticket: Ticket, typed: str, reason: str, values: dict[str, str]
+) -> Response:
+    """The transfer form's name box: one match is handed the ticket; several are
+    offered to choose from (the page again, each a button); none is an error."""
+    t = translator(visit.user)
+    errors: dict[str, str] = {}
+    if problem := _reason_problem(t, reason):
+        errors["transfer_reason"] = problem
+    found = handover.resolve(visit.session, typed, ui_language(visit.user))
+    if not found:
+        errors["to"] = t("error_no_target")
+    elif len(found) > 1:
+        errors["to"] = t("error_which_target")
+    if errors:
+        return _invalid(visit, ticket, errors, values, choices=[c.label for c in found])
+    return _hand_on(visit, ticket, found[0].person, found[0].office, reason, values)
+
+
+def _hand_on(
+    visit: PageVisit,
+    ticket: Ticket,
+    person: User | None,
+    office: Office | None,
+    reason: str,
+    values: dict[str, str],
+) -> Response:
+    """Give `ticket` to `person`, or else send it to `office`; then back to its page,
+    or to the queue if it has left the sight of the one who handed it on."""
+    session, user = visit.session, visit.user
     try:
         if person is not None:
             assignment.assign(
                 session=session, ticket=ticket, user=person, actor=user_ref(user), reason=reason
             )
-        else:
+        elif office is not None:
             assignment.transfer_to_office(
                 session=session, ticket=ticket, office=office, actor=user_ref(user), reason=reason
             )
     except assignment.AssignmentError as exc:
-        field = "to_email" if person is not None else "office_code"
-        return _invalid(visit, ticket, {field: str(exc)}, values)
+        return _invalid(visit, ticket, {"to": str(exc)}, values)
     session.commit()
     if not _visible_ids(session, user, [ticket.id]):
         return RedirectResponse("/dashboard/queue", status_code=303)  # it left their sight

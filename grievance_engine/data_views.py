@@ -24,6 +24,13 @@ def record(*, ticket_id: int, user_id: int, what: str) -> None:
         )
 
 
+def record_page(*, ticket_id: int, user_id: int, full_phone: bool, recordings: bool) -> None:
+    """Log what a ticket's page showed: the phone in full, the recordings offered."""
+    for what, shown in (("phone", full_phone), ("recording", recordings)):
+        if shown:
+            record(ticket_id=ticket_id, user_id=user_id, what=what)
+
+
 def of_ticket(*, session: Session, ticket_id: int) -> list[dict[str, str]]:
     """Every logged view of the ticket's personal data, oldest first: when, who, what."""
     rows = session.exec(

@@ -30,8 +30,10 @@ ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
             S.DUPLICATE,
         }
     ),
+    # assigned → new: transferred to an office's queue where nobody could take it yet
+    # (routing.assignment), so that status and assignee always agree
     S.ASSIGNED: frozenset(
-        {S.IN_PROGRESS, S.ESCALATED, S.AWAITING_CITIZEN, S.RESOLVED, S.REJECTED, S.DUPLICATE}
+        {S.NEW, S.IN_PROGRESS, S.ESCALATED, S.AWAITING_CITIZEN, S.RESOLVED, S.REJECTED, S.DUPLICATE}
     ),
     # in_progress → assigned is a transfer to someone who has not started yet
     S.IN_PROGRESS: frozenset({S.ASSIGNED, S.ESCALATED, S.AWAITING_CITIZEN, S.RESOLVED, S.REJECTED}),

@@ -130,3 +130,108 @@ def _district_id(session: Session, name: str, country: str) -> int:
     if area_id is None:
         raise UserError("district_unknown", name=name)
     return area_id
+
+
+# ---------------------------------------------------------------------------
+# Keeping accounts: passwords, and what an admin may change about a person
+# ---------------------------------------------------------------------------
+
+
+def set_password(*, session: Session, user: User, password: str | None = None) -> str:
+    """Give `user` a new password (a random one when None); returns it in clear, to be
+    shown once. The old one stops working at once."""
+    password = password or generate_password()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError("password_too_short", n=MIN_PASSWORD_LENGTH)
+    user.password_hash = hash_password(password)
+    session.add(user)
+    session.flush()
+    return password
+
+
+def change_own_password(*, session: Session, user: User, current: str, new: str) -> None:
+    """`user` changes their password, proving they know the current one."""
+    if not verify_password(user.password_hash, current):
+        raise UserError("password_wrong")
+    set_password(session=session, user=user, password=new)
+
+
+class UserUpdate(SQLModel):
+    """What may change about a person; None leaves a field as it is, "" clears it."""
+
+    full_name: str | None = None
+    phone: str | None = None
+    office_code: str | None = None
+    area: str | None = None  # a district's or a division's English name (role area)
+    languages: list[str] | None = None
+
+
+def edit(*, session: Session, user: User, changes: UserUpdate, country: str) -> dict[str, str]:
+    """Apply `changes` to `user`; returns what changed (field → new value) for the
+    admin log. A divisional officer is one whose area is a division."""
+    changed: dict[str, str] = {}
+    if changes.full_name is not None and changes.full_name.strip() != user.full_name:
+        user.full_name = changed["full_name"] = changes.full_name.strip()
+    if changes.phone is not None:
+        phone = _free_phone(session, user, changes.phone, country)
+        if phone != user.phone:
+            user.phone = phone
+            changed["phone"] = phone or ""
+    if changes.area is not None:
+        area_id = _area_id(session, changes.area, country) if changes.area.strip() else None
+        if area_id is None and user.role == Role.OFFICER:
+            raise UserError("district_required")
+        if area_id != user.area_id:
+            user.area_id = area_id
+            changed["area"] = changes.area.strip()
+    if changes.office_code is not None:
+        office_id = (
+            office_id_by_code(session=session, code=changes.office_code)
+            if changes.office_code.strip()
+            else None
+        )
+        if office_id != user.office_id:
+            user.office_id = office_id
+            changed["office"] = changes.office_code.strip()
+    if changes.languages is not None and changes.languages:
+        spoken = list(dict.fromkeys([user.language, *changes.languages]))
+        if spoken != user.languages:
+            user.languages = spoken
+            changed["languages"] = ",".join(spoken)
+    session.add(user)
+    session.flush()
+    return changed
+
+
+def _free_phone(session: Session, user: User, given: str, country: str) -> str | None:
+    """`given` as E.164 if nobody else has it; None for "" (no phone)."""
+    if not given.strip():
+        return None
+    try:
+        phone = phones.to_e164(given, region=country)
+    except phones.InvalidPhoneNumber as exc:
+        raise UserError("phone_invalid", phone=given, problem=str(exc)) from exc
+    taken = session.exec(select(User.email).where(User.phone == phone, User.id != user.id)).first()
+    if taken is not None:
+        raise UserError("phone_taken", phone=phone, email=taken)
+    return phone
+
+
+DIVISION_SUFFIX = " division"  # "Rangpur Division": the division, not its district
+
+
+def _area_id(session: Session, name: str, country: str) -> int:
+    """A district's id by its English name; a division's by its name and "Division"
+    ("Rangpur Division": Rangpur is also a district), for a divisional officer."""
+    name = name.strip()
+    if not name.lower().endswith(DIVISION_SUFFIX):
+        return _district_id(session, name, country)
+    statement = select(AdminArea.id).where(
+        AdminArea.country == country,
+        AdminArea.level == AdminLevel.DIVISION,
+        AdminArea.name.ilike(name[: -len(DIVISION_SUFFIX)].strip()),  # type: ignore[attr-defined]
+    )
+    area_id = session.exec(statement).first()
+    if area_id is None:
+        raise UserError("district_unknown", name=name)
+    return area_id

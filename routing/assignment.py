@@ -102,9 +102,12 @@ def assign(
     actor: str,
     reason: str | None = None,
     keep_status: bool = False,
+    keep_office: bool = False,
 ) -> TicketEvent:
     """Give `ticket` to `user`. Taking it from someone else is a transfer and needs a
-    reason; a person in another office brings the ticket to that office.
+    reason; a person in another office brings the ticket to that office, unless
+    `keep_office` (a claim: the national desk's agent who takes a district's ticket
+    works it for that district, which keeps seeing it).
 
     `keep_status` leaves the status alone (an escalated ticket stays `escalated` for
     the officer it now belongs to); otherwise a new ticket becomes `assigned`.
@@ -124,7 +127,7 @@ def assign(
     _check_status(ticket)
     from_office = ticket.office_id
     ticket.assignee_id = user.id
-    if user.office_id is not None:
+    if user.office_id is not None and not keep_office:
         ticket.office_id = user.office_id
     event = events.append(
         session=session,
@@ -168,7 +171,9 @@ def claim(*, session: Session, ticket: Ticket, user: User) -> TicketEvent:
             f"the ticket is already assigned to {holder.email if holder else 'someone'}; "
             "ask for a transfer"
         )
-    event = assign(session=session, ticket=ticket, user=user, actor=f"user:{user.id}")
+    event = assign(
+        session=session, ticket=ticket, user=user, actor=f"user:{user.id}", keep_office=True
+    )
     actions.tell_citizen(session=session, ticket=ticket, kind="assigned")  # a person has it
     return event
 
@@ -203,9 +208,24 @@ def transfer_to_office(
     ticket.queue = "default"
     ticket.assignee_id = None
     session.flush()
-    if auto_assign(session=session, ticket=ticket, actor=actor) is not None:
+    if auto_assign(session=session, ticket=ticket, actor=actor) is None:
+        _back_to_the_queue(session=session, ticket=ticket, actor=actor, office=office)
+    else:
         alerts.tell_assignee(session=session, ticket=ticket)  # what it is, by SMS
     return event
+
+
+def _back_to_the_queue(*, session: Session, ticket: Ticket, actor: str, office: Office) -> None:
+    """An assigned ticket that nobody at its new office could take waits in that
+    office's queue as `new`: its status never says "assigned" without an assignee."""
+    if ticket.status == TicketStatus.ASSIGNED:
+        lifecycle.transition(
+            session=session,
+            ticket=ticket,
+            to=TicketStatus.NEW,
+            actor=actor,
+            reason=f"waiting in the queue of {office.name}",
+        )
 
 
 def set_away(*, session: Session, user: User, away: bool) -> User:

@@ -152,3 +152,108 @@ def users_set_phone(
     except UserError as exc:
         raise fail(str(exc)) from exc
     typer.echo(f"{email}'s phone is {saved}.")
+
+
+# --- keeping accounts: list, edit, set-password (issue 16) -------------------------
+
+
+@users_app.command("list")
+def users_list(
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array.")] = False,
+) -> None:
+    """Everyone who may sign in: email, name, role, office, area, phone, languages."""
+    import json
+
+    from sqlmodel import col, select
+
+    from grievance_engine.models import AdminArea, Office, User
+    from infra.db import session_scope
+
+    settings()
+    with session_scope() as session:
+        offices = dict(session.exec(select(Office.id, Office.code)).all())
+        areas = dict(session.exec(select(AdminArea.id, AdminArea.name)).all())
+        people = [
+            {
+                "id": person.id,
+                "email": person.email,
+                "name": person.full_name,
+                "role": person.role,
+                "office": offices.get(person.office_id) if person.office_id else None,
+                "area": areas.get(person.area_id) if person.area_id else None,
+                "phone": person.phone,
+                "languages": person.languages or [person.language],
+                "active": person.active,
+                "away": person.away,
+            }
+            for person in session.exec(select(User).order_by(col(User.email)))
+        ]
+    if as_json:
+        typer.echo(json.dumps(people, ensure_ascii=False, indent=2))
+        return
+    for p in people:
+        state = "" if p["active"] else " (inactive)"
+        where = p["office"] or p["area"] or "-"
+        typer.echo(f"{p['email']:<40} {p['role']:<10} {where:<24} {p['name']}{state}")
+
+
+@users_app.command("edit")
+def users_edit(
+    email: Email,
+    name: Annotated[str | None, typer.Option(help="Full name.")] = None,
+    phone: Annotated[str | None, typer.Option(help='Mobile, any form; "" removes it.')] = None,
+    office: Annotated[str | None, typer.Option(help='Office code; "" for none.')] = None,
+    area: Annotated[
+        str | None,
+        typer.Option(help='District by English name, or a division as "Rangpur Division".'),
+    ] = None,
+    languages: Annotated[
+        str | None, typer.Option(help="Comma-separated languages they work in, e.g. bn,en.")
+    ] = None,
+) -> None:
+    """Change what may change about a person; prints what changed."""
+    from grievance_engine import users
+    from infra.db import session_scope
+
+    country = settings().country
+    changes = users.UserUpdate(
+        full_name=name,
+        phone=phone,
+        office_code=office,
+        area=area,
+        languages=split(languages) if languages is not None else None,
+    )
+    try:
+        with session_scope() as session:
+            person = user(session, email)
+            changed = users.edit(session=session, user=person, changes=changes, country=country)
+            if changed:
+                record_admin(session, "user_edited", f"user:{person.id}", **changed)
+    except users.UserError as exc:
+        raise fail(str(exc)) from exc
+    said = ", ".join(f"{key}={value}" for key, value in changed.items()) or "nothing changed"
+    typer.echo(f"{email}: {said}.")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    email: Email,
+    password: Annotated[
+        str | None, typer.Option(help="At least 10 characters; default: a random one, printed.")
+    ] = None,
+) -> None:
+    """Give someone a new password (a random one is printed once)."""
+    from grievance_engine import users
+    from infra.db import session_scope
+
+    settings()
+    try:
+        with session_scope() as session:
+            person = user(session, email)
+            clear = users.set_password(session=session, user=person, password=password)
+            record_admin(session, "password_reset", f"user:{person.id}")
+    except users.UserError as exc:
+        raise fail(str(exc)) from exc
+    typer.echo(f"Password of {email} changed.")
+    if password is None:
+        typer.echo(f"Password (shown once): {clear}")

@@ -4,6 +4,7 @@ URL the caller put in the Alembic config)."""
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from grievance_engine import search
 from infra.settings import get_settings
 from nalish.models import metadata
 
@@ -15,6 +16,10 @@ def run_migrations_offline() -> None:
     context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _modelled(name, type_, parent_names) -> bool:
+    return not search.made_by_migration(name)
 
 
 def run_migrations_online() -> None:
@@ -31,7 +36,12 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     # render_as_batch: SQLite cannot ALTER most things; batch mode copies the table.
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=True,
+        include_name=_modelled,  # autogenerate leaves search's own tables and indexes
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -37,6 +37,10 @@ AGENT = "agent.browser@nalish.test"
 OFFICER = "officer.rangpur.browser@nalish.test"
 SUPERVISOR = "supervisor.browser@nalish.test"
 ADMIN = "admin.browser@nalish.test"
+KURIGRAM_OFFICER = "officer.kurigram.browser@nalish.test"
+KURIGRAM_OFFICE_BN = "জেলা প্রশাসকের কার্যালয়, কুড়িগ্রাম"
+SEARCH_CALLER = "+8801712349876"
+BANGLA_DESCRIPTION = "গ্রামের নলকূপ নষ্ট, এক সপ্তাহ ধরে পানি নেই"
 CALLER = "+8801812345670"
 WHAT_WAS_DONE = "Replaced the tubewell pump at the school"
 FILED = re.compile(r"/dashboard/tickets/([0-9A-Z]{4}-[0-9A-Z]{4})\?done=filed$")
@@ -135,6 +139,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     found.nalish(
         "users", "create", "--email", ADMIN, "--role", "admin", "--password", PASSWORD,
     )  # fmt: skip
+    found.nalish(
+        "users", "create", "--email", KURIGRAM_OFFICER, "--role", "officer",
+        "--password", PASSWORD, "--district", "Kurigram", "--name", "Kamal Officer",
+    )  # fmt: skip
     log = home / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -188,17 +196,24 @@ def page(chromium: Browser) -> Iterator[Page]:
     assert refused == [], "the CSP refused something the pages need"
 
 
-def _log_in(page: Page, server: Server, email: str, *, shot: str | None = None) -> None:
+def _log_in(
+    page: Page,
+    server: Server,
+    email: str,
+    *,
+    shot: str | None = None,
+    password: str = PASSWORD,
+) -> None:
     page.goto(f"{server.url}/login")
     expect(page.get_by_role("heading", level=1), "the login page shows its heading").to_be_visible()
     if shot:
         server.screenshot(page, shot)
     page.get_by_label("Email").type(email)  # the email box has the focus: type, Tab, type
     page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
+    page.keyboard.type(password)
     page.keyboard.press("Enter")
-    expect(
-        page.get_by_role("button", name="Sign out"), f"{email} is signed in after Enter"
+    expect(  # the sign-out button, in whatever language the person reads
+        page.locator("form[action='/logout'] button"), f"{email} is signed in after Enter"
     ).to_be_visible()
 
 
@@ -218,9 +233,9 @@ def test_an_agent_takes_a_call_transfers_it_and_the_rangpur_officer_resolves_it(
     expect(page.locator("#intake-phone"), "the phone box has the focus").to_be_focused()
     page.keyboard.type("01812-345670")
     page.keyboard.press("Tab")
-    # The caller is in Kurigram, where nobody is on duty: the ticket waits in the queue.
-    district = page.locator("#districts option[value='Kurigram']").get_attribute("value")
-    assert district == "Kurigram", "the district suggestions list Kurigram"
+    # The caller is in Lalmonirhat, where nobody is on duty: the ticket waits in the queue.
+    district = page.locator("#districts option[value='Lalmonirhat']").get_attribute("value")
+    assert district == "Lalmonirhat", "the district suggestions list Lalmonirhat"
     page.keyboard.type(district)
     page.get_by_label("Category").select_option("water")
     page.get_by_label("Description").fill("No water from the tubewell near the school for a week")
@@ -244,7 +259,7 @@ def test_an_agent_takes_a_call_transfers_it_and_the_rangpur_officer_resolves_it(
     page.get_by_role("button", name="Claim", exact=True).click()
     expect(page.get_by_text("You have claimed this ticket."), "the agent holds it").to_be_visible()
 
-    page.get_by_label("Or to an office").fill("dc-rangpur")
+    page.get_by_label("Office or person").fill("Rangpur")  # a place's name: its own office
     reason = "The village is across the border in Rangpur; the district office handles it"
     page.get_by_label("Reason", exact=True).fill(reason)
     page.get_by_label("Reason", exact=True).press("Enter")
@@ -327,3 +342,125 @@ def test_an_admin_gives_the_rangpur_office_a_phone_and_finds_the_change_recorded
     expect(page.get_by_role("heading", level=1), "the heading in Kiswahili").to_have_text(
         "Mabadiliko"
     )
+
+
+def _switch_language(page: Page, code: str) -> None:
+    """The header's language switch (by id: its label is in the page's language)."""
+    page.locator("#ui-language").select_option(code)
+    page.locator("form[action='/dashboard/language'] button").click()
+    expect(page.locator("html"), f"the page is now in {code}").to_have_attribute("lang", code)
+
+
+def _search(page: Page, query: str) -> None:
+    box = page.locator("#header-search")  # the one box on every page
+    box.fill(query)
+    box.press("Enter")
+
+
+def test_an_agent_finds_a_ticket_by_phone_and_by_a_bangla_word_and_hands_it_to_kurigram(
+    page: Page, server: Server
+) -> None:
+    _log_in(page, server, AGENT)
+    page.get_by_role("link", name="Take a call").click()
+    page.locator("#intake-phone").fill("01712-349876")
+    page.locator("#intake-district").fill("Rangpur")
+    page.get_by_label("Category").select_option("water")
+    page.get_by_label("Description").fill(BANGLA_DESCRIPTION)
+    page.get_by_label("Description").press("Control+Enter")
+    expect(page, "the call is filed").to_have_url(FILED)
+    ref = FILED.search(page.url).group(1)
+
+    _search(page, "9876")  # the caller gives the last four digits of their phone
+    expect(page.get_by_role("link", name=ref), "found by the phone's last digits").to_be_visible()
+    server.screenshot(page, "search")
+    _search(page, "নলকূপ")  # or a word of what they said, in Bangla
+    expect(page.get_by_role("link", name=ref), "found by a Bangla word").to_be_visible()
+
+    page.get_by_role("link", name=ref).click()
+    page.get_by_label("Office or person").fill("Kurigram")
+    page.get_by_label("Reason", exact=True).fill("The school is on the Kurigram side")
+    page.get_by_label("Reason", exact=True).press("Enter")
+    expect(page.get_by_text("Deputy Commissioner's Office, Kurigram").first).to_be_visible()
+    _sign_out(page)
+
+    # Kurigram's officer reads it in Bangla: the office, the district, the category
+    _log_in(page, server, KURIGRAM_OFFICER)
+    _switch_language(page, "bn")
+    page.goto(f"{server.url}/dashboard/officer")
+    card = page.locator("li.card", has=page.get_by_role("link", name=ref))
+    expect(card, f"{ref} is on Kurigram's officer page").to_be_visible()
+    expect(card, "the office in Bangla").to_contain_text(KURIGRAM_OFFICE_BN)
+    expect(card, "the district in Bangla").to_contain_text("রংপুর")
+    assert "water" not in card.inner_text(), "no raw category code"
+    server.screenshot(page, "officer-bn")
+    _switch_language(page, "en")  # as the next tests expect to find them
+
+
+def test_an_admin_resets_an_officers_password_and_the_officer_changes_it(
+    page: Page, server: Server
+) -> None:
+    _log_in(page, server, ADMIN)
+    _switch_language(page, "en")  # the test before left the admin reading Kiswahili
+    page.get_by_role("link", name="Admin").click()
+    page.get_by_role("link", name=KURIGRAM_OFFICER).click()
+    page.get_by_role("button", name="Reset password").click()
+    temporary = page.locator("#temporary-password").inner_text().strip()
+    assert len(temporary) >= 10, "a temporary password is shown"
+    server.screenshot(page, "admin-person")
+    _sign_out(page)
+
+    _log_in(page, server, KURIGRAM_OFFICER, password=temporary)
+    page.get_by_role("link", name="My account").click()
+    page.get_by_label("Current password").fill(temporary)
+    page.get_by_label("New password (at least 10 characters)").fill("kurigram-own-pass-1")
+    page.get_by_label("New password again").fill("kurigram-own-pass-1")
+    page.get_by_label("New password again").press("Enter")
+    expect(page.get_by_role("status")).to_have_text("Your password has been changed.")
+    _sign_out(page)
+    _log_in(page, server, KURIGRAM_OFFICER, password="kurigram-own-pass-1")
+
+
+def test_the_supervisors_first_screen_shows_urgent_and_overdue_counts(
+    page: Page, server: Server
+) -> None:
+    _log_in(page, server, SUPERVISOR)
+    page.get_by_role("link", name="Analytics").click()
+    for count in ("#urgent-unacknowledged", "#overdue-now"):
+        expect(page.locator(count), f"{count} is shown").to_be_visible()
+        box = page.locator(count).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 800, f"{count} on the first screen"
+
+
+SERIOUS = {"serious", "critical"}
+
+
+def _serious_violations(page: Page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    response = Axe().run(page).response
+    assert response["testEngine"]["name"] == "axe-core", "axe-core ran on the page"
+    found = response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in found
+        if v["impact"] in SERIOUS
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "bn"])
+def test_the_main_pages_have_no_serious_accessibility_violations(
+    page: Page, server: Server, language: str
+) -> None:
+    if importlib.util.find_spec("axe_playwright_python") is None:
+        pytest.skip("axe-playwright-python is not installed (pip install -e '.[dev]')")
+    _log_in(page, server, SUPERVISOR)
+    _switch_language(page, language)
+    page.goto(f"{server.url}/dashboard/queue?status=all")
+    ref = page.locator("td.ref a").first.inner_text()
+    problems = {}
+    for path in ("/dashboard/queue", f"/dashboard/tickets/{ref}", "/dashboard/officer",
+                 "/dashboard/supervisor"):  # fmt: skip
+        page.goto(server.url + path)
+        problems[path] = _serious_violations(page)
+    _switch_language(page, "en")
+    assert problems == {path: [] for path in problems}, problems

@@ -56,7 +56,7 @@ def _user(email: str, role: Role, district: str | None = None, office: str = "",
         users.create(session=session, country="BD", user_in=user_in)
 
 
-def _take_call(phone: str, district: str, *, anonymous: bool = False) -> str:
+def _take_call(phone: str, district: str, *, anonymous: bool = False, description: str = "") -> str:
     with session_scope() as session:
         ticket = intake.take_call(
             session=session,
@@ -64,7 +64,8 @@ def _take_call(phone: str, district: str, *, anonymous: bool = False) -> str:
                 phone=phone,
                 district=district,
                 category="water",
-                description=f"Tubewell broken in {district} ward {uuid.uuid4().hex[:4]}",
+                description=description
+                or f"Tubewell broken in {district} ward {uuid.uuid4().hex[:4]}",
                 anonymous=anonymous,
             ),
             actor="user:0",

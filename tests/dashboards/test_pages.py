@@ -41,7 +41,8 @@ def _url(page: pages.Page, world, person: str) -> str:
     """`page`'s path with a ticket `person` may see (which tickets: `routing.access`,
     tested in test_dashboards) and a table of the supervisor's dashboard."""
     ticket = world.cumilla if person == "cumilla" else world.rangpur
-    return page.path.format(ref=ticket, table=next(iter(analytics.TABLES)))
+    # person 1: the first account the world made
+    return page.path.format(ref=ticket, table=next(iter(analytics.TABLES)), person_id=1)
 
 
 def _expected(page: pages.Page, person: str) -> int:
@@ -73,13 +74,14 @@ def _dashboard_routes() -> list[APIRoute]:
 
 def test_every_dashboard_get_route_is_a_page_of_the_registry():
     gets = {route.path for route in _dashboard_routes() if "GET" in route.methods}
-    assert gets == {page.path for page in pages.PAGES} | {SIGN_IN}
+    # `/`: the front door, to the login page or the dashboard, for anyone
+    assert gets == {page.path for page in pages.PAGES} | {SIGN_IN, "/"}
 
 
 def test_every_route_behind_sign_in_carries_the_guard_of_its_page():
     for route in _dashboard_routes():
         page = pages.page_of(route.path)
-        if route.path in (SIGN_IN, "/logout"):
+        if route.path in (SIGN_IN, "/logout", "/"):
             assert page is None
             continue
         assert page is not None, route.path
@@ -90,7 +92,10 @@ def test_every_route_behind_sign_in_carries_the_guard_of_its_page():
 
 
 def test_a_form_is_guarded_as_the_page_it_is_posted_under():
-    assert pages.page_of("/dashboard/admin/users/{person_id}/away").path == "/dashboard/admin/users"
+    assert pages.page_of("/dashboard/admin/users/{person_id}/away").path == (
+        "/dashboard/admin/users/{person_id}"
+    )
+    assert pages.page_of("/dashboard/admin/users/new").path == "/dashboard/admin/users"
     assert pages.page_of("/dashboard/officer/tickets/{ref}/resolve").path == "/dashboard/officer"
     assert pages.page_of("/dashboard/language").path == "/dashboard"
     assert pages.page_of("/logout") is None
