@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from grievance_engine import service as ticket_service
+from grievance_engine import users
 from grievance_engine.models import (
     CallbackStatus,
     CallbackTask,
@@ -22,7 +23,7 @@ from grievance_engine.models import (
     User,
 )
 from grievance_engine.users import UserError
-from infra import clock, phones
+from infra import clock
 
 NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -53,14 +54,7 @@ def set_on_call(*, session: Session, user: User, on_call: bool) -> User:
 
 def set_phone(*, session: Session, user: User, raw: str, country: str) -> User:
     """Give `user` the phone the voice line rings (and officers' SMS come from), E.164."""
-    try:
-        phone = phones.to_e164(raw, region=country)
-    except phones.InvalidPhoneNumber as exc:
-        raise UserError("phone_invalid", phone=raw, problem=str(exc)) from exc
-    taken = session.exec(select(User.email).where(User.phone == phone, User.id != user.id)).first()
-    if taken is not None:
-        raise UserError("phone_taken", phone=phone, email=taken)
-    user.phone = phone
+    user.phone = users.free_phone(session=session, user=user, given=raw, country=country)
     session.add(user)
     session.flush()
     return user

@@ -173,7 +173,12 @@ def edit(*, session: Session, user: User, changes: UserUpdate, country: str) -> 
     if changes.full_name is not None and changes.full_name.strip() != user.full_name:
         user.full_name = changed["full_name"] = changes.full_name.strip()
     if changes.phone is not None:
-        phone = _free_phone(session, user, changes.phone, country)
+        given = changes.phone
+        phone = (
+            free_phone(session=session, user=user, given=given, country=country)
+            if given.strip()
+            else None  # "" removes the phone
+        )
         if phone != user.phone:
             user.phone = phone
             changed["phone"] = phone or ""
@@ -203,10 +208,9 @@ def edit(*, session: Session, user: User, changes: UserUpdate, country: str) -> 
     return changed
 
 
-def _free_phone(session: Session, user: User, given: str, country: str) -> str | None:
-    """`given` as E.164 if nobody else has it; None for "" (no phone)."""
-    if not given.strip():
-        return None
+def free_phone(*, session: Session, user: User, given: str, country: str) -> str:
+    """`given` as E.164, refused when it is no phone number or another person has it:
+    the one check of a person's phone (the edit form, `nalish users set-phone`)."""
     try:
         phone = phones.to_e164(given, region=country)
     except phones.InvalidPhoneNumber as exc:
