@@ -95,10 +95,8 @@ def send_article(
         errors["code"] = t("error_required")
     if errors:
         return _page(visit, errors=errors, status_code=422, values=values)
-    knowledge.send(
-        session=session, article=article, phone=to_phone, language=language,
-        channel=Channel.AGENT, user_id=user.id,
-    )  # fmt: skip
+    origin = knowledge.Origin(channel=Channel.AGENT, language=language, user_id=user.id)
+    knowledge.send(session=session, article=article, phone=to_phone, origin=origin)
     session.commit()
     return _back("sent", q=q, phone=phone, language=language)
 
@@ -112,9 +110,12 @@ def log_call(visit: Visit, topic: Text = "", language: Text = "", district: Text
         errors = {"topic": translator(user)("error_required")}
         return _page(visit, errors=errors, status_code=422)
     language = language if language in INTAKE_LANGUAGES else ui_language(user)
-    knowledge.record_contact(
-        session=session, topic=topic, channel=Channel.AGENT, language=language,
-        district_id=int(district) if district.isdigit() else None, user_id=user.id,
-    )  # fmt: skip
+    origin = knowledge.Origin(
+        channel=Channel.AGENT,
+        language=language,
+        district_id=int(district) if district.isdigit() else None,
+        user_id=user.id,
+    )
+    knowledge.record_contact(session=session, topic=topic, origin=origin)
     session.commit()
     return _back("logged")

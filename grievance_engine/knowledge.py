@@ -367,23 +367,26 @@ def _fits(message: str) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def record_contact(
-    *,
-    session: Session,
-    topic: str | None,
-    channel: str,
-    language: str,
-    district_id: int | None = None,
-    user_id: int | None = None,
-) -> Contact:
+@dataclass(frozen=True)
+class Origin:
+    """Where a contact came from: its channel and language, and, when known, the
+    caller's district and the agent who took it."""
+
+    channel: str
+    language: str
+    district_id: int | None = None
+    user_id: int | None = None
+
+
+def record_contact(*, session: Session, topic: str | None, origin: Origin) -> Contact:
     """One contact: an information request (topic None: nothing matched) or a call
     that filed nothing, with where it came from; no phone number is kept."""
     contact = Contact(
         topic=topic,
-        channel=channel,
-        language=language,
-        district_id=district_id,
-        user_id=user_id,
+        channel=origin.channel,
+        language=origin.language,
+        district_id=origin.district_id,
+        user_id=origin.user_id,
         at=clock.now(),
     )
     session.add(contact)
@@ -391,33 +394,17 @@ def record_contact(
     return contact
 
 
-def send(
-    *,
-    session: Session,
-    article: Article,
-    phone: str,
-    language: str,
-    channel: str,
-    district_id: int | None = None,
-    user_id: int | None = None,
-) -> Notification:
-    """SMS `article` to `phone` in `language` and count the contact: the one way an
-    article is sent (USSD, SMS, voice, the agent's page)."""
+def send(*, session: Session, article: Article, phone: str, origin: Origin) -> Notification:
+    """SMS `article` to `phone` in the contact's language and count the contact: the one
+    way an article is sent (USSD, SMS, voice, the agent's page)."""
     sent = outbox.add(
         session=session,
         to_phone=phone,
-        body=sms_text(article, language),
-        language=language,
+        body=sms_text(article, origin.language),
+        language=origin.language,
         kind="info",  # asked for, so sent even to a citizen who sent STOP
     )
-    record_contact(
-        session=session,
-        topic=article.topic,
-        channel=channel,
-        language=language,
-        district_id=district_id,
-        user_id=user_id,
-    )
+    record_contact(session=session, topic=article.topic, origin=origin)
     return sent
 
 

@@ -487,9 +487,11 @@ def send_article(conversation: Conversation, context: ActionContext) -> Outcome:
         session=session,
         article=article,
         phone=conversation.phone,
-        language=conversation.language,
-        channel=conversation.channel,
-        district_id=data.get("district"),
+        origin=knowledge.Origin(
+            channel=conversation.channel,
+            language=conversation.language,
+            district_id=data.get("district"),
+        ),
     )
     return Finish(conversation.t("info_sent"))
 

@@ -27,17 +27,14 @@ def answer(session: Session, phone: str, language: str, words: list[str]) -> Sms
         body = t(language, "sms.info_topics", topics="; ".join(examples))
         return reply(session, phone, language, "info_topics", body)
     found = knowledge.search(session, question)
+    origin = knowledge.Origin(channel=Channel.SMS, language=language)
     if found.article is None:
-        knowledge.record_contact(
-            session=session, topic=None, channel=Channel.SMS, language=language
-        )
+        knowledge.record_contact(session=session, topic=None, origin=origin)
         if not found.closest:  # a knowledge base with no articles (Kenya has no seed yet)
             return reply(session, phone, language, "help", t(language, "sms.help"))
         labels = dict(knowledge.topics(session, language))  # a topic's name, not a district's
         closest = "; ".join(labels[article.topic] for article in found.closest)
         body = t(language, "sms.info_closest", topics=closest)
         return reply(session, phone, language, "info_not_found", body)
-    knowledge.send(
-        session=session, article=found.article, phone=phone, language=language, channel=Channel.SMS
-    )
+    knowledge.send(session=session, article=found.article, phone=phone, origin=origin)
     return SmsResult("info")
