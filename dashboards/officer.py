@@ -15,8 +15,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Form
+from fastapi import Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from sqlalchemy import nulls_last, or_
 from sqlmodel import Session, col, select
 
@@ -122,18 +123,27 @@ def _resolved_by(session: Session, user: User) -> list[dict[str, Any]]:
     ]
 
 
+class Shown(BaseModel):
+    """What the officer's page is asked to show (its query): what a form just did
+    (`done`, to the ticket `ref`) and which escalations (of one `category`, `only`…)."""
+
+    done: str = ""
+    ref: str = ""
+    category: str = ""
+    only: str = ""
+
+
 def _officer_page(
     visit: PageVisit,
+    shown: Shown | None = None,
     *,
     status_code: int = 200,
     errors: dict[str, str] | None = None,
     kept: dict[str, str] | None = None,
-    done: str = "",
-    done_ref: str = "",
-    category: str = "",
-    only: str = "",
 ) -> HTMLResponse:
     session, user = visit.session, visit.user
+    shown = shown or Shown()
+    category, only = shown.category, shown.only
     resolved = _resolved_by(session, user)
     tickets = _escalations(session, user)
     if category:
@@ -157,8 +167,10 @@ def _officer_page(
         resolved_days=RESOLVED_DAYS,
         errors=errors or {},
         kept=kept or {},
-        done=done if done in ("acknowledged", "already_acknowledged", "resolved") else "",
-        done_ref=refs.display(refs.normalise(done_ref) or "") if done_ref else "",
+        done=shown.done
+        if shown.done in ("acknowledged", "already_acknowledged", "resolved")
+        else "",
+        done_ref=refs.display(refs.normalise(shown.ref) or "") if shown.ref else "",
         what_max=WHAT_MAX_CHARS,
     )
 
@@ -172,16 +184,10 @@ ONLY = {
 
 
 @router.get(PATH, response_class=HTMLResponse)
-def officer_view(
-    visit: Visit,
-    done: str = "",
-    ref: str = "",
-    category: str = "",
-    only: str = "",
-) -> HTMLResponse:
+def officer_view(visit: Visit, shown: Annotated[Shown, Query()]) -> HTMLResponse:
     """My escalations by deadline (of one category, or only the overdue, urgent or
     unacknowledged ones), and what I resolved."""
-    return _officer_page(visit, done=done, done_ref=ref, category=category, only=only)
+    return _officer_page(visit, shown)
 
 
 @router.post(PATH + "/tickets/{ref}/acknowledge")

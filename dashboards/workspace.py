@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, StringConstraints
 from sqlmodel import Session, col, func, select
 
 from dashboards import handover, i18n, labels, officer, sms_log
@@ -85,6 +86,7 @@ FLASHES = {
 }
 
 Text = Annotated[str, Form()]
+Stripped = Annotated[str, StringConstraints(strip_whitespace=True)]  # a form model's typed text
 
 
 INTAKE_LANGUAGES = i18n.OFFERED  # a citizen's call is in any language but a pseudo-locale
@@ -361,27 +363,23 @@ def add_note(visit: Visit, ref: str, text: Text = "") -> Response:
     )
 
 
+class TransferForm(BaseModel):
+    """The transfer form: part of a name typed (`to`, see `dashboards.handover`; or, as
+    integrations post it, a person's email or an office's code) and why."""
+
+    to: Stripped = ""
+    to_email: Stripped = ""
+    office_code: Stripped = ""
+    reason: Stripped = ""
+
+
 @router.post("/dashboard/tickets/{ref}/transfer")
-def transfer(
-    visit: Visit,
-    ref: str,
-    to: Text = "",
-    to_email: Text = "",
-    office_code: Text = "",
-    reason: Text = "",
-) -> Response:
-    """Give the ticket to a person or send it to an office, chosen by typing part of a
-    name (`to`, see `dashboards.handover`; or, as integrations post it, a person's
-    email or an office's code), saying why."""
+def transfer(visit: Visit, ref: str, form: Annotated[TransferForm, Form()]) -> Response:
+    """Give the ticket to a person or send it to an office, chosen by name, saying why."""
     session, user = visit.session, visit.user
     ticket = visit.ticket(ref, access.Action.ASSIGN)
     t = translator(user)
-    to, to_email, office_code, reason = (
-        to.strip(),
-        to_email.strip(),
-        office_code.strip(),
-        reason.strip(),
-    )
+    to, to_email, office_code, reason = form.to, form.to_email, form.office_code, form.reason
     values = {"to": to or to_email or office_code, "transfer_reason": reason}
     errors: dict[str, str] = {}
     if to:
@@ -454,19 +452,21 @@ def _hand_on(
     return back_to_ticket(ticket, "transferred")
 
 
+class StatusForm(BaseModel):
+    """The status form: the move chosen (a status) and why, or what was done."""
+
+    to: str = ""
+    reason: Stripped = ""
+
+
 @router.post("/dashboard/tickets/{ref}/status")
-def change_status(
-    visit: Visit,
-    ref: str,
-    to: Text = "",
-    reason: Text = "",
-) -> Response:
+def change_status(visit: Visit, ref: str, form: Annotated[StatusForm, Form()]) -> Response:
     """Move the ticket along its lifecycle; resolving says what was done (the citizen is
     sent it), rejecting why."""
     session, user = visit.session, visit.user
     ticket = visit.ticket(ref, access.Action.STATUS)
     t = translator(user)
-    reason = reason.strip()
+    to, reason = form.to, form.reason
     values = {"status_to": to, "status_reason": reason}
     errors: dict[str, str] = {}
     allowed = lifecycle.allowed_from(ticket.status) - _NOT_BY_STATUS_FORM
@@ -494,21 +494,23 @@ def change_status(
     )
 
 
+class ReplyForm(BaseModel):
+    """The reply form: the SMS typed, or the canned reply chosen; send or preview."""
+
+    body: Stripped = ""
+    canned: str = ""
+    action: str = "send"
+
+
 @router.post("/dashboard/tickets/{ref}/reply")
-def reply(
-    visit: Visit,
-    ref: str,
-    body: Text = "",
-    canned: Text = "",
-    action: Text = "send",
-) -> Response:
+def reply(visit: Visit, ref: str, form: Annotated[ReplyForm, Form()]) -> Response:
     """Send the citizen an SMS from the helpline (or, with `action=preview`, show how
     many characters and parts it takes). An empty box with a canned reply chosen sends
     that reply: the form works without JavaScript."""
     session, user = visit.session, visit.user
     ticket = visit.ticket(ref, access.Action.REPLY)
     t = translator(user)
-    text = body.strip()
+    text, canned = form.body, form.canned
     if not text and canned:
         chosen = dict(i18n.canned_replies(ticket.language)).get(canned)
         text = chosen.format(ref=refs.display(ticket.ref)) if chosen else ""
@@ -521,7 +523,7 @@ def reply(
         errors["reply_body"] = t("error_reply_long", n=REPLY_MAX_PARTS)
     if errors:
         return _invalid(visit, ticket, errors, values)
-    if action == "preview":
+    if form.action == "preview":
         return _ticket_page(visit, ticket, values=values)
     phone = session.exec(select(Citizen.phone).where(Citizen.id == ticket.citizen_id)).one()
     sent = outbox.add(

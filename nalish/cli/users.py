@@ -11,6 +11,9 @@ from nalish.cli.common import fail, record_admin, refuse_unknown, settings, spli
 users_app = typer.Typer(help="Manage the people who work tickets.", no_args_is_help=True)
 
 Email = Annotated[str, typer.Argument(help="The person's login email.")]
+Password = Annotated[
+    str | None, typer.Option(help="At least 10 characters; default: a random one, printed.")
+]
 
 
 @users_app.command("create")
@@ -20,9 +23,7 @@ def users_create(
     district: Annotated[
         str | None, typer.Option(help="The officer's district (English name, e.g. Rangpur).")
     ] = None,
-    password: Annotated[
-        str | None, typer.Option(help="At least 10 characters; default: a random one, printed.")
-    ] = None,
+    password: Password = None,
     name: Annotated[str, typer.Option(help="Full name.")] = "",
     office: Annotated[
         str | None,
@@ -238,9 +239,7 @@ def users_edit(
 @users_app.command("set-password")
 def users_set_password(
     email: Email,
-    password: Annotated[
-        str | None, typer.Option(help="At least 10 characters; default: a random one, printed.")
-    ] = None,
+    password: Password = None,
 ) -> None:
     """Give someone a new password (a random one is printed once)."""
     from grievance_engine import users
