@@ -555,16 +555,11 @@ def merge(
     session, user = visit.session, visit.user
     ticket = visit.ticket(ref, access.Action.MERGE)
     into = visit.ticket(original, access.Action.MERGE)
-    return _changed(
-        visit,
-        ticket,
-        "merged",
-        lambda: actions.merge(
-            session=session, duplicate=ticket, original=into, actor=user_ref(user)
-        ),
-        refused=(actions.MergeError, TransitionError),
-        field="duplicates",
-    )
+
+    def merge_it() -> None:
+        actions.merge(session=session, duplicate=ticket, original=into, actor=user_ref(user))
+
+    return _decided(visit, ticket, "merged", merge_it)
 
 
 @router.post("/dashboard/tickets/{ref}/dismiss")
@@ -572,13 +567,21 @@ def dismiss(visit: Visit, ref: str) -> Response:
     """Say the flagged ticket is not the same grievance as the one it was flagged against."""
     session, user = visit.session, visit.user
     ticket = visit.ticket(ref, access.Action.MERGE)
+
+    def dismiss_it() -> None:
+        actions.dismiss_suspected_duplicate(session=session, ticket=ticket, actor=user_ref(user))
+
+    return _decided(visit, ticket, "dismissed", dismiss_it)
+
+
+def _decided(visit: PageVisit, ticket: Ticket, done: str, decide: Callable[[], object]) -> Response:
+    """A likely duplicate merged or dismissed; a refusal (not a duplicate, or no longer
+    open) is shown by the list of likely duplicates."""
     return _changed(
         visit,
         ticket,
-        "dismissed",
-        lambda: actions.dismiss_suspected_duplicate(
-            session=session, ticket=ticket, actor=user_ref(user)
-        ),
-        refused=actions.MergeError,
+        done,
+        decide,
+        refused=(actions.MergeError, TransitionError),
         field="duplicates",
     )
