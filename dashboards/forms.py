@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 # An office's code, as `Office.code` (the office form, routing rules, people).
 OfficeCode = Annotated[str, Field(max_length=40)]
@@ -24,3 +24,6 @@ Level = Annotated[str, Field(max_length=16)]
 Phone = Annotated[str, Field(max_length=30)]
 # A sign-in email, at most RFC 5321's 254 characters (people, the sign-in form).
 Email = Annotated[str, Field(max_length=254)]
+# Text as typed, without the spaces around it (the ticket page's transfer, status and
+# reply forms: what is checked and stored is the stripped text).
+Stripped = Annotated[str, StringConstraints(strip_whitespace=True)]

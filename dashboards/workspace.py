@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
 from dashboards import handover, i18n, labels, officer, sms_log
@@ -36,6 +36,7 @@ from dashboards.deps import (
     ui_language,
     user_ref,
 )
+from dashboards.forms import Stripped
 from dashboards.sms_log import count_sms
 from escalation import deadlines
 from grievance_engine import (
@@ -86,7 +87,6 @@ FLASHES = {
 }
 
 Text = Annotated[str, Form()]
-Stripped = Annotated[str, StringConstraints(strip_whitespace=True)]  # a form model's typed text
 
 
 INTAKE_LANGUAGES = i18n.OFFERED  # a citizen's call is in any language but a pseudo-locale
