@@ -15,7 +15,7 @@ from grievance_engine import users
 from grievance_engine.models import Notification, Role
 from infra.db import session_scope
 from nalish.app import create_app
-from tests.nalish.test_api import API, bearer, make_token
+from tests.nalish.test_api import API, bearer, file, make_token
 
 CITIZEN = "+8801712000151"
 WORDS = "আমাদের গ্রামের নলকূপে এক সপ্তাহ ধরে পানি নেই, স্কুলের শিশুরা কষ্ট পাচ্ছে"
@@ -45,37 +45,27 @@ def _sms_to(phone: str) -> list[Notification]:
         return list(session.exec(found.order_by(Notification.id)).all())
 
 
+def _give(client, ref: str, email: str, reason: str, headers: dict[str, str]) -> None:
+    given = client.post(f"{API}/tickets/{ref}/assignment",
+                        json={"assignee": email, "reason": reason}, headers=headers)  # fmt: skip
+    assert given.status_code == 200, given.text
+
+
 def test_a_supervisor_assigns_a_ticket_and_the_officer_gets_one_sms_saying_what_it_is(client):
     supervisor = bearer(make_token(Role.SUPERVISOR))
-    filed = client.post(
-        f"{API}/tickets",
-        json={"phone": CITIZEN, "district": "Rangpur", "upazila": "Kaunia", "category": "water",
-              "description": WORDS, "language": "bn"},
-        headers=supervisor,
-    )  # fmt: skip
-    assert filed.status_code == 201, filed.text
-    ref = filed.json()["ref"]
+    ref = file(client, supervisor, phone=CITIZEN, upazila="Kaunia", description=WORDS,
+               language="bn")["ref"]  # fmt: skip
     bangla_officer = _person(Role.OFFICER, "+8801711000151", "bn")
     english_officer = _person(Role.OFFICER, "+8801711000152", "en")
 
-    given = client.post(
-        f"{API}/tickets/{ref}/assignment",
-        json={"assignee": bangla_officer.email, "reason": "knows Kaunia"},
-        headers=supervisor,
-    )
-    assert given.status_code == 200, given.text
+    _give(client, ref, bangla_officer.email, "knows Kaunia", supervisor)
     (told,) = _sms_to(bangla_officer.phone)
     assert told.kind == "officer_assigned" and told.language == "bn"
     assert ref in told.body and "পানি" in told.body and "কাউনিয়া" in told.body
     assert "রংপুর" in told.body and "আমাদের গ্রামের নলকূপে" in told.body
     assert "Water" not in told.body  # the officer's language, not English
 
-    moved = client.post(
-        f"{API}/tickets/{ref}/assignment",
-        json={"assignee": english_officer.email, "reason": "on leave tomorrow"},
-        headers=supervisor,
-    )
-    assert moved.status_code == 200, moved.text
+    _give(client, ref, english_officer.email, "on leave tomorrow", supervisor)
     (told_en,) = _sms_to(english_officer.phone)
     assert "Water" in told_en.body and "Kaunia" in told_en.body and ref in told_en.body
     assert len(_sms_to(bangla_officer.phone)) == 1  # nothing more to the one it left
@@ -83,20 +73,7 @@ def test_a_supervisor_assigns_a_ticket_and_the_officer_gets_one_sms_saying_what_
 
 
 def test_a_person_who_takes_a_ticket_themselves_gets_no_sms_about_it(client):
-    supervisor = bearer(make_token(Role.SUPERVISOR))
-    filed = client.post(
-        f"{API}/tickets",
-        json={"phone": "+8801712000152", "district": "Rangpur", "category": "water",
-              "description": "The tube well is broken"},
-        headers=supervisor,
-    )  # fmt: skip
-    ref = filed.json()["ref"]
+    ref = file(client, bearer(make_token(Role.SUPERVISOR)), phone="+8801712000152")["ref"]
     officer = _person(Role.OFFICER, "+8801711000153", "en")
-    own = bearer(make_token(Role.OFFICER, user_id=officer.id))
-    taken = client.post(
-        f"{API}/tickets/{ref}/assignment",
-        json={"assignee": officer.email, "reason": "mine"},
-        headers=own,
-    )
-    assert taken.status_code == 200, taken.text
+    _give(client, ref, officer.email, "mine", bearer(make_token(Role.OFFICER, user_id=officer.id)))
     assert _sms_to(officer.phone) == []
