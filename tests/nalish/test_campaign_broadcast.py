@@ -24,6 +24,9 @@ ANONYMOUS = "+8801714000103"
 STOPPED = "+8801714000104"
 TEXT_BN = "রবিবার সকাল ১০টায় কাউনিয়া ইউনিয়ন পরিষদে চাল বিতরণ"
 TEXT_EN = "Rice distribution at Kaunia union parishad on Sunday at 10 am"
+PAGE_BN = "সোমবার বিকেল ৩টায় ইউনিয়ন পরিষদে ডাল বিতরণ"
+PAGE_EN = "Lentil distribution at the union parishad on Monday at 3 pm"
+FORM = "/dashboard/admin/campaigns/broadcast"
 
 
 @pytest.fixture
@@ -49,14 +52,15 @@ def _stop(client, phone: str) -> None:
     assert client.post(SMS, data=form).status_code == 200
 
 
-def _broadcasts(backend, phone: str) -> list[dict]:
+def _broadcasts(backend, phone: str, text: str = "") -> list[dict]:
+    """The broadcasts sent to `phone` (saying `text`: the tests share the campaign)."""
     listed = json.loads(backend.nalish("outbox", "list", "--json", "--to", phone).stdout)
-    return [sms for sms in listed if sms["kind"] == "broadcast"]
+    return [sms for sms in listed if sms["kind"] == "broadcast" and text in sms["body"]]
 
 
-def _events(backend, ref: str) -> list[dict]:
+def _events(backend, ref: str, text: str = "") -> list[dict]:
     shown = json.loads(backend.nalish("tickets", "show", ref, "--json").stdout)
-    return [event for event in shown["events"] if event["type"] == "broadcast"]
+    return [e for e in shown["events"] if e["type"] == "broadcast" and text in e["data"]["text"]]
 
 
 def test_an_admin_broadcasts_to_a_campaigns_requesters_in_their_languages(backend, client):
@@ -70,19 +74,19 @@ def test_an_admin_broadcasts_to_a_campaigns_requesters_in_their_languages(backen
     dry = backend.nalish(*args, "--dry-run")
     assert "would send 2 SMS" in dry.stdout and "1 opted out" in dry.stdout
     assert "1 anonymous" in dry.stdout
-    assert _broadcasts(backend, BANGLA) == [] and _events(backend, bangla) == []
+    assert _broadcasts(backend, BANGLA, TEXT_BN) == [] and _events(backend, bangla, TEXT_BN) == []
 
     sent = json.loads(backend.nalish(*args, "--json").stdout)
     assert sent["sent"] == 2 and sent["skipped_opted_out"] == 1
     assert sent["skipped_anonymous"] == 1
-    (to_bangla,) = _broadcasts(backend, BANGLA)
+    (to_bangla,) = _broadcasts(backend, BANGLA, TEXT_BN)
     assert TEXT_BN in to_bangla["body"] and "Nalish" not in to_bangla["body"]
-    (to_english,) = _broadcasts(backend, ENGLISH)
+    (to_english,) = _broadcasts(backend, ENGLISH, TEXT_EN)
     assert TEXT_EN in to_english["body"]
     assert _broadcasts(backend, ANONYMOUS) == [] and _broadcasts(backend, STOPPED) == []
-    (recorded,) = _events(backend, bangla)
+    (recorded,) = _events(backend, bangla, TEXT_BN)
     assert TEXT_BN in recorded["data"]["text"] and recorded["data"]["campaign"] == "food_relief"
-    assert len(_events(backend, english)) == 1 and _events(backend, hidden) == []
+    assert len(_events(backend, english, TEXT_EN)) == 1 and _events(backend, hidden) == []
 
 
 def test_a_broadcast_needs_a_text_and_an_active_campaign(backend, client):
@@ -90,3 +94,28 @@ def test_a_broadcast_needs_a_text_and_an_active_campaign(backend, client):
     assert no_text.returncode == 2 and "at least one language" in no_text.stderr
     unknown = backend.nalish("campaigns", "broadcast", "flood_2025", "--text-en", "x", check=False)
     assert unknown.returncode == 2 and "no active campaign" in unknown.stderr
+
+
+def test_an_admin_sends_the_broadcast_from_the_campaigns_page(backend, client):
+    from tests.dashboards.test_dashboards import _email, _user, browser, csrf_of
+
+    requester = "+8801714000105"
+    ref = _request(client, requester, "bn")
+    admin = _email("admin")
+    _user(admin, Role.ADMIN)
+    page = browser(client.app, admin)
+    shown = page.get("/dashboard/admin/campaigns")
+    assert shown.status_code == 200 and "food_relief" in shown.text
+    assert "Send one SMS to all requesters" in shown.text and 'name="text_bn"' in shown.text
+
+    token = csrf_of(shown.text)
+    empty = page.post(FORM, data={"csrf_token": token, "campaign": "food_relief"})
+    assert empty.status_code == 422 and _broadcasts(backend, requester) == []
+
+    sent = page.post(FORM, data={"csrf_token": token, "campaign": "food_relief",
+                                 "text_bn": PAGE_BN, "text_en": PAGE_EN})  # fmt: skip
+    assert sent.status_code == 303
+    back = page.get(sent.headers["location"])
+    assert "Sent " in back.text and "SMS" in back.text
+    (sms,) = _broadcasts(backend, requester)
+    assert PAGE_BN in sms["body"] and len(_events(backend, ref, PAGE_BN)) == 1
