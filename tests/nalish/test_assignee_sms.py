@@ -77,3 +77,22 @@ def test_a_person_who_takes_a_ticket_themselves_gets_no_sms_about_it(client):
     officer = _person(Role.OFFICER, "+8801711000153", "en")
     _give(client, ref, officer.email, "mine", bearer(make_token(Role.OFFICER, user_id=officer.id)))
     assert _sms_to(officer.phone) == []
+
+
+def test_a_supervisor_hands_a_ticket_on_from_its_page_and_the_officer_is_told(client):
+    from tests.dashboards.test_dashboards import _email, _user, browser, csrf_of
+
+    ref = file(client, bearer(make_token(Role.SUPERVISOR)), phone="+8801712000153",
+               upazila="Kaunia", description="Tube well at the school broken")["ref"]  # fmt: skip
+    supervisor = _email("supervisor")
+    _user(supervisor, Role.SUPERVISOR)
+    officer = _person(Role.OFFICER, "+8801711000154", "en")
+    page = browser(client.app, supervisor)
+    token = csrf_of(page.get(f"/dashboard/tickets/{ref}").text)
+    handed = page.post(f"/dashboard/tickets/{ref}/transfer",
+                       data={"to_email": officer.email, "reason": "knows the school",
+                             "csrf_token": token})  # fmt: skip
+    assert handed.status_code == 303, handed.text
+    (told,) = _sms_to(officer.phone)
+    assert told.kind == "officer_assigned" and "Tube well at the school" in told.body
+    assert "Kaunia" in told.body and ref in told.body
