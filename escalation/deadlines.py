@@ -109,7 +109,8 @@ def take_up(
     if by is not None and ticket.assignee_id is None and by.office_id == ticket.office_id:
         with contextlib.suppress(assignment.AssignmentError):  # away or inactive: no owner
             assignment.assign(session=session, ticket=ticket, user=by, actor=actor,
-                              reason="acknowledged it", keep_status=True)  # fmt: skip
+                              reason="acknowledged it", keep_status=True,
+                              tell=False)  # fmt: skip
     if move:
         lifecycle.transition(session=session, ticket=ticket, to=S.IN_PROGRESS, actor=actor,
                              reason=f"acknowledged ({via})")  # fmt: skip

@@ -5,8 +5,8 @@ which only sorts what nobody's rule covers), and what moving a ticket one rung u
 Escalating records a `status_changed` event (to `escalated`, one per rung, with why),
 moves the ticket to the next office, gives it to an available officer there (it stays
 `escalated` for them) and starts the clock at the new level. Telling people — the new
-owner by SMS, the citizen — is the caller's part (`escalation.notify`), so a catch-up
-over several rungs sends one message, not one per rung.
+owner by SMS, the citizen — is the caller's part (`escalation.notify.Digest`), so a
+catch-up over several rungs sends one message, not one per rung.
 
 A sweep escalates hundreds of tickets per transaction, mostly from a few offices to
 fewer: it passes a `Rungs`, so each office's available people are looked up once per
@@ -82,6 +82,7 @@ class Rungs:
             pool=[(person, self.open_tickets[person.id]) for person in self.pools[key]],
             actor=actor,
             keep_status=True,
+            tell=False,  # the sweep tells the last rung's assignee, once
         )
         if chosen is not None:
             self.open_tickets[chosen.id] += 1
@@ -161,5 +162,7 @@ def escalate(
     if rungs is not None:
         rungs.auto_assign(session, ticket, actor=actor)
     else:
-        assignment.auto_assign(session=session, ticket=ticket, actor=actor, keep_status=True)
+        assignment.auto_assign(
+            session=session, ticket=ticket, actor=actor, keep_status=True, tell=False
+        )
     return target

@@ -1,8 +1,12 @@
 """Who hears about an escalation or a coming deadline, and how: SMS to officers (they
 often have feature phones too) and to the citizen, through the outbox.
 
-Officers' alerts are gathered per person and sent as one SMS per sweep (a digest), so
-a district officer who inherits forty tickets after a holiday gets one message.
+The officer an escalated ticket is given to gets one SMS for it, saying what it is
+(`routing.alerts.tell_assignee`, as any assignee does), and no digest line besides:
+one SMS per assignee per ticket. The other alerts are gathered per person and sent as
+one SMS per sweep (a digest): the officers of an office whose escalated ticket nobody
+could take, and reminders, so an office that inherits forty tickets after a holiday
+nobody could take gets one message each.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from sqlmodel import Session, col, select
 from grievance_engine import actions, messages, outbox, refs
 from grievance_engine.models import AdminArea, Category, Citizen, Office, Role, Ticket, User
 from grievance_engine.place_names import reads_local_name
+from routing import alerts
 
 OFFICER_ROLES = (Role.OFFICER, Role.AGENT, Role.SUPERVISOR)
 DIGEST_LIST = 6  # references named in one officer SMS; the rest are counted
@@ -28,8 +33,13 @@ class Digest:
     reminders: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     # office id -> its officers, for unassigned tickets: read once per sweep batch
     officers: dict[int | None, list[int]] = field(default_factory=dict)
+    told: int = 0  # assignees sent their own SMS by `escalated_to`
 
     def escalated_to(self, session: Session, ticket: Ticket) -> None:
+        if ticket.assignee_id is not None:  # one SMS saying what it is, not a digest line
+            alerts.tell_assignee(session=session, ticket=ticket)
+            self.told += 1
+            return
         for user_id in self._recipients(session, ticket):
             self.escalated[user_id].append(ticket.ref)
 
@@ -46,8 +56,9 @@ class Digest:
         return self.officers[ticket.office_id]
 
     def send(self, session: Session) -> int:
-        """One SMS per officer and kind; returns how many were written."""
-        sent = 0
+        """One SMS per officer and kind; returns how many officer SMS were written
+        (with the assignees' own)."""
+        sent = self.told
         kinds = (("officer_escalated", self.escalated), ("officer_reminder", self.reminders))
         for kind, by_user in kinds:
             for user_id, ticket_refs in by_user.items():

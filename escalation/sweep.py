@@ -151,8 +151,9 @@ def _claim(session: Session, tickets: list[Ticket], column) -> list[tuple[Ticket
 def _load_references(session: Session, due: list[Ticket]) -> list[object]:
     """Load, in a few queries, the rows escalating `due` looks up one by one: the
     citizens, the offices and their areas and parent areas (the next rung's area), the
-    categories. Returned to be held: the identity map keeps only weak references, and
-    `session.get` answers from it without SQL while something holds the object."""
+    tickets' district and upazila, the categories. Returned to be held: the identity
+    map keeps only weak references, and `session.get` answers from it without SQL
+    while something holds the object."""
     citizens = {ticket.citizen_id for ticket in due}
     offices = {ticket.office_id for ticket in due if ticket.office_id is not None}
     categories = {ticket.category_id for ticket in due}
@@ -162,7 +163,9 @@ def _load_references(session: Session, due: list[Ticket]) -> list[object]:
     loaded = session.exec(select(Office).where(col(Office.id).in_(offices))).all()
     held += loaded
     areas = {office.area_id for office in loaded if office.area_id is not None}
-    for _ in range(2):  # the offices' areas, then their parents
+    # the tickets' own places, named in the SMS to each new assignee (notify.Digest)
+    areas |= {area for ticket in due for area in (ticket.district_id, ticket.upazila_id) if area}
+    for _ in range(2):  # the offices' and tickets' areas, then their parents
         found = session.exec(select(AdminArea).where(col(AdminArea.id).in_(areas))).all()
         held += found
         areas = {area.parent_id for area in found if area.parent_id is not None}

@@ -33,18 +33,21 @@ def protection_desk_code(district_name: str) -> str:
 
 
 def on_filing(*, session: Session, ticket: Ticket, category_code: str) -> None:
-    """Alert the protection desk of an urgent case and tell its assignee what it is."""
+    """Alert the protection desk of an urgent case (its assignee was told on being
+    given it: `routing.assignment.assign`)."""
     if category_code in URGENT_CATEGORIES:
         _alert_protection_desk(session, ticket)
-    if ticket.assignee_id is not None:
-        tell_assignee(session=session, ticket=ticket)
 
 
 def tell_assignee(*, session: Session, ticket: Ticket) -> None:
     """One SMS to the person `ticket` was just given to: what it is, where, the first
-    words (a reference alone tells an officer in the field nothing)."""
+    words (a reference alone tells an officer in the field nothing). Never to the
+    citizen's own phone (an officer filing for themselves, a shared phone)."""
     person = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
     if person is None or not person.phone:
+        return
+    citizen = session.get(Citizen, ticket.citizen_id)
+    if citizen is not None and citizen.phone == person.phone:
         return
     _send(session, ticket, person.phone, person.language, "officer_assigned")
 

@@ -9,6 +9,11 @@ someone who cannot read it.
 People also claim a ticket from the queue, and transfer one (to a person or to another
 office) with a reason. Every change is an `assigned` or `transferred` event; the status
 moves to `assigned` through the lifecycle table.
+
+Whoever is given a ticket by someone else (intake, a supervisor, a transfer) gets one
+SMS saying what it is (`alerts.tell_assignee`); a claim tells nobody. Escalation
+assigns with `tell=False` and tells the last rung's assignee itself, once per sweep
+(`escalation.notify.Digest`), so a catch-up over several rungs sends one SMS.
 """
 
 from __future__ import annotations
@@ -55,7 +60,12 @@ _AVAILABLE = (
 
 
 def auto_assign(
-    *, session: Session, ticket: Ticket, actor: str = "system", keep_status: bool = False
+    *,
+    session: Session,
+    ticket: Ticket,
+    actor: str = "system",
+    keep_status: bool = False,
+    tell: bool = True,
 ) -> User | None:
     """Give `ticket` to the least-loaded available speaker of its language; None (and
     the ticket stays in its queue) when there is nobody."""
@@ -65,6 +75,7 @@ def auto_assign(
         pool=available(session=session, ticket=ticket),
         actor=actor,
         keep_status=keep_status,
+        tell=tell,
     )
 
 
@@ -75,6 +86,7 @@ def assign_least_loaded(
     pool: list[tuple[User, int]],
     actor: str,
     keep_status: bool,
+    tell: bool = True,
 ) -> User | None:
     """Give `ticket` to whoever in `pool` (people with their open-ticket counts, as
     `available` reads them) holds the fewest, the earliest-created winning a tie; None
@@ -90,6 +102,7 @@ def assign_least_loaded(
         actor=actor,
         reason=reason,
         keep_status=keep_status,
+        tell=tell,
     )
     return chosen
 
@@ -103,6 +116,7 @@ def assign(
     reason: str | None = None,
     keep_status: bool = False,
     keep_office: bool = False,
+    tell: bool = True,
 ) -> TicketEvent:
     """Give `ticket` to `user`. Taking it from someone else is a transfer and needs a
     reason; a person in another office brings the ticket to that office, unless
@@ -111,6 +125,7 @@ def assign(
 
     `keep_status` leaves the status alone (an escalated ticket stays `escalated` for
     the officer it now belongs to); otherwise a new ticket becomes `assigned`.
+    `tell`: SMS `user` what the ticket is, unless they took it themselves.
     """
     if not user.active:
         raise AssignmentError(f"{user.email} is not an active user")
@@ -155,6 +170,8 @@ def assign(
             actor=actor,
             reason=f"assigned to {user.email}",
         )
+    if tell and actor != f"user:{user.id}":  # someone who took it knows what it is
+        alerts.tell_assignee(session=session, ticket=ticket)
     return event
 
 
@@ -210,8 +227,6 @@ def transfer_to_office(
     session.flush()
     if auto_assign(session=session, ticket=ticket, actor=actor) is None:
         _back_to_the_queue(session=session, ticket=ticket, actor=actor, office=office)
-    else:
-        alerts.tell_assignee(session=session, ticket=ticket)  # what it is, by SMS
     return event
 
 

@@ -16,6 +16,7 @@ import typer
 
 from nalish.cli import (
     audit,
+    campaigns,
     db,
     incidents,
     kb,
@@ -75,6 +76,7 @@ for group, name in (
     (tokens.tokens_app, "tokens"),
     (menus.menus_app, "menus"),
     (menus.callbacks_app, "callbacks"),
+    (campaigns.campaigns_app, "campaigns"),
     (sla.sla_app, "sla"),
     (sla.calendar_app, "calendar"),
     (incidents.incidents_app, "incidents"),

@@ -86,8 +86,11 @@ def test_a_complaint_climbs_is_resolved_by_sms_and_reopened_when_the_citizen_say
     assert escalated["status"] == "escalated" and escalated["escalation_level"] == 1
     assert escalated["office"]["name"] == "Deputy Commissioner's Office, Rangpur"
     _deliver(backend, client)
-    (alert,) = [m for m in _outbox(backend, OFFICER_PHONE) if m["kind"] == "officer_escalated"]
-    assert ref in alert["body"] and alert["status"] == "sent"
+    # one SMS for the ticket, saying what it is; no digest line besides
+    (alert,) = _outbox(backend, OFFICER_PHONE)
+    assert alert["kind"] == "officer_assigned" and alert["status"] == "sent"
+    assert ref in alert["body"] and "Water" in alert["body"] and "Kaunia" in alert["body"]
+    assert "tubewell in ward 5" in alert["body"]
     assert any(m["kind"] == "escalated" for m in _outbox(backend, citizen.number))
 
     # The officer acts from their feature phone.

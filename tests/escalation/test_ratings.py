@@ -282,8 +282,8 @@ def test_end_to_end_a_missed_deadline_an_sms_resolution_and_a_0_reopen_at_the_ne
     backend.nalish("sla", "sweep", "--at", missed)
     escalated = last_ticket(citizen)
     assert office_of(escalated).code == "divcom-rangpur" and escalated.escalation_level == 1
-    alert = [m for m in messages_to(divisional) if m.kind == "officer_escalated"]
-    assert alert and ref in alert[-1].body
+    (alert,) = [m for m in messages_to(divisional) if m.ticket_id == escalated.id]  # one SMS
+    assert alert.kind == "officer_assigned" and ref in alert.body and "Taraganj" in alert.body
 
     send(client, divisional, f"RESOLVE {ref} Iron removal plant installed")
     assert messages_to(citizen)[-1].kind == "resolved"

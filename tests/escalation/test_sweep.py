@@ -279,3 +279,33 @@ def test_several_sweepers_at_once_escalate_each_breach_exactly_once(backend, swe
     for ticket_id in ticket_ids:
         assert len(_escalations(ticket_id)) == 1, ticket_id
         assert len(_sms(ticket_id, "escalated")) == 1, ticket_id
+
+
+def test_a_catch_up_tells_only_the_last_rungs_officer_once_what_the_ticket_is(backend):
+    """One SMS per assignee per ticket: the national desk's officer who ends up with it
+    is told what it is; the division's, who held it for no time, is told nothing."""
+    phones = {"divcom-chattogram": "+8801715000201", "national-grs": "+8801715000202"}
+    with session_scope() as session:
+        people = []
+        for code, phone in phones.items():
+            office = session.exec(select(Office).where(Office.code == code)).one()
+            person = User(email=f"catch-up.{code}@example.org", role=Role.OFFICER, phone=phone,
+                          office_id=office.id, language="en", password_hash="-")  # fmt: skip
+            session.add(person)
+            people.append(person)
+    ticket_id = _file(district="Cumilla")
+    try:
+        result = sweep.run(now=FILED + timedelta(days=100))
+    finally:
+        with session_scope() as session:  # out of the other tests' way
+            for person in session.exec(select(User).where(col(User.phone).in_(phones.values()))):
+                person.active = False
+    assert _office(ticket_id) == "national-grs" and result.officer_messages >= 1
+    (told,) = _sms(ticket_id, "officer_assigned")  # the division's officer: nothing
+    assert told.to_phone == phones["national-grs"]
+    assert "Water" in told.body and "Cumilla" in told.body
+    with session_scope() as session:
+        to_desk = session.exec(
+            select(Notification.kind).where(col(Notification.to_phone).in_(phones.values()))
+        ).all()
+    assert "officer_escalated" not in to_desk  # the assignees' own SMS, no digest besides
