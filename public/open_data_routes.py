@@ -15,7 +15,7 @@ from infra.settings import get_settings
 from public import open_data, render
 from public.deps import SessionDep
 
-router = APIRouter(prefix="/open-data", tags=["public"], include_in_schema=False)
+router = APIRouter(prefix="/open-data", tags=["public"])
 Month = Annotated[str | None, Query(description="Only this month, YYYY-MM.")]
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -38,7 +38,7 @@ def grievances_json(session: SessionDep, month: Month = None) -> Response:
     return Response(body, media_type="application/json")
 
 
-@router.get("/")
+@router.get("/", include_in_schema=False)  # a page for people
 def open_data_page(session: SessionDep, lang: Annotated[str | None, Query()] = None):
     language = render.language_of(lang)
     t, digits = render.words(language)

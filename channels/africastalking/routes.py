@@ -67,8 +67,35 @@ def _caller(raw: str, country: str) -> str:
     return webhooks.phone_field(raw, "phoneNumber")
 
 
-# The router's prefix applies to its FastAPI routes only: a plain route names its path whole.
+# The hop is served by a plain Starlette route, put first so it matches first (a plain
+# route names its path whole: the router's prefix applies to FastAPI routes only). The
+# FastAPI route behind it, the same handler, is never reached: it puts the callback and
+# its form in the OpenAPI document.
+router.add_api_route(
+    "/ussd",
+    ussd_callback,
+    methods=["POST"],
+    response_class=PlainTextResponse,
+    summary="A USSD hop (Africa's Talking's callback): the next screen, CON… or END…",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": list(USSD_FIELDS),
+                        "properties": {
+                            name: {"type": "string"} for name in (*USSD_FIELDS, "networkCode")
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
 router.add_route(f"{router.prefix}/ussd", ussd_callback, methods=["POST"], name="ussd_callback")
+router.routes.insert(0, router.routes.pop())
 
 
 async def _answer(hop: ussd.UssdRequest, store: AsyncSessionStore, settings: Settings) -> str:
