@@ -106,9 +106,9 @@ def test_seed_is_idempotent_and_demo_prints_logins_once(backend):
 
 
 def test_simulate_ussd_is_a_phone_in_the_terminal(backend):
-    # English; New complaint; Water; "Rangpur" typed; upazila: Don't know (9th);
-    # the description; I agree; Send.
-    answers = "2\n1\n1\nRangpur\n9\nThe tubewell in our para is broken\n1\n1\n"
+    # English; New complaint; Water (4th: the sensitive categories come first);
+    # "Rangpur" typed; upazila: Don't know (9th); the description; I agree; Send.
+    answers = "2\n1\n4\nRangpur\n9\nThe tubewell in our para is broken\n1\n1\n"
     result = backend.nalish("simulate", "ussd", "--phone", "+8801712340000", input=answers)
     assert "| Nalish 333 helpline" in result.stdout
     ref = re.search(r"complaint number is (\S{4}-\S{4})", result.stdout).group(1)
@@ -130,9 +130,10 @@ def test_simulate_sms_is_a_conversation_by_text_message(backend):
 
 
 def test_simulate_voice_calls_through_to_a_reference(backend):
-    # Keys pressed: English; New complaint; Water; division Rangpur; district Rangpur;
-    # upazila Rangpur Sadar; Enter at the beep (a made-up recording); I agree; Send.
-    keys = "2\n1\n1\n7\n7\n7\n\n1\n1\n"
+    # Keys pressed: English; New complaint; Water (4th: the sensitive categories come
+    # first); division Rangpur; district Rangpur; upazila Rangpur Sadar; Enter at the
+    # beep (a made-up recording); I agree; Send.
+    keys = "2\n1\n4\n7\n7\n7\n\n1\n1\n"
     result = backend.nalish("simulate", "voice", "--phone", "+8801712340012", input=keys)
     assert "« Welcome to Nalish" in result.stdout and "[call ended]" in result.stdout
     spelt = re.search(r"complaint number is: ((?:\w ){4}- (?:\w ?){4})", result.stdout).group(1)

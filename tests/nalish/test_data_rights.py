@@ -61,6 +61,12 @@ def test_my_data_lists_the_references_and_whether_we_write(client, backend):
     sms(client, phone, "MY DATA")
     body = last_reply(backend, phone)
     assert ref in body and "1 grievance" in body and "we send you updates" in body
+    # The Bangla words are understood; the reply stays in the language this phone writes
+    # in (one Bangla message does not flip an English writer's replies: issue 15) ...
+    sms(client, phone, "আমার তথ্য")
+    assert ref in last_reply(backend, phone) and "1 grievance" in last_reply(backend, phone)
+    # ... until they choose Bangla.
+    sms(client, phone, "LANG BN")
     sms(client, phone, "আমার তথ্য")
     assert ref in last_reply(backend, phone) and "১টি অভিযোগ" in last_reply(backend, phone)
 
