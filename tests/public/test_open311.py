@@ -60,7 +60,7 @@ def test_a_posted_request_is_read_back_by_georeport_in_json_and_xml(server, api_
         assert found["service_request_id"] == ref
         assert found["status"] == "open"
         assert found["service_code"] == "water"
-        assert found["agency_responsible"] == server.ticket(ref)["office"]
+        assert found["agency_responsible"] == server.ticket(ref)["office"]["name"]
         assert "Mithapukur" in found["address"]
         listed = client.get_service_requests(service_request_id=ref)
         listed = listed if isinstance(listed, list) else [listed]
