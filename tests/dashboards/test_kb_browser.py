@@ -30,7 +30,8 @@ def test_an_agent_sends_an_article_by_sms_and_logs_a_call(
     page.get_by_label("Search articles").fill("jonmo nibondhon")
     page.get_by_label("Caller's phone").fill(CALLER)
     page.get_by_label("Caller's language").select_option("bn")
-    page.locator("#content").get_by_role("button", name="Search").click()  # not the header's ticket search
+    # the page's Search, not the header's ticket search
+    page.locator("#content").get_by_role("button", name="Search").click()
     first = page.locator("article.kb-article").first
     expect(first.get_by_role("heading")).to_have_text("জন্ম নিবন্ধন")
     first.get_by_role("button", name="Send by SMS").click()  # the one click
