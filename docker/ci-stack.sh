@@ -129,11 +129,13 @@ ussd() {
   curl -sS --fail -d sessionId=ATUid_ci -d serviceCode='*333#' -d "phoneNumber=$PHONE" \
     -d networkCode=47001 --data-urlencode "text=$1" "$BASE/channels/africastalking/ussd?token=$TOKEN"
 }
+# English; New complaint; Water (4th: the sensitive categories come first); Rangpur typed;
+# its first upazila; the description; I agree; Send.
 answer=""
-for text in "" 2 2*1 2*1*1 2*1*1*Rangpur 2*1*1*Rangpur*1 \
-  "2*1*1*Rangpur*1*Tubewell broken at the school" \
-  "2*1*1*Rangpur*1*Tubewell broken at the school*1" \
-  "2*1*1*Rangpur*1*Tubewell broken at the school*1*1"; do
+for text in "" 2 2*1 2*1*4 2*1*4*Rangpur 2*1*4*Rangpur*1 \
+  "2*1*4*Rangpur*1*Tubewell broken at the school" \
+  "2*1*4*Rangpur*1*Tubewell broken at the school*1" \
+  "2*1*4*Rangpur*1*Tubewell broken at the school*1*1"; do
   answer=$(ussd "$text")
 done
 echo "$answer"
