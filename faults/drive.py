@@ -26,14 +26,16 @@ AT_SMS = "/channels/africastalking/sms"
 TIMEOUT = httpx.Timeout(30.0)
 
 # A phone we have not met chooses its language first ("2": English); then New
-# complaint (1), Water (1), the district typed at the division screen, its first
-# upazila (Badarganj), the description, "1. I agree", and "1. Send" files it.
+# complaint (1), Water (4: the sensitive categories come first), the district typed at
+# the division screen, its first upazila (Badarganj), the description, "1. I agree",
+# and "1. Send" files it.
 DISTRICT, UPAZILA_CHOICE, UPAZILA = "Rangpur", "1", "Badarganj"
+WATER = "4"
 
 
 def ussd_texts(description: str, district: str = DISTRICT) -> list[str]:
     """Each hop's cumulative `text` for one complaint, the last one the confirming hop."""
-    answers = ["2", "1", "1", district, UPAZILA_CHOICE, description, "1", "1"]
+    answers = ["2", "1", WATER, district, UPAZILA_CHOICE, description, "1", "1"]
     return [""] + ["*".join(answers[: i + 1]) for i in range(len(answers))]
 
 
