@@ -26,13 +26,14 @@ from enum import StrEnum
 from typing import Literal
 
 from escalation.calendar import BusinessCalendar, twenty_four_seven
+from grievance_engine import quiet
 
 # The escalation ladder, bottom to top. The same words as grievance_engine's
 # OfficeLevel (a test keeps them in step); kept here so this module needs no database.
 LEVELS: tuple[str, ...] = ("upazila", "district", "division", "national")
 
 # Category codes as routing/seed_data.py lists them.
-URGENT_CATEGORIES = frozenset({"child_marriage", "vawc"})
+URGENT_CATEGORIES = quiet.URGENT_CATEGORIES  # one set, in the lowest layer that needs it
 
 _CATEGORY_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 

@@ -29,8 +29,9 @@ IMMEDIATE_KINDS = frozenset(
 )
 # Messages to officers (alerts, digests, answers to ACK/RESOLVE/NOTE) start with this.
 OFFICER_KIND_PREFIX = "officer_"
-# The same set as escalation.policies.URGENT_CATEGORIES (this layer may not import it;
-# tests/escalation/test_ratings.py checks they agree).
+# Child marriage and violence against women and children: urgent day and night (never
+# held for quiet hours; hours-long ladders in escalation.policies; the protection desk
+# alerted in routing.alerts). The one definition: the layers above import it.
 URGENT_CATEGORIES = frozenset({"child_marriage", "vawc"})
 
 

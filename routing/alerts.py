@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from grievance_engine import messages, outbox, refs
+from grievance_engine import messages, outbox, quiet, refs
 from grievance_engine.models import AdminArea, Category, Citizen, Office, Ticket, User
 from grievance_engine.place_names import local_name
 
-# Cases whose first hour counts: the same set as escalation.policies.URGENT_CATEGORIES
-# (this layer may not import it) and grievance_engine.quiet.URGENT_CATEGORIES.
-URGENT_CATEGORIES = frozenset({"child_marriage", "vawc"})
+# Cases whose first hour counts: one set, kept where the lowest layer reads it.
+URGENT_CATEGORIES = quiet.URGENT_CATEGORIES
 PROTECTION_DESK_PREFIX = "protection-"
 # How much of the citizen's words an alert carries: two SMS parts in Bangla at most.
 WORDS_LIMIT = 70
