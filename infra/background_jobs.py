@@ -47,8 +47,23 @@ class ThreadJobQueue:
         self._queue.join()
 
     def stop(self) -> None:
+        """Finish the job running now and drop the ones waiting.
+
+        Dropping is safe: every job is idempotent over durable rows, and the sweeps of
+        the next start pick up what was not done. Running them all could outlast the
+        shutdown and touch a database the process has already let go of.
+        """
+        self._drop_waiting()
         self._queue.put(None)
         self._thread.join(timeout=10)
+
+    def _drop_waiting(self) -> None:
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                return
+            self._queue.task_done()
 
     def _run(self) -> None:
         while True:

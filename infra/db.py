@@ -73,9 +73,11 @@ def get_engine() -> Engine:
 
 def dispose_engines() -> None:
     """Close every pooled connection and forget the engines (tests, forked workers)."""
-    for engine in _engines.values():
+    # popitem, not a loop over the dict: a job thread still finishing may add an engine
+    # meanwhile, and iterating a dict that grows raises.
+    while _engines:
+        _url, engine = _engines.popitem()
         engine.dispose()
-    _engines.clear()
 
 
 @contextmanager
