@@ -1,7 +1,8 @@
 """What a supervisor's page starts with: what needs action now (urgent tickets nobody
-has acknowledged, tickets overdue now) and today's grievances by channel. The trends
+has acknowledged, tickets overdue now), today's grievances by channel and, next to
+them, today's information contacts by channel (`grievance_engine.knowledge`). The trends
 below it are `dashboards.analytics`; this module only counts, in a few indexed
-queries (`ix_ticket_status`, `ix_ticket_sla_due`), so the page opens fast.
+queries (`ix_ticket_status`, `ix_ticket_sla_due`, `ix_contact_at`), so the page opens fast.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from sqlmodel import Session, col, func, select
 
 from dashboards import labels
 from escalation.policies import Priority
-from grievance_engine import lifecycle
-from grievance_engine.models import Ticket
+from grievance_engine import knowledge, lifecycle
+from grievance_engine.models import Contact, Ticket
 from infra.settings import get_settings
 
 
@@ -25,10 +26,16 @@ class Headline:
     urgent_unacknowledged: int
     overdue_now: int
     today_by_channel: list[tuple[str, int]]  # (channel's name, grievances today), most first
+    # (channel's name, information requests and calls that filed nothing today), most first
+    contacts_by_channel: list[tuple[str, int]]
 
     @property
     def today_total(self) -> int:
         return sum(count for _, count in self.today_by_channel)
+
+    @property
+    def contacts_total(self) -> int:
+        return sum(count for _, count in self.contacts_by_channel)
 
 
 def start_of_today(now: datetime) -> datetime:
@@ -38,8 +45,8 @@ def start_of_today(now: datetime) -> datetime:
 
 
 def headline(session: Session, now: datetime, lang: str) -> Headline:
-    """What needs action now, and today's grievances by channel, across all tickets
-    (a supervisor sees them all); channels named in `lang`."""
+    """What needs action now, and today's grievances and contacts by channel, across
+    all tickets (a supervisor sees them all); channels named in `lang`."""
     open_tickets = col(Ticket.status).in_(lifecycle.OPEN)
     urgent = session.exec(
         select(func.count()).where(
@@ -58,4 +65,6 @@ def headline(session: Session, now: datetime, lang: str) -> Headline:
         .order_by(func.count().desc())
     ).all()
     today = [(labels.channel(lang, channel), count) for channel, count in by_channel]
-    return Headline(urgent, overdue, today)
+    contacts = knowledge.contact_counts(session, start_of_today(now), col(Contact.channel))
+    named = [(labels.channel(lang, channel or ""), count) for channel, count in contacts]
+    return Headline(urgent, overdue, today, named)

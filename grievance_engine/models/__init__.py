@@ -23,6 +23,7 @@ from grievance_engine.models.messages import (
 from grievance_engine.models.people import Citizen, Role, User
 from grievance_engine.models.places import AdminArea, AdminLevel, Category, Office, OfficeLevel
 from grievance_engine.models.privacy import PersonalDataView
+from grievance_engine.models.replies import CannedReply
 from grievance_engine.models.tickets import (
     Attachment,
     AttachmentStatus,
@@ -49,6 +50,7 @@ __all__ = [
     "AttachmentStatus",
     "CallbackStatus",
     "CallbackTask",
+    "CannedReply",
     "Category",
     "Channel",
     "ChannelExchange",
