@@ -15,9 +15,6 @@ DOMAIN = "dashboards"
 DEFAULT = languages.SOURCE
 LANGUAGES = {code: language.native_name for code, language in languages.REGISTRY.items()}
 OFFERED = {code: LANGUAGES[code] for code in languages.codes(include_pseudo=False)}
-# Canned SMS replies: the label of each is `canned_<key>` in the reader's language, its
-# text `canned_text_<key>` in the ticket's language, with the ticket's `{ref}`.
-CANNED_REPLY_KEYS = ("received", "need_info", "visit")
 
 
 def switch_choices(current: str) -> dict[str, str]:
@@ -71,11 +68,6 @@ def has(key: str) -> bool:
 def error(language: str, problem: DomainError) -> str:
     """What `problem` says, in `language` (its phrase `error.<code>`)."""
     return translate(language, problem.key, **problem.params)
-
-
-def canned_replies(language: str) -> list[tuple[str, str]]:
-    """(key, text) of the canned SMS replies for a ticket in `language`."""
-    return [(key, translate(language, f"canned_text_{key}")) for key in CANNED_REPLY_KEYS]
 
 
 def _number(language: str, value: object) -> object:

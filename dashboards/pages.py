@@ -68,6 +68,7 @@ PAGES: tuple[Page, ...] = (
     Page(f"{ADMIN}/calendar", ADMINS),
     Page(f"{ADMIN}/categories", ADMINS),
     Page(f"{ADMIN}/kb", ADMINS),
+    Page(f"{ADMIN}/replies", ADMINS),  # canned replies, per language and category
     Page(f"{ADMIN}/campaigns", ADMINS),  # broadcast to a campaign's requesters
     Page(f"{ADMIN}/changes", ADMINS),
 )

@@ -33,6 +33,7 @@ from dashboards import (
     admin_categories,
     admin_kb,
     admin_offices,
+    admin_replies,
     admin_rules,
     admin_users,
     analytics,
@@ -95,6 +96,7 @@ for module in (
     admin_campaigns,
     admin_categories,
     admin_kb,
+    admin_replies,
     admin,
     kb,
 ):

@@ -42,6 +42,7 @@ from escalation import deadlines
 from grievance_engine import (
     actions,
     attachments,
+    canned_replies,
     data_views,
     duplicates,
     events,
@@ -53,6 +54,7 @@ from grievance_engine import (
 from grievance_engine import service as ticket_service
 from grievance_engine.lifecycle import TransitionError
 from grievance_engine.models import (
+    CannedReply,
     Category,
     Citizen,
     Office,
@@ -67,7 +69,7 @@ router = dashboard_router()
 
 REASON_MAX_CHARS = 500
 # A reply longer than this costs the helpline more than a call back would.
-REPLY_MAX_PARTS = 4
+REPLY_MAX_PARTS = canned_replies.MAX_PARTS
 CALLER_HISTORY_SHOWN = 20
 # Moves the status form offers: a duplicate is marked by merging (it needs the original)
 # and "assigned" by claiming or transferring (it needs a person).
@@ -194,7 +196,8 @@ def _workspace(
             if a.kind == "audio" and a.source_url.startswith(("https://", "http://"))
         ],
         "canned": [
-            (key, text.format(ref=ref)) for key, text in i18n.canned_replies(ticket.language)
+            (str(reply.id), reply.title, canned_replies.filled(reply, ref))
+            for reply in _canned(session, ticket)
         ],
         "sms": count_sms(values.get("reply_body", ""), ticket.language),
         "reply_max_parts": REPLY_MAX_PARTS,
@@ -202,6 +205,14 @@ def _workspace(
         "gsm7_extension": "".join(sorted(sms_encoding.GSM7_EXTENSION)),
         "gsm7_language": ticket.language in outbox.GSM7_LANGUAGES,
     }
+
+
+def _canned(session: Session, ticket: Ticket) -> list[CannedReply]:
+    """The canned replies for `ticket`: its category's and the general ones, in its
+    citizen's language (`grievance_engine.canned_replies`)."""
+    return canned_replies.offered(
+        session=session, language=ticket.language, category_id=ticket.category_id
+    )
 
 
 def _ticket_page(
@@ -512,8 +523,8 @@ def reply(visit: Visit, ref: str, form: Annotated[ReplyForm, Form()]) -> Respons
     t = translator(user)
     text, canned = form.body, form.canned
     if not text and canned:
-        chosen = dict(i18n.canned_replies(ticket.language)).get(canned)
-        text = chosen.format(ref=refs.display(ticket.ref)) if chosen else ""
+        chosen = {str(r.id): r for r in _canned(session, ticket)}.get(canned)
+        text = canned_replies.filled(chosen, refs.display(ticket.ref)) if chosen else ""
     counted = count_sms(text, ticket.language)
     values = {"reply_body": counted.text, "canned": canned}
     errors: dict[str, str] = {}
