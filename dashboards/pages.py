@@ -48,6 +48,7 @@ ADMIN = "/dashboard/admin"
 PAGES: tuple[Page, ...] = (
     Page("/dashboard", frozenset(Role)),  # to each role's start page; the language switch
     Page("/dashboard/queue", _may(access.Action.LIST), "queue"),
+    Page("/dashboard/queue/rows", _may(access.Action.LIST)),  # the live queue's changes
     Page("/dashboard/tickets/{ref}", _may(access.Action.VIEW)),
     Page("/dashboard/search", _may(access.Action.LIST)),
     Page("/dashboard/search/caller-language", CALL_TAKERS),  # the intake form's language

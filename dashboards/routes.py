@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import nulls_last
-from sqlmodel import col
+from sqlmodel import col, func, select
 
 from dashboards import (
     accounts,
@@ -49,6 +49,7 @@ from dashboards import (
 )
 from dashboards.deps import (
     CurrentUser,
+    PageVisit,
     Visit,
     actor,
     dashboard_router,
@@ -57,13 +58,24 @@ from dashboards.deps import (
     ui_language,
 )
 from escalation.policies import Priority
-from grievance_engine import lifecycle
+from grievance_engine import lifecycle, refs
 from grievance_engine import service as ticket_service
-from grievance_engine.models import AdminArea, Category, Role, Ticket, TicketStatus
+from grievance_engine.models import (
+    AdminArea,
+    Category,
+    Role,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from infra import clock
 from routing import access
 
 QUEUE_LIMIT = 200  # a page of the queue
+# The live queue asks for changes this often; without JavaScript the page reloads
+# itself every `NO_SCRIPT_RELOAD_SECONDS` (a <noscript> meta refresh) instead.
+LIVE_SECONDS = 10
+NO_SCRIPT_RELOAD_SECONDS = 60
 # The queue's deadline filter: each state is a window of `sla_due_at` from now,
 # [low, high) (None: unbounded); "none" is a ticket with no running deadline.
 SLA_STATES: dict[str, tuple[timedelta | None, timedelta | None]] = {
@@ -170,7 +182,56 @@ def queue(
     """The tickets `user` may see: open ones by default, the nearest deadline first
     (tickets with no running deadline last), filtered by status, category, district,
     the state of their deadline, "mine" and "urgent" (`QueueFilter`), a page of
-    `QUEUE_LIMIT` at a time."""
+    `QUEUE_LIMIT` at a time. A script keeps it live (`queue_rows`)."""
+    since = _last_event_id(visit)  # read before the rows, so no change falls between
+    return page_for("queue.html.j2", visit, since=since, **_queue_context(visit, chosen, page))
+
+
+@router.get("/dashboard/queue/rows", response_class=HTMLResponse)
+def queue_rows(
+    visit: Visit,
+    chosen: Annotated[QueueFilter, Depends()],
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    since: Annotated[int, Query(ge=0)] = 0,
+    resync: bool = False,
+) -> Response:
+    """The live queue (queue.html.j2's script asks every `LIVE_SECONDS`): 204 when no
+    ticket the person may see has changed since event `since`, else the queue's results
+    (same filters and page) with the changed ones marked, the new cursor in
+    `X-Queue-Since` and how many changed in `X-Queue-Changed`. `resync` answers the
+    results even when nothing changed (a change committed out of id order is caught)."""
+    cursor = _last_event_id(visit)
+    changed = _changed_refs(visit, since) if cursor > since else set()
+    headers = {"X-Queue-Since": str(cursor), "X-Queue-Changed": str(len(changed))}
+    if not changed and not resync:
+        return Response(status_code=204, headers=headers)
+    context = _queue_context(visit, chosen, page)
+    return page_for(
+        "queue_results.html.j2", visit, headers=headers, fresh=changed, since=cursor, **context
+    )
+
+
+def _last_event_id(visit: PageVisit) -> int:
+    """The newest ticket event's id: the live queue's cursor (the primary key's index)."""
+    return visit.session.exec(select(func.max(TicketEvent.id))).one() or 0
+
+
+def _changed_refs(visit: PageVisit, since: int) -> set[str]:
+    """The references (as shown) of the tickets the person may see that have an event
+    after event `since`: filed, moved, assigned, escalated, noted…"""
+    statement = access.visible(
+        select(Ticket.ref)
+        .join(TicketEvent, col(TicketEvent.ticket_id) == Ticket.id)
+        .where(col(TicketEvent.id) > since)
+        .distinct(),
+        actor(visit.session, visit.user),
+    )
+    return {refs.display(ref) for ref in visit.session.exec(statement)}
+
+
+def _queue_context(visit: PageVisit, chosen: QueueFilter, page: int) -> dict[str, Any]:
+    """What the queue's results show: a page of the tickets the person may see, with
+    the filters' choices."""
     session, user = visit.session, visit.user
     now = clock.now()
     statement = access.visible(ticket_service.public_statement(), actor(session, user))
@@ -181,23 +242,20 @@ def queue(
         .limit(QUEUE_LIMIT + 1)
     )
     rows = list(session.exec(statement))
-    tickets = [search.listed(row, now) for row in rows[:QUEUE_LIMIT]]
     language = ui_language(user)
-    categories = labels.categories(session, language)
-    districts = labels.districts(session, language)
-    return page_for(
-        "queue.html.j2",
-        visit,
-        tickets=tickets,
-        more=len(rows) > QUEUE_LIMIT,
-        page=page,
-        page_link=functools.partial(_page_link, visit.request.url.query),
-        statuses=[s.value for s in TicketStatus],
-        categories=categories,
-        districts=districts,
-        sla_states=list(SLA_STATES),
-        chosen=asdict(chosen),
-    )
+    return {
+        "tickets": [search.listed(row, now) for row in rows[:QUEUE_LIMIT]],
+        "more": len(rows) > QUEUE_LIMIT,
+        "page": page,
+        "page_link": functools.partial(_page_link, visit.request.url.query),
+        "statuses": [s.value for s in TicketStatus],
+        "categories": labels.categories(session, language),
+        "districts": labels.districts(session, language),
+        "sla_states": list(SLA_STATES),
+        "chosen": asdict(chosen),
+        "live_seconds": LIVE_SECONDS,
+        "no_script_reload": NO_SCRIPT_RELOAD_SECONDS,
+    }
 
 
 EXPORT_COLUMNS = (
@@ -234,7 +292,7 @@ def export_tickets(visit: Visit, chosen: Annotated[QueueFilter, Depends()]) -> R
 
 def _page_link(query: str, page: int) -> str:
     """The queue with the same filters, at `page`."""
-    kept = [(k, v) for k, v in parse_qsl(query) if k != "page"]
+    kept = [(k, v) for k, v in parse_qsl(query) if k not in ("page", "since", "resync")]
     return "/dashboard/queue?" + urlencode([*kept, ("page", str(page))])
 
 
