@@ -1,8 +1,9 @@
 """The admin pages, `/dashboard/admin/…`: what they share, and the record of every
 change made on them (`/dashboard/admin/changes`). The pages themselves are by job:
 `admin_users` (people), `admin_offices`, `admin_rules` (routing rules and SLA
-policies), `admin_calendar` (holidays), `admin_categories` (categories' names) and
-`admin_campaigns` (a broadcast SMS to a campaign's requesters).
+policies), `admin_calendar` (holidays), `admin_categories` (categories' names),
+`admin_replies` (canned replies) and `admin_campaigns` (a broadcast SMS to a
+campaign's requesters).
 Only admins may open them (`dashboards.pages`); anyone else gets 404, as for any page
 not meant for them.
 
