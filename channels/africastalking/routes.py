@@ -34,6 +34,7 @@ log = logging.getLogger("nalish.channels.africastalking")
 router = APIRouter(prefix="/channels/africastalking", tags=["Africa's Talking"])
 
 USSD_FIELDS = ("sessionId", "serviceCode", "phoneNumber", "text")
+USSD_PATH = f"{router.prefix}/ussd"  # `nalish.ussd_fast_path` serves it past the router
 
 
 def _verify(request: Request, settings: Settings) -> None:
@@ -94,7 +95,7 @@ router.add_api_route(
         }
     },
 )
-router.add_route(f"{router.prefix}/ussd", ussd_callback, methods=["POST"], name="ussd_callback")
+router.add_route(USSD_PATH, ussd_callback, methods=["POST"], name="ussd_callback")
 router.routes.insert(0, router.routes.pop())
 
 
