@@ -119,7 +119,7 @@ async def _ours(sessions: int, profile: str | None = None):
             return await _measure(app, sessions)
         import cProfile
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.thread_time)  # the loop thread's CPU, not wall time
         profiler.enable()
         try:
             return await _measure(app, sessions)
