@@ -110,18 +110,31 @@ def _bare_app():
     return app
 
 
-async def _ours(sessions: int):
+async def _ours(sessions: int, profile: str | None = None):
     from nalish.app import create_app
 
     app = create_app()
     async with app.router.lifespan_context(app):
-        return await _measure(app, sessions)
+        if not profile:
+            return await _measure(app, sessions)
+        import cProfile
+
+        profiler = cProfile.Profile(time.thread_time)  # the loop thread's CPU, not wall time
+        profiler.enable()
+        try:
+            return await _measure(app, sessions)
+        finally:
+            profiler.disable()
+            profiler.dump_stats(profile)
 
 
 def main() -> int:
     parser = common.argument_parser(__doc__)
     parser.add_argument("--sessions", type=int, default=200, help="measured sessions")
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file, not PostgreSQL")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="cProfile our run (the event loop's thread) into FILE"
+    )
     args = parser.parse_args()
     common.drop_database_on_sigterm()
     prefix = f"nalish-bench-{secrets.token_hex(4)}"
@@ -135,7 +148,7 @@ def main() -> int:
         ussd_hop._nalish(_environ(url, env), "seed")
         try:
             _, bare_loop, bare_process = asyncio.run(_measure(_bare_app(), args.sessions))
-            by_hop, loop, process = asyncio.run(_ours(args.sessions))
+            by_hop, loop, process = asyncio.run(_ours(args.sessions, args.profile))
         finally:
             ussd_hop._delete_redis_keys(prefix)
     print(f"USSD hop CPU in process, {args.sessions} sessions of 10 hops; code {common.revision()}")

@@ -7,7 +7,7 @@
 -- ("1"), then page the category list with More ("98") and Back ("0") by turns; a
 -- paging hop must show page 2 ("\n10. ") after More and page 1 ("\n98. ") after Back.
 -- A filing session (one in `file_every`, for bench/surge.py) is 9 hops: English, New
--- complaint, Water, "Rangpur" typed at the division screen, its first upazila, a
+-- complaint, Water ("4": the sensitive categories come first), "Rangpur" typed at the division screen, its first upazila, a
 -- description like its neighbours', "1. I agree", "1. Send": its last screen must be
 -- END with a reference, which is kept and printed. Every other answer must be 200 and
 -- start with "CON ". Anything else is counted as an error.
@@ -58,7 +58,7 @@ local function new_session()
   filing = file_every > 0 and (session * 7 + number) % file_every == 0
   if filing then
     local description = string.format(DESCRIPTIONS[(session % 3) + 1], (session + number) % 9 + 1)
-    plan = { "2", "1", "1", "Rangpur", "1", description, "1", "1" }
+    plan = { "2", "1", "4", "Rangpur", "1", description, "1", "1" }
   else
     plan = PAGING
   end

@@ -9,8 +9,8 @@ older than NALISH_CHANNEL_LOG_RETENTION_DAYS are purged by a periodic job.
 
 from __future__ import annotations
 
+import collections
 import logging
-import queue
 import threading
 import time
 from datetime import timedelta
@@ -39,7 +39,10 @@ class ChannelLog:
     """
 
     def __init__(self, max_queue: int = 10_000) -> None:
-        self._queue: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=max_queue)
+        # A deque, not a queue.Queue: append and popleft are atomic without a lock and
+        # a condition to notify, the cost of `record()` inside every USSD hop.
+        self._queue: collections.deque[tuple] = collections.deque()
+        self._max_queue = max_queue
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -91,18 +94,19 @@ class ChannelLog:
             response_body,
             error,
         )
-        try:
-            self._queue.put_nowait(item)
-        except queue.Full:  # the database is slow: drop log lines, never block a webhook
+        if len(self._queue) >= self._max_queue:
+            # The database is slow: drop log lines, never block a webhook.
             log.warning("channel log queue full; dropped an exchange with %s", provider)
+            return
+        self._queue.append(item)
 
     def flush(self) -> int:
         """Write everything queued so far (tests, shutdown); returns how many rows."""
         items = []
         while True:
             try:
-                items.append(self._queue.get_nowait())
-            except queue.Empty:
+                items.append(self._queue.popleft())
+            except IndexError:
                 break
         if not items:
             return 0

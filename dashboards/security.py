@@ -102,3 +102,29 @@ _OURS = {
     b"x-frame-options",
     b"referrer-policy",
 }
+
+
+# An answer that is no page (a provider callback's text/plain) runs no script and loads
+# nothing: a fixed policy that allows nothing needs no nonce (`os.urandom` per answer).
+PLAIN_POLICY = b"default-src 'none'; frame-ancestors 'none'"
+PLAIN_HEADERS = (
+    (b"content-security-policy", PLAIN_POLICY),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+)
+
+
+class PlainHeaders(HttpMiddleware):
+    """`SecurityHeaders` for routes that answer no page (`nalish.ussd_fast_path`): the
+    same four headers, with a fixed policy and no nonce."""
+
+    async def handle(self, scope: dict, receive: Any, send: Any) -> None:
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.get("headers", ())
+                kept = [(key, value) for key, value in headers if key.lower() not in _OURS]
+                message = {**message, "headers": [*kept, *PLAIN_HEADERS]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

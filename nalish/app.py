@@ -30,7 +30,7 @@ from infra.settings import get_settings
 from menus import registry as menu_registry
 from menus import synthesis
 from menus.voice_audio import PROMPTS_DIR
-from nalish import api_docs, migrate, periodic, wiring
+from nalish import api_docs, migrate, periodic, ussd_fast_path, wiring
 from nalish.api.routes import router as api_router
 from nalish.guard import BodyLimit, CleanInput
 from nalish.health import router as health_router
@@ -80,13 +80,17 @@ def create_app() -> FastAPI:
     # Outermost last: headers on every answer (even a 413); the observer logs what a
     # telco sent and got, the limit refuses an oversized body as it streams, and only
     # then is the input cleaned of control characters and handed to a route.
+    webhook_routers = (africastalking_router, twilio_router, httpgateway_router)
     app.add_middleware(CleanInput)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(
-        ChannelObserver, routers=(africastalking_router, twilio_router, httpgateway_router)
-    )
+    app.add_middleware(ChannelObserver, routers=webhook_routers)
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(RequestId)  # outermost: every line of the request carries its id
+    app.add_middleware(RequestId)  # every line of the request carries its id
+    # A USSD hop takes the same guards in a chain of its own, past the router.
+    fast = ussd_fast_path.chain(
+        app, routers=webhook_routers, max_body_bytes=settings.max_body_bytes
+    )
+    app.add_middleware(ussd_fast_path.UssdFastPath, chain=fast)
     return app
 
 
