@@ -157,6 +157,37 @@ def append(
     return event
 
 
+def first(
+    *, ticket: Ticket, type: str, actor: str, data: dict[str, Any], at: datetime
+) -> TicketEvent:
+    """A new ticket's first event, hashed but not written, with the chain head set on
+    our copy of the ticket (not yet written either): intake writes the ticket, whose id
+    it reserved, and this event in one statement (`grievance_engine.filing`). The hash
+    is exactly `append`'s for `seq` 1; call again if the ticket's reference changes."""
+    data = json.loads(json.dumps(data, ensure_ascii=False))
+    event = TicketEvent(
+        ticket_id=ticket.id,
+        type=type,
+        at=at.astimezone(UTC),
+        actor=actor,
+        data=data,
+        seq=1,
+        prev_hash=GENESIS,
+    )
+    event.hash = hash_of(event, ref=ticket.ref)
+    ticket.event_count = 1
+    ticket.last_event_hash = event.hash
+    return event
+
+
+def first_written(*, session: Session, ticket: Ticket, event: TicketEvent) -> None:
+    """`first`'s event is in the database with its ticket: attach it to `session` as
+    `insert_now` does, and tell webhook subscribers as `append` does."""
+    make_transient_to_detached(event)
+    session.add(event)
+    webhooks.record(session=session, ticket=ticket, event=event)
+
+
 _BATCH_KEY = "nalish_event_batch"
 
 

@@ -98,6 +98,35 @@ def add(
 
     `opted_out` is whether the recipient sent STOP, when the caller already knows.
     """
+    notification = compose(
+        session=session,
+        to_phone=to_phone,
+        body=body,
+        language=language,
+        kind=kind,
+        ticket_id=ticket_id,
+        opted_out=opted_out,
+    )
+    if notification.status == NotificationStatus.PENDING:
+        # queued for delivery once written (in a `batched` block: at its end) and committed
+        insert_soon(session=session, row=notification, then=_deliver_after_commit(session))
+    else:
+        insert_soon(session=session, row=notification)
+    return notification
+
+
+def compose(
+    *,
+    session: Session,
+    to_phone: str,
+    body: str,
+    language: str,
+    kind: str,
+    ticket_id: int | None = None,
+    opted_out: bool | None = None,
+) -> Notification:
+    """The outbound SMS `add` writes, not written: for a caller that writes it together
+    with other rows (intake's one statement) and then calls `written`."""
     if language in GSM7_LANGUAGES:
         body = sms_encoding.normalise_for_gsm7(body)
     encoding, _ = sms_encoding.units(body)
@@ -131,12 +160,14 @@ def add(
     ):
         notification.status = NotificationStatus.SUPPRESSED
         notification.last_error = "citizen opted out (STOP)"
-    if notification.status == NotificationStatus.PENDING:
-        # queued for delivery once written (in a `batched` block: at its end) and committed
-        insert_soon(session=session, row=notification, then=_deliver_after_commit(session))
-    else:
-        insert_soon(session=session, row=notification)
     return notification
+
+
+def written(*, session: Session, notification: Notification) -> None:
+    """`notification` (from `compose`) has been inserted with its id: queue it for
+    delivery once `session` commits, as `add` does."""
+    if notification.status == NotificationStatus.PENDING:
+        _deliver_after_commit(session)(notification.id)
 
 
 def _deliver_after_commit(session: Session) -> Callable[[int], None]:
