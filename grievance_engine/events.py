@@ -47,7 +47,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
 
-from grievance_engine import webhooks
+from grievance_engine import bulk, webhooks
 from grievance_engine.models import Ticket, TicketEvent
 from infra import caching, clock
 
@@ -198,21 +198,29 @@ class _Batch:
 
     events: list[dict[str, Any]] = field(default_factory=list)
     rows: list[tuple[SQLModel, Callable[[int], None] | None]] = field(default_factory=list)
+    # answers a block asks for again and again (the outbox: whether a phone sent STOP)
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def write(self, session: Session) -> None:
         connection = session.connection()
-        if self.events:
-            connection.execute(insert(TicketEvent), self.events)
+        bulk.insert_rows(connection, TicketEvent.__table__, self.events, ids=False)
         by_table: dict[Table, list[tuple[SQLModel, Callable[[int], None] | None]]] = {}
         for row, then in self.rows:
             by_table.setdefault(row.__table__, []).append((row, then))
         for table, group in by_table.items():
-            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            ids = connection.execute(statement, [_values(row) for row, _ in group]).scalars()
+            rows = [_values(row) for row, _ in group]
+            ids = bulk.insert_rows(connection, table, rows, ids=True) or []
             for (row, then), new_id in zip(group, ids, strict=True):
                 row.id = new_id
                 if then is not None:
                     then(new_id)
+
+
+def batch_memo(session: Session) -> dict[Any, Any] | None:
+    """Inside `batched`: a dict for answers that hold for the block (it reads, writes
+    nothing they depend on); outside: None."""
+    pending = session.info.get(_BATCH_KEY)
+    return pending.memo if pending is not None else None
 
 
 def batching(session: Session) -> bool:
