@@ -41,11 +41,15 @@ def insert_rows(
     names = ", ".join(f'"{column.name}"' for column in columns)
     cursor = connection.connection.driver_connection.cursor()
     keys = [column.key for column in columns]
+    defaults = {column.key: _default(column) for column in columns}
     with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for index, row in enumerate(rows):
             values = {**row, "id": new_ids[index]} if new_ids is not None else row
             copy.write_row(
-                [to_db(values.get(key)) for key, to_db in zip(keys, convert, strict=True)]
+                [
+                    to_db(values[key] if key in values else defaults[key]())
+                    for key, to_db in zip(keys, convert, strict=True)
+                ]
             )
     return new_ids
 
@@ -56,6 +60,23 @@ def _reserve_ids(table: Table) -> Any:
     return select(func.nextval(sequence)).select_from(
         func.generate_series(1, bindparam("n")).alias("reserved")
     )
+
+
+def _default(column: Any) -> Callable[[], Any]:
+    """A key missing from a row gets the column's Python-side default, as an INSERT
+    would give it (a server-side default is not applied: every column is copied)."""
+    default = column.default
+    if default is None:
+        return _none
+    if default.is_scalar:
+        return lambda: default.arg
+    if default.is_callable:
+        return lambda: default.arg(None)
+    return _none
+
+
+def _none() -> None:
+    return None
 
 
 def _converter(column: Any, connection: Connection) -> Callable[[Any], Any]:
