@@ -305,8 +305,8 @@ def _routing(world: World, decisions: int) -> tuple[Timing, Timing, int]:
                 upazila_id=upazila_id,
             )
             routed.append(clock() - began)
-            if decision.rule_id is None:
-                raise SystemExit(f"no rule matched {district_id, category_id, upazila_id}")
+            if decision.office_id is None:  # routed nowhere: the loop would measure nothing
+                raise SystemExit(f"no office for {district_id, category_id, upazila_id}")
         # Load every district into the identity map, and hold on to them: the map keeps
         # only weak references, so a dropped object would be fetched again.
         held = [session.get(AdminArea, district_id) for district_id, _, _ in world.districts]

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from grievance_engine import events, lifecycle, messages, outbox, refs
 from grievance_engine.lifecycle import TransitionError
-from grievance_engine.models import Citizen, Ticket, TicketEvent, TicketStatus
+from grievance_engine.models import Citizen, Notification, Ticket, TicketEvent, TicketStatus
 
 S = TicketStatus
 COMMENT_MAX_CHARS = 2000
@@ -213,6 +213,32 @@ def sms_about(
         phrase or kind, ticket.language, ref=refs.display(ticket.ref), **context
     )
     outbox.add(
+        session=session,
+        to_phone=to_phone,
+        body=body,
+        language=ticket.language,
+        kind=kind,
+        ticket_id=ticket.id,
+        opted_out=opted_out,
+    )
+
+
+def compose_sms_about(
+    *,
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    to_phone: str,
+    opted_out: bool | None,
+    phrase: str | None = None,
+    **context: Any,
+) -> Notification:
+    """The SMS `sms_about` writes, not written (`outbox.compose`): intake writes it in
+    the same statement as the ticket, then calls `outbox.written`."""
+    body = messages.render_sms(
+        phrase or kind, ticket.language, ref=refs.display(ticket.ref), **context
+    )
+    return outbox.compose(
         session=session,
         to_phone=to_phone,
         body=body,

@@ -47,7 +47,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
 
-from grievance_engine import webhooks
+from grievance_engine import bulk, webhooks
 from grievance_engine.models import Ticket, TicketEvent
 from infra import caching, clock
 
@@ -157,6 +157,37 @@ def append(
     return event
 
 
+def first(
+    *, ticket: Ticket, type: str, actor: str, data: dict[str, Any], at: datetime
+) -> TicketEvent:
+    """A new ticket's first event, hashed but not written, with the chain head set on
+    our copy of the ticket (not yet written either): intake writes the ticket, whose id
+    it reserved, and this event in one statement (`grievance_engine.filing`). The hash
+    is exactly `append`'s for `seq` 1; call again if the ticket's reference changes."""
+    data = json.loads(json.dumps(data, ensure_ascii=False))
+    event = TicketEvent(
+        ticket_id=ticket.id,
+        type=type,
+        at=at.astimezone(UTC),
+        actor=actor,
+        data=data,
+        seq=1,
+        prev_hash=GENESIS,
+    )
+    event.hash = hash_of(event, ref=ticket.ref)
+    ticket.event_count = 1
+    ticket.last_event_hash = event.hash
+    return event
+
+
+def first_written(*, session: Session, ticket: Ticket, event: TicketEvent) -> None:
+    """`first`'s event is in the database with its ticket: attach it to `session` as
+    `insert_now` does, and tell webhook subscribers as `append` does."""
+    make_transient_to_detached(event)
+    session.add(event)
+    webhooks.record(session=session, ticket=ticket, event=event)
+
+
 _BATCH_KEY = "nalish_event_batch"
 
 
@@ -167,21 +198,29 @@ class _Batch:
 
     events: list[dict[str, Any]] = field(default_factory=list)
     rows: list[tuple[SQLModel, Callable[[int], None] | None]] = field(default_factory=list)
+    # answers a block asks for again and again (the outbox: whether a phone sent STOP)
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def write(self, session: Session) -> None:
         connection = session.connection()
-        if self.events:
-            connection.execute(insert(TicketEvent), self.events)
+        bulk.insert_rows(connection, TicketEvent.__table__, self.events, ids=False)
         by_table: dict[Table, list[tuple[SQLModel, Callable[[int], None] | None]]] = {}
         for row, then in self.rows:
             by_table.setdefault(row.__table__, []).append((row, then))
         for table, group in by_table.items():
-            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-            ids = connection.execute(statement, [_values(row) for row, _ in group]).scalars()
+            rows = [_values(row) for row, _ in group]
+            ids = bulk.insert_rows(connection, table, rows, ids=True) or []
             for (row, then), new_id in zip(group, ids, strict=True):
                 row.id = new_id
                 if then is not None:
                     then(new_id)
+
+
+def batch_memo(session: Session) -> dict[Any, Any] | None:
+    """Inside `batched`: a dict for answers that hold for the block (it reads, writes
+    nothing they depend on); outside: None."""
+    pending = session.info.get(_BATCH_KEY)
+    return pending.memo if pending is not None else None
 
 
 def batching(session: Session) -> bool:

@@ -71,6 +71,21 @@ def hold_place(
     held.add(place)
 
 
+def hold_place_clause(*, category_id: int, district_id: int, upazila_id: int | None) -> Any:
+    """`hold_place`'s lock on PostgreSQL as a column to select, for a caller that sends
+    it with another query (intake: one round trip); then it calls `place_held`."""
+    place = (category_id, district_id, upazila_id or 0)
+    return func.pg_advisory_xact_lock(_ADVISORY_LOCK_CLASS, _place_key(place)).is_(None)
+
+
+def place_held(
+    *, session: Session, category_id: int, district_id: int, upazila_id: int | None
+) -> None:
+    """The caller took `hold_place_clause`'s lock in this transaction."""
+    place = (category_id, district_id, upazila_id or 0)
+    session.info.setdefault(_PLACES_HELD_KEY, set()).add(place)
+
+
 _PLACES_HELD_KEY = "nalish_incident_places_held"
 
 

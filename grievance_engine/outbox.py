@@ -26,7 +26,7 @@ from typing import Protocol
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, col, select
 
-from grievance_engine import hooks, languages, retries, undelivered
+from grievance_engine import events, hooks, languages, retries, undelivered
 from grievance_engine.events import insert_soon
 from grievance_engine.models import Citizen, Notification, NotificationStatus
 from infra import background_jobs, clock, sms_encoding
@@ -98,6 +98,35 @@ def add(
 
     `opted_out` is whether the recipient sent STOP, when the caller already knows.
     """
+    notification = compose(
+        session=session,
+        to_phone=to_phone,
+        body=body,
+        language=language,
+        kind=kind,
+        ticket_id=ticket_id,
+        opted_out=opted_out,
+    )
+    if notification.status == NotificationStatus.PENDING:
+        # queued for delivery once written (in a `batched` block: at its end) and committed
+        insert_soon(session=session, row=notification, then=_deliver_after_commit(session))
+    else:
+        insert_soon(session=session, row=notification)
+    return notification
+
+
+def compose(
+    *,
+    session: Session,
+    to_phone: str,
+    body: str,
+    language: str,
+    kind: str,
+    ticket_id: int | None = None,
+    opted_out: bool | None = None,
+) -> Notification:
+    """The outbound SMS `add` writes, not written: for a caller that writes it together
+    with other rows (intake's one statement) and then calls `written`."""
     if language in GSM7_LANGUAGES:
         body = sms_encoding.normalise_for_gsm7(body)
     encoding, _ = sms_encoding.units(body)
@@ -131,12 +160,14 @@ def add(
     ):
         notification.status = NotificationStatus.SUPPRESSED
         notification.last_error = "citizen opted out (STOP)"
-    if notification.status == NotificationStatus.PENDING:
-        # queued for delivery once written (in a `batched` block: at its end) and committed
-        insert_soon(session=session, row=notification, then=_deliver_after_commit(session))
-    else:
-        insert_soon(session=session, row=notification)
     return notification
+
+
+def written(*, session: Session, notification: Notification) -> None:
+    """`notification` (from `compose`) has been inserted with its id: queue it for
+    delivery once `session` commits, as `add` does."""
+    if notification.status == NotificationStatus.PENDING:
+        _deliver_after_commit(session)(notification.id)
 
 
 def _deliver_after_commit(session: Session) -> Callable[[int], None]:
@@ -146,8 +177,20 @@ def _deliver_after_commit(session: Session) -> Callable[[int], None]:
 
 
 def _opted_out(session: Session, phone: str) -> bool:
-    citizen = session.exec(select(Citizen).where(Citizen.phone == phone)).first()
-    return bool(citizen and citizen.opted_out)
+    memo = events.batch_memo(session)
+    if memo is None:
+        citizen = session.exec(select(Citizen).where(Citizen.phone == phone)).first()
+        return bool(citizen and citizen.opted_out)
+    # In a batched block (the SLA sweep: an SMS to each escalated ticket's officer, a
+    # few dozen phones in 200 tickets): asked once per phone, and without flushing the
+    # block's tickets first (no one's STOP changes in it).
+    key = ("opted_out", phone)
+    if key not in memo:
+        with session.no_autoflush:
+            memo[key] = bool(
+                session.exec(select(Citizen.opted_out).where(Citizen.phone == phone)).first()
+            )
+    return memo[key]
 
 
 def deliver_job(notification_id: int) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, make_transient_to_detached
 from sqlmodel import Session, col, select
 
-from grievance_engine import actions, consent, events, hooks, lifecycle, refs
+from grievance_engine import actions, consent, events, filing, hooks, lifecycle, outbox, refs
 from grievance_engine.models import (
     AdminArea,
     AdminLevel,
@@ -90,6 +90,7 @@ _TICKET_INSERT = {
     "sqlite": sqlite.insert(Ticket).on_conflict_do_nothing().returning(Ticket.id),
 }
 _TICKET_COLUMNS = [column.key for column in Ticket.__table__.columns if column.key != "id"]
+_FILE_IN_ONE_STATEMENT = filing.build(_CITIZEN_UPSERT["postgresql"])
 _ID_BY_SOURCE_KEY = select(Ticket.id).where(Ticket.source_key == bindparam("source_key"))
 
 
@@ -131,6 +132,7 @@ def create_once(
     queue: str = "default",
     actor: str | None = None,
     checked: tuple[CategoryLike, DistrictLike] | None = None,
+    ticket_id: int | None = None,
 ) -> Filing:
     """File a grievance routed to `office_id`'s `queue`: the ticket, its event and the
     SMS; and say whether the ticket is new: a caller with more to do for a new ticket
@@ -139,6 +141,8 @@ def create_once(
     `actor` is who filed it (an agent's "user:12"); by default the citizen, by channel.
     `checked` is the category and district a caller (intake) has already loaded and
     checked, along with the source key: intake is the hot path, so nothing is read twice.
+    `ticket_id` is an id intake reserved for it (`filing.RESERVE_ID`): on PostgreSQL
+    the writes then go in one statement (`grievance_engine.filing`).
 
     Idempotent on `ticket_in.source_key`: a retried confirmation returns the ticket
     filed the first time, also when the two run at once (see `_insert_new`).
@@ -151,9 +155,6 @@ def create_once(
         checked = load_category_and_district(session=session, ticket_in=ticket_in)
     category, district = checked
 
-    citizen_id, opted_out = upsert_citizen(
-        session=session, phone=ticket_in.phone, language=ticket_in.language
-    )
     description, truncated = clip_description(ticket_in.description)
     now = clock.now()
     ticket = Ticket(
@@ -163,7 +164,7 @@ def create_once(
         upazila_id=ticket_in.upazila_id,
         office_id=office_id,
         queue=queue,
-        citizen_id=citizen_id,
+        citizen_id=0,  # the citizen's row is written (or found) with the ticket's
         channel=ticket_in.channel,
         language=ticket_in.language,
         description=description,
@@ -177,17 +178,11 @@ def create_once(
     # The SLA clock starts (escalation.deadlines): set before the row is written, so
     # the deadline goes in with the INSERT rather than costing an UPDATE.
     hooks.created(session, ticket)
-    filed = _insert_new(session, ticket)
-    if filed is not ticket:
-        return Filing(filed, new=False)
-    events.hold_new(session=session, ticket=ticket)
-    events.append(
-        session=session,
-        ticket=ticket,
-        type="created",
-        at=now,
-        actor=actor or f"citizen:{ticket_in.channel}",
-        data={
+    created = {
+        "type": "created",
+        "at": now,
+        "actor": actor or f"citizen:{ticket_in.channel}",
+        "data": {
             "channel": str(ticket_in.channel),
             "category": category.code,
             "district": district.name,
@@ -195,27 +190,86 @@ def create_once(
             "queue": queue,
             "description_truncated": truncated,
         },
+    }
+    ack = _ack(category, district, ticket_in)
+    citizen = {"phone": ticket_in.phone, "language": ticket_in.language, "now": now}
+    # (only while the ack is essential: otherwise its row would depend on the citizen's STOP)
+    if (
+        ticket_id is not None
+        and "ack" in outbox.ESSENTIAL_KINDS
+        and session.connection().dialect.name == "postgresql"
+    ):
+        return _file_in_one_statement(session, ticket, ticket_id, citizen, created, ack)
+
+    ticket.citizen_id, opted_out = upsert_citizen(
+        session=session, phone=ticket_in.phone, language=ticket_in.language
     )
-    if category.sensitive:  # "your report ABCD-1234": no category, no place
-        actions.sms_about(
-            session=session,
-            ticket=ticket,
-            kind="ack",
-            phrase="ack_private",
-            to_phone=ticket_in.phone,
-            opted_out=opted_out,
-        )
-    else:
-        actions.sms_about(
-            session=session,
-            ticket=ticket,
-            kind="ack",
-            to_phone=ticket_in.phone,
-            opted_out=opted_out,
-            category=category.label(ticket.language),
-            district=local_name(district, ticket.language),
-        )
+    filed = _insert_new(session, ticket)
+    if filed is not ticket:
+        return Filing(filed, new=False)
+    events.hold_new(session=session, ticket=ticket)
+    events.append(session=session, ticket=ticket, **created)
+    actions.sms_about(session=session, ticket=ticket, opted_out=opted_out, **ack(ticket))
     session.flush()
+    return Filing(ticket, new=True)
+
+
+def _ack(category: CategoryLike, district: DistrictLike, ticket_in: TicketCreate):
+    """The acknowledgement SMS's arguments (`actions.sms_about`'s), given the ticket."""
+
+    def arguments(ticket: Ticket) -> dict[str, Any]:
+        common = {"kind": "ack", "to_phone": ticket_in.phone}
+        if category.sensitive:  # "your report ABCD-1234": no category, no place
+            return {**common, "phrase": "ack_private"}
+        return {
+            **common,
+            "category": category.label(ticket.language),
+            "district": local_name(district, ticket.language),
+        }
+
+    return arguments
+
+
+def _file_in_one_statement(
+    session: Session,
+    ticket: Ticket,
+    ticket_id: int,
+    citizen: dict[str, Any],
+    created: dict[str, Any],
+    ack: Any,
+) -> Filing:
+    """`create_once`'s writes on PostgreSQL, with the ticket's id reserved: the citizen,
+    the ticket with its chain head, its `created` event and the ack SMS in one statement
+    (`grievance_engine.filing`). The ack is an essential message, sent whatever STOP
+    says, so it need not wait for the citizen's row."""
+    connection = session.connection()
+    ticket.id = ticket_id
+    for _ in range(10):
+        ticket.ref = refs.generate()
+        event = events.first(ticket=ticket, **created)
+        sms = actions.compose_sms_about(
+            session=session, ticket=ticket, opted_out=None, **ack(ticket)
+        )
+        parameters = filing.parameters(citizen=citizen, ticket=ticket, event=event, sms=sms)
+        written = filing.Written(*connection.execute(_FILE_IN_ONE_STATEMENT, parameters).one())
+        if written.ticket_id is not None:
+            break
+        if ticket.source_key:  # a retry that raced the first: its ticket is the answer
+            existing = get_by_source_key(session=session, source_key=ticket.source_key)
+            if existing is not None:
+                return Filing(existing, new=False)
+    else:
+        raise RuntimeError("could not find an unused ticket reference in 10 tries")
+    ticket.citizen_id = written.citizen_id
+    make_transient_to_detached(ticket)  # as if loaded: later changes are UPDATEs
+    session.add(ticket)
+    events.hold_new(session=session, ticket=ticket)
+    event.id = written.event_id
+    events.first_written(session=session, ticket=ticket, event=event)
+    sms.id = written.notification_id
+    make_transient_to_detached(sms)
+    session.add(sms)
+    outbox.written(session=session, notification=sms)
     return Filing(ticket, new=True)
 
 

@@ -5,11 +5,12 @@ checked for duplicates, grouped into a mass event and assigned the same way.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from sqlmodel import Session, SQLModel
+from sqlalchemy import null
+from sqlmodel import Session, SQLModel, select
 
-from grievance_engine import duplicates, incidents, languages
+from grievance_engine import duplicates, filing, incidents, languages
 from grievance_engine import service as ticket_service
 from grievance_engine.models import (
     AdminLevel,
@@ -38,14 +39,22 @@ def file_grievance(
     Raises `TicketError` for an unknown category, district or an upazila outside the
     district. Flushes; the caller commits.
     """
-    if ticket_in.source_key:
-        filed_id = ticket_service.ticket_id_for_source_key(
-            session=session, source_key=ticket_in.source_key
-        )
-        if filed_id is not None:
-            return session.get(Ticket, filed_id)
-    category, district = _category_and_district(session, ticket_in)
+    try:
+        category, district = _category_and_district(session, ticket_in)
+    except TicketError:
+        filed = _filed_already(session, ticket_in)  # a retry outlives a category's retirement
+        if filed is not None:
+            return filed
+        raise
     _check_upazila(session, district, ticket_in.upazila_id)
+    place = {
+        "category_id": category.id,
+        "district_id": district.id,
+        "upazila_id": ticket_in.upazila_id,
+    }
+    filed_id, ticket_id = _first_look(session, ticket_in, place)
+    if filed_id is not None:
+        return session.get(Ticket, filed_id)
     decision = routing_service.route(
         session=session,
         district_id=district.id,
@@ -59,6 +68,7 @@ def file_grievance(
         queue=decision.queue,
         actor=actor,
         checked=(category, district),
+        ticket_id=ticket_id,
     )
     if not new:
         # A retry that raced the first confirmation (its insert waited on the source
@@ -67,7 +77,7 @@ def file_grievance(
         return ticket
     # From here to commit, intakes of this place and category take turns: flagging and
     # grouping decide from every ticket of the place filed until now, all committed
-    # (see grievance_engine.incidents).
+    # (see grievance_engine.incidents). On PostgreSQL the first look took the turn.
     incidents.hold_place(
         session=session,
         category_id=ticket.category_id,
@@ -86,6 +96,41 @@ def file_grievance(
     assignment.auto_assign(session=session, ticket=ticket)
     alerts.on_filing(session=session, ticket=ticket, category_code=category.code)
     return ticket
+
+
+def _filed_already(session: Session, ticket_in: TicketCreate) -> Ticket | None:
+    if not ticket_in.source_key:
+        return None
+    filed_id = ticket_service.ticket_id_for_source_key(
+        session=session, source_key=ticket_in.source_key
+    )
+    return session.get(Ticket, filed_id) if filed_id is not None else None
+
+
+def _first_look(
+    session: Session, ticket_in: TicketCreate, place: dict[str, Any]
+) -> tuple[int | None, int | None]:
+    """The id of the ticket filed already under `ticket_in.source_key` (a retry), and on
+    PostgreSQL a ticket id reserved for the new one, with the place's turn taken
+    (`incidents.hold_place`) in the same round trip. On SQLite: (filed id, None)."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        filed = _filed_already(session, ticket_in)
+        return (filed.id if filed is not None else None), None
+    filed_id = (
+        select(Ticket.id).where(Ticket.source_key == ticket_in.source_key).scalar_subquery()
+        if ticket_in.source_key
+        else null()
+    )
+    row = connection.execute(
+        select(
+            filed_id,
+            filing.RESERVE_ID,
+            incidents.hold_place_clause(**place),
+        )
+    ).one()
+    incidents.place_held(session=session, **place)
+    return row[0], row[1]
 
 
 def _category_and_district(

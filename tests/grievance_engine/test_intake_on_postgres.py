@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
-from grievance_engine import audit, service
+from grievance_engine import audit, bulk, filing, service
 from grievance_engine.models import (
     AdminArea,
     Category,
@@ -20,7 +20,7 @@ from grievance_engine.models import (
     Ticket,
     TicketCreate,
 )
-from infra import db
+from infra import clock, db
 from infra.db import session_scope
 from infra.settings import reset_settings
 from nalish import migrate
@@ -136,3 +136,54 @@ def test_postgres_refuses_a_second_open_incident_for_one_place_and_category(post
     with pytest.raises(IntegrityError), session_scope() as session:
         session.add(Incident(**place))
     assert _count(Incident) == 2
+
+
+def test_with_a_reserved_id_the_ticket_its_event_and_its_ack_go_in_together(postgres):
+    with session_scope() as session:
+        reserved = session.connection().execute(select(filing.RESERVE_ID)).scalar_one()
+        filed = service.create_once(
+            session=session, ticket_in=_ticket_in(postgres), office_id=None, ticket_id=reserved
+        )
+        ref = filed.ticket.ref
+    with session_scope() as session:
+        ticket = session.exec(select(Ticket).where(Ticket.ref == ref)).one()
+        assert filed.new and ticket.id == reserved
+        assert ticket.event_count == 1
+        assert [
+            event.type for event in service.events_of(session=session, ticket_id=ticket.id)
+        ] == ["created"]
+        acks = session.exec(select(Notification).where(Notification.ticket_id == ticket.id)).all()
+        assert [sms.kind for sms in acks] == ["ack"]
+        assert audit.verify(session=session) == []
+
+
+def test_a_retry_with_a_reserved_id_gets_the_first_ticket_and_writes_nothing(postgres):
+    with session_scope() as session:
+        first = service.create_once(
+            session=session, ticket_in=_ticket_in(postgres), office_id=None
+        ).ticket.id
+    with session_scope() as session:
+        reserved = session.connection().execute(select(filing.RESERVE_ID)).scalar_one()
+        again = service.create_once(
+            session=session, ticket_in=_ticket_in(postgres), office_id=None, ticket_id=reserved
+        )
+        assert not again.new and again.ticket.id == first
+    with session_scope() as session:
+        assert session.exec(select(func.count()).select_from(Notification)).one() == 1
+        assert session.exec(select(func.count()).select_from(Ticket)).one() == 1
+
+
+def test_bulk_rows_get_their_ids_in_order(postgres):
+    with session_scope() as session:
+        now = clock.now()
+        rows = [
+            {"to_phone": "+8801712345678", "body": f"message {n}", "language": "en",
+             "kind": "info", "next_attempt_at": now, "created_at": now, "updated_at": now}
+            for n in range(5)
+        ]  # fmt: skip
+        ids = bulk.insert_rows(session.connection(), Notification.__table__, rows, ids=True)
+    with session_scope() as session:
+        for n, notification_id in enumerate(ids):
+            written = session.get(Notification, notification_id)
+            assert written.body == f"message {n}"
+            assert written.status == "pending" and written.attempts == 0
