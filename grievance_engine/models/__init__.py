@@ -22,7 +22,7 @@ from grievance_engine.models.messages import (
 )
 from grievance_engine.models.people import Citizen, Role, User
 from grievance_engine.models.places import AdminArea, AdminLevel, Category, Office, OfficeLevel
-from grievance_engine.models.privacy import PersonalDataView
+from grievance_engine.models.privacy import EquityAnswer, PersonalDataView
 from grievance_engine.models.tickets import (
     Attachment,
     AttachmentStatus,
@@ -55,6 +55,7 @@ __all__ = [
     "Citizen",
     "Contact",
     "DeliveryReport",
+    "EquityAnswer",
     "IdempotencyKey",
     "InboundMessage",
     "Incident",
