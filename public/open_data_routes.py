@@ -86,14 +86,14 @@ def open_data_page(session: SessionDep, lang: Annotated[str | None, Query()] = N
         charts.append((title, bar_chart(by_category, chart_id="on-time", title=title)))
     contacts = _contact_rows(session, None)
     contacts_month = contacts[0]["month"] if contacts else None
+    # the country's contacts by topic in their latest month; districts are in the files
+    national = [
+        row for row in contacts
+        if row["month"] == contacts_month and row["district"] == open_data.ALL
+    ]  # fmt: skip
     return render.page(
         "open_data.html.j2",
-        # the country's contacts by topic in their latest month; districts are in the files
-        contacts=[
-            row
-            for row in contacts
-            if row["month"] == contacts_month and row["district"] == open_data.ALL
-        ],  # fmt: skip
+        contacts=national,
         contacts_month=contacts_month,
         contact_columns=open_data.CONTACT_COLUMNS,
         language=language,
