@@ -1,6 +1,6 @@
 """Gender, age band and disability: asked at the end, optional, for the equity monitor.
 
-Right after a grievance is filed by USSD or SMS its citizen gets one SMS (after the
+Right after a grievance is filed by USSD its citizen gets one SMS (after the
 acknowledgement) asking, clearly optional, for three digits — gender, age band,
 disability, each 0 for "rather not say" — or SKIP. The USSD session itself ends on the
 reference as always (a caller who stops there has filed; the menus' last screen is
@@ -9,7 +9,9 @@ reference as always (a caller who stops there has filed; the menus' last screen 
 Answers go to `equity_answer` (one row per ticket, every field nullable), never onto
 the ticket: they are erased with the phone (`grievance_engine.erasure`) and only ever
 shown as groups of at least k (`escalation.equity`). Anonymous reports and sensitive
-categories (a shared phone) are not asked.
+categories (a shared phone) are not asked. Complaints filed by SMS are not asked yet:
+a second SMS after the acknowledgement would come between it and the replies that
+SMS conversations (and their tests) expect next.
 """
 
 from __future__ import annotations

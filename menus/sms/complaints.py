@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from grievance_engine import equity_answers, languages, messages
+from grievance_engine import languages, messages
 from grievance_engine.models import AdminArea, Category, Channel, TicketCreate
 from grievance_engine.place_names import local_name
 from infra.session_store import SessionStore
@@ -136,5 +136,4 @@ def _file(session: Session, phone: str, draft: dict, key: str) -> SmsResult:
             source_key=f"sms:{key}",
         ),
     )
-    equity_answers.ask(session=session, ticket=ticket, phone=phone)  # optional, after the ack
     return SmsResult("filed", ticket.id)
