@@ -21,8 +21,8 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from grievance_engine import actions
-from grievance_engine.models import Category, EquityAnswer, Notification, Ticket
+from grievance_engine import messages, outbox, refs
+from grievance_engine.models import Category, Citizen, EquityAnswer, Ticket
 from infra import clock
 
 KIND = "equity_question"
@@ -37,34 +37,34 @@ _DIGITS = re.compile(r"([0-3])\s*([0-4])\s*([0-2])")
 
 def ask(*, session: Session, ticket: Ticket, phone: str) -> None:
     """Queue the optional questions about `ticket` to `phone`, once per ticket (a
-    repeated filing of the same source returns the same ticket: not asked again)."""
+    repeated filing of the same source returns the same ticket: not asked again).
+
+    The SMS is not tied to the ticket (`ticket_id` None): it is a question to the
+    citizen, not news of the complaint, so the complaint's messages stay its ack and
+    its updates; the `equity_answer` row written now (unanswered) links the two."""
     category = session.get(Category, ticket.category_id)
     if ticket.anonymous or (category is not None and category.sensitive):
         return  # not who chose not to be known, nor on a phone someone else may read
-    asked = session.exec(
-        select(Notification.id).where(
-            Notification.ticket_id == ticket.id, Notification.kind == KIND
-        )
-    ).first()
-    if asked is None:
-        actions.sms_about(session=session, ticket=ticket, kind=KIND, to_phone=phone, opted_out=None)
+    asked = session.exec(select(EquityAnswer.id).where(EquityAnswer.ticket_id == ticket.id))
+    if asked.first() is not None:
+        return
+    session.add(EquityAnswer(ticket_id=ticket.id, asked_at=clock.now()))
+    body = messages.render_sms(KIND, ticket.language, ref=refs.display(ticket.ref))
+    outbox.add(session=session, to_phone=phone, body=body, language=ticket.language, kind=KIND)
+    session.flush()
 
 
 def waiting(*, session: Session, phone: str) -> Ticket | None:
     """The ticket whose questions `phone` was last sent and has not answered, if recent."""
     since = clock.now() - ANSWER_WITHIN
-    ticket_id = session.exec(
-        select(Notification.ticket_id)
-        .where(Notification.to_phone == phone, Notification.kind == KIND)
-        .where(col(Notification.created_at) >= since)
-        .order_by(col(Notification.id).desc())
+    return session.exec(
+        select(Ticket)
+        .join(EquityAnswer, col(EquityAnswer.ticket_id) == Ticket.id)
+        .join(Citizen, col(Citizen.id) == Ticket.citizen_id)
+        .where(Citizen.phone == phone, col(EquityAnswer.answered_at).is_(None))
+        .where(col(EquityAnswer.asked_at) >= since)
+        .order_by(col(EquityAnswer.asked_at).desc(), col(EquityAnswer.id).desc())
     ).first()
-    if (
-        ticket_id is None
-        or session.exec(select(EquityAnswer.id).where(EquityAnswer.ticket_id == ticket_id)).first()
-    ):
-        return None
-    return session.get(Ticket, ticket_id)
 
 
 def parse(text: str) -> tuple[str | None, str | None, str | None] | None:
@@ -96,9 +96,11 @@ def record(
     for value, allowed in ((gender, GENDERS), (age_band, AGE_BANDS), (disability, DISABILITY)):
         if value is not None and value not in allowed:
             raise ValueError(f"{value!r} is not one of {allowed}")
-    answer = EquityAnswer(
-        ticket_id=ticket.id, gender=gender, age_band=age_band, disability=disability, at=clock.now()
-    )
+    answer = session.exec(select(EquityAnswer).where(EquityAnswer.ticket_id == ticket.id)).first()
+    if answer is None:  # recorded without being asked by SMS (an agent, a test)
+        answer = EquityAnswer(ticket_id=ticket.id, asked_at=clock.now())
+    answer.gender, answer.age_band, answer.disability = gender, age_band, disability
+    answer.answered_at = clock.now()
     session.add(answer)
     session.flush()
     return answer

@@ -29,9 +29,11 @@ class PersonalDataView(SQLModel, table=True):
 
 class EquityAnswer(SQLModel, table=True):
     """What a citizen chose to say about themselves after filing (asked at the end,
-    optional): for the equity monitor only. Every field is nullable: a question skipped
-    (or the whole SMS answered SKIP) is None. Kept apart from `ticket` so the answers
-    are erased with the phone (grievance_engine.erasure) and never shown per ticket."""
+    optional): for the equity monitor only. The row is written when the question is
+    sent (`answered_at` None: waiting); every answer is nullable: not answered, a
+    question skipped, or the whole SMS answered SKIP, is None. Kept apart from `ticket`
+    so the answers are erased with the phone (grievance_engine.erasure) and never shown
+    per ticket."""
 
     __tablename__ = "equity_answer"
 
@@ -40,4 +42,5 @@ class EquityAnswer(SQLModel, table=True):
     gender: str | None = Field(default=None, max_length=10)  # woman, man, other
     age_band: str | None = Field(default=None, max_length=10)  # under_18, 18_35, 36_60, over_60
     disability: str | None = Field(default=None, max_length=5)  # yes, no
-    at: datetime = Field(default_factory=now_default, sa_column=utc_column(nullable=False))
+    asked_at: datetime = Field(default_factory=now_default, sa_column=utc_column(nullable=False))
+    answered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
