@@ -25,6 +25,10 @@ What the figures mean:
   passed, per district, grouped by division.
 - **Satisfaction**: `escalation.ratings.satisfaction_by_office`.
 - **Backlog age**: open tickets by age since filing: 0–1 d, 1–7 d, 7–30 d, > 30 d.
+- **Equity** (`_equity.html.j2`): `escalation.equity.monitor` over 90 days, groups by
+  channel, language and, where citizens chose to say, gender, age band and disability;
+  a group worse than the rest by the set margin with enough cases is flagged; a group
+  under k (NALISH_OPEN_DATA_K) is not listed at all.
 - **Contacts** (`_contacts.html.j2`): information requests (USSD, SMS, voice, an agent
   sending an article) and calls that filed nothing, in the last 30 days, by topic, and
   by channel beside the grievances filed on it (`grievance_engine.knowledge`).
@@ -56,6 +60,7 @@ from dashboards.deps import (
     page_for,
     ui_language,
 )
+from escalation import equity
 from escalation.ratings import satisfaction_by_office
 from grievance_engine import knowledge, lifecycle
 from grievance_engine.models import AdminArea, AdminLevel, Category, Contact, Office, Ticket
@@ -309,6 +314,42 @@ def contacts_by_channel(session: Session, now: datetime, lang: str) -> Table:
     return Table("contacts_by_channel", ["channel", "contacts", "tickets"], rows)
 
 
+# ---------------------------------------------------------------------------
+# Equity: groups served worse than the rest (escalation.equity)
+# ---------------------------------------------------------------------------
+
+
+def equity_groups(session: Session, now: datetime, lang: str) -> Table:
+    """Every group of at least k, flagged ones first; a group under k is left out
+    (not even named), so nothing here points at a few people."""
+    from grievance_engine import languages as language_registry
+
+    def label(dimension: str, value: str) -> str:
+        if dimension == "language":
+            return language_registry.get(value).native_name
+        key = "channel_" if dimension == "channel" else f"equity_{dimension}_"
+        return i18n.translate(lang, key + value)
+
+    shown = [f for f in equity.monitor(session=session, since=now - timedelta(days=SLA_DAYS))
+             if f.received is not None]  # fmt: skip
+    shown.sort(key=lambda f: (not f.flags, equity.DIMENSIONS.index(f.dimension), f.value))
+    rows = [
+        [
+            i18n.translate(lang, f"equity_dim_{f.dimension}"),
+            label(f.dimension, f.value),
+            f.received,
+            f.median_days,
+            None if f.reopen_rate is None else round(100 * f.reopen_rate, 1),
+            "; ".join(i18n.translate(lang, f"equity_flag_{flag}") for flag in f.flags) or None,
+        ]
+        for f in shown
+    ]
+    marks = [{5} if row[5] else set() for row in rows]
+    columns = ["equity_dimension", "equity_group", "tickets", "median_days", "reopened_pct",
+               "equity_flag"]  # fmt: skip
+    return Table("equity_groups", columns, rows, marks)
+
+
 TABLES: dict[str, Callable[[Session, datetime, str], Table]] = {
     "volume_by_day": volume_by_day,
     "volume_by_district": volume_by_district,
@@ -320,6 +361,7 @@ TABLES: dict[str, Callable[[Session, datetime, str], Table]] = {
     "backlog_age": backlog_age,
     "contacts_by_topic": contacts_by_topic,
     "contacts_by_channel": contacts_by_channel,
+    "equity_groups": equity_groups,
 }
 CHARTS = ("volume_by_day", "volume_by_district", "volume_by_category", "backlog_age")
 
@@ -353,6 +395,8 @@ def supervisor_view(visit: Visit) -> HTMLResponse:
         worst=WORST,
         volume_days=VOLUME_DAYS,
         sla_days=SLA_DAYS,
+        equity_k=get_settings().open_data_k,
+        equity_cases=equity.MIN_CASES,
         headline=headline.headline(session, now, lang),  # what needs action, first
     )
 

@@ -7,8 +7,10 @@ it (`MIN_CASES` resolved, or rated), its median resolution time is longer than t
 rest's by more than `TIME_MARGIN`, or its reopen rate higher by more than
 `REOPEN_MARGIN`. Nothing is shown for a group under k (`NALISH_OPEN_DATA_K`) people.
 
-Gender, age band and disability (asked at the end, optional) are not collected yet;
-when they are, they are further `DIMENSIONS`.
+Gender, age band and disability are asked at the end, optional (an SMS after the
+acknowledgement, `grievance_engine.equity_answers`): a ticket counts in those
+dimensions only for what its citizen chose to say; the rest of such a dimension is the
+others who said something else.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from grievance_engine.models import Ticket, TicketEvent, TicketStatus
+from grievance_engine.models import EquityAnswer, Ticket, TicketEvent, TicketStatus
 from infra import clock
 from infra.settings import get_settings
 
-DIMENSIONS = ("channel", "language")
+DIMENSIONS = ("channel", "language", "gender", "age_band", "disability")
 MIN_CASES = 20  # resolved (or rated) grievances before a difference is called one
 TIME_MARGIN = 0.25  # a median 25 % longer than the rest's
 REOPEN_MARGIN = 0.05  # a reopen rate 5 points higher than the rest's
@@ -59,12 +61,17 @@ def monitor(*, session: Session, since: datetime | None = None) -> list[Finding]
     reopened_ids = _reopened(session, since)
     rows = session.exec(
         select(Ticket.id, Ticket.channel, Ticket.language, Ticket.created_at,
-               Ticket.resolved_at, Ticket.rating)
+               Ticket.resolved_at, Ticket.rating, EquityAnswer.gender, EquityAnswer.age_band,
+               EquityAnswer.disability)
+        .outerjoin(EquityAnswer, col(EquityAnswer.ticket_id) == Ticket.id)
         .where(Ticket.created_at >= since, col(Ticket.status) != TicketStatus.DUPLICATE)
     ).all()  # fmt: skip
     groups: dict[tuple[str, str], Group] = {}
-    for ticket_id, channel, language, created, resolved, rating in rows:
-        for dimension, value in (("channel", channel), ("language", language)):
+    for ticket_id, channel, language, created, resolved, rating, *said in rows:
+        values = zip(DIMENSIONS, (channel, language, *said), strict=True)
+        for dimension, value in values:
+            if value is None:
+                continue  # not said (or skipped): in no group of that dimension
             group = groups.setdefault((dimension, value), Group(dimension, value))
             group.received += 1
             if resolved is not None:

@@ -14,7 +14,8 @@ that is not a hash chain has each spelling of the number (`+8801712345678`,
 HMAC-SHA256 of the number (NALISH_SECRET_KEY): the same number erased twice gives the
 same token, so statistics still count one person, and nobody can turn it back into a
 number without the key. The citizen's inbound SMS texts are blanked (they are their
-words), and their recordings' files deleted.
+words), their equity answers (gender, age band, disability) deleted, and their
+recordings' files deleted.
 
 The hash chains (`ticket_event`, `admin_event`) are not touched, so `audit verify`
 stays intact: they hold no phone (events name a ticket and what changed, not who
@@ -33,13 +34,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import JSON, String, Text, or_, update
+from sqlalchemy import JSON, String, Text, delete, or_, update
 from sqlalchemy import select as select_rows
 from sqlmodel import Session, SQLModel, col, select
 
 from grievance_engine.models import (
     Attachment,
     Citizen,
+    EquityAnswer,
     InboundMessage,
     Notification,
     NotificationStatus,
@@ -166,6 +168,12 @@ def _forget_words_and_recordings(session: Session, citizen_id: int, phone: str, 
         update(InboundMessage).where(col(InboundMessage.from_phone) == phone).values(text="")
     )
     result.rows["inbound_message.text"] = blanked.rowcount
+    # Gender, age band, disability: said about themselves, so gone with the phone.
+    theirs = select(Ticket.id).where(Ticket.citizen_id == citizen_id)
+    answers = session.connection().execute(
+        delete(EquityAnswer).where(col(EquityAnswer.ticket_id).in_(theirs))
+    )
+    result.rows["equity_answer"] = answers.rowcount
     recordings = session.exec(
         select(Attachment)
         .join(Ticket, col(Ticket.id) == Attachment.ticket_id)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from escalation import notify
-from grievance_engine import callbacks, knowledge, outbox, refs
+from grievance_engine import callbacks, equity_answers, knowledge, outbox, refs
 from grievance_engine import languages as language_registry
 from grievance_engine import service as ticket_service
 from grievance_engine.models import AdminArea, Category, Channel, Ticket, TicketCreate
@@ -350,6 +350,8 @@ def file_grievance(conversation: Conversation, context: ActionContext) -> Outcom
         ),
     )
     data["ref"] = ticket.ref
+    if conversation.channel == "ussd":  # the optional questions, by SMS after the ack
+        equity_answers.ask(session=conversation.session, ticket=ticket, phone=conversation.phone)
     shown = refs.display(ticket.ref)
     if campaign is not None and campaign.filed is not None:
         return Finish(text.render(conversation, campaign.filed, ref=shown))

@@ -1,4 +1,5 @@
-"""Open numbers: grievances per district × category × month, safe to publish.
+"""Open numbers: grievances per district × category × month, and information contacts
+per district × topic × month, safe to publish.
 
 For each month a grievance was received in (the deployment's time zone), each
 district and category, and their totals (`*`): received, resolved, median days to
@@ -13,6 +14,11 @@ Privacy (`NALISH_OPEN_DATA_K`, k, default 5):
   until no line has a lone one, so a total minus the others never reveals a cell;
 - a measure over fewer than k people (the median of 3 resolutions, the average of 2
   ratings) is blank even in a published cell.
+
+Contacts (`grievance_engine.knowledge`: an information request, an article sent, a call
+an agent took that filed nothing) are counted the same way in their own table, by topic
+instead of category (`unmatched`: the question matched no topic; `unknown`: no district
+was given), with the same k and the same complementary suppression.
 """
 
 from __future__ import annotations
@@ -29,7 +35,14 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from escalation.sweep import ACTOR as SLA_ACTOR
-from grievance_engine.models import AdminArea, Category, Ticket, TicketEvent, TicketStatus
+from grievance_engine.models import (
+    AdminArea,
+    Category,
+    Contact,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from infra import clock
 from infra.settings import get_settings
 
@@ -46,6 +59,9 @@ COLUMNS = (
     "average_rating",
     "suppressed",
 )
+CONTACT_COLUMNS = ("month", "district", "topic", "contacts", "suppressed")
+NO_DISTRICT = "unknown"  # a contact whose caller named no district
+NO_TOPIC = "unmatched"  # an information request that matched no topic
 MONTHS = 12  # how far back the page and the files go
 Key = tuple[str, str, str]  # month, district, category
 
@@ -209,13 +225,49 @@ def table(*, session: Session, month: str | None = None) -> list[dict[str, objec
     return [found[key].row(key, k) for key in keys if month is None or key[0] == month]
 
 
+def contact_cells(*, session: Session, since: datetime | None = None) -> dict[Key, Cell]:
+    """Contacts per month, district and topic (totals `*` included), before suppression;
+    a cell's `received` is its number of contacts."""
+    since = since or clock.now() - timedelta(days=31 * MONTHS)
+    zone = ZoneInfo(get_settings().timezone)
+    districts = dict(session.exec(select(AdminArea.id, AdminArea.name)).all())
+    found: dict[Key, Cell] = defaultdict(Cell)
+    rows = session.exec(
+        select(Contact.at, Contact.district_id, Contact.topic).where(col(Contact.at) >= since)
+    ).all()
+    for at, district_id, topic in rows:
+        month = at.astimezone(zone).strftime("%Y-%m")
+        district = districts.get(district_id, NO_DISTRICT) if district_id else NO_DISTRICT
+        for key in _keys(month, district, topic or NO_TOPIC):
+            found[key].received += 1
+    return dict(found)
+
+
+def contact_table(*, session: Session, month: str | None = None) -> list[dict[str, object]]:
+    """The published contact rows (`CONTACT_COLUMNS`), suppressed like grievances."""
+    k = get_settings().open_data_k
+    found = suppress(contact_cells(session=session), k)
+    keys = sorted(found, key=lambda key: (_desc(key[0]), key[1], key[2]))
+    return [
+        {
+            "month": key[0],
+            "district": key[1],
+            "topic": key[2],
+            "contacts": None if found[key].suppressed else found[key].received,
+            "suppressed": found[key].suppressed,
+        }
+        for key in keys
+        if month is None or key[0] == month
+    ]
+
+
 def _desc(month: str) -> str:
     return "".join(chr(ord("9") - ord(ch) + ord("0")) if ch.isdigit() else ch for ch in month)
 
 
-def as_csv(rows: list[dict[str, object]]) -> str:
+def as_csv(rows: list[dict[str, object]], columns: tuple[str, ...] = COLUMNS) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({key: "" if value is None else value for key, value in row.items()})
@@ -228,13 +280,15 @@ def publish(*, session: Session, directory: str) -> list[str]:
     import json
     from pathlib import Path
 
-    rows = table(session=session)
+    rows, contacts = table(session=session), contact_table(session=session)
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in (
         ("grievances.csv", as_csv(rows)),
         ("grievances.json", json.dumps(rows, ensure_ascii=False, indent=1)),
+        ("contacts.csv", as_csv(contacts, CONTACT_COLUMNS)),
+        ("contacts.json", json.dumps(contacts, ensure_ascii=False, indent=1)),
     ):
         aside = folder / f".{name}.tmp"
         aside.write_text(text, encoding="utf-8")

@@ -38,6 +38,25 @@ def grievances_json(session: SessionDep, month: Month = None) -> Response:
     return Response(body, media_type="application/json")
 
 
+def _contact_rows(session, month: str | None) -> list[dict[str, object]]:
+    if month is not None and not _MONTH.match(month):
+        raise HTTPException(400, "month must be YYYY-MM")
+    return open_data.contact_table(session=session, month=month)
+
+
+@router.get("/contacts.csv")
+def contacts_csv(session: SessionDep, month: Month = None) -> Response:
+    """Information contacts per month × district × topic, suppressed under k."""
+    text = open_data.as_csv(_contact_rows(session, month), open_data.CONTACT_COLUMNS)
+    return Response(text, media_type="text/csv; charset=utf-8")
+
+
+@router.get("/contacts.json")
+def contacts_json(session: SessionDep, month: Month = None) -> Response:
+    body = json.dumps(_contact_rows(session, month), ensure_ascii=False)
+    return Response(body, media_type="application/json")
+
+
 @router.get("/", include_in_schema=False)  # a page for people
 def open_data_page(session: SessionDep, lang: Annotated[str | None, Query()] = None):
     language = render.language_of(lang)
@@ -65,8 +84,18 @@ def open_data_page(session: SessionDep, lang: Annotated[str | None, Query()] = N
     if by_category:
         title = t("open_data_chart_on_time", month=digits(latest))
         charts.append((title, bar_chart(by_category, chart_id="on-time", title=title)))
+    contacts = _contact_rows(session, None)
+    contacts_month = contacts[0]["month"] if contacts else None
+    # the country's contacts by topic in their latest month; districts are in the files
+    national = [
+        row for row in contacts
+        if row["month"] == contacts_month and row["district"] == open_data.ALL
+    ]  # fmt: skip
     return render.page(
         "open_data.html.j2",
+        contacts=national,
+        contacts_month=contacts_month,
+        contact_columns=open_data.CONTACT_COLUMNS,
         language=language,
         k=get_settings().open_data_k,
         charts=charts,

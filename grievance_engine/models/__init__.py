@@ -22,7 +22,7 @@ from grievance_engine.models.messages import (
 )
 from grievance_engine.models.people import Citizen, Role, User
 from grievance_engine.models.places import AdminArea, AdminLevel, Category, Office, OfficeLevel
-from grievance_engine.models.privacy import PersonalDataView
+from grievance_engine.models.privacy import EquityAnswer, PersonalDataView
 from grievance_engine.models.replies import CannedReply
 from grievance_engine.models.tickets import (
     Attachment,
@@ -57,6 +57,7 @@ __all__ = [
     "Citizen",
     "Contact",
     "DeliveryReport",
+    "EquityAnswer",
     "IdempotencyKey",
     "InboundMessage",
     "Incident",

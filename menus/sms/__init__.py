@@ -13,6 +13,8 @@
 - A number 0-5 (or ০-৫) answers the rating question of the resolution SMS
   (`escalation.ratings`): 0 or a poor rating reopens and escalates, 3-5 closes. A
   draft waiting for "1" (below) comes first.
+- Three digits (or ``SKIP``) answer the optional questions sent after a filing
+  (gender, age band, disability: `menus.sms.equity`), only from a phone asked them.
 - Anything else is a complaint: its district is recognised by matching the words
   against the gazetteer (names, old spellings, Bangla), its category by keywords. It
   becomes a draft: without a district we ask "which district?"; with one we say what
@@ -32,7 +34,7 @@ from sqlmodel import Session
 
 from infra.session_store import SessionStore
 from menus import limits
-from menus.sms import data_rights, info, keywords
+from menus.sms import data_rights, equity, info, keywords
 from menus.sms.classify import find_category, find_district
 from menus.sms.commands import OFFICER_COMMANDS, officer_by_phone, officer_command
 from menus.sms.complaints import complaint
@@ -57,6 +59,9 @@ def respond(*, session: Session, store: SessionStore, phone: str, text: str, key
         if handled is not None:
             return handled
     language = message_language(session, phone, text)
+    answered_equity = equity.answer(session, phone, language, text)
+    if answered_equity is not None:
+        return answered_equity
     number, named = bare_number(text), named_rating(text)
     if number is not None or named is not None:
         rating, ref = (number, None) if named is None else named

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlmodel import col, select
+
 from escalation import equity
-from grievance_engine import service
+from grievance_engine import equity_answers, service
 from grievance_engine.models import Channel, Ticket, TicketCreate, TicketStatus
 from infra import clock
 from infra.db import session_scope
@@ -54,3 +56,25 @@ def test_too_few_cases_flag_nothing(world):
         _file(world, Channel.VOICE, 100 + n, days_to_resolve=30)
     with clock.frozen_at(clock.now()), session_scope() as session:
         assert all(not f.flags for f in equity.monitor(session=session))
+
+
+def _said(world, number: int, gender: str | None, disability: str | None, days: float) -> None:
+    _file(world, Channel.USSD, number, days_to_resolve=days)
+    with session_scope() as session:
+        ticket = session.exec(select(Ticket).order_by(col(Ticket.id).desc())).first()
+        equity_answers.record(session=session, ticket=ticket, gender=gender, disability=disability)
+
+
+def test_the_optional_answers_are_groups_and_only_what_was_said_counts(world):
+    for n in range(22):
+        _said(world, n, "woman", "yes", days=8)
+        _said(world, 100 + n, "man", None, days=2)  # disability skipped
+    for n in range(4):
+        _file(world, Channel.USSD, 300 + n, days_to_resolve=1)  # asked nothing (or SKIP)
+    with session_scope() as session:
+        found = {(f.dimension, f.value): f for f in equity.monitor(session=session)}
+    assert found[("gender", "woman")].flags == ("slower",)
+    assert found[("gender", "man")].received == 22 and found[("gender", "man")].flags == ()
+    assert found[("disability", "yes")].received == 22  # the men who skipped are in no group
+    assert ("disability", "no") not in found and ("age_band", "18_35") not in found
+    assert found[("channel", "ussd")].received == 48

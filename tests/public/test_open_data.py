@@ -118,3 +118,83 @@ def _screenshot(url: str, path: Path) -> None:
         page.goto(url)
         page.screenshot(path=path, full_page=False)
         browser.close()
+
+
+# ---------------------------------------------------------------------------
+# Information contacts per district × topic × month
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def contacted(server) -> str:
+    """Contacts as `grievance_engine.knowledge` records them (no phone): Rangpur 6 on
+    birth registration and 5 on allowances; Dhaka 6 on birth registration and one rare
+    one on land records; and one that named no district."""
+    from sqlalchemy import create_engine
+    from sqlmodel import Session, select
+
+    from grievance_engine.models import AdminArea, AdminLevel, Contact
+    from infra import clock
+
+    engine = create_engine(server.env["NALISH_DATABASE_URL"])
+    try:
+        with Session(engine) as session:
+            ids = dict(
+                session.exec(
+                    select(AdminArea.name, AdminArea.id).where(
+                        AdminArea.level == AdminLevel.DISTRICT
+                    )
+                ).all()
+            )
+            plan = [("Rangpur", "birth_registration")] * 6 + [("Rangpur", "allowance")] * 5
+            plan += [("Dhaka", "birth_registration")] * 6 + [("Dhaka", "land_records")]
+            plan += [(None, None)]
+            for district, topic in plan:
+                session.add(Contact(topic=topic, channel="sms", language="en", at=clock.now(),
+                                    district_id=ids[district] if district else None))  # fmt: skip
+            session.commit()
+    finally:
+        engine.dispose()
+    rows = httpx.get(f"{server.url}/open-data/contacts.json").json()
+    return str(rows[0]["month"])
+
+
+def test_the_contacts_csv_has_no_cell_below_k_and_hides_the_rare_topic(server, contacted):
+    answer = httpx.get(f"{server.url}/open-data/contacts.csv", params={"month": contacted})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    assert list(rows[0]) == list(open_data.CONTACT_COLUMNS)
+    published = [row for row in rows if row["suppressed"] == "False"]
+    assert published and all(int(row["contacts"]) >= K for row in published)
+    by_key = {(row["district"], row["topic"]): row for row in rows}
+    assert by_key[("Rangpur", ALL)]["contacts"] == "11"
+    assert by_key[("Dhaka", "land_records")] == {
+        "month": contacted, "district": "Dhaka", "topic": "land_records", "contacts": "",
+        "suppressed": "True",
+    }  # fmt: skip
+    # complementary: Dhaka's total (7) minus its birth registrations (6) would give the
+    # rare one away, so a second Dhaka cell is blank too; no line has a lone blank
+    dhaka = [row for row in rows if row["district"] == "Dhaka" and row["topic"] != ALL]
+    assert sum(row["suppressed"] == "True" for row in dhaka) >= 2
+    lines = defaultdict(list)
+    for row in rows:
+        lines[("district", row["district"])].append(row["suppressed"] == "True")
+        lines[("topic", row["topic"])].append(row["suppressed"] == "True")
+    assert all(sum(line) != 1 for line in lines.values())
+    assert by_key[("unknown", "unmatched")]["suppressed"] == "True"  # one contact, no place
+
+
+def test_the_contacts_json_the_page_and_the_published_file_agree(server, contacted):
+    rows = httpx.get(f"{server.url}/open-data/contacts.json", params={"month": contacted}).json()
+    country = next(row for row in rows if row["district"] == ALL and row["topic"] == ALL)
+    assert country["contacts"] == 19 and not country["suppressed"]
+    assert httpx.get(f"{server.url}/open-data/contacts.json?month=2026-13").status_code == 400
+    page = httpx.get(f"{server.url}/open-data/?lang=en").text
+    assert 'href="/open-data/contacts.csv"' in page and "Information contacts by topic" in page
+    assert "fewer than 5 contacts is left blank" in page
+    land = page.split("land_records", 1)[1].split("</tr>", 1)[0]
+    assert "—" in land and "1" not in land  # the country's one land contact: blank
+    server.nalish("open-data", "publish")
+    folder = Path(server.env["NALISH_OPEN_DATA_DIR"])
+    published = (folder / "contacts.csv").read_text()
+    assert published == httpx.get(f"{server.url}/open-data/contacts.csv").text
