@@ -1,7 +1,7 @@
 """equity answers: gender, age band and disability, optional, asked after filing
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 A table of its own (not columns on `ticket`): erased with the phone, one row per ticket.
 
 Create Date: 2026-12-06 11:00:00
