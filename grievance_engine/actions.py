@@ -195,32 +195,12 @@ def tell_citizen(
     )
 
 
-def sms_about(
-    *,
-    session: Session,
-    ticket: Ticket,
-    kind: str,
-    to_phone: str,
-    opted_out: bool | None,
-    phrase: str | None = None,
-    **context: Any,
-) -> None:
+def sms_about(*, session: Session, **about: Any) -> None:
     """Queue the `kind` SMS about `ticket` (its reference, and `context`) to `to_phone`,
-    in the ticket's language, worded by the `phrase` (by default the kind's own). For a
-    caller that already holds the citizen's phone and STOP (`opted_out`, as
-    `outbox.add` takes it): nothing is looked up again."""
-    body = messages.render_sms(
-        phrase or kind, ticket.language, ref=refs.display(ticket.ref), **context
-    )
-    outbox.add(
-        session=session,
-        to_phone=to_phone,
-        body=body,
-        language=ticket.language,
-        kind=kind,
-        ticket_id=ticket.id,
-        opted_out=opted_out,
-    )
+    in the ticket's language, worded by the `phrase` (by default the kind's own); it
+    takes what `compose_sms_about` takes. For a caller that already holds the citizen's
+    phone and STOP (`opted_out`, as `outbox.add` takes it): nothing is looked up again."""
+    outbox.insert(session=session, notification=compose_sms_about(session=session, **about))
 
 
 def compose_sms_about(

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import Protocol
+from typing import Protocol, Required, TypedDict, Unpack
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session, col, select
@@ -84,31 +84,28 @@ get_transport = _transport.need
 set_rate_limiter = _rate_limiter.set
 
 
-def add(
-    *,
-    session: Session,
-    to_phone: str,
-    body: str,
-    language: str,
-    kind: str,
-    ticket_id: int | None = None,
-    opted_out: bool | None = None,
-) -> Notification:
-    """Write an outbound SMS; it is enqueued for delivery when `session` commits.
+class SmsDraft(TypedDict, total=False):
+    """What `compose` and `add` take besides the session (to_phone, body, language and
+    kind are always given; `opted_out`: whether the recipient sent STOP, when the caller
+    already knows)."""
 
-    `opted_out` is whether the recipient sent STOP, when the caller already knows.
-    """
-    notification = compose(
-        session=session,
-        to_phone=to_phone,
-        body=body,
-        language=language,
-        kind=kind,
-        ticket_id=ticket_id,
-        opted_out=opted_out,
-    )
+    to_phone: Required[str]
+    body: Required[str]
+    language: Required[str]
+    kind: Required[str]
+    ticket_id: int | None
+    opted_out: bool | None
+
+
+def add(*, session: Session, **draft: Unpack[SmsDraft]) -> Notification:
+    """Write an outbound SMS; it is enqueued for delivery when `session` commits."""
+    return insert(session=session, notification=compose(session=session, **draft))
+
+
+def insert(*, session: Session, notification: Notification) -> Notification:
+    """Write `notification` (from `compose`); queued for delivery once written (in a
+    `batched` block: at its end) and committed."""
     if notification.status == NotificationStatus.PENDING:
-        # queued for delivery once written (in a `batched` block: at its end) and committed
         insert_soon(session=session, row=notification, then=_deliver_after_commit(session))
     else:
         insert_soon(session=session, row=notification)
