@@ -30,6 +30,9 @@ from infra.settings import get_settings
 from menus import sms as sms_menu
 
 log = logging.getLogger("nalish.channels.inbound")
+# What an inbound row keeps of a message whose words are personal data kept elsewhere
+# (`SmsResult.redacted`); its text_hash still recognises a provider's retry.
+REDACTED = "[answer kept apart]"
 
 __all__ = ["InboundOutcome", "InboundSms", "handle_sms", "process_stragglers"]
 
@@ -79,6 +82,8 @@ def _process(message_id: int, *, store: SessionStore, locks: Locks) -> str | Non
         message.processed_at = clock.now()
         message.outcome = result.outcome
         message.ticket_id = result.ticket_id
+        if result.redacted:
+            message.text = REDACTED
         session.add(message)
         session.commit()
         return result.outcome

@@ -38,6 +38,8 @@ class Group:
     dimension: str
     value: str
     received: int = 0
+    # who filed them: k counts people, not tickets (one person filing k times is one)
+    people: set[int] = field(default_factory=set)
     days: list[float] = field(default_factory=list)
     rated: int = 0
     reopened: int = 0
@@ -60,20 +62,21 @@ def monitor(*, session: Session, since: datetime | None = None) -> list[Finding]
     since = since or clock.now() - timedelta(days=90)
     reopened_ids = _reopened(session, since)
     rows = session.exec(
-        select(Ticket.id, Ticket.channel, Ticket.language, Ticket.created_at,
+        select(Ticket.id, Ticket.citizen_id, Ticket.channel, Ticket.language, Ticket.created_at,
                Ticket.resolved_at, Ticket.rating, EquityAnswer.gender, EquityAnswer.age_band,
                EquityAnswer.disability)
         .outerjoin(EquityAnswer, col(EquityAnswer.ticket_id) == Ticket.id)
         .where(Ticket.created_at >= since, col(Ticket.status) != TicketStatus.DUPLICATE)
     ).all()  # fmt: skip
     groups: dict[tuple[str, str], Group] = {}
-    for ticket_id, channel, language, created, resolved, rating, *said in rows:
+    for ticket_id, citizen_id, channel, language, created, resolved, rating, *said in rows:
         values = zip(DIMENSIONS, (channel, language, *said), strict=True)
         for dimension, value in values:
             if value is None:
                 continue  # not said (or skipped): in no group of that dimension
             group = groups.setdefault((dimension, value), Group(dimension, value))
             group.received += 1
+            group.people.add(citizen_id if citizen_id is not None else -ticket_id)
             if resolved is not None:
                 group.days.append((resolved - created).total_seconds() / 86400)
             if rating is not None:
@@ -97,7 +100,7 @@ def _reopened(session: Session, since: datetime) -> set[int]:
 
 def _finding(group: Group, groups: dict[tuple[str, str], Group]) -> Finding:
     k = get_settings().open_data_k
-    if group.received < k:
+    if len(group.people) < k:
         return Finding(group.dimension, group.value, None, None, None, ())
     rest = [g for g in groups.values() if g.dimension == group.dimension and g is not group]
     rest_days = [day for g in rest for day in g.days]

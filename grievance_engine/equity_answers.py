@@ -45,12 +45,22 @@ def ask(*, session: Session, ticket: Ticket, phone: str) -> None:
     category = session.get(Category, ticket.category_id)
     if ticket.anonymous or (category is not None and category.sensitive):
         return  # not who chose not to be known, nor on a phone someone else may read
+    citizen = session.get(Citizen, ticket.citizen_id)
+    if citizen is None or citizen.opted_out:
+        return  # the question is not essential: who sent STOP is not sent it, nor counted asked
     asked = session.exec(select(EquityAnswer.id).where(EquityAnswer.ticket_id == ticket.id))
     if asked.first() is not None:
         return
     session.add(EquityAnswer(ticket_id=ticket.id, asked_at=clock.now()))
     body = messages.render_sms(KIND, ticket.language, ref=refs.display(ticket.ref))
-    outbox.add(session=session, to_phone=phone, body=body, language=ticket.language, kind=KIND)
+    outbox.add(
+        session=session,
+        to_phone=phone,
+        body=body,
+        language=ticket.language,
+        kind=KIND,
+        opted_out=False,
+    )
     session.flush()
 
 

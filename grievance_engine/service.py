@@ -259,6 +259,9 @@ def _file_in_one_statement(
             if existing is not None:
                 return Filing(existing, new=False)
     else:
+        if session.exec(select(Ticket.id).where(Ticket.id == ticket_id)).first() is not None:
+            # every try clashed on the id, not the reference (ON CONFLICT has no target)
+            raise RuntimeError(f"ticket id {ticket_id} is taken: the ticket id sequence is behind")
         raise RuntimeError("could not find an unused ticket reference in 10 tries")
     ticket.citizen_id = written.citizen_id
     make_transient_to_detached(ticket)  # as if loaded: later changes are UPDATEs

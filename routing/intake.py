@@ -41,12 +41,12 @@ def file_grievance(
     """
     try:
         category, district = _category_and_district(session, ticket_in)
+        _check_upazila(session, district, ticket_in.upazila_id)
     except TicketError:
         filed = _filed_already(session, ticket_in)  # a retry outlives a category's retirement
         if filed is not None:
             return filed
         raise
-    _check_upazila(session, district, ticket_in.upazila_id)
     place = {
         "category_id": category.id,
         "district_id": district.id,

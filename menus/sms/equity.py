@@ -29,4 +29,6 @@ def answer(session: Session, phone: str, language: str, text: str) -> SmsResult 
     skipped = said == (None, None, None)
     phrase = "sms.equity_skipped" if skipped else "sms.equity_thanks"
     result = reply(session, phone, ticket.language, "equity_answer", t(ticket.language, phrase))
-    return SmsResult(result.outcome, ticket.id)
+    # Not linked to the ticket, and its words not kept: the answers are only ever shown as
+    # groups of at least k (escalation.equity), never on a ticket's conversation.
+    return SmsResult(result.outcome, redacted=True)

@@ -20,6 +20,9 @@ class SmsResult:
 
     outcome: str  # filed, asked_district, status, not_found, stop, start, help
     ticket_id: int | None = None
+    # the message's words are personal data kept elsewhere (the equity answers): the
+    # inbound row keeps a marker in their place
+    redacted: bool = False
 
 
 def first_word(words: list[str]) -> str:

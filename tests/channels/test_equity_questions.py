@@ -10,9 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from channels.inbound import REDACTED
 from escalation import equity
 from grievance_engine import erasure, refs
-from grievance_engine.models import Citizen, EquityAnswer, Ticket
+from grievance_engine.models import Citizen, EquityAnswer, InboundMessage, Ticket
 from infra.db import session_scope
 from nalish.app import create_app
 from tests.channels.test_africastalking_webhooks import (
@@ -121,3 +122,27 @@ def test_erasing_the_phone_deletes_its_answers(backend, client):
     assert erased.rows["equity_answer"] == 1
     assert _answer_of(ref) is None  # the ticket stays, for statistics; the answers go
     assert _answer_of(kept).gender == "man"  # someone else's are untouched
+
+
+def test_the_answer_is_kept_apart_from_the_ticket_and_its_words_are_not_kept(backend, client):
+    phone = new_phone()
+    _file_by_ussd(client, phone)
+    _reply(client, phone, "112")
+    with session_scope() as session:
+        answered = session.exec(
+            select(InboundMessage).where(
+                InboundMessage.from_phone == phone, InboundMessage.outcome == "equity_answer"
+            )
+        ).one()
+    # the ticket page lists the inbound SMS linked to the ticket: this one is not, and
+    # what the row keeps is a marker, not "112"
+    assert answered.ticket_id is None
+    assert answered.text == REDACTED
+
+
+def test_a_phone_that_sent_stop_is_not_asked(backend, client):
+    phone = new_phone()
+    _reply(client, phone, "STOP")
+    ref = _file_by_ussd(client, phone)
+    assert not [m for m in outbox_for(backend, phone) if m["kind"] == "equity_question"]
+    assert _answer_of(ref) is None  # not counted as asked: later digits stay what they are
