@@ -355,7 +355,13 @@ def _record_failure(
         return "retry"
 
 
-def due_ids(*, session: Session, limit: int = 500) -> list[int]:
+# What one sweep (each minute) enqueues at most. After a Redis outage every SMS written
+# meanwhile waits for it: at 500 a surge's few minutes (an ack and the optional questions
+# per USSD filing) took several sweeps to send. A row enqueued twice is sent once (`claim`).
+SWEEP_LIMIT = 5000
+
+
+def due_ids(*, session: Session, limit: int = SWEEP_LIMIT) -> list[int]:
     """Pending notifications whose attempt time has come, oldest first (by index)."""
     return retries.due_ids(session=session, model=Notification, now=clock.now(), limit=limit)
 
