@@ -117,15 +117,6 @@ def edit(*, session: Session, reply: CannedReply, reply_in: ReplyIn) -> CannedRe
     return reply
 
 
-def set_active(*, session: Session, reply: CannedReply, active: bool) -> CannedReply:
-    """Offer `reply` again, or no longer (removed from the reply box, kept on record)."""
-    reply.active = active
-    reply.updated_at = clock.now()
-    session.add(reply)
-    session.flush()
-    return reply
-
-
 def category_code(*, session: Session, reply: CannedReply) -> str:
     """The code of `reply`'s category, "" for a general reply."""
     if reply.category_id is None:
